@@ -1,0 +1,52 @@
+# 一窗 yichuang — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+ADDR ?= 127.0.0.1:8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: setup setup-dev run test test-pg lint schema bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.setup: $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.setup-dev: $(VENV)/.setup pyproject.toml
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $@
+
+## setup: create .venv and install the project
+setup: $(VENV)/.setup
+
+setup-dev: $(VENV)/.setup-dev
+
+## run: install, migrate the embedded SQLite database, load the demo county, serve on $(ADDR)
+run: setup
+	$(BIN)/yichuang demo --addr $(ADDR)
+
+## lint: ruff and mypy on the domain apps
+lint: setup-dev
+	$(BIN)/ruff check yichuang tests
+	$(BIN)/ruff format --check yichuang tests
+	$(BIN)/mypy yichuang
+
+## test: lint, then the whole suite (PostgreSQL tests when DATABASE_URL names PostgreSQL)
+test: lint
+	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+## test-pg: the suite against the local PostgreSQL database
+test-pg:
+	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+## schema: regenerate the committed OpenAPI schema (docs/openapi.yaml)
+schema: setup
+	$(BIN)/yichuang spectacular --file docs/openapi.yaml --validate
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,406 @@
+"""The service-item catalog (政务服务事项目录) with the national element list.
+
+The live rows (``ServiceItem`` and its ``MaterialRequirement`` rows) are what staff edit.
+Each time a published item changes, an immutable ``ItemVersion`` snapshot is written; a case
+points at the version it was accepted under, so later edits never change what a citizen was
+asked for.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from yichuang.org.models import Department, Region, ServicePoint
+
+
+class ItemType(models.TextChoices):
+    LICENSING = "licensing", _("行政许可")
+    PENALTY = "penalty", _("行政处罚")
+    ENFORCEMENT = "enforcement", _("行政强制")
+    LEVY = "levy", _("行政征收")
+    BENEFIT = "benefit", _("行政给付")
+    INSPECTION = "inspection", _("行政检查")
+    CONFIRMATION = "confirmation", _("行政确认")
+    REWARD = "reward", _("行政奖励")
+    ADJUDICATION = "adjudication", _("行政裁决")
+    OTHER_POWER = "other_power", _("其他行政权力")
+    PUBLIC_SERVICE = "public_service", _("公共服务")
+
+
+class ExerciseLevel(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+    TOWN = "town", _("乡级")
+    VILLAGE = "village", _("村级")
+
+
+class Audience(models.TextChoices):
+    PERSON = "person", _("自然人")
+    ORGANIZATION = "organization", _("法人")
+    BOTH = "both", _("自然人、法人")
+
+
+class ItemKind(models.TextChoices):
+    IMMEDIATE = "immediate", _("即办件")
+    PROMISED = "promised", _("承诺件")
+
+
+class ItemStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    SUSPENDED = "suspended", _("暂停办理")
+    RETIRED = "retired", _("已取消")
+
+
+class ResultType(models.TextChoices):
+    CERTIFICATE = "certificate", _("证照")
+    APPROVAL_DOCUMENT = "approval_document", _("批文")
+    REGISTRATION = "registration", _("登记备案")
+    PAYMENT = "payment", _("资金发放")
+    OTHER = "other", _("其他")
+
+
+class LicenseType(models.Model):
+    """A kind of certificate or licence (电子证照类型) that can stand in for a paper material."""
+
+    code = models.CharField(_("证照类型编码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    issuer = models.CharField(_("发证机关"), max_length=100, blank=True)
+    validity_years = models.PositiveSmallIntegerField(_("有效期(年)"), null=True, blank=True)
+    printable = models.BooleanField(_("可套打"), default=False)
+
+    class Meta:
+        verbose_name = _("证照类型")
+        verbose_name_plural = _("证照类型")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceItem(models.Model):
+    code = models.CharField(_("实施编码"), max_length=40, unique=True)
+    base_code = models.CharField(_("基本编码"), max_length=40, db_index=True)
+    name = models.CharField(_("事项名称"), max_length=120, db_index=True)
+    aliases = models.CharField(
+        _("别名"), max_length=300, blank=True, help_text=_("多个别名用顿号、逗号或空格分隔。")
+    )
+    keywords = models.CharField(_("关键词"), max_length=300, blank=True)
+    type = models.CharField(_("事项类型"), max_length=20, choices=ItemType.choices)
+    legal_basis = models.TextField(_("设定依据"), blank=True)
+    exercise_level = models.CharField(_("行使层级"), max_length=10, choices=ExerciseLevel.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="items"
+    )
+    audience = models.CharField(
+        _("服务对象"), max_length=20, choices=Audience.choices, default=Audience.PERSON
+    )
+    conditions = models.TextField(_("受理条件"), blank=True)
+    statutory_days = models.PositiveSmallIntegerField(_("法定时限(工作日)"))
+    promised_days = models.PositiveSmallIntegerField(_("承诺时限(工作日)"), help_text=_("0 表示即办件。"))
+    supplement_days = models.PositiveSmallIntegerField(
+        _("容缺补正期限(工作日)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    visits_required = models.PositiveSmallIntegerField(
+        _("到现场次数"), default=1, validators=[MaxValueValidator(2)]
+    )
+    online_depth = models.PositiveSmallIntegerField(
+        _("网办深度(星)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    fee_charged = models.BooleanField(_("是否收费"), default=False)
+    fee_standard = models.CharField(_("收费标准"), max_length=200, blank=True)
+    fee_basis = models.CharField(_("收费依据"), max_length=300, blank=True)
+    result_type = models.CharField(
+        _("办理结果类型"), max_length=20, choices=ResultType.choices, default=ResultType.OTHER
+    )
+    result_name = models.CharField(_("办理结果名称"), max_length=100, blank=True)
+    result_license_type = models.ForeignKey(
+        LicenseType,
+        verbose_name=_("结果证照类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issuing_items",
+        help_text=_("办结后向申请人颁发的证照，可供今后免证办理引用。"),
+    )
+    process = models.TextField(_("办理流程"), blank=True)
+    consult_phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
+    complaint_phone = models.CharField(_("投诉电话"), max_length=40, blank=True, default="12345")
+    status = models.CharField(_("状态"), max_length=20, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("父事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    version = models.PositiveIntegerField(_("当前版本"), default=0, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("政务服务事项")
+        verbose_name_plural = _("政务服务事项")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promised_days__lte=F("statutory_days")),
+                name="item_promised_within_statutory",
+                violation_error_message=_("承诺时限不得超过法定时限。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def kind(self) -> str:
+        return ItemKind.IMMEDIATE if self.promised_days == 0 else ItemKind.PROMISED
+
+    def get_kind_display(self) -> str:
+        return str(ItemKind(self.kind).label)
+
+    @property
+    def compression(self) -> float | None:
+        """How much shorter the promised limit is than the statutory one (承诺时限压缩率)."""
+        if not self.statutory_days:
+            return None
+        return 1 - self.promised_days / self.statutory_days
+
+    def alias_list(self) -> list[str]:
+        return _split(self.aliases)
+
+    def keyword_list(self) -> list[str]:
+        return _split(self.keywords)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.promised_days is not None and self.statutory_days is not None:
+            if self.promised_days > self.statutory_days:
+                errors["promised_days"] = str(_("承诺时限不得超过法定时限。"))
+        if self.parent_id is not None and self.parent_id == self.pk:
+            errors["parent"] = str(_("父事项不能是自身。"))
+        if errors:
+            raise ValidationError(errors)
+
+
+def _split(text: str) -> list[str]:
+    import re
+
+    return [part for part in re.split(r"[、，,;；\s]+", text or "") if part]
+
+
+class MaterialForm(models.TextChoices):
+    ORIGINAL = "original", _("原件")
+    COPY = "copy", _("复印件")
+    ELECTRONIC = "electronic", _("电子件")
+    ORIGINAL_AND_COPY = "original_and_copy", _("原件及复印件")
+
+
+class MaterialSource(models.TextChoices):
+    APPLICANT = "applicant", _("申请人自备")
+    GOVERNMENT = "government", _("政府部门核发")
+    INTERMEDIARY = "intermediary", _("中介机构出具")
+    OTHER = "other", _("其他")
+
+
+class MaterialRequirement(models.Model):
+    """One material an item asks for. ``code`` is catalog-wide: the same material has the same code
+    in every item, so a bundle's merged list holds a shared material once."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="materials"
+    )
+    code = models.CharField(_("材料编码"), max_length=30)
+    name = models.CharField(_("材料名称"), max_length=200)
+    form = models.CharField(
+        _("材料形式"), max_length=20, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL
+    )
+    copies = models.PositiveSmallIntegerField(_("份数"), default=1)
+    required = models.BooleanField(_("必要"), default=True)
+    tolerable = models.BooleanField(_("可容缺"), default=False, help_text=_("容缺受理：可先受理，限期补齐。"))
+    commitment_allowed = models.BooleanField(
+        _("可告知承诺"), default=False, help_text=_("申请人书面承诺可替代此材料。")
+    )
+    source = models.CharField(
+        _("来源渠道"), max_length=20, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
+    )
+    source_note = models.CharField(_("来源说明"), max_length=200, blank=True)
+    license_type = models.ForeignKey(
+        LicenseType,
+        verbose_name=_("可免提交的证照类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="materials",
+        help_text=_("免证办：持有此类电子证照时无需提交纸质材料。"),
+    )
+    notes = models.CharField(_("填报须知"), max_length=300, blank=True)
+    blank_form = models.FileField(_("空白表格"), upload_to="catalog/forms/", blank=True)
+    sample = models.FileField(_("示例样表"), upload_to="catalog/samples/", blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["item", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "code"], name="material_code_unique_per_item")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if (self.tolerable or self.commitment_allowed) and not self.required:
+            raise ValidationError(_("只有必要材料才能设置容缺或告知承诺。"))
+
+
+class ItemVersion(models.Model):
+    """An immutable snapshot of a published item with its materials."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    snapshot = models.JSONField(_("内容"))
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    created_by = models.CharField(_("发布人"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("事项版本")
+        verbose_name_plural = _("事项版本")
+        ordering = ["item", "-number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="item_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item.name} v{self.number}"
+
+
+class PointItem(models.Model):
+    """Which items a service point offers (认领事项)."""
+
+    point = models.ForeignKey(
+        ServicePoint, verbose_name=_("服务点"), on_delete=models.CASCADE, related_name="offers"
+    )
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="offers"
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    since = models.DateField(_("起始日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("服务点认领事项")
+        verbose_name_plural = _("服务点认领事项")
+        constraints = [models.UniqueConstraint(fields=["point", "item"], name="point_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.point.name} · {self.item.name}"
+
+
+class DelegationMode(models.TextChoices):
+    GRANTED = "granted", _("直接赋权")
+    ENTRUSTED = "entrusted", _("委托下放")
+    FRONT_DESK_ONLY = "front_desk_only", _("服务前移")
+
+
+class Delegation(models.Model):
+    """A county department's power over an item, moved down to a point or a region (权限下放)."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="delegations"
+    )
+    from_department = models.ForeignKey(
+        Department, verbose_name=_("下放部门"), on_delete=models.PROTECT, related_name="delegations_out"
+    )
+    to_point = models.ForeignKey(
+        ServicePoint,
+        verbose_name=_("承接服务点"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="delegations",
+    )
+    to_region = models.ForeignKey(
+        Region,
+        verbose_name=_("承接区划"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="delegations",
+    )
+    mode = models.CharField(_("下放方式"), max_length=20, choices=DelegationMode.choices)
+    instrument = models.CharField(_("授权(委托)书编号"), max_length=100)
+    instrument_date = models.DateField(_("签订日期"))
+    instrument_file = models.FileField(_("授权(委托)书"), upload_to="catalog/delegations/", blank=True)
+    valid_from = models.DateField(_("生效日期"))
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True, help_text=_("为空表示长期有效。"))
+    notes = models.CharField(_("备注"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("权限下放")
+        verbose_name_plural = _("权限下放")
+        ordering = ["item", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_point__isnull=False) | Q(to_region__isnull=False),
+                name="delegation_has_target",
+                violation_error_message=_("请指定承接服务点或承接区划。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="delegation_valid_range",
+                violation_error_message=_("失效日期不得早于生效日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.to_point or self.to_region
+        return f"{self.item.name} → {target}（{self.get_mode_display()}）"
+
+    def clean(self) -> None:
+        if self.to_point_id is None and self.to_region_id is None:
+            raise ValidationError(_("请指定承接服务点或承接区划。"))
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("失效日期不得早于生效日期。")})
+
+
+class Bundle(models.Model):
+    """一件事一次办: several items applied for together with one set of materials."""
+
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    items = models.ManyToManyField(
+        ServiceItem, through="BundleItem", verbose_name=_("包含事项"), related_name="bundles"
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("一件事")
+        verbose_name_plural = _("一件事")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleItem(models.Model):
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="bundle_entries"
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("一件事包含事项")
+        verbose_name_plural = _("一件事包含事项")
+        ordering = ["bundle", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["bundle", "item"], name="bundle_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.bundle.name} · {self.item.name}"

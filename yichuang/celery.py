@@ -1,0 +1,11 @@
+"""Celery app: Redis carries background work when REDIS_URL is set; otherwise tasks run eagerly."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
+
+app = Celery("yichuang")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,158 @@
+"""HTTP API of the organization: token login, who am I, service points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yichuang.org.models import PointKind, Region, ServicePoint, Staff
+from yichuang.org.selectors import scope_of
+
+
+class LockedOut(exceptions.APIException):
+    status_code = 403
+    default_detail = "登录失败次数过多，账号已被暂时锁定，请稍后再试。"
+    default_code = "locked_out"
+
+
+class TokenObtainApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes: list[Any] = []
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(
+            max_length=128, trim_whitespace=False, style={"input_type": "password"}
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+    @extend_schema(
+        request=InputSerializer, responses={200: OutputSerializer}, auth=[], summary="登录取得令牌"
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if getattr(request._request, "axes_locked_out", False):
+            raise LockedOut()
+        if user is None or not user.is_active:
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["用户名或密码错误。"]}, code="invalid_credentials"
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        name = serializers.CharField()
+        role = serializers.CharField()
+        role_display = serializers.CharField()
+        point = serializers.CharField(allow_null=True, help_text="所在服务点编码")
+        point_name = serializers.CharField(allow_null=True)
+        region = serializers.CharField(allow_null=True, help_text="可见范围的区划代码 (管理员为空: 全部)")
+        region_name = serializers.CharField(allow_null=True)
+        department = serializers.CharField(allow_null=True)
+
+    @extend_schema(responses={200: OutputSerializer}, summary="当前用户")
+    def get(self, request: Request) -> Response:
+        user: Staff = request.user  # type: ignore[assignment]
+        scope = scope_of(user)
+        region: Region | None = scope.region or (user.point.region if user.point_id else None)
+        return Response(
+            {
+                "username": user.username,
+                "name": user.get_full_name(),
+                "role": user.role,
+                "role_display": user.get_role_display(),
+                "point": user.point.code if user.point_id else None,
+                "point_name": user.point.name if user.point_id else None,
+                "region": region.code if region else None,
+                "region_name": region.name if region else None,
+                "department": user.department.code if user.department_id else None,
+            }
+        )
+
+
+class PointOutputSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code")
+    region_name = serializers.CharField(source="region.name")
+    kind_display = serializers.CharField(source="get_kind_display")
+    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)
+
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "kind_display",
+            "region",
+            "region_name",
+            "parent",
+            "address",
+            "hours",
+            "phone",
+            "open_all_year",
+        ]
+
+
+class PointListApi(ListAPIView):
+    """Service points; public information (people need to know where to go)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = PointOutputSerializer
+
+    class FilterSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=PointKind.choices, required=False)
+        region = serializers.RegexField(
+            r"^\d{12}$", required=False, error_messages={"invalid": "区划代码应为12位数字。"}
+        )
+        item = serializers.CharField(required=False, max_length=40)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=[c for c, _ in PointKind.choices]),
+            OpenApiParameter("region", str, description="区划代码：列出该区划及其下级的服务点"),
+            OpenApiParameter("item", str, description="事项实施编码：列出认领该事项的服务点"),
+        ],
+        summary="服务点列表",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[ServicePoint]:
+        filters = self.FilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = ServicePoint.objects.filter(active=True).select_related("region", "parent").order_by("code")
+        params = filters.validated_data
+        if "kind" in params:
+            qs = qs.filter(kind=params["kind"])
+        if "region" in params:
+            region = Region.objects.filter(code=params["region"]).first()
+            if region is None:
+                raise exceptions.ValidationError({"region": ["没有这个区划。"]})
+            qs = qs.filter(region__code__startswith=region.prefix)
+        if "item" in params:
+            qs = qs.filter(offers__item__code=params["item"], offers__active=True)
+        return qs

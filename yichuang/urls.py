@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from yichuang.catalog import api as catalog_api
+from yichuang.org import api as org_api
+
+admin.site.site_header = "一窗 · 基层政务服务平台管理"
+admin.site.site_title = "一窗管理"
+admin.site.index_title = "管理首页"
+
+api_v1 = [
+    path("auth/token/", org_api.TokenObtainApi.as_view(), name="auth-token"),
+    path("me/", org_api.MeApi.as_view(), name="me"),
+    path("points/", org_api.PointListApi.as_view(), name="point-list"),
+    path("items/", catalog_api.ItemListApi.as_view(), name="item-list"),
+    path("items/<str:code>/", catalog_api.ItemDetailApi.as_view(), name="item-detail"),
+    path("bundles/", catalog_api.BundleListApi.as_view(), name="bundle-list"),
+    path("calendar/", include("yichuang.workdays.urls")),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+handler404 = "yichuang.common.errors.handler404"
+handler500 = "yichuang.common.errors.handler500"
