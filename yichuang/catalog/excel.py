@@ -1,0 +1,918 @@
+"""Import and export the service-item catalog as an Excel workbook (.xlsx).
+
+Staff keep their item lists in spreadsheets, so the workbook is the same on the way out and on the
+way in: sheet "事项" (one row per item), sheet "材料" (one row per material, keyed by the item's
+实施编码) and sheet "下放" (one row per delegation). Enumerations are written with their Chinese labels
+and read back from either the label or the code value; booleans are 是/否.
+
+An import is all or nothing: every row of every sheet is checked first and every problem is reported
+with the sheet name and the row number as Excel shows it (header = row 1). Only a file without a single
+bad row is stored, in one transaction. Afterwards each imported item goes through ``item_snapshot`` (or
+``item_publish`` when its status is 已发布) so a published item that changed gets a new version, while
+the cases already accepted keep the version they were accepted under.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, models, transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import translation
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from yichuang.catalog.models import (
+    Audience,
+    Delegation,
+    DelegationMode,
+    ExerciseLevel,
+    ItemStatus,
+    ItemType,
+    LicenseType,
+    MaterialForm,
+    MaterialRequirement,
+    MaterialSource,
+    ResultType,
+    ServiceItem,
+)
+from yichuang.catalog.services import item_publish, item_snapshot
+from yichuang.org.models import Department, Region, ServicePoint
+
+logger = logging.getLogger(__name__)
+
+ITEM_SHEET = "事项"
+MATERIAL_SHEET = "材料"
+DELEGATION_SHEET = "下放"
+GUIDE_SHEET = "填写说明"
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+TRUE_WORDS = {"是", "1", "true", "yes", "y", "√", "✓", "有"}
+FALSE_WORDS = {"否", "0", "false", "no", "n", "×", "✗", "无"}
+
+# Column kinds: how a cell is written and read.
+TEXT = "text"  # free text, blank → ""
+CODE = "code"  # an identifier kept as text (Excel would turn 0012 into 12), blank → ""
+REF = "ref"  # the code of another row (department, licence type, item …), blank → None
+INT = "int"
+BOOL = "bool"
+ENUM = "enum"
+DATE = "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    kind: str = TEXT
+    required: bool = False
+    choices: type[models.TextChoices] | None = None
+    #: Value for a blank cell. ``None`` on an int/enum/bool column means "leave the field as it is"
+    #: (an existing item keeps its value, a new one gets the model default).
+    default: Any = None
+    width: int = 14
+
+
+ITEM_COLUMNS: tuple[Column, ...] = (
+    Column("实施编码", "code", CODE, required=True, width=28),
+    Column("基本编码", "base_code", CODE, required=True, width=24),
+    Column("事项名称", "name", TEXT, required=True, width=32),
+    Column("别名", "aliases", TEXT, width=20),
+    Column("关键词", "keywords", TEXT, width=20),
+    Column("事项类型", "type", ENUM, required=True, choices=ItemType, width=14),
+    Column("设定依据", "legal_basis", TEXT, width=40),
+    Column("行使层级", "exercise_level", ENUM, required=True, choices=ExerciseLevel, width=10),
+    Column("实施主体编码", "department", REF, required=True, width=18),
+    Column("服务对象", "audience", ENUM, choices=Audience, default=Audience.PERSON, width=14),
+    Column("受理条件", "conditions", TEXT, width=40),
+    Column("法定时限", "statutory_days", INT, required=True, width=10),
+    Column("承诺时限", "promised_days", INT, required=True, width=10),
+    Column("容缺补正期限", "supplement_days", INT, default=5, width=12),
+    Column("到现场次数", "visits_required", INT, default=1, width=11),
+    Column("网办深度", "online_depth", INT, default=3, width=10),
+    Column("是否收费", "fee_charged", BOOL, default=False, width=10),
+    Column("收费标准", "fee_standard", TEXT, width=20),
+    Column("收费依据", "fee_basis", TEXT, width=24),
+    Column("结果类型", "result_type", ENUM, choices=ResultType, default=ResultType.OTHER, width=12),
+    Column("结果名称", "result_name", TEXT, width=20),
+    Column("结果证照类型编码", "result_license_type", REF, width=18),
+    Column("咨询电话", "consult_phone", CODE, width=16),
+    Column("投诉电话", "complaint_phone", CODE, width=12),
+    Column("状态", "status", ENUM, choices=ItemStatus, width=10),
+    Column("父事项编码", "parent", REF, width=28),
+    Column("办理流程", "process", TEXT, width=40),
+)
+
+MATERIAL_COLUMNS: tuple[Column, ...] = (
+    Column("实施编码", "item", REF, required=True, width=28),
+    Column("材料编码", "code", CODE, required=True, width=16),
+    Column("材料名称", "name", TEXT, required=True, width=36),
+    Column("材料形式", "form", ENUM, choices=MaterialForm, default=MaterialForm.ORIGINAL, width=14),
+    Column("份数", "copies", INT, default=1, width=8),
+    Column("必要", "required", BOOL, default=True, width=8),
+    Column("可容缺", "tolerable", BOOL, default=False, width=8),
+    Column("可告知承诺", "commitment_allowed", BOOL, default=False, width=11),
+    Column("来源渠道", "source", ENUM, choices=MaterialSource, default=MaterialSource.APPLICANT, width=14),
+    Column("来源说明", "source_note", TEXT, width=24),
+    Column("证照类型编码", "license_type", REF, width=16),
+    Column("填报须知", "notes", TEXT, width=30),
+    Column("排序", "order", INT, width=8),
+)
+
+DELEGATION_COLUMNS: tuple[Column, ...] = (
+    Column("事项实施编码", "item", REF, required=True, width=28),
+    Column("下放部门编码", "from_department", REF, required=True, width=18),
+    Column("承接服务点编码", "to_point", REF, width=18),
+    Column("承接区划代码", "to_region", REF, width=16),
+    Column("下放方式", "mode", ENUM, required=True, choices=DelegationMode, width=12),
+    Column("授权书编号", "instrument", TEXT, required=True, width=24),
+    Column("签订日期", "instrument_date", DATE, required=True, width=12),
+    Column("生效日期", "valid_from", DATE, required=True, width=12),
+    Column("失效日期", "valid_to", DATE, width=12),
+)
+
+
+# ---------------------------------------------------------------------------------------------- export
+
+
+def export_catalog(items: QuerySet[ServiceItem] | None = None) -> bytes:
+    """The catalog (or the given items) as an .xlsx workbook that ``import_catalog`` reads back."""
+    queryset = ServiceItem.objects.all() if items is None else items
+    queryset = (
+        queryset.select_related("department", "result_license_type", "parent")
+        .prefetch_related(
+            Prefetch(
+                "materials",
+                queryset=MaterialRequirement.objects.select_related("license_type").order_by("order", "id"),
+            )
+        )
+        .order_by("code")
+    )
+    delegations = (
+        Delegation.objects.filter(item__in=queryset.values("pk"))
+        .select_related("item", "from_department", "to_point", "to_region")
+        .order_by("item__code", "valid_from", "id")
+    )
+    with translation.override("zh-hans"):
+        workbook = Workbook()
+        item_sheet = workbook.active
+        item_sheet.title = ITEM_SHEET
+        material_sheet = workbook.create_sheet(MATERIAL_SHEET)
+        delegation_sheet = workbook.create_sheet(DELEGATION_SHEET)
+        item_rows: list[list[Any]] = []
+        material_rows: list[list[Any]] = []
+        for item in queryset:
+            item_rows.append([_item_value(item, column) for column in ITEM_COLUMNS])
+            for material in item.materials.all():
+                material_rows.append([_material_value(item, material, column) for column in MATERIAL_COLUMNS])
+        delegation_rows = [
+            [_delegation_value(delegation, column) for column in DELEGATION_COLUMNS]
+            for delegation in delegations
+        ]
+        _write_sheet(item_sheet, ITEM_COLUMNS, item_rows)
+        _write_sheet(material_sheet, MATERIAL_COLUMNS, material_rows)
+        _write_sheet(delegation_sheet, DELEGATION_COLUMNS, delegation_rows)
+        _write_guide(workbook.create_sheet(GUIDE_SHEET))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any, column: Column) -> Any:
+    if value is None:
+        return None
+    if column.kind == BOOL:
+        return "是" if value else "否"
+    if column.kind == ENUM and column.choices is not None:
+        return str(column.choices(value).label) if value in column.choices.values else value
+    if column.kind in (TEXT, CODE):
+        return value or None
+    return value
+
+
+def _item_value(item: ServiceItem, column: Column) -> Any:
+    if column.field == "department":
+        return item.department.code
+    if column.field == "result_license_type":
+        return item.result_license_type.code if item.result_license_type else None
+    if column.field == "parent":
+        return item.parent.code if item.parent else None
+    return _cell(getattr(item, column.field), column)
+
+
+def _material_value(item: ServiceItem, material: MaterialRequirement, column: Column) -> Any:
+    if column.field == "item":
+        return item.code
+    if column.field == "license_type":
+        return material.license_type.code if material.license_type else None
+    return _cell(getattr(material, column.field), column)
+
+
+def _delegation_value(delegation: Delegation, column: Column) -> Any:
+    if column.field == "item":
+        return delegation.item.code
+    if column.field == "from_department":
+        return delegation.from_department.code
+    if column.field == "to_point":
+        return delegation.to_point.code if delegation.to_point else None
+    if column.field == "to_region":
+        return delegation.to_region.code if delegation.to_region else None
+    return _cell(getattr(delegation, column.field), column)
+
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center")
+
+
+def _write_sheet(sheet: Any, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> None:
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = HEADER_ALIGNMENT
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    row_number = 1
+    for row_number, row in enumerate(rows, start=2):
+        for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
+            cell = sheet.cell(row=row_number, column=index, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                # Text that looks like a formula stays text: a catalog cell must never compute anything.
+                cell.data_type = "s"
+            if column.kind in (CODE, REF):
+                cell.number_format = "@"
+            elif column.kind == DATE:
+                cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(row_number, 2)}"
+    # Drop-down lists of the Chinese labels; typing a code value instead is still accepted.
+    last_row = max(row_number, 1) + 500
+    for index, column in enumerate(columns, start=1):
+        labels = _choice_labels(column)
+        if not labels:
+            continue
+        validation = DataValidation(
+            type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True, showErrorMessage=False
+        )
+        sheet.add_data_validation(validation)
+        letter = get_column_letter(index)
+        validation.add(f"{letter}2:{letter}{last_row}")
+
+
+def _choice_labels(column: Column) -> list[str]:
+    if column.kind == BOOL:
+        return ["是", "否"]
+    if column.kind == ENUM and column.choices is not None:
+        return [str(label) for label in column.choices.labels]
+    return []
+
+
+def _write_guide(sheet: Any) -> None:
+    rows: list[tuple[str, str, str, str]] = []
+    for sheet_name, columns in (
+        (ITEM_SHEET, ITEM_COLUMNS),
+        (MATERIAL_SHEET, MATERIAL_COLUMNS),
+        (DELEGATION_SHEET, DELEGATION_COLUMNS),
+    ):
+        for column in columns:
+            rows.append((sheet_name, column.header, "是" if column.required else "", _column_hint(column)))
+    guide_columns = (
+        Column("工作表", "sheet", width=10),
+        Column("列", "column", width=18),
+        Column("必填", "required", width=8),
+        Column("填写要求", "hint", width=80),
+    )
+    _write_sheet(sheet, guide_columns, rows)
+
+
+def _column_hint(column: Column) -> str:
+    if column.kind == ENUM:
+        return "可选：" + "、".join(_choice_labels(column))
+    if column.kind == BOOL:
+        return "是 / 否"
+    if column.kind == INT:
+        return "整数（工作日、次数或星级）"
+    if column.kind == DATE:
+        return "日期，如 2024-01-31"
+    if column.kind == REF:
+        return "填写已有记录的编码"
+    return "文本"
+
+
+# ---------------------------------------------------------------------------------------------- import
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file: where (sheet and Excel row number, header = 1) and why, in Chinese."""
+
+    sheet: str
+    row: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        if self.sheet and self.row:
+            return f"“{self.sheet}”表第{self.row}行：{self.reason}"
+        if self.sheet:
+            return f"“{self.sheet}”表：{self.reason}"
+        return self.reason
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    materials: int = 0
+    delegations: int = 0
+    versions: int = 0
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_error(self, sheet: str, row: int | None, reason: str) -> None:
+        self.errors.append(RowError(sheet, row, reason))
+
+    def summary(self) -> str:
+        prefix = "校验通过（未保存）" if self.dry_run else "导入完成"
+        return (
+            f"{prefix}：新增事项 {self.created} 项，更新事项 {self.updated} 项，"
+            f"材料 {self.materials} 条，下放 {self.delegations} 条，新版本 {self.versions} 个。"
+        )
+
+
+class CatalogImportError(Exception):
+    """The file as a whole cannot be read (not an .xlsx, corrupted, a sheet or a column missing)."""
+
+
+@dataclass
+class _Row:
+    sheet: str
+    number: int
+    values: dict[str, Any]
+    errors: list[str]
+    failed: set[str]
+
+
+@dataclass
+class _ItemPlan:
+    row: int
+    item: ServiceItem
+    is_new: bool
+    parent_code: str | None
+    set_parent: bool
+    publish: bool
+
+
+@dataclass
+class _Plan:
+    items: list[_ItemPlan] = field(default_factory=list)
+    #: Item code → (row, material) in file order.
+    materials: dict[str, list[tuple[int, MaterialRequirement]]] = field(default_factory=dict)
+    #: Codes of the items whose materials the file replaces, in file order.
+    imported_codes: list[str] = field(default_factory=list)
+    #: (item code, delegation): the item is attached when stored, it may be a row of this very file.
+    delegations: list[tuple[int, str, Delegation]] = field(default_factory=list)
+    db_items: dict[str, ServiceItem] = field(default_factory=dict)
+
+
+class _DryRun(Exception):
+    pass
+
+
+class _StoreError(Exception):
+    """A row passed validation but the database refused it (a race with another editor, a constraint)."""
+
+    def __init__(self, sheet: str, row: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.error = RowError(sheet, row, reason)
+
+
+FileSource = str | os.PathLike[str] | bytes | IO[bytes]
+
+
+def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False) -> ImportResult:
+    """Read a workbook in the ``export_catalog`` layout and store it, or report every bad row.
+
+    Items are created or updated by 实施编码; an imported item's materials become exactly the file's
+    rows for it (rows matched by 材料编码 are updated in place so uploaded blank forms survive).
+    ``dry_run`` checks everything, including the database constraints, and stores nothing.
+    """
+    result = ImportResult(dry_run=dry_run)
+    with translation.override("zh-hans"):
+        try:
+            sheets = _read_workbook(file)
+        except CatalogImportError as exc:
+            result.add_error("", None, str(exc))
+            return result
+        plan = _validate(sheets, result)
+        if not result.ok:
+            return result
+        try:
+            with transaction.atomic():
+                _store(plan, actor=actor, result=result)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except _StoreError as exc:
+            logger.warning("catalog import failed while storing: %s", exc.error)
+            result.created = result.updated = result.materials = result.delegations = result.versions = 0
+            result.errors.append(
+                RowError(exc.error.sheet, exc.error.row, f"保存失败，未导入任何数据：{exc.error.reason}")
+            )
+    return result
+
+
+def _read_bytes(file: FileSource) -> bytes:
+    if isinstance(file, bytes):
+        return file
+    if isinstance(file, str | os.PathLike):
+        try:
+            with open(file, "rb") as handle:
+                return handle.read()
+        except OSError as exc:
+            raise CatalogImportError(f"找不到或无法读取文件：{os.fspath(file)!s}") from exc
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read()
+    return data if isinstance(data, bytes) else bytes(data)
+
+
+def _read_workbook(file: FileSource) -> dict[str, list[_Row]]:
+    data = _read_bytes(file)
+    if not data:
+        raise CatalogImportError("文件为空，请选择导出的事项目录 Excel 文件（.xlsx）。")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML, key and value errors for broken files
+        logger.info("not a readable xlsx: %r", exc)
+        raise CatalogImportError(
+            "文件不是有效的 Excel 工作簿（.xlsx），或文件已损坏。请用 Excel 或 WPS 另存为 .xlsx 格式后重新导入。"
+        ) from exc
+    try:
+        missing = [name for name in (ITEM_SHEET, MATERIAL_SHEET) if name not in workbook.sheetnames]
+        if missing:
+            raise CatalogImportError(
+                "缺少工作表：" + "、".join(f"“{name}”" for name in missing) + "。请使用导出的模板填写。"
+            )
+        sheets = {
+            ITEM_SHEET: _read_sheet(workbook[ITEM_SHEET], ITEM_SHEET, ITEM_COLUMNS),
+            MATERIAL_SHEET: _read_sheet(workbook[MATERIAL_SHEET], MATERIAL_SHEET, MATERIAL_COLUMNS),
+        }
+        if DELEGATION_SHEET in workbook.sheetnames:
+            sheets[DELEGATION_SHEET] = _read_sheet(
+                workbook[DELEGATION_SHEET], DELEGATION_SHEET, DELEGATION_COLUMNS
+            )
+        return sheets
+    except CatalogImportError:
+        raise
+    except Exception as exc:
+        logger.info("broken xlsx: %r", exc)
+        raise CatalogImportError(
+            "文件内容已损坏，无法读取。请用 Excel 或 WPS 另存为 .xlsx 后重新导入。"
+        ) from exc
+    finally:
+        workbook.close()
+
+
+def _normalize_header(value: Any) -> str:
+    text = re.sub(r"\s+", "", str(value or ""))
+    # "法定时限(工作日)" and "法定时限（工作日）" mean 法定时限; a leading "*" marks a required column.
+    return re.sub(r"[（(].*?[)）]$", "", text).lstrip("*＊")
+
+
+def _read_sheet(sheet: Any, name: str, columns: Sequence[Column]) -> list[_Row]:
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise CatalogImportError(f"“{name}”表是空的：第1行应为表头。")
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header):
+        positions.setdefault(_normalize_header(value), index)
+    missing = [column.header for column in columns if column.required and column.header not in positions]
+    if missing:
+        raise CatalogImportError(
+            f"“{name}”表第1行缺少必填列：" + "、".join(f"“{header}”" for header in missing) + "。"
+        )
+    present = [(column, positions[column.header]) for column in columns if column.header in positions]
+    parsed: list[_Row] = []
+    for number, cells in enumerate(rows, start=2):
+        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
+            continue
+        row = _Row(sheet=name, number=number, values={}, errors=[], failed=set())
+        for column, index in present:
+            raw = cells[index] if index < len(cells) else None
+            try:
+                value = _parse(raw, column)
+            except ValueError as exc:
+                row.errors.append(str(exc))
+                row.failed.add(column.field)
+                continue
+            if value is _KEEP:
+                continue
+            row.values[column.field] = value
+        parsed.append(row)
+    return parsed
+
+
+_KEEP = object()
+
+
+def _is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _parse(raw: Any, column: Column) -> Any:
+    if _is_blank(raw):
+        if column.required:
+            raise ValueError(f"“{column.header}”不能为空")
+        if column.default is not None:
+            return column.default
+        if column.kind in (TEXT, CODE):
+            return ""
+        if column.kind in (REF, DATE):
+            return None
+        return _KEEP
+    if column.kind in (TEXT, CODE, REF):
+        return _parse_text(raw)
+    if column.kind == INT:
+        return _parse_int(raw, column)
+    if column.kind == BOOL:
+        return _parse_bool(raw, column)
+    if column.kind == ENUM:
+        return _parse_enum(raw, column)
+    if column.kind == DATE:
+        return _parse_date(raw, column)
+    raise AssertionError(column.kind)
+
+
+def _parse_text(raw: Any) -> str:
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, datetime.datetime):
+        return raw.date().isoformat() if raw.time() == datetime.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, datetime.date):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def _parse_int(raw: Any, column: Column) -> int:
+    value: int | None = None
+    if isinstance(raw, bool):
+        value = None
+    elif isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    elif isinstance(raw, str) and re.fullmatch(r"\s*[+-]?\d+(\.0+)?\s*", raw):
+        value = int(float(raw))
+    if value is None:
+        raise ValueError(f"“{column.header}”应为整数，实际为“{_parse_text(raw)}”")
+    if value < 0:
+        raise ValueError(f"“{column.header}”不能为负数")
+    return value
+
+
+def _parse_bool(raw: Any, column: Column) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    word = _parse_text(raw).lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(f"“{column.header}”应填“是”或“否”，实际为“{_parse_text(raw)}”")
+
+
+def _parse_enum(raw: Any, column: Column) -> str:
+    assert column.choices is not None
+    text = _parse_text(raw)
+    for value, label in column.choices.choices:
+        if text == str(label) or text.lower() == str(value).lower():
+            return str(value)
+    labels = "、".join(_choice_labels(column))
+    raise ValueError(f"“{column.header}”的值“{text}”无效，可选：{labels}")
+
+
+def _parse_date(raw: Any, column: Column) -> datetime.date:
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    text = _parse_text(raw)
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    if match:
+        try:
+            return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise ValueError(f"“{column.header}”应为日期（如 2024-01-31），实际为“{text}”")
+
+
+# ------------------------------------------------------------------------------------------ validation
+
+
+def _validate(sheets: dict[str, list[_Row]], result: ImportResult) -> _Plan:
+    item_rows = sheets[ITEM_SHEET]
+    material_rows = sheets[MATERIAL_SHEET]
+    delegation_rows = sheets.get(DELEGATION_SHEET, [])
+
+    file_codes = {row.values["code"] for row in item_rows if row.values.get("code")}
+    referenced = (
+        file_codes
+        | {row.values["parent"] for row in item_rows if row.values.get("parent")}
+        | {row.values["item"] for row in material_rows + delegation_rows if row.values.get("item")}
+    )
+    plan = _Plan(db_items={item.code: item for item in ServiceItem.objects.filter(code__in=referenced)})
+    departments = {department.code: department for department in Department.objects.all()}
+    licenses = {license.code: license for license in LicenseType.objects.all()}
+
+    _validate_items(item_rows, plan, departments, licenses, file_codes)
+    _validate_materials(material_rows, plan, licenses, file_codes)
+    _validate_delegations(delegation_rows, plan, departments, file_codes)
+
+    for row in [*item_rows, *material_rows, *delegation_rows]:
+        for reason in _unique(row.errors):
+            result.add_error(row.sheet, row.number, reason)
+    return plan
+
+
+def _validate_items(
+    rows: list[_Row],
+    plan: _Plan,
+    departments: dict[str, Department],
+    licenses: dict[str, LicenseType],
+    file_codes: set[str],
+) -> None:
+    first_row: dict[str, int] = {}
+    for row in rows:
+        values = row.values
+        code = values.get("code")
+        if code:
+            if code in first_row:
+                row.errors.append(f"实施编码“{code}”与第{first_row[code]}行重复")
+            else:
+                first_row[code] = row.number
+        department_code = values.pop("department", None)
+        department = departments.get(department_code or "")
+        if department_code and department is None:
+            row.errors.append(f"实施主体编码“{department_code}”不存在")
+        license_code = values.pop("result_license_type", _KEEP)
+        license = licenses.get(license_code) if isinstance(license_code, str) else None
+        if isinstance(license_code, str) and license is None:
+            row.errors.append(f"结果证照类型编码“{license_code}”不存在")
+        set_parent = "parent" in values
+        parent_code = values.pop("parent", None)
+        if parent_code and parent_code == code:
+            row.errors.append("父事项不能是事项自身")
+        elif parent_code and parent_code not in file_codes and parent_code not in plan.db_items:
+            row.errors.append(f"父事项编码“{parent_code}”既不在本文件中，也不在系统中")
+        statutory, promised = values.get("statutory_days"), values.get("promised_days")
+        if statutory is not None and promised is not None and promised > statutory:
+            row.errors.append(f"承诺时限（{promised}）不得超过法定时限（{statutory}）")
+        if not code or first_row.get(code) != row.number:
+            continue
+
+        existing = plan.db_items.get(code)
+        item = existing if existing is not None else ServiceItem()
+        for name, value in values.items():
+            setattr(item, name, value)
+        if department is not None:
+            item.department = department
+        if license_code is not _KEEP:
+            item.result_license_type = license
+        exclude = {"department", "result_license_type", "parent", *row.failed}
+        _full_clean(item, row, exclude)
+        plan.items.append(
+            _ItemPlan(
+                row=row.number,
+                item=item,
+                is_new=existing is None,
+                parent_code=parent_code,
+                set_parent=set_parent,
+                publish=values.get("status") == ItemStatus.PUBLISHED,
+            )
+        )
+        plan.imported_codes.append(code)
+
+
+def _validate_materials(
+    rows: list[_Row], plan: _Plan, licenses: dict[str, LicenseType], file_codes: set[str]
+) -> None:
+    first_row: dict[tuple[str, str], int] = {}
+    for row in rows:
+        values = row.values
+        item_code = values.pop("item", None)
+        code = values.get("code")
+        if item_code and item_code not in file_codes and item_code not in plan.db_items:
+            row.errors.append(f"事项“{item_code}”既不在“{ITEM_SHEET}”表中，也不在系统中")
+        if item_code and code:
+            key = (item_code, code)
+            if key in first_row:
+                row.errors.append(f"事项“{item_code}”的材料编码“{code}”与第{first_row[key]}行重复")
+            else:
+                first_row[key] = row.number
+        license_code = values.pop("license_type", None)
+        license = licenses.get(license_code or "")
+        if license_code and license is None:
+            row.errors.append(f"证照类型编码“{license_code}”不存在")
+        if values.get("required") is False and (values.get("tolerable") or values.get("commitment_allowed")):
+            row.errors.append("只有必要材料才能设置容缺或告知承诺（该材料不是必要材料）")
+        if not item_code:
+            continue
+        siblings = plan.materials.setdefault(item_code, [])
+        values.setdefault("order", len(siblings) + 1)
+        material = MaterialRequirement(license_type=license, **values)
+        _full_clean(material, row, {"item", "license_type", "blank_form", "sample", *row.failed})
+        siblings.append((row.number, material))
+        if item_code not in plan.imported_codes:
+            plan.imported_codes.append(item_code)
+
+
+def _validate_delegations(
+    rows: list[_Row], plan: _Plan, departments: dict[str, Department], file_codes: set[str]
+) -> None:
+    if not rows:
+        return
+    point_codes = {row.values["to_point"] for row in rows if row.values.get("to_point")}
+    region_codes = {row.values["to_region"] for row in rows if row.values.get("to_region")}
+    points = {point.code: point for point in ServicePoint.objects.filter(code__in=point_codes)}
+    regions = {region.code: region for region in Region.objects.filter(code__in=region_codes)}
+    for row in rows:
+        values = row.values
+        item_code = values.pop("item", None)
+        if item_code and item_code not in file_codes and item_code not in plan.db_items:
+            row.errors.append(f"事项“{item_code}”既不在“{ITEM_SHEET}”表中，也不在系统中")
+        department_code = values.pop("from_department", None)
+        department = departments.get(department_code or "")
+        if department_code and department is None:
+            row.errors.append(f"下放部门编码“{department_code}”不存在")
+        point_code = values.pop("to_point", None)
+        point = points.get(point_code or "")
+        if point_code and point is None:
+            row.errors.append(f"承接服务点编码“{point_code}”不存在")
+        region_code = values.pop("to_region", None)
+        region = regions.get(region_code or "")
+        if region_code and region is None:
+            row.errors.append(f"承接区划代码“{region_code}”不存在")
+        if not point_code and not region_code:
+            row.errors.append("请填写承接服务点编码或承接区划代码")
+        valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
+        if valid_from and valid_to and valid_to < valid_from:
+            row.errors.append("失效日期不得早于生效日期")
+        delegation = Delegation(to_point=point, to_region=region, **values)
+        if department is not None:
+            delegation.from_department = department
+        delegation_exclude = {"item", "from_department", "to_point", "to_region", "instrument_file"}
+        _full_clean(delegation, row, delegation_exclude | row.failed)
+        if item_code:
+            plan.delegations.append((row.number, item_code, delegation))
+
+
+def _full_clean(instance: models.Model, row: _Row, exclude: set[str]) -> None:
+    """Add the model's own validation errors, except those the importer has already said in its words."""
+    try:
+        instance.full_clean(exclude=sorted(exclude), validate_unique=False)
+    except ValidationError as exc:
+        said = [_gist(error) for error in row.errors]
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                if any(_gist(message) in gist for gist in said):
+                    continue
+                if name == NON_FIELD_ERRORS:
+                    row.errors.append(message.rstrip("。"))
+                else:
+                    label = _HEADERS.get(type(instance), {}).get(name) or getattr(
+                        instance._meta.get_field(name), "verbose_name", name
+                    )
+                    row.errors.append(f"“{label}”：{message.rstrip('。')}")
+
+
+#: Errors name a field by the column staff see in the sheet, not by the model's verbose name.
+_HEADERS: dict[type[models.Model], dict[str, str]] = {
+    ServiceItem: {column.field: column.header for column in ITEM_COLUMNS},
+    MaterialRequirement: {column.field: column.header for column in MATERIAL_COLUMNS},
+    Delegation: {column.field: column.header for column in DELEGATION_COLUMNS},
+}
+
+
+def _gist(message: str) -> str:
+    return re.sub(r"[（(][^）)]*[）)]|[“”\s。]", "", message)
+
+
+def _unique(messages: Iterable[str]) -> Iterator[str]:
+    seen: set[str] = set()
+    for message in messages:
+        if message not in seen:
+            seen.add(message)
+            yield message
+
+
+# --------------------------------------------------------------------------------------------- storing
+
+
+def _store(plan: _Plan, *, actor: Any, result: ImportResult) -> None:
+    saved: dict[str, ServiceItem] = {}
+    for entry in plan.items:
+        item = entry.item
+        if entry.set_parent:
+            item.parent = plan.db_items.get(entry.parent_code) if entry.parent_code else None
+        with _row(ITEM_SHEET, entry.row):
+            item.save()
+        saved[item.code] = item
+        if entry.is_new:
+            result.created += 1
+        else:
+            result.updated += 1
+    for entry in plan.items:
+        # A parent that is new in this file exists only now.
+        if entry.set_parent and entry.parent_code and entry.parent_code not in plan.db_items:
+            entry.item.parent = saved[entry.parent_code]
+            with _row(ITEM_SHEET, entry.row):
+                entry.item.save(update_fields=["parent", "updated_at"])
+
+    def item_for(code: str) -> ServiceItem:
+        return saved.get(code) or plan.db_items[code]
+
+    for code in plan.imported_codes:
+        item = item_for(code)
+        existing = {material.code: material for material in MaterialRequirement.objects.filter(item=item)}
+        keep: set[int] = set()
+        for row, material in plan.materials.get(code, []):
+            current = existing.get(material.code)
+            with _row(MATERIAL_SHEET, row):
+                if current is None:
+                    material.item = item
+                    material.save()
+                else:
+                    for name in (*_MATERIAL_FIELDS, "license_type"):
+                        setattr(current, name, getattr(material, name))
+                    current.save()
+                    keep.add(current.pk)
+            result.materials += 1
+        stale = [material.pk for material in existing.values() if material.pk not in keep]
+        MaterialRequirement.objects.filter(pk__in=stale).delete()
+
+    for row, item_code, delegation in plan.delegations:
+        item = item_for(item_code)
+        found = Delegation.objects.filter(
+            item=item,
+            from_department=delegation.from_department,
+            to_point=delegation.to_point,
+            to_region=delegation.to_region,
+            instrument=delegation.instrument,
+        ).first()
+        with _row(DELEGATION_SHEET, row):
+            if found is None:
+                delegation.item = item
+                delegation.save()
+            else:
+                for name in ("mode", "instrument_date", "valid_from", "valid_to"):
+                    setattr(found, name, getattr(delegation, name))
+                found.save()
+        result.delegations += 1
+
+    rows = {entry.item.code: entry.row for entry in plan.items}
+    publish = {entry.item.code for entry in plan.items if entry.publish}
+    for code in plan.imported_codes:
+        item = item_for(code)
+        with _row(ITEM_SHEET if code in rows else MATERIAL_SHEET, rows.get(code)):
+            if code in publish:
+                version = item_publish(item=item, actor=actor)
+            else:
+                version = item_snapshot(item=item, actor=actor)
+        if version is not None:
+            result.versions += 1
+
+
+@contextmanager
+def _row(sheet: str, row: int | None) -> Iterator[None]:
+    """Name the row when the database refuses what validation let through; the transaction then ends."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise _StoreError(sheet, row, "；".join(exc.messages)) from exc
+    except DatabaseError as exc:
+        raise _StoreError(sheet, row, f"数据库拒绝保存（{exc}）") from exc
+
+
+_MATERIAL_FIELDS = tuple(
+    column.field for column in MATERIAL_COLUMNS if column.field not in {"item", "license_type"}
+)

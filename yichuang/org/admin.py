@@ -1,0 +1,112 @@
+"""The admin for the organization, in Chinese. Phone numbers are personal data: lists show them masked."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from yichuang.org.models import Department, Region, ServicePoint, Staff, Window
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: keep the operator prefix and the last four digits, hide the rest.
+
+    Short numbers (landline extensions, typos) keep only their last two characters visible so that a
+    list never shows a whole personal number.
+    """
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) >= 11:
+        return f"{phone[:3]}****{phone[-4:]}"
+    if len(phone) <= 2:
+        return "*" * len(phone)
+    return "*" * (len(phone) - 2) + phone[-2:]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    list_per_page = 100
+
+
+class WindowInline(admin.TabularInline):
+    model = Window
+    extra = 0
+    fields = ["number", "name", "kind", "active"]
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "region", "parent", "open_all_year", "active"]
+    list_filter = ["kind", "active", "open_all_year"]
+    search_fields = ["code", "name", "address", "region__name"]
+    autocomplete_fields = ["region", "parent"]
+    list_select_related = ["region", "parent"]
+    inlines = [WindowInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "region", "parent"]}),
+        (_("服务信息"), {"fields": ["address", "hours", "phone", "open_all_year", "active"]}),
+    ]
+
+
+@admin.register(Window)
+class WindowAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "point", "kind", "active"]
+    list_filter = ["kind", "active", "point__kind"]
+    search_fields = ["number", "name", "point__name", "point__code"]
+    autocomplete_fields = ["point"]
+    list_select_related = ["point"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "short_name", "kind", "region", "point", "phone"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name", "short_name"]
+    autocomplete_fields = ["region", "point"]
+    list_select_related = ["region", "point"]
+
+
+@admin.register(Staff)
+class StaffAdmin(UserAdmin):
+    list_display = [
+        "username",
+        "full_name",
+        "role",
+        "point",
+        "region",
+        "department",
+        "masked_phone",
+        "is_active",
+        "is_demo",
+    ]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser", "is_demo", "point__kind"]
+    # Searching by the full number is allowed (staff look a colleague up by phone); only display is masked.
+    search_fields = ["username", "first_name", "last_name", "email", "phone"]
+    autocomplete_fields = ["point", "region", "department", "window"]
+    list_select_related = ["point", "region", "department"]
+    fieldsets = [
+        *(UserAdmin.fieldsets or ()),
+        (_("岗位"), {"fields": ["role", "point", "region", "department", "window"]}),
+        (_("联系方式"), {"fields": ["phone"]}),
+        (_("演示"), {"fields": ["is_demo"]}),
+    ]
+    add_fieldsets = [
+        *(UserAdmin.add_fieldsets or ()),
+        (_("岗位"), {"classes": ["wide"], "fields": ["role", "point", "region", "department", "window"]}),
+        (_("联系方式"), {"fields": ["phone"]}),
+    ]
+
+    @admin.display(description=_("姓名"))
+    def full_name(self, obj: Staff) -> str:
+        return obj.get_full_name()
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj: Staff) -> str:
+        return mask_phone(obj.phone)
