@@ -1,0 +1,810 @@
+"""Load (or refresh) the demo county: 河南省信阳市浉河区, modeled on the seed documents.
+
+``load_demo()`` is idempotent: every row is found by its natural key (division code, point code,
+department code, item code, material code within its item, username …) and created or updated,
+so running it twice leaves the same rows. It runs in one transaction, writes in bulk, and
+publishes every item through ``item_publish`` so each gets its version 1 (and a later version only
+when the demo data itself changed). It refuses to run in production.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import CommandError
+from django.db import models, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from yichuang.catalog.models import (
+    Bundle,
+    BundleItem,
+    Delegation,
+    ItemStatus,
+    ItemVersion,
+    LicenseType,
+    MaterialRequirement,
+    PointItem,
+    ServiceItem,
+)
+from yichuang.catalog.services import item_publish
+from yichuang.demo.data import accounts as account_data
+from yichuang.demo.data import departments as department_data
+from yichuang.demo.data import materials as material_data
+from yichuang.demo.data import places, rules
+from yichuang.demo.data.items_county import COUNTY_ITEMS
+from yichuang.demo.data.items_delegated import DELEGATED_ITEMS
+from yichuang.demo.data.items_town import TOWN_ITEMS
+from yichuang.demo.data.spec import BANKS as AT_BANKS
+from yichuang.demo.data.spec import HALL as AT_HALL
+from yichuang.demo.data.spec import KIOSKS as AT_KIOSKS
+from yichuang.demo.data.spec import TOWNS as AT_TOWNS
+from yichuang.demo.data.spec import VILLAGES as AT_VILLAGES
+from yichuang.demo.data.spec import Account, ItemSpec, Town
+from yichuang.org.models import (
+    Department,
+    DepartmentKind,
+    PointKind,
+    Region,
+    RegionLevel,
+    Role,
+    ServicePoint,
+    Staff,
+    Window,
+)
+
+M = TypeVar("M", bound=models.Model)
+
+ALL_ITEMS: tuple[ItemSpec, ...] = TOWN_ITEMS + DELEGATED_ITEMS + COUNTY_ITEMS
+
+IMMEDIATE_PROCESS = "申请人提交材料（可网上申请或由村代办员代办）→窗口受理并审核→当场办结、出件"
+PROMISED_PROCESS = (
+    "申请→窗口受理（材料齐全出具受理回执，不齐全一次性告知）→审查（必要时现场核查）→作出决定"
+    "→统一出件（现场领取、免费邮寄或自助终端领取）"
+)
+FORM_NOTES = "窗口免费提供空白表格，也可在线下载；村代办员可协助填写"
+
+HALL_SINCE = dt.date(2021, 1, 1)
+BANK_SINCE = dt.date(2021, 10, 1)
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+def item_code(spec: ItemSpec) -> str:
+    """Implementation code (实施编码): base code + the implementing county's division prefix."""
+    return f"{spec.base}-{places.COUNTY_PREFIX}"
+
+
+def form_code(spec: ItemSpec) -> str:
+    """An item's own application form is a material of its own: ``F`` + the item's base code."""
+    return f"F{spec.base}"
+
+
+def load_demo(*, stdout: Writer | None = None) -> dict[str, int]:
+    """Load or refresh the demo county; return the row counts. Refuses in production."""
+    if settings.PRODUCTION:
+        raise CommandError(
+            "生产环境（YICHUANG_ENV=production）禁止加载演示数据。Refusing to load demo data in production."
+        )
+    loader = _Loader(stdout)
+    with transaction.atomic():
+        loader.run()
+    _reset_lockouts()
+    return demo_counts()
+
+
+def demo_counts() -> dict[str, int]:
+    points = ServicePoint.objects.filter(code__startswith=places.COUNTY_PREFIX)
+    items = ServiceItem.objects.filter(code__in=[item_code(s) for s in ALL_ITEMS])
+    return {
+        "regions": Region.objects.filter(code__startswith=places.COUNTY_PREFIX).count(),
+        "towns": Region.objects.filter(code__startswith=places.COUNTY_PREFIX, level=RegionLevel.TOWN).count(),
+        "villages": Region.objects.filter(
+            code__startswith=places.COUNTY_PREFIX, level=RegionLevel.VILLAGE
+        ).count(),
+        "points": points.count(),
+        "town_centers": points.filter(kind=PointKind.TOWN_CENTER).count(),
+        "village_stations": points.filter(kind=PointKind.VILLAGE_STATION).count(),
+        "bank_outlets": points.filter(kind=PointKind.BANK_OUTLET).count(),
+        "kiosks": points.filter(kind=PointKind.KIOSK).count(),
+        "windows": Window.objects.filter(point__in=points).count(),
+        "departments": Department.objects.filter(code__startswith=places.COUNTY_PREFIX).count(),
+        "license_types": LicenseType.objects.filter(
+            code__in=[lic.code for lic in material_data.LICENSES]
+        ).count(),
+        "items": items.filter(status=ItemStatus.PUBLISHED).count(),
+        "materials": MaterialRequirement.objects.filter(item__in=items).count(),
+        "item_versions": ItemVersion.objects.filter(item__in=items).count(),
+        "offers": PointItem.objects.filter(point__in=points).count(),
+        "delegations": Delegation.objects.filter(item__in=items).count(),
+        "bundles": Bundle.objects.filter(code__in=[b.code for b in rules.BUNDLES]).count(),
+        "staff": Staff.objects.filter(is_demo=True).count(),
+    }
+
+
+def demo_accounts() -> list[tuple[str, str, str, str]]:
+    """(username, role, where, password) for the accounts contract.md names, then the other named
+    staff; the per-town center managers are left out (see ``data.accounts.TOWN_MANAGERS``)."""
+    usernames = [a.username for a in account_data.ACCOUNTS]
+    staff = {
+        s.username: s
+        for s in Staff.objects.filter(username__in=usernames).select_related("point", "region", "department")
+    }
+    rows = []
+    for username in usernames:
+        person = staff.get(username)
+        if person is None:
+            continue
+        where = _describe(person)
+        rows.append((username, str(person.get_role_display()), where, settings.DEMO_PASSWORD))
+    return rows
+
+
+def format_accounts(rows: Sequence[tuple[str, str, str, str]]) -> str:
+    """The accounts as an aligned text table (CJK characters take two columns)."""
+    header = ("用户名 username", "角色 role", "所在 where", "密码 password")
+    table = [header, *rows]
+    name_width = max(_width(r[0]) for r in table) + 2
+    role_width = max(_width(r[1]) for r in table) + 2
+    pass_width = max(_width(r[3]) for r in table) + 2
+    lines = [f"{_pad(r[0], name_width)}{_pad(r[1], role_width)}{_pad(r[3], pass_width)}{r[2]}" for r in table]
+    managers = len(account_data.TOWN_MANAGERS)
+    lines.append(f"（另有 {managers} 个乡镇便民服务中心负责人账号 mgr_*，密码相同。）")
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 1)
+
+
+def _describe(person: Staff) -> str:
+    parts = []
+    if person.point_id and person.point is not None:
+        parts.append(person.point.name)
+    elif person.region_id and person.region is not None:
+        parts.append(person.region.name)
+    if person.department_id and person.department is not None:
+        parts.append(person.department.name)
+    if not parts:
+        return "全部（平台管理）"
+    return " · ".join(parts)
+
+
+def _reset_lockouts() -> None:
+    """Demo passwords are reset on every load; lift login lockouts (django-axes) for them too."""
+    from axes.models import AccessAttempt
+
+    usernames = [a.username for a in account_data.ACCOUNTS] + [m[1] for m in account_data.TOWN_MANAGERS]
+    AccessAttempt.objects.filter(username__in=usernames).delete()
+
+
+def _sync(
+    model: type[M], key: Sequence[str], rows: Iterable[dict[str, Any]], existing: Iterable[M] | None = None
+) -> dict[tuple[Any, ...], M]:
+    """Make the table hold ``rows``, found by the ``key`` fields: create the missing rows and update
+    the changed ones, in bulk. Returns every row's object by key (created objects have their pk)."""
+    manager = model._default_manager
+    by_key = {
+        tuple(getattr(obj, f) for f in key): obj for obj in (manager.all() if existing is None else existing)
+    }
+    result: dict[tuple[Any, ...], M] = {}
+    to_create: list[M] = []
+    to_update: list[M] = []
+    changed_fields: set[str] = set()
+    for row in rows:
+        row_key = tuple(row[f] for f in key)
+        if row_key in result:
+            raise ValueError(f"duplicate {model.__name__} in demo data: {row_key}")
+        obj = by_key.get(row_key)
+        if obj is None:
+            obj = model(**row)
+            to_create.append(obj)
+        else:
+            changed = [name for name, value in row.items() if getattr(obj, name) != value]
+            if changed:
+                for name in changed:
+                    setattr(obj, name, row[name])
+                changed_fields.update(changed)
+                to_update.append(obj)
+        result[row_key] = obj
+    if to_create:
+        manager.bulk_create(to_create, batch_size=500)
+    if to_update:
+        manager.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+    return result
+
+
+class _Loader:
+    def __init__(self, stdout: Writer | None) -> None:
+        self.stdout = stdout
+        self.started = time.monotonic()
+        self.regions: dict[str, Region] = {}
+        self.points: dict[str, ServicePoint] = {}
+        self.departments: dict[str, Department] = {}
+        self.windows: dict[tuple[str, str], Window] = {}
+        self.licenses: dict[str, LicenseType] = {}
+        self.items: dict[str, ServiceItem] = {}  # by item name
+        self.item_specs: dict[str, ItemSpec] = {}
+
+    def say(self, text: str) -> None:
+        if self.stdout is not None:
+            self.stdout.write(f"  [{time.monotonic() - self.started:5.1f}s] {text}\n")
+
+    def run(self) -> None:
+        self.load_regions()
+        self.load_points()
+        self.load_windows()
+        self.load_departments()
+        self.load_licenses()
+        self.load_items()
+        self.load_materials()
+        self.publish_items()
+        delegated_to = self.load_delegations()
+        self.load_offers(delegated_to)
+        self.load_bundles()
+        self.load_staff()
+
+    # —— organization ——
+
+    def load_regions(self) -> None:
+        levels: list[list[dict[str, Any]]] = [
+            [
+                {
+                    "code": places.PROVINCE[0],
+                    "name": places.PROVINCE[1],
+                    "level": RegionLevel.PROVINCE,
+                    "parent": None,
+                }
+            ],
+            [
+                {
+                    "code": places.CITY[0],
+                    "name": places.CITY[1],
+                    "level": RegionLevel.CITY,
+                    "parent": places.PROVINCE[0],
+                }
+            ],
+            [
+                {
+                    "code": places.COUNTY[0],
+                    "name": places.COUNTY[1],
+                    "level": RegionLevel.COUNTY,
+                    "parent": places.CITY[0],
+                }
+            ],
+            [
+                {
+                    "code": places.town_code(t),
+                    "name": t.name,
+                    "level": RegionLevel.TOWN,
+                    "parent": places.COUNTY[0],
+                }
+                for t in TOWNS_IN_ORDER
+            ],
+            [
+                {
+                    "code": places.village_code(t, v),
+                    "name": v.name,
+                    "level": RegionLevel.VILLAGE,
+                    "parent": places.town_code(t),
+                }
+                for t in TOWNS_IN_ORDER
+                for v in t.villages
+            ],
+        ]
+        existing = list(Region.objects.filter(code__in=[row["code"] for level in levels for row in level]))
+        for level in levels:
+            rows = [
+                {**row, "parent_id": self.regions[row["parent"]].pk if row["parent"] else None}
+                for row in level
+            ]
+            for row in rows:
+                del row["parent"]
+            synced = _sync(Region, ["code"], rows, existing)
+            self.regions.update({key[0]: obj for key, obj in synced.items()})
+        self.say(f"行政区划 regions: {len(self.regions)}")
+
+    def load_points(self) -> None:
+        county = self.regions[places.COUNTY[0]]
+        codes = _all_point_codes()
+        existing = list(ServicePoint.objects.filter(code__in=codes))
+        hall = {
+            "code": places.HALL["code"],
+            "name": places.HALL["name"],
+            "kind": PointKind.COUNTY_HALL,
+            "region_id": county.pk,
+            "parent_id": None,
+            "address": places.HALL["address"],
+            "hours": places.HALL_HOURS,
+            "phone": places.HALL["phone"],
+            "open_all_year": False,
+            "active": True,
+        }
+        self._sync_points([hall], existing)
+        hall_pk = self.points[places.HALL["code"]].pk
+        centers = [
+            {
+                "code": places.center_code(t),
+                "name": f"{t.name}便民服务中心",
+                "kind": PointKind.TOWN_CENTER,
+                "region_id": self.regions[places.town_code(t)].pk,
+                "parent_id": hall_pk,
+                "address": t.address,
+                "hours": places.OFFICE_HOURS,
+                "phone": t.phone,
+                "open_all_year": False,
+                "active": True,
+            }
+            for t in TOWNS_IN_ORDER
+        ]
+        self._sync_points(centers, existing)
+        leaves: list[dict[str, Any]] = []
+        for t in TOWNS_IN_ORDER:
+            center_pk = self.points[places.center_code(t)].pk
+            for n, v in enumerate(t.villages):
+                leaves.append(
+                    {
+                        "code": places.station_code(t, v),
+                        "name": f"{v.name}便民服务站",
+                        "kind": PointKind.VILLAGE_STATION,
+                        "region_id": self.regions[places.village_code(t, v)].pk,
+                        "parent_id": center_pk,
+                        "address": f"信阳市浉河区{t.name}{v.name}党群服务中心一楼",
+                        "hours": places.ALL_YEAR_HOURS if v.open_all_year else places.VILLAGE_HOURS,
+                        "phone": f"{t.phone[:-3]}{201 + n:03d}",
+                        "open_all_year": v.open_all_year,
+                        "active": True,
+                    }
+                )
+        for code, name, town_code, address, phone in places.BANK_OUTLETS:
+            town = places.town_by_code(town_code)
+            leaves.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "kind": PointKind.BANK_OUTLET,
+                    "region_id": self.regions[places.town_code(town)].pk,
+                    "parent_id": self.points[places.center_code(town)].pk,
+                    "address": address,
+                    "hours": places.BANK_HOURS,
+                    "phone": phone,
+                    "open_all_year": True,
+                    "active": True,
+                }
+            )
+        for code, name, parent_code in places.KIOSKS:
+            parent = self.points[parent_code]
+            leaves.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "kind": PointKind.KIOSK,
+                    "region_id": parent.region_id,
+                    "parent_id": parent.pk,
+                    "address": f"{parent.address}（自助服务区）",
+                    "hours": "24小时",
+                    "phone": parent.phone,
+                    "open_all_year": True,
+                    "active": True,
+                }
+            )
+        self._sync_points(leaves, existing)
+        self.say(f"服务点 points: {len(self.points)}（含 {len(places.BANK_OUTLETS)} 个政银合作网点）")
+
+    def _sync_points(self, rows: list[dict[str, Any]], existing: list[ServicePoint]) -> None:
+        synced = _sync(ServicePoint, ["code"], rows, existing)
+        self.points.update({key[0]: obj for key, obj in synced.items()})
+
+    def load_windows(self) -> None:
+        rows: list[dict[str, Any]] = []
+
+        def add(point_code: str, windows: Iterable[tuple[str, str, str]]) -> None:
+            point = self.points[point_code]
+            for number, name, kind in windows:
+                rows.append(
+                    {"point_id": point.pk, "number": number, "name": name, "kind": kind, "active": True}
+                )
+
+        add(places.HALL["code"], places.HALL_WINDOWS)
+        for t in TOWNS_IN_ORDER:
+            add(places.center_code(t), places.TOWN_WINDOWS)
+            if t.code == places.FIRST_TOWN:
+                add(places.center_code(t), places.FIRST_TOWN_EXTRA_WINDOWS)
+            for v in t.villages:
+                add(places.station_code(t, v), places.VILLAGE_WINDOWS)
+        for code, *_rest in places.BANK_OUTLETS:
+            add(code, places.BANK_WINDOWS)
+        existing = Window.objects.filter(point__in=list(self.points.values()))
+        synced = _sync(Window, ["point_id", "number"], rows, existing)
+        code_of = {p.pk: code for code, p in self.points.items()}
+        self.windows = {(code_of[key[0]], key[1]): obj for key, obj in synced.items()}
+        self.say(f"窗口 windows: {len(self.windows)}")
+
+    def load_departments(self) -> None:
+        county = self.regions[places.COUNTY[0]]
+        hall = self.points[places.HALL["code"]]
+        rows: list[dict[str, Any]] = [
+            {
+                "code": department_data.department_code(d.key),
+                "name": d.name,
+                "short_name": d.short_name,
+                "kind": d.kind,
+                "region_id": county.pk,
+                "point_id": hall.pk,
+                "phone": d.phone,
+            }
+            for d in department_data.DEPARTMENTS
+        ]
+        rows += [
+            {
+                "code": places.approval_center_code(t),
+                "name": f"{t.name}行政审批服务中心",
+                "short_name": f"{t.name}审批中心",
+                "kind": DepartmentKind.TOWN_APPROVAL_CENTER,
+                "region_id": self.regions[places.town_code(t)].pk,
+                "point_id": self.points[places.center_code(t)].pk,
+                "phone": t.phone,
+            }
+            for t in TOWNS_IN_ORDER
+        ]
+        existing = Department.objects.filter(code__in=[row["code"] for row in rows])
+        synced = _sync(Department, ["code"], rows, existing)
+        self.departments = {key[0]: obj for key, obj in synced.items()}
+        self.say(f"部门 departments: {len(self.departments)}")
+
+    # —— catalog ——
+
+    def load_licenses(self) -> None:
+        rows = [
+            {
+                "code": lic.code,
+                "name": lic.name,
+                "issuer": lic.issuer,
+                "validity_years": lic.validity_years,
+                "printable": lic.printable,
+            }
+            for lic in material_data.LICENSES
+        ]
+        existing = LicenseType.objects.filter(code__in=[row["code"] for row in rows])
+        synced = _sync(LicenseType, ["code"], rows, existing)
+        self.licenses = {key[0]: obj for key, obj in synced.items()}
+        self.say(f"证照类型 license types: {len(self.licenses)}")
+
+    def load_items(self) -> None:
+        _check_items()
+        rows = [self._item_row(spec) for spec in ALL_ITEMS]
+        existing = ServiceItem.objects.filter(code__in=[row["code"] for row in rows])
+        synced = _sync(ServiceItem, ["code"], rows, existing)
+        by_code = {key[0]: obj for key, obj in synced.items()}
+        for spec in ALL_ITEMS:
+            self.items[spec.name] = by_code[item_code(spec)]
+            self.item_specs[spec.name] = spec
+        self.say(f"事项 items: {len(self.items)}")
+
+    def _item_row(self, spec: ItemSpec) -> dict[str, Any]:
+        department = self.departments[department_data.department_code(spec.dept)]
+        process = spec.process or (IMMEDIATE_PROCESS if spec.promised == 0 else PROMISED_PROCESS)
+        if spec.delegate == "front_desk_only" and not spec.process:
+            process += (
+                f"；乡镇（街道）便民服务中心受理后经平台流转至{department.short_name or department.name}审批"
+            )
+        return {
+            "code": item_code(spec),
+            "base_code": spec.base,
+            "name": spec.name,
+            "aliases": spec.aliases,
+            "keywords": spec.keywords,
+            "type": spec.type,
+            "legal_basis": spec.basis,
+            "exercise_level": spec.level,
+            "department_id": department.pk,
+            "audience": spec.audience,
+            "conditions": spec.conditions,
+            "statutory_days": spec.statutory,
+            "promised_days": spec.promised,
+            "supplement_days": spec.supplement_days,
+            "visits_required": spec.visits,
+            "online_depth": spec.depth,
+            "fee_charged": bool(spec.fee),
+            "fee_standard": spec.fee or "不收费",
+            "fee_basis": spec.fee_basis,
+            "result_type": spec.result,
+            "result_name": spec.result_name,
+            "result_license_type_id": self.licenses[spec.license].pk if spec.license else None,
+            "process": process,
+            "consult_phone": department.phone,
+            "complaint_phone": "12345",
+        }
+
+    def load_materials(self) -> None:
+        catalog = {m.code: m for m in material_data.MATERIALS}
+        rows: list[dict[str, Any]] = []
+        for spec in ALL_ITEMS:
+            item = self.items[spec.name]
+            for order, token in enumerate(spec.materials.split(), start=1):
+                code, flag = (token[:-1], token[-1]) if token[-1] in "~!?" else (token, "")
+                row: dict[str, Any] = {
+                    "item_id": item.pk,
+                    "required": flag != "?",
+                    "tolerable": flag == "~",
+                    "commitment_allowed": flag == "!",
+                    "order": order,
+                }
+                if code == "F":
+                    row.update(
+                        code=form_code(spec),
+                        name=spec.form,
+                        form="original",
+                        copies=1,
+                        source="applicant",
+                        source_note="",
+                        license_type_id=None,
+                        notes=FORM_NOTES,
+                    )
+                else:
+                    m = catalog[code]
+                    row.update(
+                        code=m.code,
+                        name=m.name,
+                        form=m.form,
+                        copies=m.copies,
+                        source=m.source,
+                        source_note=m.source_note,
+                        license_type_id=self.licenses[m.license].pk if m.license else None,
+                        notes=m.notes,
+                    )
+                rows.append(row)
+        item_pks = [item.pk for item in self.items.values()]
+        existing = list(MaterialRequirement.objects.filter(item_id__in=item_pks))
+        synced = _sync(MaterialRequirement, ["item_id", "code"], rows, existing)
+        stale = [m.pk for m in existing if (m.item_id, m.code) not in synced]
+        if stale:
+            try:
+                with transaction.atomic():
+                    MaterialRequirement.objects.filter(pk__in=stale).delete()
+            except ProtectedError:
+                pass  # a case refers to it: keep it rather than lose the case's record
+        self.say(f"申请材料 materials: {len(rows)}")
+
+    def publish_items(self) -> None:
+        created = 0
+        for item in self.items.values():
+            if item_publish(item=item, actor=None) is not None:
+                created += 1
+        self.say(f"发布 published: {len(self.items)}（新版本 {created}）")
+
+    def load_delegations(self) -> dict[str, set[str]]:
+        """Delegations of county items to towns; returns, per item name, the town codes where a
+        delegation is in force today (their centers offer the item)."""
+        today = timezone.localdate()
+        rows: list[dict[str, Any]] = []
+        in_force: dict[str, set[str]] = {}
+
+        def add(
+            name: str,
+            mode: str,
+            town: Town,
+            to_point: bool,
+            instrument: str,
+            instrument_date: dt.date,
+            valid_from: dt.date,
+            valid_to: dt.date | None,
+            notes: str,
+        ) -> None:
+            item = self.items[name]
+            spec = self.item_specs[name]
+            rows.append(
+                {
+                    "item_id": item.pk,
+                    "from_department_id": self.departments[department_data.department_code(spec.dept)].pk,
+                    "to_point_id": self.points[places.center_code(town)].pk if to_point else None,
+                    "to_region_id": None if to_point else self.regions[places.town_code(town)].pk,
+                    "mode": mode,
+                    "instrument": instrument,
+                    "instrument_date": instrument_date,
+                    "valid_from": valid_from,
+                    "valid_to": valid_to,
+                    "notes": notes,
+                }
+            )
+            if valid_from <= today and (valid_to is None or valid_to >= today):
+                in_force.setdefault(name, set()).add(town.code)
+
+        for spec in DELEGATED_ITEMS:
+            instrument = rules.INSTRUMENTS[(spec.dept, spec.delegate)]
+            valid_to = rules.TERM_LIMITED.get(spec.dept) if spec.delegate == "front_desk_only" else None
+            for town in _towns(spec.towns):
+                # 乡 sign with their center (seed 003: delegated to a point); 镇、街道 as a region.
+                add(
+                    spec.name,
+                    spec.delegate,
+                    town,
+                    town.kind == "township",
+                    instrument,
+                    rules.INSTRUMENT_DATE,
+                    rules.VALID_FROM,
+                    valid_to,
+                    "",
+                )
+        for (
+            name,
+            mode,
+            town_code,
+            to_point,
+            instrument,
+            signed,
+            start,
+            end,
+            notes,
+        ) in rules.SPECIAL_DELEGATIONS:
+            add(name, mode, places.town_by_code(town_code), to_point, instrument, signed, start, end, notes)
+        existing = Delegation.objects.filter(item__in=list(self.items.values()))
+        _sync(Delegation, ["item_id", "to_point_id", "to_region_id", "valid_from"], rows, existing)
+        self.say(f"权限下放 delegations: {len(rows)}")
+        return in_force
+
+    def load_offers(self, delegated_to: dict[str, set[str]]) -> None:
+        pairs: dict[tuple[int, int], dt.date] = {}
+        hall = self.points[places.HALL["code"]]
+        banks = [self.points[code] for code, *_rest in places.BANK_OUTLETS]
+        kiosks = [self.points[code] for code, *_rest in places.KIOSKS]
+        for spec in ALL_ITEMS:
+            item = self.items[spec.name]
+            if AT_HALL in spec.offer:
+                pairs[(hall.pk, item.pk)] = HALL_SINCE
+            # Town-level items at the centers of the towns they apply to; county items where a
+            # delegation to the town is in force.
+            if spec.level == "town":
+                towns = set(_town_codes(spec.towns)) if AT_TOWNS in spec.offer else set()
+            else:
+                towns = delegated_to.get(spec.name, set())
+            for town in TOWNS_IN_ORDER:
+                if town.code not in towns:
+                    continue
+                pairs[(self.points[places.center_code(town)].pk, item.pk)] = rules.VALID_FROM
+                if AT_VILLAGES in spec.offer:
+                    for v in town.villages:
+                        pairs[(self.points[places.station_code(town, v)].pk, item.pk)] = rules.VALID_FROM
+            if AT_BANKS in spec.offer:
+                for bank in banks:
+                    pairs[(bank.pk, item.pk)] = BANK_SINCE
+            if AT_KIOSKS in spec.offer:
+                for kiosk in kiosks:
+                    pairs[(kiosk.pk, item.pk)] = HALL_SINCE
+        rows = [
+            {"point_id": point_pk, "item_id": item_pk, "active": True, "since": since}
+            for (point_pk, item_pk), since in pairs.items()
+        ]
+        existing = PointItem.objects.filter(point__in=list(self.points.values()))
+        _sync(PointItem, ["point_id", "item_id"], rows, existing)
+        self.say(f"认领事项 offers: {len(rows)}")
+
+    def load_bundles(self) -> None:
+        rows = [
+            {"code": b.code, "name": b.name, "description": b.description, "active": True}
+            for b in rules.BUNDLES
+        ]
+        synced = _sync(
+            Bundle, ["code"], rows, Bundle.objects.filter(code__in=[b.code for b in rules.BUNDLES])
+        )
+        entries = [
+            {"bundle_id": synced[(b.code,)].pk, "item_id": self.items[name].pk, "order": n}
+            for b in rules.BUNDLES
+            for n, name in enumerate(b.items, start=1)
+        ]
+        existing = BundleItem.objects.filter(bundle__in=list(synced.values()))
+        _sync(BundleItem, ["bundle_id", "item_id"], entries, existing)
+        self.say(f"一件事 bundles: {len(rows)}")
+
+    # —— people ——
+
+    def load_staff(self) -> None:
+        password = make_password(settings.DEMO_PASSWORD)  # hashed once: the slow part of a login
+        accounts = list(account_data.ACCOUNTS)
+        for town_code, username, surname, given in account_data.TOWN_MANAGERS:
+            town = places.town_by_code(town_code)
+            accounts.append(
+                Account(
+                    username,
+                    Role.CENTER_MANAGER,
+                    surname,
+                    given,
+                    point=places.center_code(town),
+                    region=places.town_code(town),
+                    note=f"{town.name}便民服务中心负责人",
+                )
+            )
+        rows = [self._staff_row(a, password) for a in accounts]
+        existing = Staff.objects.filter(username__in=[a.username for a in accounts])
+        _sync(Staff, ["username"], rows, existing)
+        self.say(f"演示账号 demo accounts: {len(rows)}")
+
+    def _staff_row(self, account: Account, password: str) -> dict[str, Any]:
+        window = self.windows[(account.point, account.window)] if account.window else None
+        return {
+            "username": account.username,
+            "password": password,
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "email": "",
+            "role": account.role,
+            "point_id": self.points[account.point].pk if account.point else None,
+            "region_id": self.regions[account.region].pk if account.region else None,
+            "department_id": self.departments[account.department].pk if account.department else None,
+            "window_id": window.pk if window else None,
+            "phone": account.phone,
+            "is_superuser": account.superuser,
+            "is_staff": account.superuser,
+            "is_active": True,
+            "is_demo": True,
+        }
+
+
+# The towns in division-code order (sub-districts first, then 镇, then 乡).
+TOWNS_IN_ORDER: tuple[Town, ...] = tuple(sorted(places.TOWNS, key=lambda t: t.code))
+
+
+def _towns(which: str) -> list[Town]:
+    if which == "rural":
+        return [t for t in TOWNS_IN_ORDER if t.rural]
+    if which == "urban":
+        return [t for t in TOWNS_IN_ORDER if not t.rural]
+    return list(TOWNS_IN_ORDER)
+
+
+def _town_codes(which: str) -> list[str]:
+    return [t.code for t in _towns(which)]
+
+
+def _all_point_codes() -> list[str]:
+    codes = [places.HALL["code"]]
+    for t in places.TOWNS:
+        codes.append(places.center_code(t))
+        codes += [places.station_code(t, v) for v in t.villages]
+    codes += [code for code, *_rest in places.BANK_OUTLETS]
+    codes += [code for code, *_rest in places.KIOSKS]
+    return codes
+
+
+def _check_items() -> None:
+    """Catch mistakes in the data modules before they reach the database."""
+    materials = {m.code for m in material_data.MATERIALS}
+    seen_codes: set[str] = set()
+    seen_names: set[str] = set()
+    for spec in ALL_ITEMS:
+        where = f"demo item {spec.name}"
+        if spec.base in seen_codes or spec.name in seen_names:
+            raise ValueError(f"{where}: duplicate base code or name")
+        seen_codes.add(spec.base)
+        seen_names.add(spec.name)
+        if spec.promised > spec.statutory:
+            raise ValueError(f"{where}: promised days exceed statutory days")
+        if spec.delegate and (spec.dept, spec.delegate) not in rules.INSTRUMENTS:
+            raise ValueError(f"{where}: no instrument for {spec.dept}/{spec.delegate}")
+        tokens = [t.rstrip("~!?") for t in spec.materials.split()]
+        if len(tokens) != len(set(tokens)):
+            raise ValueError(f"{where}: a material is listed twice")
+        for code in tokens:
+            if code == "F" and not spec.form:
+                raise ValueError(f"{where}: F without a form name")
+            if code != "F" and code not in materials:
+                raise ValueError(f"{where}: unknown material {code}")
+    for bundle in rules.BUNDLES:
+        missing = [name for name in bundle.items if name not in seen_names]
+        if missing:
+            raise ValueError(f"bundle {bundle.name}: unknown items {missing}")
+    for special in rules.SPECIAL_DELEGATIONS:
+        if special[0] not in seen_names:
+            raise ValueError(f"special delegation: unknown item {special[0]}")
