@@ -1,7 +1,89 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
+
+from tests import factories as f
+from yichuang.org.models import DepartmentKind, PointKind, Role
 
 
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@dataclass
+class World:
+    """A small county of our own: two towns with two villages each, their points, departments and staff."""
+
+    regions: dict[str, Any]
+    points: dict[str, Any]
+    departments: dict[str, Any]
+    staff: dict[str, Any]
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    r = f.build_tree()
+    p = {
+        "hall": f.PointFactory(
+            code="HALL", name="区政务服务中心", kind=PointKind.COUNTY_HALL, region=r["county"]
+        ),
+        "center_a": f.PointFactory(
+            code="CA", name="甲镇便民服务中心", kind=PointKind.TOWN_CENTER, region=r["town_a"]
+        ),
+        "center_b": f.PointFactory(
+            code="CB", name="乙镇便民服务中心", kind=PointKind.TOWN_CENTER, region=r["town_b"]
+        ),
+        "bank": f.PointFactory(
+            code="BANK", name="建设银行甲镇网点", kind=PointKind.BANK_OUTLET, region=r["town_a"]
+        ),
+    }
+    for key in ("a1", "a2", "b1", "b2"):
+        p[f"station_{key}"] = f.PointFactory(
+            code=f"S{key.upper()}",
+            name=f"{r['village_' + key].name}便民服务站",
+            kind=PointKind.VILLAGE_STATION,
+            region=r[f"village_{key}"],
+            parent=p["center_" + key[0]],
+        )
+    d = {
+        "civil": f.DepartmentFactory(code="MZJ", name="浉河区民政局", region=r["county"]),
+        "approval": f.DepartmentFactory(
+            code="SPJ", name="浉河区行政审批服务局", kind=DepartmentKind.APPROVAL_BUREAU, region=r["county"]
+        ),
+        "center_a": f.DepartmentFactory(
+            code="SPA",
+            name="甲镇行政审批服务中心",
+            kind=DepartmentKind.TOWN_APPROVAL_CENTER,
+            region=r["town_a"],
+        ),
+        "center_b": f.DepartmentFactory(
+            code="SPB",
+            name="乙镇行政审批服务中心",
+            kind=DepartmentKind.TOWN_APPROVAL_CENTER,
+            region=r["town_b"],
+        ),
+    }
+    s = {
+        "admin": f.StaffFactory(username="root", role=Role.ADMIN, is_superuser=True, is_staff=True),
+        "hall_clerk": f.StaffFactory(username="hall", point=p["hall"], region=r["county"]),
+        "town_clerk": f.StaffFactory(username="clerk_a", point=p["center_a"], region=r["town_a"]),
+        "reviewer": f.StaffFactory(
+            username="review_a",
+            role=Role.REVIEWER,
+            point=p["center_a"],
+            region=r["town_a"],
+            department=d["center_a"],
+        ),
+        "other_clerk": f.StaffFactory(username="clerk_b", point=p["center_b"], region=r["town_b"]),
+        "agent": f.StaffFactory(
+            username="agent_a1", role=Role.VILLAGE_AGENT, point=p["station_a1"], region=r["village_a1"]
+        ),
+        "bank_clerk": f.StaffFactory(username="bank", role=Role.BANK_CLERK, point=p["bank"]),
+        "supervisor": f.StaffFactory(username="sup", role=Role.SUPERVISOR, region=r["county"]),
+    }
+    return World(regions=r, points=p, departments=d, staff=s)

@@ -181,9 +181,12 @@ class ServiceItem(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.promised_days is not None and self.statutory_days is not None:
-            if self.promised_days > self.statutory_days:
-                errors["promised_days"] = str(_("承诺时限不得超过法定时限。"))
+        if (
+            self.promised_days is not None
+            and self.statutory_days is not None
+            and self.promised_days > self.statutory_days
+        ):
+            errors["promised_days"] = str(_("承诺时限不得超过法定时限。"))
         if self.parent_id is not None and self.parent_id == self.pk:
             errors["parent"] = str(_("父事项不能是自身。"))
         if errors:

@@ -107,3 +107,15 @@ def handler500(request: HttpRequest) -> Any:
     from django.views.defaults import server_error
 
     return server_error(request)
+
+
+def axes_lockout(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> Any:
+    """What a locked-out login sees (django-axes): JSON for API clients, a Chinese page for people."""
+    message = _("登录失败次数过多，账号已被暂时锁定，请30分钟后再试或联系管理员。")
+    if request.path.startswith("/api/"):
+        return _json_error(403, "locked_out", message)
+    from django.http import HttpResponseForbidden
+
+    return HttpResponseForbidden(
+        f"<!doctype html><meta charset=utf-8><title>{message}</title><p>{message}</p>"
+    )
