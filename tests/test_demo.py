@@ -1,0 +1,287 @@
+"""The demo county (浉河区): what `yichuang loaddemo` loads, and that loading it is safe to repeat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from yichuang.catalog.models import (
+    Bundle,
+    Delegation,
+    DelegationMode,
+    ExerciseLevel,
+    ItemStatus,
+    ItemVersion,
+    MaterialRequirement,
+    PointItem,
+    ServiceItem,
+)
+from yichuang.catalog.selectors import bundle_materials, handling_unit_for
+from yichuang.demo.loader import load_demo
+from yichuang.org.models import DepartmentKind, PointKind, Region, ServicePoint, Staff, Window
+
+pytestmark = pytest.mark.django_db
+
+FIRST_TOWN_CENTER = "411502100-BMZX"
+
+# contract.md: username → (role, point code, region code)
+CONTRACT_ACCOUNTS: dict[str, tuple[str, str | None, str | None]] = {
+    "admin": ("admin", None, None),
+    "hall1": ("window_clerk", "411502-ZWZX", "411502000000"),
+    "town1": ("window_clerk", FIRST_TOWN_CENTER, "411502100000"),
+    "town1_review": ("reviewer", FIRST_TOWN_CENTER, "411502100000"),
+    "town2": ("window_clerk", "411502101-BMZX", "411502101000"),
+    "county_review": ("reviewer", "411502-ZWZX", "411502000000"),
+    "agent1": ("village_agent", "411502100201-BMZ", "411502100201"),
+    "agent2": ("village_agent", "411502101201-BMZ", "411502101201"),
+    "bank1": ("bank_clerk", "411502100-YH01", None),
+}
+
+REQUIRED_ITEMS = [
+    "农村最低生活保障",
+    "临时救助",
+    "高龄津贴",
+    "个体工商户登记",
+    "林木采伐许可",
+    "城乡居民基本医疗保险参保登记",
+    "城乡居民基本养老保险参保登记",
+    "社会保障卡申领",
+    "老年人优待证",
+    "生育服务登记",
+    "失业登记",
+    "乡村兽医登记许可",
+    "残疾人证",
+    "不动产",
+    "小餐饮登记",
+    "特困人员救助供养",
+    "困难残疾人生活补贴和重度残疾人护理补贴",
+    "计划生育家庭特别扶助",
+    "农村村民宅基地审批",
+    "乡村建设规划许可",
+    "退役军人优待证",
+    "独生子女父母光荣证",
+    "就业创业证",
+    "医疗救助",
+    "殡葬补贴",
+    "食品小作坊登记",
+    "再生育审批",
+    "城乡居民养老保险待遇领取",
+    "流动人口婚育证明",
+    "农机购置补贴",
+    "耕地地力保护补贴",
+    "出版物零售",
+    "公共场所卫生许可",
+]
+
+
+@pytest.fixture(scope="module")
+def county(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
+    """The demo county, loaded once for the module inside a transaction that is rolled back at the
+    end; each test runs in a savepoint of its own, so what a test changes does not leak."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(county: dict[str, int], db: Any) -> dict[str, int]:
+    return county
+
+
+def _table_keys() -> dict[str, set[Any]]:
+    """Every demo row by its natural key, to see that a second load adds and removes nothing."""
+    return {
+        "regions": set(Region.objects.values_list("code", "pk")),
+        "points": set(ServicePoint.objects.values_list("code", "pk")),
+        "windows": set(Window.objects.values_list("point__code", "number", "pk")),
+        "items": set(ServiceItem.objects.values_list("code", "pk", "version")),
+        "materials": set(MaterialRequirement.objects.values_list("item__code", "code", "pk")),
+        "versions": set(ItemVersion.objects.values_list("item__code", "number")),
+        "offers": set(PointItem.objects.values_list("point__code", "item__code")),
+        "delegations": set(Delegation.objects.values_list("pk", "item__code", "mode")),
+        "staff": set(Staff.objects.values_list("username", "pk")),
+    }
+
+
+def test_loading_twice_leaves_the_same_rows() -> None:
+    first = load_demo()
+    before = _table_keys()
+    town1 = Staff.objects.get(username="town1")
+    town1.set_password("changed-by-someone")
+    town1.save()
+
+    again = load_demo()
+
+    assert again == first
+    assert _table_keys() == before
+    town1.refresh_from_db()
+    assert town1.check_password("demo12345"), "a reload resets the demo passwords"
+
+
+def test_the_county_has_the_seed_figures(demo: dict[str, int]) -> None:
+    assert demo["items"] >= 150
+    assert ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).count() >= 150
+    assert ServicePoint.objects.filter(kind=PointKind.TOWN_CENTER).count() >= 8
+    assert ServicePoint.objects.filter(kind=PointKind.VILLAGE_STATION).count() >= 60
+    assert ServicePoint.objects.filter(kind=PointKind.BANK_OUTLET).count() == 4
+    assert ServicePoint.objects.filter(kind=PointKind.KIOSK).exists()
+    assert ServicePoint.objects.filter(kind=PointKind.VILLAGE_STATION, open_all_year=True).exists()
+    names = list(ServiceItem.objects.values_list("name", flat=True))
+    missing = [wanted for wanted in REQUIRED_ITEMS if not any(wanted in name for name in names)]
+    assert missing == []
+
+    dibao = ServiceItem.objects.get(name="农村最低生活保障审批")
+    assert (dibao.statutory_days, dibao.promised_days) == (32, 18)
+    assert "低保" in dibao.alias_list()
+    assert ServiceItem.objects.filter(promised_days=0).count() >= 30, "many immediate items"
+    assert all(item.promised_days <= item.statutory_days for item in ServiceItem.objects.all())
+
+
+def test_every_town_has_a_center_an_approval_center_and_four_comprehensive_windows(
+    demo: dict[str, int],
+) -> None:
+    for center in ServicePoint.objects.filter(kind=PointKind.TOWN_CENTER).select_related("region"):
+        assert center.departments.filter(kind=DepartmentKind.TOWN_APPROVAL_CENTER).count() == 1
+        assert center.windows.filter(kind="comprehensive").count() >= 4
+        stations = center.children.filter(kind=PointKind.VILLAGE_STATION)
+        assert 6 <= stations.count() <= 8
+        for station in stations:
+            offered = station.offers.count()
+            assert 30 <= offered <= 70, f"{station.name} offers {offered} items"
+
+
+def test_every_item_is_published_at_version_one(demo: dict[str, int]) -> None:
+    items = ServiceItem.objects.all()
+    assert {item.version for item in items} == {1}
+    assert ItemVersion.objects.count() == items.count()
+    assert not ServiceItem.objects.exclude(status=ItemStatus.PUBLISHED).exists()
+    assert not ServiceItem.objects.filter(materials__isnull=True).exists(), "every item lists its materials"
+
+
+def test_town_items_have_tolerable_and_commitment_materials_besides_plain_ones(demo: dict[str, int]) -> None:
+    center = ServicePoint.objects.get(code=FIRST_TOWN_CENTER)
+    decided_in_town = [
+        item
+        for item in ServiceItem.objects.filter(offers__point=center)
+        if handling_unit_for(item=item, point=center).department.kind == DepartmentKind.TOWN_APPROVAL_CENTER
+    ]
+
+    def plain_required(item: ServiceItem) -> int:
+        return item.materials.filter(required=True, tolerable=False, commitment_allowed=False).count()
+
+    tolerant = [
+        i for i in decided_in_town if i.materials.filter(tolerable=True).exists() and plain_required(i) >= 2
+    ]
+    committing = [
+        i
+        for i in decided_in_town
+        if i.materials.filter(commitment_allowed=True).exists() and plain_required(i) >= 2
+    ]
+    assert tolerant and committing
+    assert any(i.exercise_level == ExerciseLevel.TOWN for i in tolerant)
+    dibao = ServiceItem.objects.get(name="农村最低生活保障审批")
+    assert dibao.materials.filter(commitment_allowed=True, name__contains="家庭收入").exists()
+    relief = ServiceItem.objects.get(name="临时救助审批")
+    assert relief.materials.filter(tolerable=True, name__contains="证明").exists()
+    # 容缺 and 告知承诺 only ever on required materials (MaterialRequirement.clean)
+    assert not MaterialRequirement.objects.filter(required=False, tolerable=True).exists()
+    assert not MaterialRequirement.objects.filter(required=False, commitment_allowed=True).exists()
+
+
+def test_materials_share_catalog_wide_codes_and_certificates_stand_in(demo: dict[str, int]) -> None:
+    id_cards = MaterialRequirement.objects.filter(code="M001")
+    assert id_cards.count() > 100
+    assert set(id_cards.values_list("name", flat=True)) == {"居民身份证"}
+    assert set(id_cards.values_list("license_type__name", flat=True)) == {"居民身份证"}
+    for name in ("户口簿", "结婚证", "营业执照", "残疾人证", "出生医学证明"):
+        assert MaterialRequirement.objects.filter(name__contains=name, license_type__isnull=False).exists(), (
+            name
+        )
+
+
+def test_bundles_merge_shared_materials_once(demo: dict[str, int]) -> None:
+    names = set(Bundle.objects.values_list("name", flat=True))
+    assert {"开办小餐饮一件事", "新生儿出生一件事"} <= names
+    assert len(names) >= 4
+    for bundle in Bundle.objects.prefetch_related("entries__item__materials"):
+        merged = bundle_materials(bundle)
+        codes = [m.code for m in merged]
+        total = sum(entry.item.materials.count() for entry in bundle.entries.all())
+        assert len(codes) == len(set(codes))
+        assert len(codes) < total, f"{bundle.name} shares no material"
+    newborn = Bundle.objects.get(name="新生儿出生一件事")
+    merged = {m.code: m for m in bundle_materials(newborn)}
+    assert "M001" in merged and "M004" in merged
+    assert len(merged["M004"].items) >= 2, "the birth certificate is asked once for several items"
+
+
+def test_delegations_follow_the_seeds(demo: dict[str, int]) -> None:
+    modes = set(Delegation.objects.values_list("mode", flat=True))
+    assert modes == {DelegationMode.GRANTED, DelegationMode.ENTRUSTED, DelegationMode.FRONT_DESK_ONLY}
+    assert Delegation.objects.filter(instrument__startswith="浉政审", valid_from="2021-07-10").count() >= 60
+    assert Delegation.objects.filter(to_point__isnull=False).exists()
+    assert Delegation.objects.filter(valid_to__lt="2024-01-01").count() == 1, "one expired delegation"
+
+    center = ServicePoint.objects.get(code=FIRST_TOWN_CENTER)
+    transfer = ServiceItem.objects.get(name="不动产转移登记（存量房买卖）")
+    unit = handling_unit_for(item=transfer, point=center)
+    assert unit.mode == DelegationMode.FRONT_DESK_ONLY
+    assert unit.department == Staff.objects.get(username="county_review").department
+    dibao = ServiceItem.objects.get(name="农村最低生活保障审批")
+    assert (
+        handling_unit_for(item=dibao, point=center).department
+        == Staff.objects.get(username="town1_review").department
+    )
+    bank = ServicePoint.objects.get(code="411502100-YH01")
+    assert bank.offers.filter(item__name="社会保障卡申领").exists()
+
+
+def test_contract_accounts_log_in_with_the_demo_password(demo: dict[str, int]) -> None:
+    client = APIClient()
+    for username, (role, point, region) in CONTRACT_ACCOUNTS.items():
+        staff = Staff.objects.get(username=username)
+        assert staff.is_demo and staff.role == role and staff.last_name
+        staff.full_clean()
+        response = client.post(
+            "/api/v1/auth/token/", {"username": username, "password": "demo12345"}, format="json"
+        )
+        assert response.status_code == 200, (username, response.content)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+        me = client.get("/api/v1/me/").json()
+        client.credentials()
+        assert (me["username"], me["role"], me["point"]) == (username, role, point)
+        if region is not None:
+            assert me["region"] == region
+    assert Staff.objects.get(username="admin").is_superuser
+    assert Staff.objects.get(username="town1_review").department.kind == DepartmentKind.TOWN_APPROVAL_CENTER
+    assert Staff.objects.get(username="county_review").department.kind == DepartmentKind.COUNTY_BUREAU
+    assert Staff.objects.get(username="bank1").region is None
+    assert Staff.objects.filter(role="center_manager").count() >= 12
+    assert not Staff.objects.filter(is_demo=False).exists()
+
+
+def test_loaddemo_prints_counts_and_accounts() -> None:
+    out = StringIO()
+    call_command("loaddemo", stdout=out)
+    text = out.getvalue()
+    assert "items: " in text
+    for username in CONTRACT_ACCOUNTS:
+        assert username in text
+    assert "demo12345" in text
+
+
+def test_production_refuses_to_load() -> None:
+    items = ServiceItem.objects.count()
+    with override_settings(PRODUCTION=True), pytest.raises(CommandError, match="生产环境"):
+        load_demo()
+    assert ServiceItem.objects.count() == items
+    with override_settings(PRODUCTION=True), pytest.raises(CommandError):
+        call_command("loaddemo", stdout=StringIO())
