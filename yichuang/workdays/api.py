@@ -10,6 +10,7 @@ import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
@@ -18,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yichuang.workdays.engine import DateOutOfRange
-from yichuang.workdays.models import DayKind
 from yichuang.workdays.selectors import calendar_days_of_year, current_calendar, uncovered_year_messages
 
 MAX_DAYS = 3650
@@ -34,9 +34,20 @@ def _date_field(help_text: str) -> serializers.DateField:
     return serializers.DateField(input_formats=["iso-8601"], help_text=help_text, error_messages=_DATE_ERRORS)
 
 
+class PublicSchema(AutoSchema):
+    """Documents the operation as open to anonymous callers (``security: [{}]``).
+
+    Leaving ``security`` out would inherit the project-wide bearer requirement in OpenAPI.
+    """
+
+    def get_auth(self) -> list[dict[str, list[str]]]:
+        return [{}]
+
+
 class PublicApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    schema = PublicSchema()
 
     def validated(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
         serializer = serializer_class(data=request.query_params)
@@ -46,6 +57,9 @@ class PublicApi(APIView):
 
 class WorkdaysAddApi(PublicApi):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WorkdaysAddQuery"
+
         start = _date_field("起算日（不计入）")
         days = serializers.IntegerField(
             min_value=0,
@@ -62,6 +76,9 @@ class WorkdaysAddApi(PublicApi):
         )
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WorkdaysAdd"
+
         date = serializers.DateField(help_text="起算日之后的第 N 个工作日")
         warnings = serializers.ListField(
             child=serializers.CharField(), help_text="涉及尚未录入官方安排的年度时的提示；没有则为空"
@@ -70,7 +87,6 @@ class WorkdaysAddApi(PublicApi):
     @extend_schema(
         parameters=[InputSerializer],
         responses={200: OutputSerializer},
-        auth=[],
         summary="起算日之后的第 N 个工作日",
         description=(
             "按国务院办公厅公布的节假日安排（含调休上班）计算：起算日本身不计入，N=0 返回起算日。"
@@ -94,17 +110,22 @@ class WorkdaysAddApi(PublicApi):
 
 class WorkdaysBetweenApi(PublicApi):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WorkdaysBetweenQuery"
+
         start = _date_field("起始日（不计入）")
         end = _date_field("截止日（计入）")
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WorkdaysBetween"
+
         days = serializers.IntegerField(help_text="满足 start < d ≤ end 的工作日数；end 不晚于 start 时为 0")
         warnings = serializers.ListField(child=serializers.CharField())
 
     @extend_schema(
         parameters=[InputSerializer],
         responses={200: OutputSerializer},
-        auth=[],
         summary="两个日期之间的工作日数",
         description="计数区间为 (start, end]，与 workdays/add 互逆：start 加 N 个工作日得到 end，则本接口返回 N。",
     )
@@ -119,6 +140,9 @@ class WorkdaysBetweenApi(PublicApi):
 
 class CalendarDaysApi(PublicApi):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CalendarDaysQuery"
+
         year = serializers.IntegerField(
             min_value=1,
             max_value=9999,
@@ -133,15 +157,20 @@ class CalendarDaysApi(PublicApi):
         )
 
     class DaySerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CalendarDay"
+
         date = serializers.DateField()
-        kind = serializers.ChoiceField(
-            choices=DayKind.choices, help_text="holiday 休 / workday 班（调休上班）"
-        )
+        # Not a ChoiceField: other apps' "kind" enums would collide in the schema's enum names.
+        kind = serializers.CharField(help_text="holiday 休 / workday 班（调休上班）")
         kind_display = serializers.CharField(source="get_kind_display")
         weekday = serializers.CharField(source="weekday_name")
         name = serializers.CharField()
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CalendarYear"
+
         year = serializers.IntegerField()
         covered = serializers.BooleanField(help_text="是否已录入该年度的官方节假日安排")
         source = serializers.CharField(allow_null=True)  # type: ignore[assignment]
@@ -152,7 +181,6 @@ class CalendarDaysApi(PublicApi):
     @extend_schema(
         parameters=[InputSerializer],
         responses={200: OutputSerializer},
-        auth=[],
         summary="某年度的节假日与调休上班日",
     )
     def get(self, request: Request) -> Response:
