@@ -185,6 +185,10 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
     },
     "SECURITY": [{"bearerAuth": []}],
+    "ENUM_NAME_OVERRIDES": {
+        "PointKindEnum": "yichuang.org.models.PointKind",
+        "ItemKindEnum": "yichuang.catalog.models.ItemKind",
+    },
 }
 
 LOGGING = {

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -10,7 +10,7 @@ admin.site.site_header = "一窗 · 基层政务服务平台管理"
 admin.site.site_title = "一窗管理"
 admin.site.index_title = "管理首页"
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", org_api.TokenObtainApi.as_view(), name="auth-token"),
     path("me/", org_api.MeApi.as_view(), name="me"),
     path("points/", org_api.PointListApi.as_view(), name="point-list"),

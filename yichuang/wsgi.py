@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
 application = get_wsgi_application()
+
+from yichuang.org.checks import refuse_demo_accounts_in_production  # noqa: E402
+
+refuse_demo_accounts_in_production()

@@ -29,7 +29,7 @@ from yichuang.org.models import ServicePoint
 class MaterialOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     tolerable = serializers.BooleanField(help_text="容缺：可先受理，限期补齐")
     commitment_allowed = serializers.BooleanField(help_text="告知承诺：承诺书可代替")
     reusable_license_type = serializers.SerializerMethodField(
@@ -37,14 +37,14 @@ class MaterialOutputSerializer(serializers.Serializer):
     )
 
     def get_reusable_license_type(self, obj: MaterialRequirement) -> str | None:
-        return obj.license_type.code if obj.license_type_id else None
+        return obj.license_type.code if obj.license_type else None
 
 
 class MaterialDetailSerializer(MaterialOutputSerializer):
     form = serializers.CharField()
     form_display = serializers.CharField(source="get_form_display")
     copies = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     source_display = serializers.CharField(source="get_source_display")
     source_note = serializers.CharField()
     reusable_license_name = serializers.SerializerMethodField()
@@ -53,7 +53,7 @@ class MaterialDetailSerializer(MaterialOutputSerializer):
     sample = serializers.SerializerMethodField()
 
     def get_reusable_license_name(self, obj: MaterialRequirement) -> str | None:
-        return obj.license_type.name if obj.license_type_id else None
+        return obj.license_type.name if obj.license_type else None
 
     def get_blank_form(self, obj: MaterialRequirement) -> str | None:
         return obj.blank_form.url if obj.blank_form else None
@@ -128,9 +128,9 @@ class ItemDetailSerializer(ItemOutputSerializer):
     consult_phone = serializers.CharField()
     complaint_phone = serializers.CharField()
     status = serializers.CharField()
-    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)
+    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)  # type: ignore[assignment]
     children = serializers.SerializerMethodField()
-    materials = MaterialDetailSerializer(many=True)  # type: ignore[assignment]
+    materials = MaterialDetailSerializer(many=True)
     points = serializers.SerializerMethodField()
     delegations = serializers.SerializerMethodField()
     guide = serializers.SerializerMethodField()
@@ -223,7 +223,7 @@ class ItemListApi(APIView):
         if query:
             allowed = set(qs.values_list("id", flat=True))
             ranked = [item_id for item_id, _score in search_items(query) if item_id in allowed]
-            page_ids = paginator.paginate_queryset(ranked, request, view=self) or []  # type: ignore[arg-type]
+            page_ids: list[int] = paginator.paginate_queryset(ranked, request, view=self) or []  # type: ignore[arg-type]
             by_id = {item.pk: item for item in qs.filter(id__in=page_ids)}
             page = [by_id[i] for i in page_ids if i in by_id]
         else:
@@ -254,7 +254,7 @@ class BundleItemSerializer(serializers.Serializer):
 class MergedMaterialSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     tolerable = serializers.BooleanField()
     commitment_allowed = serializers.BooleanField()
     reusable_license_type = serializers.CharField(allow_null=True)

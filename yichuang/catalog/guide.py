@@ -33,7 +33,7 @@ def material_line(number: int, material: MaterialRequirement, supplement_days: i
     parts = [f"{number}. {material.name}（{form}，{material.copies}份）"]
     if not material.required:
         parts.append("非必需，有则提供")
-    if material.license_type_id:
+    if material.license_type:
         parts.append(f"已有电子{material.license_type.name}的，不用再交纸质材料")
     if material.tolerable:
         parts.append(f"暂时缺少也可以先受理，请在{supplement_days}个工作日内补齐")

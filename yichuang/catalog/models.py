@@ -378,7 +378,7 @@ class Bundle(models.Model):
     code = models.CharField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
-    items = models.ManyToManyField(
+    items: models.ManyToManyField[ServiceItem, BundleItem] = models.ManyToManyField(
         ServiceItem, through="BundleItem", verbose_name=_("包含事项"), related_name="bundles"
     )
     active = models.BooleanField(_("启用"), default=True)

@@ -175,19 +175,19 @@ def bundle_materials(bundle: Bundle) -> list[MergedMaterial]:
                     required=False,
                     tolerable=True,
                     commitment_allowed=True,
-                    reusable_license_type=material.license_type.code if material.license_type_id else None,
+                    reusable_license_type=material.license_type.code if material.license_type else None,
                 )
             if entry.item.code not in current.items:
                 current.items.append(entry.item.code)
             if material.required:
                 current.required = True
                 requiring.setdefault(material.code, []).append(material)
-            if current.reusable_license_type is None and material.license_type_id:
+            if current.reusable_license_type is None and material.license_type:
                 current.reusable_license_type = material.license_type.code
-    for code, material in merged.items():
+    for code, entry_material in merged.items():
         needs = requiring.get(code, [])
-        material.tolerable = bool(needs) and all(m.tolerable for m in needs)
-        material.commitment_allowed = bool(needs) and all(m.commitment_allowed for m in needs)
+        entry_material.tolerable = bool(needs) and all(m.tolerable for m in needs)
+        entry_material.commitment_allowed = bool(needs) and all(m.commitment_allowed for m in needs)
     return list(merged.values())
 
 

@@ -52,14 +52,14 @@ def item_snapshot_data(item: ServiceItem) -> dict[str, Any]:
     data: dict[str, Any] = {field: getattr(item, field) for field in SNAPSHOT_FIELDS}
     data["kind"] = item.kind
     data["department"] = {"code": item.department.code, "name": item.department.name}
-    data["result_license_type"] = item.result_license_type.code if item.result_license_type_id else None
-    data["parent"] = item.parent.code if item.parent_id else None
+    data["result_license_type"] = item.result_license_type.code if item.result_license_type else None
+    data["parent"] = item.parent.code if item.parent else None
     materials = []
     for material in (
         MaterialRequirement.objects.filter(item=item).select_related("license_type").order_by("order", "id")
     ):
         entry: dict[str, Any] = {field: getattr(material, field) for field in MATERIAL_FIELDS}
-        entry["license_type"] = material.license_type.code if material.license_type_id else None
+        entry["license_type"] = material.license_type.code if material.license_type else None
         materials.append(entry)
     data["materials"] = materials
     return data

@@ -98,7 +98,7 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
         return _json_error(404, "not_found", _("未找到。"))
     from django.views.defaults import page_not_found
 
-    return page_not_found(request, exception)  # type: ignore[arg-type]
+    return page_not_found(request, exception)
 
 
 def handler500(request: HttpRequest) -> Any:

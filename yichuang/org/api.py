@@ -30,20 +30,20 @@ class TokenObtainApi(APIView):
     authentication_classes: list[Any] = []
     throttle_classes: list[Any] = []
 
-    class InputSerializer(serializers.Serializer):
+    class TokenRequestSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(
             max_length=128, trim_whitespace=False, style={"input_type": "password"}
         )
 
-    class OutputSerializer(serializers.Serializer):
+    class TokenSerializer(serializers.Serializer):
         token = serializers.CharField()
 
     @extend_schema(
-        request=InputSerializer, responses={200: OutputSerializer}, auth=[], summary="登录取得令牌"
+        request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[], summary="登录取得令牌"
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
             request=request._request,
@@ -63,7 +63,7 @@ class TokenObtainApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class MeSerializer(serializers.Serializer):
         username = serializers.CharField()
         name = serializers.CharField()
         role = serializers.CharField()
@@ -74,22 +74,22 @@ class MeApi(APIView):
         region_name = serializers.CharField(allow_null=True)
         department = serializers.CharField(allow_null=True)
 
-    @extend_schema(responses={200: OutputSerializer}, summary="当前用户")
+    @extend_schema(responses={200: MeSerializer}, summary="当前用户")
     def get(self, request: Request) -> Response:
         user: Staff = request.user  # type: ignore[assignment]
         scope = scope_of(user)
-        region: Region | None = scope.region or (user.point.region if user.point_id else None)
+        region: Region | None = scope.region or (user.point.region if user.point else None)
         return Response(
             {
                 "username": user.username,
                 "name": user.get_full_name(),
                 "role": user.role,
                 "role_display": user.get_role_display(),
-                "point": user.point.code if user.point_id else None,
-                "point_name": user.point.name if user.point_id else None,
+                "point": user.point.code if user.point else None,
+                "point_name": user.point.name if user.point else None,
                 "region": region.code if region else None,
                 "region_name": region.name if region else None,
-                "department": user.department.code if user.department_id else None,
+                "department": user.department.code if user.department else None,
             }
         )
 
@@ -98,7 +98,7 @@ class PointOutputSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region.code")
     region_name = serializers.CharField(source="region.name")
     kind_display = serializers.CharField(source="get_kind_display")
-    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)
+    parent = serializers.CharField(source="parent.code", allow_null=True, default=None)  # type: ignore[assignment]
 
     class Meta:
         model = ServicePoint

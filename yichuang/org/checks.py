@@ -30,3 +30,12 @@ def demo_accounts_in_production(app_configs: Any = None, **kwargs: Any) -> list[
             id="yichuang.E001",
         )
     ]
+
+
+def refuse_demo_accounts_in_production() -> None:
+    """Called by the WSGI entry point: an app server must not come up with demo accounts."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    errors = demo_accounts_in_production()
+    if errors:
+        raise ImproperlyConfigured(f"{errors[0].msg}。{errors[0].hint}")

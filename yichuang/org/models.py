@@ -252,5 +252,5 @@ class Staff(AbstractUser):
             return
         if self.point_id is None and self.region_id is None:
             raise ValidationError(_("除管理员外，工作人员必须指定服务点或管辖区划。"))
-        if self.point_id and self.region_id and not self.region.contains(self.point.region):
+        if self.point is not None and self.region is not None and not self.region.contains(self.point.region):
             raise ValidationError({"region": _("服务点应在管辖区划之内。")})
