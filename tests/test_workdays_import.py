@@ -239,6 +239,22 @@ def test_an_admin_edit_claims_its_year_from_the_package(admin_client) -> None:  
     assert 2025 in holidays_sync_from_package().years_skipped
 
 
+def test_days_typed_in_for_a_year_not_yet_marked_covered_do_not_count(admin_client) -> None:  # type: ignore[no-untyped-def]
+    response = admin_client.post(
+        reverse("admin:workdays_calendarday_add"), {"date": "2027-02-05", "kind": "holiday", "name": "春节"}
+    )
+    assert response.status_code == 302
+    with pytest.warns(UncoveredYearWarning):
+        assert is_workday(D(2027, 2, 5))  # half a schedule never passes for a whole one
+
+    response = admin_client.post(
+        reverse("admin:workdays_scheduleyear_add"), {"year": "2027", "note": "国办发明电"}
+    )
+    assert response.status_code == 302
+    assert ScheduleYear.objects.get(year=2027).source == Source.ADMIN
+    assert not is_workday(D(2027, 2, 5))
+
+
 def test_the_admin_lists_filter_by_year_kind_and_source(admin_client) -> None:  # type: ignore[no-untyped-def]
     url = reverse("admin:workdays_calendarday_changelist")
     response = admin_client.get(

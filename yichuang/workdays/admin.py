@@ -67,7 +67,7 @@ class ScheduleImportForm(forms.Form):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "weekday", "kind", "name", "source", "note", "updated_at"]
+    list_display = ["date", "weekday", "kind", "name", "changes_count", "source", "note", "updated_at"]
     list_filter = [YearListFilter, "kind", "source"]
     search_fields = ["name", "note"]
     date_hierarchy = "date"
@@ -79,6 +79,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("星期"))
     def weekday(self, obj: CalendarDay) -> str:
         return obj.weekday_name
+
+    @admin.display(description=gettext_lazy("影响计数"), boolean=True)
+    def changes_count(self, obj: CalendarDay) -> bool:
+        """False for a holiday on a weekend: listed for completeness, changes no deadline."""
+        return obj.changes_count
 
     def get_urls(self) -> list[URLPattern]:
         own = [

@@ -70,6 +70,10 @@ def _compile() -> WorkCalendar:
         # around Spring Festival, so fall back to the package the seed comes from.
         logger.warning("workdays tables are empty; using the chinesecalendar package directly")
         return package_calendar()
+    # Days of a year without a ScheduleYear row are left out: a year being typed in day by day
+    # counts weekends only (and warns) until staff mark it complete, never half a schedule.
+    known = set(covered)
+    rows = [(d, kind) for d, kind in rows if d.year in known]
     return WorkCalendar.build(
         holidays=[d for d, kind in rows if kind == DayKind.HOLIDAY],
         workdays=[d for d, kind in rows if kind == DayKind.WORKDAY],
