@@ -264,6 +264,17 @@ def test_export_downloads_an_xlsx_named_with_the_date(superuser_client: Client) 
     assert MATERIAL_SHEET in openpyxl.load_workbook(io.BytesIO(body)).sheetnames
 
 
+def test_export_follows_the_changelist_search_and_filters(superuser_client: Client, catalog: Catalog) -> None:
+    changelist = superuser_client.get(url(ServiceItem, "changelist"), {"kind": "immediate"}).content.decode()
+    assert reverse("admin:catalog_serviceitem_export") + "?kind=immediate" in changelist
+
+    response = superuser_client.get(reverse("admin:catalog_serviceitem_export"), {"kind": "immediate"})
+
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    sheet = openpyxl.load_workbook(io.BytesIO(body))["事项"]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [catalog.burial.code]
+
+
 def test_the_export_action_downloads_only_the_selected_items(
     superuser_client: Client, catalog: Catalog
 ) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.forms import ModelForm
@@ -86,8 +87,16 @@ class ItemKindFilter(admin.SimpleListFilter):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"), help_text=_("请使用“导出Excel”得到的表格格式。"))
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        help_text=_("请使用“导出Excel”得到的表格格式。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
     dry_run = forms.BooleanField(label=_("仅校验，不保存"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -226,9 +235,14 @@ class ServiceItemAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def export_view(self, request: HttpRequest) -> FileResponse:
+        """The items the changelist shows with the same search and filters (all of them without any)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return _xlsx_response(export_catalog())
+        try:
+            items = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            items = self.get_queryset(request)
+        return _xlsx_response(export_catalog(items))
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         # Importing rewrites items and their materials: the same right as editing them one by one.
