@@ -25,7 +25,7 @@ _SOCIAL_PROCESS = (
 DELEGATED_ITEMS: tuple[ItemSpec, ...] = (
     # —— 民政（社会救助审批权下沉乡镇，seed 001）——
     ItemSpec("000105002001", "农村最低生活保障审批", "benefit", "MZJ", _C, 32, 18,
-        "《社会救助暂行办法》第九条至第十五条，第十一条；《最低生活保障审核确认办法》（民发〔2021〕57号）；《河南省最低生活保障审核确认办法》",
+        "《社会救助暂行办法》第九条、第十一条；《最低生活保障审核确认办法》（民发〔2021〕57号）；《河南省最低生活保障审核确认办法》",
         "持有本区农村户籍，共同生活的家庭成员人均收入低于当地农村低保标准，且家庭财产状况符合规定。", "M001 M002 F M009! M011 M013 M010? M006?",
         form="最低生活保障申请书", result="certificate", result_name="最低生活保障证", license="L025", aliases="低保、农村低保、最低生活保障",
         keywords="救助 困难 低收入 兜底", visits=1, depth=4, process=_SOCIAL_PROCESS, offer="HTV", delegate=_G, towns="rural"),
