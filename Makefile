@@ -44,6 +44,10 @@ test: lint
 test-pg:
 	DATABASE_URL=$(PG_URL) $(MAKE) test
 
+## bench: speed of search, the catalog API and deadline arithmetic (writes docs/benchmarks.md)
+bench: setup-dev
+	$(BIN)/python bench/catalog_bench.py
+
 ## schema: regenerate the committed OpenAPI schema (docs/openapi.yaml)
 schema: setup
 	$(BIN)/yichuang spectacular --file docs/openapi.yaml --validate

@@ -4,10 +4,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests import factories as f
 from yichuang.org.models import DepartmentKind, PointKind, Role
+from yichuang.workdays.testing import fresh_calendar  # noqa: F401  (autouse: no calendar leaks between tests)
+
+# Production hashing (PBKDF2, a million rounds) is the point in production and a waste in tests.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

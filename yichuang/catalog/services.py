@@ -73,7 +73,7 @@ def item_snapshot(*, item: ServiceItem, actor: Any = None) -> ItemVersion | None
     not versioned: only what citizens could apply under needs to be kept.
     """
     item = (
-        ServiceItem.objects.select_for_update()
+        ServiceItem.objects.select_for_update(of=("self",))
         .select_related("department", "result_license_type", "parent")
         .get(pk=item.pk)
     )

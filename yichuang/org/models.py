@@ -246,6 +246,10 @@ class Staff(AbstractUser):
         name = self.get_full_name() or self.username
         return f"{name}（{self.get_role_display()}）"
 
+    def get_full_name(self) -> str:
+        """Chinese names put the family name first, without a space (陈静, not 静 陈)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     def clean(self) -> None:
         super().clean()
         if self.role == Role.ADMIN or self.is_superuser:
