@@ -1,0 +1,31 @@
+"""Chinese first: pages speak zh-hans unless the user chose English."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Like Django's LocaleMiddleware, but a browser's own language does not switch the pages.
+
+    A county office's kiosk or a borrowed laptop may well send ``Accept-Language: en-US``; the
+    people in front of it read Chinese. English is an explicit choice: the language cookie set by
+    ``/i18n/setlang/`` or ``?lang=en``. API clients (``/api/``) are programs and may ask for English
+    with ``Accept-Language`` as usual.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.GET.get("lang") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not chosen and request.path.startswith("/api/"):
+            chosen = translation.get_language_from_request(request)
+        language = settings.LANGUAGE_CODE
+        if chosen:
+            try:
+                language = translation.get_supported_language_variant(chosen)
+            except LookupError:
+                language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
