@@ -1,6 +1,8 @@
 # 一窗 yichuang — the two commands a newcomer needs: `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# The first Python >= 3.11 that actually runs (a pyenv shim may exist for a version that is not active).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
@@ -9,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 .PHONY: setup setup-dev run test test-pg lint schema bench clean
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required"'
+	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required (python3.11, python3.12 or python3)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
