@@ -217,3 +217,34 @@ def test_the_api_docs_are_served_without_a_cdn(client, db):
     html = page.content.decode()
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     assert client.get(reverse("schema")).status_code == 200
+
+
+class TestNeverA500:
+    """Whatever a client types into the query string, the answer is JSON and never a server error."""
+
+    @pytest.fixture
+    def client_and_catalog(self, api_client, catalog):
+        return api_client
+
+    def test_random_query_strings_on_the_public_endpoints(self, client_and_catalog):
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+
+        text = st.text(max_size=120)
+        endpoints = st.sampled_from(
+            ["/api/v1/items/", "/api/v1/points/", "/api/v1/bundles/", "/api/v1/calendar/workdays/add/"]
+        )
+        names = st.sampled_from(
+            ["q", "point", "kind", "type", "level", "page", "page_size", "region", "start", "days"]
+        )
+
+        @settings(
+            max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        )
+        @given(endpoint=endpoints, params=st.dictionaries(names, text, max_size=4))
+        def check(endpoint: str, params: dict[str, str]) -> None:
+            response = client_and_catalog.get(endpoint, params)
+            assert response.status_code < 500, (endpoint, params, response.content[:300])
+            assert response["Content-Type"].startswith("application/json")
+
+        check()
