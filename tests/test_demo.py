@@ -285,3 +285,44 @@ def test_production_refuses_to_load() -> None:
     assert ServiceItem.objects.count() == items
     with override_settings(PRODUCTION=True), pytest.raises(CommandError):
         call_command("loaddemo", stdout=StringIO())
+
+
+def test_each_demo_account_sees_exactly_its_part_of_the_county(demo: dict[str, int]) -> None:
+    from yichuang.org.selectors import points_in_scope
+
+    def visible(username: str) -> set[str]:
+        return set(points_in_scope(Staff.objects.get(username=username)).values_list("code", flat=True))
+
+    everything = set(ServicePoint.objects.values_list("code", flat=True))
+    assert visible("admin") == everything
+    assert visible("hall1") == everything
+    town1 = visible("town1")
+    assert FIRST_TOWN_CENTER in town1 and "411502100201-BMZ" in town1 and "411502100-YH01" in town1
+    assert all(code.startswith("411502100") for code in town1)
+    assert visible("town1_review") == town1
+    assert not town1 & visible("town2")
+    assert visible("agent1") == {"411502100201-BMZ"}
+    assert visible("agent2") == {"411502101201-BMZ"}
+    assert visible("bank1") == {"411502100-YH01"}
+
+
+def test_me_tells_each_contract_account_its_role_point_and_region(demo: dict[str, int]) -> None:
+    client = APIClient()
+    for username, (role, point, region) in CONTRACT_ACCOUNTS.items():
+        token = client.post(
+            "/api/v1/auth/token/", {"username": username, "password": "demo12345"}, format="json"
+        )
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.json()['token']}")
+        me = client.get("/api/v1/me/").json()
+        assert (me["role"], me["point"]) == (role, point), username
+        if region is not None:
+            assert me["region"] == region, username
+
+
+def test_pinyin_initials_find_dibao_first_in_the_demo_catalog(demo: dict[str, int]) -> None:
+    client = APIClient()
+    for q in ("db", "低保", "dibao"):
+        first = client.get("/api/v1/items/", {"q": q}).json()["results"][0]
+        assert "最低生活保障" in first["name"], q
+    card = client.get("/api/v1/items/", {"q": "sbk"}).json()["results"][0]
+    assert "社会保障卡" in card["name"]
