@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "yichuang.org",
     "yichuang.catalog",
     "yichuang.workdays",
+    "yichuang.files",
+    "yichuang.notify",
+    "yichuang.cases",
     "yichuang.demo",
 ]
 
