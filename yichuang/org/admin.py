@@ -6,23 +6,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.common.identity import mask_phone
 from yichuang.org.models import Department, Region, ServicePoint, Staff, Window
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: keep the operator prefix and the last four digits, hide the rest.
-
-    Short numbers (landline extensions, typos) keep only their last two characters visible so that a
-    list never shows a whole personal number.
-    """
-    phone = (phone or "").strip()
-    if not phone:
-        return ""
-    if len(phone) >= 11:
-        return f"{phone[:3]}****{phone[-4:]}"
-    if len(phone) <= 2:
-        return "*" * len(phone)
-    return "*" * (len(phone) - 2) + phone[-2:]
 
 
 @admin.register(Region)
