@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from yichuang.catalog import api as catalog_api
 from yichuang.org import api as org_api
 
-admin.site.site_header = "一窗 · 基层政务服务平台管理"
-admin.site.site_title = "一窗管理"
-admin.site.index_title = "管理首页"
+admin.site.site_header = _("一窗 · 基层政务服务平台管理")
+admin.site.site_title = _("一窗管理")
+admin.site.index_title = _("管理首页")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", org_api.TokenObtainApi.as_view(), name="auth-token"),

@@ -95,7 +95,7 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("仅校验，不保存"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "：")
+        kwargs.setdefault("label_suffix", _("："))
         super().__init__(*args, **kwargs)
 
     def clean_file(self) -> Any:
@@ -272,7 +272,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
 
 def _xlsx_response(data: bytes) -> FileResponse:
-    filename = f"事项目录-{timezone.localdate():%Y%m%d}.xlsx"
+    filename = _("事项目录-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
     )

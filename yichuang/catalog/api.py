@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -30,10 +31,10 @@ class MaterialOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     required = serializers.BooleanField()  # type: ignore[assignment]
-    tolerable = serializers.BooleanField(help_text="容缺：可先受理，限期补齐")
-    commitment_allowed = serializers.BooleanField(help_text="告知承诺：承诺书可代替")
+    tolerable = serializers.BooleanField(help_text=_("容缺：可先受理，限期补齐"))
+    commitment_allowed = serializers.BooleanField(help_text=_("告知承诺：承诺书可代替"))
     reusable_license_type = serializers.SerializerMethodField(
-        help_text="可代替此材料的电子证照类型编码 (免证办)"
+        help_text=_("可代替此材料的电子证照类型编码 (免证办)")
     )
 
     def get_reusable_license_type(self, obj: MaterialRequirement) -> str | None:
@@ -63,14 +64,16 @@ class MaterialDetailSerializer(MaterialOutputSerializer):
 
 
 class ItemOutputSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="实施编码")
-    base_code = serializers.CharField(help_text="基本编码")
+    code = serializers.CharField(help_text=_("实施编码"))
+    base_code = serializers.CharField(help_text=_("基本编码"))
     name = serializers.CharField()
     type = serializers.ChoiceField(choices=ItemType.choices)
     type_display = serializers.CharField(source="get_type_display")
-    kind = serializers.ChoiceField(choices=ItemKind.choices, help_text="immediate 即办件 | promised 承诺件")
-    statutory_days = serializers.IntegerField(help_text="法定时限(工作日)")
-    promised_days = serializers.IntegerField(help_text="承诺时限(工作日)，0 为即办")
+    kind = serializers.ChoiceField(
+        choices=ItemKind.choices, help_text=_("immediate 即办件 | promised 承诺件")
+    )
+    statutory_days = serializers.IntegerField(help_text=_("法定时限(工作日)"))
+    promised_days = serializers.IntegerField(help_text=_("承诺时限(工作日)，0 为即办"))
     visits_required = serializers.IntegerField()
     online_depth = serializers.IntegerField()
     exercise_level = serializers.CharField()
@@ -180,23 +183,23 @@ class ItemListApi(APIView):
         def validate_point(self, value: str) -> ServicePoint:
             point = ServicePoint.objects.filter(code=value).select_related("region").first()
             if point is None:
-                raise serializers.ValidationError("没有这个服务点。")
+                raise serializers.ValidationError(_("没有这个服务点。"))
             return point
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="关键词：中文、全拼或拼音首字母 (如 低保、dibao、db)"),
-            OpenApiParameter("point", str, description="服务点编码：只列出该服务点可办的事项"),
+            OpenApiParameter("q", str, description=_("关键词：中文、全拼或拼音首字母 (如 低保、dibao、db)")),
+            OpenApiParameter("point", str, description=_("服务点编码：只列出该服务点可办的事项")),
             OpenApiParameter("type", str, enum=[c for c, _ in ItemType.choices]),
             OpenApiParameter("kind", str, enum=[c for c, _ in ItemKind.choices]),
             OpenApiParameter("level", str, enum=[c for c, _ in ExerciseLevel.choices]),
-            OpenApiParameter("department", str, description="实施部门编码"),
+            OpenApiParameter("department", str, description=_("实施部门编码")),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
         responses={200: ItemOutputSerializer(many=True)},
         auth=[],
-        summary="事项搜索与列表",
+        summary=_("事项搜索与列表"),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -234,7 +237,7 @@ class ItemListApi(APIView):
 class ItemDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: ItemDetailSerializer}, auth=[], summary="事项详情与办事指南")
+    @extend_schema(responses={200: ItemDetailSerializer}, auth=[], summary=_("事项详情与办事指南"))
     def get(self, request: Request, code: str) -> Response:
         item = get_object_or_404(
             items_published().select_related("result_license_type", "parent"),
@@ -258,7 +261,7 @@ class MergedMaterialSerializer(serializers.Serializer):
     tolerable = serializers.BooleanField()
     commitment_allowed = serializers.BooleanField()
     reusable_license_type = serializers.CharField(allow_null=True)
-    items = serializers.ListField(child=serializers.CharField(), help_text="需要此材料的事项编码")
+    items = serializers.ListField(child=serializers.CharField(), help_text=_("需要此材料的事项编码"))
 
 
 class BundleOutputSerializer(serializers.Serializer):
@@ -267,7 +270,7 @@ class BundleOutputSerializer(serializers.Serializer):
     description = serializers.CharField()
     items = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField()
-    promised_days = serializers.SerializerMethodField(help_text="各事项承诺时限的最大值")
+    promised_days = serializers.SerializerMethodField(help_text=_("各事项承诺时限的最大值"))
 
     @extend_schema_field(BundleItemSerializer(many=True))
     def get_items(self, obj: Any) -> list[dict[str, Any]]:
@@ -284,7 +287,7 @@ class BundleOutputSerializer(serializers.Serializer):
 class BundleListApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: BundleOutputSerializer(many=True)}, auth=[], summary="一件事一次办")
+    @extend_schema(responses={200: BundleOutputSerializer(many=True)}, auth=[], summary=_("一件事一次办"))
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(bundles_active(), request, view=self) or []

@@ -28,6 +28,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -324,9 +325,13 @@ class RowError:
 
     def __str__(self) -> str:
         if self.sheet and self.row:
-            return f"“{self.sheet}”表第{self.row}行：{self.reason}"
+            return _("“%(sheet)s”表第%(row)s行：%(reason)s") % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "reason": self.reason,
+            }
         if self.sheet:
-            return f"“{self.sheet}”表：{self.reason}"
+            return _("“%(sheet)s”表：%(reason)s") % {"sheet": self.sheet, "reason": self.reason}
         return self.reason
 
 
@@ -348,11 +353,18 @@ class ImportResult:
         self.errors.append(RowError(sheet, row, reason))
 
     def summary(self) -> str:
-        prefix = "校验通过（未保存）" if self.dry_run else "导入完成"
-        return (
-            f"{prefix}：新增事项 {self.created} 项，更新事项 {self.updated} 项，"
-            f"材料 {self.materials} 条，下放 {self.delegations} 条，新版本 {self.versions} 个。"
-        )
+        prefix = _("校验通过（未保存）") if self.dry_run else _("导入完成")
+        return _(
+            "%(prefix)s：新增事项 %(created)s 项，更新事项 %(updated)s 项，"
+            "材料 %(materials)s 条，下放 %(delegations)s 条，新版本 %(versions)s 个。"
+        ) % {
+            "prefix": prefix,
+            "created": self.created,
+            "updated": self.updated,
+            "materials": self.materials,
+            "delegations": self.delegations,
+            "versions": self.versions,
+        }
 
 
 class CatalogImportError(Exception):
@@ -433,7 +445,11 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
             logger.warning("catalog import failed while storing: %s", exc.error)
             result.created = result.updated = result.materials = result.delegations = result.versions = 0
             result.errors.append(
-                RowError(exc.error.sheet, exc.error.row, f"保存失败，未导入任何数据：{exc.error.reason}")
+                RowError(
+                    exc.error.sheet,
+                    exc.error.row,
+                    _("保存失败，未导入任何数据：%(reason)s") % {"reason": exc.error.reason},
+                )
             )
     return result
 
@@ -446,7 +462,7 @@ def _read_bytes(file: FileSource) -> bytes:
             with open(file, "rb") as handle:
                 return handle.read()
         except OSError as exc:
-            raise CatalogImportError(f"找不到或无法读取文件：{os.fspath(file)!s}") from exc
+            raise CatalogImportError(_("找不到或无法读取文件：%(path)s") % {"path": os.fspath(file)}) from exc
     if hasattr(file, "seek"):
         file.seek(0)
     data = file.read()
@@ -456,19 +472,22 @@ def _read_bytes(file: FileSource) -> bytes:
 def _read_workbook(file: FileSource) -> dict[str, list[_Row]]:
     data = _read_bytes(file)
     if not data:
-        raise CatalogImportError("文件为空，请选择导出的事项目录 Excel 文件（.xlsx）。")
+        raise CatalogImportError(_("文件为空，请选择导出的事项目录 Excel 文件（.xlsx）。"))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML, key and value errors for broken files
         logger.info("not a readable xlsx: %r", exc)
         raise CatalogImportError(
-            "文件不是有效的 Excel 工作簿（.xlsx），或文件已损坏。请用 Excel 或 WPS 另存为 .xlsx 格式后重新导入。"
+            _(
+                "文件不是有效的 Excel 工作簿（.xlsx），或文件已损坏。请用 Excel 或 WPS 另存为 .xlsx 格式后重新导入。"
+            )
         ) from exc
     try:
         missing = [name for name in (ITEM_SHEET, MATERIAL_SHEET) if name not in workbook.sheetnames]
         if missing:
             raise CatalogImportError(
-                "缺少工作表：" + "、".join(f"“{name}”" for name in missing) + "。请使用导出的模板填写。"
+                _("缺少工作表：%(sheets)s。请使用导出的模板填写。")
+                % {"sheets": "、".join(f"“{name}”" for name in missing)}
             )
         sheets = {
             ITEM_SHEET: _read_sheet(workbook[ITEM_SHEET], ITEM_SHEET, ITEM_COLUMNS),
@@ -484,7 +503,7 @@ def _read_workbook(file: FileSource) -> dict[str, list[_Row]]:
     except Exception as exc:
         logger.info("broken xlsx: %r", exc)
         raise CatalogImportError(
-            "文件内容已损坏，无法读取。请用 Excel 或 WPS 另存为 .xlsx 后重新导入。"
+            _("文件内容已损坏，无法读取。请用 Excel 或 WPS 另存为 .xlsx 后重新导入。")
         ) from exc
     finally:
         workbook.close()
@@ -500,14 +519,15 @@ def _read_sheet(sheet: Any, name: str, columns: Sequence[Column]) -> list[_Row]:
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
-        raise CatalogImportError(f"“{name}”表是空的：第1行应为表头。")
+        raise CatalogImportError(_("“%(sheet)s”表是空的：第1行应为表头。") % {"sheet": name})
     positions: dict[str, int] = {}
     for index, value in enumerate(header):
         positions.setdefault(_normalize_header(value), index)
     missing = [column.header for column in columns if column.required and column.header not in positions]
     if missing:
         raise CatalogImportError(
-            f"“{name}”表第1行缺少必填列：" + "、".join(f"“{header}”" for header in missing) + "。"
+            _("“%(sheet)s”表第1行缺少必填列：%(columns)s。")
+            % {"sheet": name, "columns": "、".join(f"“{header}”" for header in missing)}
         )
     present = [(column, positions[column.header]) for column in columns if column.header in positions]
     parsed: list[_Row] = []
@@ -540,7 +560,7 @@ def _is_blank(raw: Any) -> bool:
 def _parse(raw: Any, column: Column) -> Any:
     if _is_blank(raw):
         if column.required:
-            raise ValueError(f"“{column.header}”不能为空")
+            raise ValueError(_("“%(column)s”不能为空") % {"column": column.header})
         if column.default is not None:
             return column.default
         if column.kind in (TEXT, CODE):
@@ -584,9 +604,12 @@ def _parse_int(raw: Any, column: Column) -> int:
     elif isinstance(raw, str) and re.fullmatch(r"\s*[+-]?\d+(\.0+)?\s*", raw):
         value = int(float(raw))
     if value is None:
-        raise ValueError(f"“{column.header}”应为整数，实际为“{_parse_text(raw)}”")
+        raise ValueError(
+            _("“%(column)s”应为整数，实际为“%(value)s”")
+            % {"column": column.header, "value": _parse_text(raw)}
+        )
     if value < 0:
-        raise ValueError(f"“{column.header}”不能为负数")
+        raise ValueError(_("“%(column)s”不能为负数") % {"column": column.header})
     return value
 
 
@@ -598,7 +621,10 @@ def _parse_bool(raw: Any, column: Column) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise ValueError(f"“{column.header}”应填“是”或“否”，实际为“{_parse_text(raw)}”")
+    raise ValueError(
+        _("“%(column)s”应填“是”或“否”，实际为“%(value)s”")
+        % {"column": column.header, "value": _parse_text(raw)}
+    )
 
 
 def _parse_enum(raw: Any, column: Column) -> str:
@@ -608,7 +634,10 @@ def _parse_enum(raw: Any, column: Column) -> str:
         if text == str(label) or text.lower() == str(value).lower():
             return str(value)
     labels = "、".join(_choice_labels(column))
-    raise ValueError(f"“{column.header}”的值“{text}”无效，可选：{labels}")
+    raise ValueError(
+        _("“%(column)s”的值“%(value)s”无效，可选：%(choices)s")
+        % {"column": column.header, "value": text, "choices": labels}
+    )
 
 
 def _parse_date(raw: Any, column: Column) -> datetime.date:
@@ -623,7 +652,10 @@ def _parse_date(raw: Any, column: Column) -> datetime.date:
             return datetime.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise ValueError(f"“{column.header}”应为日期（如 2024-01-31），实际为“{text}”")
+    raise ValueError(
+        _("“%(column)s”应为日期（如 2024-01-31），实际为“%(value)s”")
+        % {"column": column.header, "value": text}
+    )
 
 
 # ------------------------------------------------------------------------------------------ validation
@@ -667,26 +699,31 @@ def _validate_items(
         code = values.get("code")
         if code:
             if code in first_row:
-                row.errors.append(f"实施编码“{code}”与第{first_row[code]}行重复")
+                row.errors.append(
+                    _("实施编码“%(code)s”与第%(row)s行重复") % {"code": code, "row": first_row[code]}
+                )
             else:
                 first_row[code] = row.number
         department_code = values.pop("department", None)
         department = departments.get(department_code or "")
         if department_code and department is None:
-            row.errors.append(f"实施主体编码“{department_code}”不存在")
+            row.errors.append(_("实施主体编码“%(code)s”不存在") % {"code": department_code})
         license_code = values.pop("result_license_type", _KEEP)
         license = licenses.get(license_code) if isinstance(license_code, str) else None
         if isinstance(license_code, str) and license is None:
-            row.errors.append(f"结果证照类型编码“{license_code}”不存在")
+            row.errors.append(_("结果证照类型编码“%(code)s”不存在") % {"code": license_code})
         set_parent = "parent" in values
         parent_code = values.pop("parent", None)
         if parent_code and parent_code == code:
-            row.errors.append("父事项不能是事项自身")
+            row.errors.append(_("父事项不能是事项自身"))
         elif parent_code and parent_code not in file_codes and parent_code not in plan.db_items:
-            row.errors.append(f"父事项编码“{parent_code}”既不在本文件中，也不在系统中")
+            row.errors.append(_("父事项编码“%(code)s”既不在本文件中，也不在系统中") % {"code": parent_code})
         statutory, promised = values.get("statutory_days"), values.get("promised_days")
         if statutory is not None and promised is not None and promised > statutory:
-            row.errors.append(f"承诺时限（{promised}）不得超过法定时限（{statutory}）")
+            row.errors.append(
+                _("承诺时限（%(promised)s）不得超过法定时限（%(statutory)s）")
+                % {"promised": promised, "statutory": statutory}
+            )
         if not code or first_row.get(code) != row.number:
             continue
 
@@ -722,19 +759,25 @@ def _validate_materials(
         item_code = values.pop("item", None)
         code = values.get("code")
         if item_code and item_code not in file_codes and item_code not in plan.db_items:
-            row.errors.append(f"事项“{item_code}”既不在“{ITEM_SHEET}”表中，也不在系统中")
+            row.errors.append(
+                _("事项“%(item)s”既不在“%(sheet)s”表中，也不在系统中")
+                % {"item": item_code, "sheet": ITEM_SHEET}
+            )
         if item_code and code:
             key = (item_code, code)
             if key in first_row:
-                row.errors.append(f"事项“{item_code}”的材料编码“{code}”与第{first_row[key]}行重复")
+                row.errors.append(
+                    _("事项“%(item)s”的材料编码“%(code)s”与第%(row)s行重复")
+                    % {"item": item_code, "code": code, "row": first_row[key]}
+                )
             else:
                 first_row[key] = row.number
         license_code = values.pop("license_type", None)
         license = licenses.get(license_code or "")
         if license_code and license is None:
-            row.errors.append(f"证照类型编码“{license_code}”不存在")
+            row.errors.append(_("证照类型编码“%(code)s”不存在") % {"code": license_code})
         if values.get("required") is False and (values.get("tolerable") or values.get("commitment_allowed")):
-            row.errors.append("只有必要材料才能设置容缺或告知承诺（该材料不是必要材料）")
+            row.errors.append(_("只有必要材料才能设置容缺或告知承诺（该材料不是必要材料）"))
         if not item_code:
             continue
         siblings = plan.materials.setdefault(item_code, [])
@@ -759,24 +802,27 @@ def _validate_delegations(
         values = row.values
         item_code = values.pop("item", None)
         if item_code and item_code not in file_codes and item_code not in plan.db_items:
-            row.errors.append(f"事项“{item_code}”既不在“{ITEM_SHEET}”表中，也不在系统中")
+            row.errors.append(
+                _("事项“%(item)s”既不在“%(sheet)s”表中，也不在系统中")
+                % {"item": item_code, "sheet": ITEM_SHEET}
+            )
         department_code = values.pop("from_department", None)
         department = departments.get(department_code or "")
         if department_code and department is None:
-            row.errors.append(f"下放部门编码“{department_code}”不存在")
+            row.errors.append(_("下放部门编码“%(code)s”不存在") % {"code": department_code})
         point_code = values.pop("to_point", None)
         point = points.get(point_code or "")
         if point_code and point is None:
-            row.errors.append(f"承接服务点编码“{point_code}”不存在")
+            row.errors.append(_("承接服务点编码“%(code)s”不存在") % {"code": point_code})
         region_code = values.pop("to_region", None)
         region = regions.get(region_code or "")
         if region_code and region is None:
-            row.errors.append(f"承接区划代码“{region_code}”不存在")
+            row.errors.append(_("承接区划代码“%(code)s”不存在") % {"code": region_code})
         if not point_code and not region_code:
-            row.errors.append("请填写承接服务点编码或承接区划代码")
+            row.errors.append(_("请填写承接服务点编码或承接区划代码"))
         valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
         if valid_from and valid_to and valid_to < valid_from:
-            row.errors.append("失效日期不得早于生效日期")
+            row.errors.append(_("失效日期不得早于生效日期"))
         delegation = Delegation(to_point=point, to_region=region, **values)
         if department is not None:
             delegation.from_department = department
@@ -910,7 +956,7 @@ def _row(sheet: str, row: int | None) -> Iterator[None]:
     except ValidationError as exc:
         raise _StoreError(sheet, row, "；".join(exc.messages)) from exc
     except DatabaseError as exc:
-        raise _StoreError(sheet, row, f"数据库拒绝保存（{exc}）") from exc
+        raise _StoreError(sheet, row, _("数据库拒绝保存（%(error)s）") % {"error": exc}) from exc
 
 
 _MATERIAL_FIELDS = tuple(

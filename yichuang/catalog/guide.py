@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from yichuang.catalog.models import Audience, MaterialForm, MaterialRequirement, ServiceItem
 from yichuang.org.models import ServicePoint
 
@@ -57,20 +59,20 @@ def guide_sections(item: ServiceItem, points: Iterable[ServicePoint] = ()) -> li
     """The guide's sections in the order a citizen reads them."""
     materials = list(item.materials.all())
     sections = [
-        GuideSection("办什么", f"{item.name}（{item.get_type_display()}，{item.get_kind_display()}）。"),
-        GuideSection("谁可以办", WHO.get(Audience(item.audience), "") + "。"),
+        GuideSection(_("办什么"), f"{item.name}（{item.get_type_display()}，{item.get_kind_display()}）。"),
+        GuideSection(_("谁可以办"), WHO.get(Audience(item.audience), "") + "。"),
     ]
     if item.conditions:
-        sections.append(GuideSection("办理条件", item.conditions))
+        sections.append(GuideSection(_("办理条件"), item.conditions))
     if materials:
         lines = [material_line(i, m, item.supplement_days) for i, m in enumerate(materials, start=1)]
-        sections.append(GuideSection("要带的材料", "\n".join(lines)))
+        sections.append(GuideSection(_("要带的材料"), "\n".join(lines)))
     else:
-        sections.append(GuideSection("要带的材料", "无需提交材料。"))
-    sections.append(GuideSection("多久办好", time_limit_text(item)))
+        sections.append(GuideSection(_("要带的材料"), "无需提交材料。"))
+    sections.append(GuideSection(_("多久办好"), time_limit_text(item)))
     sections.append(
         GuideSection(
-            "跑几次",
+            _("跑几次"),
             f"{VISITS.get(item.visits_required, '')}；网上办理深度{DEPTH.get(item.online_depth, '')}。",
         )
     )
@@ -78,30 +80,30 @@ def guide_sections(item: ServiceItem, points: Iterable[ServicePoint] = ()) -> li
         fee = f"收费：{item.fee_standard or '按规定标准'}"
         if item.fee_basis:
             fee += f"（依据：{item.fee_basis}）"
-        sections.append(GuideSection("收不收费", fee + "。"))
+        sections.append(GuideSection(_("收不收费"), fee + "。"))
     else:
-        sections.append(GuideSection("收不收费", "不收费。"))
+        sections.append(GuideSection(_("收不收费"), "不收费。"))
     if item.result_name:
         sections.append(
-            GuideSection("办好后拿到什么", f"{item.result_name}。可现场领取、免费邮寄或到自助终端领取。")
+            GuideSection(_("办好后拿到什么"), f"{item.result_name}。可现场领取、免费邮寄或到自助终端领取。")
         )
     if item.process:
-        sections.append(GuideSection("办理流程", item.process))
+        sections.append(GuideSection(_("办理流程"), item.process))
     point_list = list(points)
     if point_list:
         shown = "；".join(f"{p.name}（{p.hours or '工作日办公'}）" for p in point_list[:12])
         more = f"等{len(point_list)}处" if len(point_list) > 12 else ""
-        sections.append(GuideSection("在哪里办", shown + more + "。"))
-    sections.append(GuideSection("实施部门", item.department.name + "。"))
+        sections.append(GuideSection(_("在哪里办"), shown + more + "。"))
+    sections.append(GuideSection(_("实施部门"), item.department.name + "。"))
     if item.legal_basis:
-        sections.append(GuideSection("办理依据", item.legal_basis))
+        sections.append(GuideSection(_("办理依据"), item.legal_basis))
     phones = []
     if item.consult_phone:
         phones.append(f"咨询电话 {item.consult_phone}")
     if item.complaint_phone:
         phones.append(f"投诉电话 {item.complaint_phone}")
     if phones:
-        sections.append(GuideSection("有问题找谁", "，".join(phones) + "。"))
+        sections.append(GuideSection(_("有问题找谁"), "，".join(phones) + "。"))
     return sections
 
 

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yichuang.org.models import Department, Region, ServicePoint
 
@@ -76,7 +77,7 @@ class LicenseType(models.Model):
 
     class Meta:
         verbose_name = _("证照类型")
-        verbose_name_plural = _("证照类型")
+        verbose_name_plural = pgettext_lazy("plural", "证照类型")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -146,7 +147,7 @@ class ServiceItem(models.Model):
 
     class Meta:
         verbose_name = _("政务服务事项")
-        verbose_name_plural = _("政务服务事项")
+        verbose_name_plural = pgettext_lazy("plural", "政务服务事项")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -157,7 +158,7 @@ class ServiceItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        return _("%(name)s（%(code)s）") % {"name": self.name, "code": self.code}
 
     @property
     def kind(self) -> str:
@@ -251,7 +252,7 @@ class MaterialRequirement(models.Model):
 
     class Meta:
         verbose_name = _("申请材料")
-        verbose_name_plural = _("申请材料")
+        verbose_name_plural = pgettext_lazy("plural", "申请材料")
         ordering = ["item", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["item", "code"], name="material_code_unique_per_item")]
 
@@ -276,7 +277,7 @@ class ItemVersion(models.Model):
 
     class Meta:
         verbose_name = _("事项版本")
-        verbose_name_plural = _("事项版本")
+        verbose_name_plural = pgettext_lazy("plural", "事项版本")
         ordering = ["item", "-number"]
         constraints = [models.UniqueConstraint(fields=["item", "number"], name="item_version_unique")]
 
@@ -298,7 +299,7 @@ class PointItem(models.Model):
 
     class Meta:
         verbose_name = _("服务点认领事项")
-        verbose_name_plural = _("服务点认领事项")
+        verbose_name_plural = pgettext_lazy("plural", "服务点认领事项")
         constraints = [models.UniqueConstraint(fields=["point", "item"], name="point_item_unique")]
 
     def __str__(self) -> str:
@@ -346,7 +347,7 @@ class Delegation(models.Model):
 
     class Meta:
         verbose_name = _("权限下放")
-        verbose_name_plural = _("权限下放")
+        verbose_name_plural = pgettext_lazy("plural", "权限下放")
         ordering = ["item", "valid_from"]
         constraints = [
             models.CheckConstraint(
@@ -363,7 +364,11 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         target = self.to_point or self.to_region
-        return f"{self.item.name} → {target}（{self.get_mode_display()}）"
+        return _("%(item)s → %(target)s（%(mode)s）") % {
+            "item": self.item.name,
+            "target": target,
+            "mode": self.get_mode_display(),
+        }
 
     def clean(self) -> None:
         if self.to_point_id is None and self.to_region_id is None:
@@ -385,7 +390,7 @@ class Bundle(models.Model):
 
     class Meta:
         verbose_name = _("一件事")
-        verbose_name_plural = _("一件事")
+        verbose_name_plural = pgettext_lazy("plural", "一件事")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -401,7 +406,7 @@ class BundleItem(models.Model):
 
     class Meta:
         verbose_name = _("一件事包含事项")
-        verbose_name_plural = _("一件事包含事项")
+        verbose_name_plural = pgettext_lazy("plural", "一件事包含事项")
         ordering = ["bundle", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["bundle", "item"], name="bundle_item_unique")]
 

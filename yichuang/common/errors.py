@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,13 +20,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "当前状态不允许此操作。"
+    default_detail = gettext_lazy("当前状态不允许此操作。")
     default_code = "conflict"
 
 
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "请求无法处理。"
+    default_detail = gettext_lazy("请求无法处理。")
     default_code = "unprocessable"
 
 
@@ -80,7 +81,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = "；".join(_flatten(detail_obj))
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
-        fields = {}
+        fields = dict(getattr(exc, "fields", {}) or {})
     response.data = {"code": code, "detail": detail, "fields": fields}
     return response
 

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotifyConfig(AppConfig):
     name = "yichuang.notify"
     label = "notify"
-    verbose_name = "短信通知"
+    verbose_name = _("短信通知")

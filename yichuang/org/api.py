@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
@@ -21,7 +22,7 @@ from yichuang.org.selectors import scope_of
 
 class LockedOut(exceptions.APIException):
     status_code = 403
-    default_detail = "登录失败次数过多，账号已被暂时锁定，请稍后再试。"
+    default_detail = _("登录失败次数过多，账号已被暂时锁定，请稍后再试。")
     default_code = "locked_out"
 
 
@@ -40,7 +41,7 @@ class TokenObtainApi(APIView):
         token = serializers.CharField()
 
     @extend_schema(
-        request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[], summary="登录取得令牌"
+        request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[], summary=_("登录取得令牌")
     )
     def post(self, request: Request) -> Response:
         data = self.TokenRequestSerializer(data=request.data)
@@ -54,7 +55,7 @@ class TokenObtainApi(APIView):
             raise LockedOut()
         if user is None or not user.is_active:
             raise exceptions.ValidationError(
-                {"non_field_errors": ["用户名或密码错误。"]}, code="invalid_credentials"
+                {"non_field_errors": [_("用户名或密码错误。")]}, code="invalid_credentials"
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
@@ -68,13 +69,13 @@ class MeApi(APIView):
         name = serializers.CharField()
         role = serializers.CharField()
         role_display = serializers.CharField()
-        point = serializers.CharField(allow_null=True, help_text="所在服务点编码")
+        point = serializers.CharField(allow_null=True, help_text=_("所在服务点编码"))
         point_name = serializers.CharField(allow_null=True)
-        region = serializers.CharField(allow_null=True, help_text="可见范围的区划代码 (管理员为空: 全部)")
+        region = serializers.CharField(allow_null=True, help_text=_("可见范围的区划代码 (管理员为空: 全部)"))
         region_name = serializers.CharField(allow_null=True)
         department = serializers.CharField(allow_null=True)
 
-    @extend_schema(responses={200: MeSerializer}, summary="当前用户")
+    @extend_schema(responses={200: MeSerializer}, summary=_("当前用户"))
     def get(self, request: Request) -> Response:
         user: Staff = request.user  # type: ignore[assignment]
         scope = scope_of(user)
@@ -126,17 +127,17 @@ class PointListApi(ListAPIView):
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=PointKind.choices, required=False)
         region = serializers.RegexField(
-            r"^\d{12}$", required=False, error_messages={"invalid": "区划代码应为12位数字。"}
+            r"^\d{12}$", required=False, error_messages={"invalid": _("区划代码应为12位数字。")}
         )
         item = serializers.CharField(required=False, max_length=40)
 
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str, enum=[c for c, _ in PointKind.choices]),
-            OpenApiParameter("region", str, description="区划代码：列出该区划及其下级的服务点"),
-            OpenApiParameter("item", str, description="事项实施编码：列出认领该事项的服务点"),
+            OpenApiParameter("region", str, description=_("区划代码：列出该区划及其下级的服务点")),
+            OpenApiParameter("item", str, description=_("事项实施编码：列出认领该事项的服务点")),
         ],
-        summary="服务点列表",
+        summary=_("服务点列表"),
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -151,7 +152,7 @@ class PointListApi(ListAPIView):
         if "region" in params:
             region = Region.objects.filter(code=params["region"]).first()
             if region is None:
-                raise exceptions.ValidationError({"region": ["没有这个区划。"]})
+                raise exceptions.ValidationError({"region": [_("没有这个区划。")]})
             qs = qs.filter(region__code__startswith=region.prefix)
         if "item" in params:
             qs = qs.filter(offers__item__code=params["item"], offers__active=True)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegionLevel(models.TextChoices):
@@ -55,11 +56,11 @@ class Region(models.Model):
 
     class Meta:
         verbose_name = _("行政区划")
-        verbose_name_plural = _("行政区划")
+        verbose_name_plural = pgettext_lazy("plural", "行政区划")
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.code}）"
+        return _("%(name)s（%(code)s）") % {"name": self.name, "code": self.code}
 
     @property
     def prefix(self) -> str:
@@ -121,7 +122,7 @@ class ServicePoint(models.Model):
 
     class Meta:
         verbose_name = _("服务点")
-        verbose_name_plural = _("服务点")
+        verbose_name_plural = pgettext_lazy("plural", "服务点")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -146,14 +147,18 @@ class Window(models.Model):
 
     class Meta:
         verbose_name = _("窗口")
-        verbose_name_plural = _("窗口")
+        verbose_name_plural = pgettext_lazy("plural", "窗口")
         ordering = ["point", "number"]
         constraints = [
             models.UniqueConstraint(fields=["point", "number"], name="window_number_unique_per_point")
         ]
 
     def __str__(self) -> str:
-        return f"{self.point.name} {self.number}号 {self.name}"
+        return _("%(point)s %(number)s号 %(name)s") % {
+            "point": self.point.name,
+            "number": self.number,
+            "name": self.name,
+        }
 
 
 class DepartmentKind(models.TextChoices):
@@ -183,7 +188,7 @@ class Department(models.Model):
 
     class Meta:
         verbose_name = _("部门")
-        verbose_name_plural = _("部门")
+        verbose_name_plural = pgettext_lazy("plural", "部门")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -239,12 +244,12 @@ class Staff(AbstractUser):
 
     class Meta:
         verbose_name = _("工作人员")
-        verbose_name_plural = _("工作人员")
+        verbose_name_plural = pgettext_lazy("plural", "工作人员")
         ordering = ["username"]
 
     def __str__(self) -> str:
         name = self.get_full_name() or self.username
-        return f"{name}（{self.get_role_display()}）"
+        return _("%(name)s（%(role)s）") % {"name": name, "role": self.get_role_display()}
 
     def get_full_name(self) -> str:
         """Chinese names put the family name first, without a space (陈静, not 静 陈)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from yichuang.org.models import Region, Role, ServicePoint, Staff
 
@@ -26,12 +27,12 @@ class Scope:
 
     def describe(self) -> str:
         if self.everything:
-            return "全部"
+            return _("全部")
         if self.region is not None:
             return self.region.name
         if self.point is not None:
             return self.point.name
-        return "无"
+        return _("无")
 
 
 def scope_of(user: Any) -> Scope:

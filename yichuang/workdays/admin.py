@@ -35,7 +35,7 @@ class YearListFilter(admin.SimpleListFilter):
             .distinct()
             .order_by("-y")
         )
-        return [(str(y), f"{y}年") for y in years]
+        return [(str(y), _("%(year)s年") % {"year": y}) for y in years]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()

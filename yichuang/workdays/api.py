@@ -7,9 +7,11 @@ by weekends only and the client must be able to say so next to the date it shows
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
@@ -21,16 +23,19 @@ from rest_framework.views import APIView
 from yichuang.workdays.engine import DateOutOfRange
 from yichuang.workdays.selectors import calendar_days_of_year, current_calendar, uncovered_year_messages
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MAX_DAYS = 3650
 
 _DATE_ERRORS: dict[str, Any] = {
-    "invalid": "日期格式应为 YYYY-MM-DD。",
-    "required": "请提供日期。",
-    "null": "请提供日期。",
+    "invalid": gettext_lazy("日期格式应为 YYYY-MM-DD。"),
+    "required": gettext_lazy("请提供日期。"),
+    "null": gettext_lazy("请提供日期。"),
 }
 
 
-def _date_field(help_text: str) -> serializers.DateField:
+def _date_field(help_text: StrOrPromise) -> serializers.DateField:
     return serializers.DateField(input_formats=["iso-8601"], help_text=help_text, error_messages=_DATE_ERRORS)
 
 
@@ -60,18 +65,18 @@ class WorkdaysAddApi(PublicApi):
         class Meta:
             ref_name = "WorkdaysAddQuery"
 
-        start = _date_field("起算日（不计入）")
+        start = _date_field(gettext_lazy("起算日（不计入）"))
         days = serializers.IntegerField(
             min_value=0,
             max_value=MAX_DAYS,
-            help_text=f"工作日数，0–{MAX_DAYS}",
+            help_text=format_lazy(gettext_lazy("工作日数，0–{max_days}"), max_days=MAX_DAYS),
             error_messages={
-                "invalid": "天数应为整数。",
-                "required": "请提供天数。",
-                "null": "请提供天数。",
-                "min_value": "天数不能为负数。",
-                "max_value": f"天数不能超过 {MAX_DAYS}。",
-                "max_string_length": "天数过长。",
+                "invalid": gettext_lazy("天数应为整数。"),
+                "required": gettext_lazy("请提供天数。"),
+                "null": gettext_lazy("请提供天数。"),
+                "min_value": gettext_lazy("天数不能为负数。"),
+                "max_value": gettext_lazy("天数不能超过 {max_value}。"),
+                "max_string_length": gettext_lazy("天数过长。"),
             },
         )
 
@@ -79,16 +84,17 @@ class WorkdaysAddApi(PublicApi):
         class Meta:
             ref_name = "WorkdaysAdd"
 
-        date = serializers.DateField(help_text="起算日之后的第 N 个工作日")
+        date = serializers.DateField(help_text=gettext_lazy("起算日之后的第 N 个工作日"))
         warnings = serializers.ListField(
-            child=serializers.CharField(), help_text="涉及尚未录入官方安排的年度时的提示；没有则为空"
+            child=serializers.CharField(),
+            help_text=gettext_lazy("涉及尚未录入官方安排的年度时的提示；没有则为空"),
         )
 
     @extend_schema(
         parameters=[InputSerializer],
         responses={200: OutputSerializer},
-        summary="起算日之后的第 N 个工作日",
-        description=(
+        summary=gettext_lazy("起算日之后的第 N 个工作日"),
+        description=gettext_lazy(
             "按国务院办公厅公布的节假日安排（含调休上班）计算：起算日本身不计入，N=0 返回起算日。"
             "涉及尚未录入官方安排的年度时仅按周末计算，并在 warnings 中说明。"
         ),
@@ -113,21 +119,25 @@ class WorkdaysBetweenApi(PublicApi):
         class Meta:
             ref_name = "WorkdaysBetweenQuery"
 
-        start = _date_field("起始日（不计入）")
-        end = _date_field("截止日（计入）")
+        start = _date_field(gettext_lazy("起始日（不计入）"))
+        end = _date_field(gettext_lazy("截止日（计入）"))
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "WorkdaysBetween"
 
-        days = serializers.IntegerField(help_text="满足 start < d ≤ end 的工作日数；end 不晚于 start 时为 0")
+        days = serializers.IntegerField(
+            help_text=gettext_lazy("满足 start < d ≤ end 的工作日数；end 不晚于 start 时为 0")
+        )
         warnings = serializers.ListField(child=serializers.CharField())
 
     @extend_schema(
         parameters=[InputSerializer],
         responses={200: OutputSerializer},
-        summary="两个日期之间的工作日数",
-        description="计数区间为 (start, end]，与 workdays/add 互逆：start 加 N 个工作日得到 end，则本接口返回 N。",
+        summary=gettext_lazy("两个日期之间的工作日数"),
+        description=gettext_lazy(
+            "计数区间为 (start, end]，与 workdays/add 互逆：start 加 N 个工作日得到 end，则本接口返回 N。"
+        ),
     )
     def get(self, request: Request) -> Response:
         params = self.validated(self.InputSerializer, request)
@@ -146,13 +156,13 @@ class CalendarDaysApi(PublicApi):
         year = serializers.IntegerField(
             min_value=1,
             max_value=9999,
-            help_text="年度，例如 2026",
+            help_text=gettext_lazy("年度，例如 2026"),
             error_messages={
-                "invalid": "年度应为整数。",
-                "required": "请提供年度。",
-                "min_value": "年度超出范围。",
-                "max_value": "年度超出范围。",
-                "max_string_length": "年度超出范围。",
+                "invalid": gettext_lazy("年度应为整数。"),
+                "required": gettext_lazy("请提供年度。"),
+                "min_value": gettext_lazy("年度超出范围。"),
+                "max_value": gettext_lazy("年度超出范围。"),
+                "max_string_length": gettext_lazy("年度超出范围。"),
             },
         )
 
@@ -162,7 +172,7 @@ class CalendarDaysApi(PublicApi):
 
         date = serializers.DateField()
         # Not a ChoiceField: other apps' "kind" enums would collide in the schema's enum names.
-        kind = serializers.CharField(help_text="holiday 休 / workday 班（调休上班）")
+        kind = serializers.CharField(help_text=gettext_lazy("holiday 休 / workday 班（调休上班）"))
         kind_display = serializers.CharField(source="get_kind_display")
         weekday = serializers.CharField(source="weekday_name")
         name = serializers.CharField()
@@ -172,7 +182,7 @@ class CalendarDaysApi(PublicApi):
             ref_name = "CalendarYear"
 
         year = serializers.IntegerField()
-        covered = serializers.BooleanField(help_text="是否已录入该年度的官方节假日安排")
+        covered = serializers.BooleanField(help_text=gettext_lazy("是否已录入该年度的官方节假日安排"))
         source = serializers.CharField(allow_null=True)  # type: ignore[assignment]
         published = serializers.DateField(allow_null=True)
         days = serializers.ListField(child=serializers.DictField())
@@ -181,7 +191,7 @@ class CalendarDaysApi(PublicApi):
     @extend_schema(
         parameters=[InputSerializer],
         responses={200: OutputSerializer},
-        summary="某年度的节假日与调休上班日",
+        summary=gettext_lazy("某年度的节假日与调休上班日"),
     )
     def get(self, request: Request) -> Response:
         params = self.validated(self.InputSerializer, request)

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkdaysConfig(AppConfig):
     name = "yichuang.workdays"
     label = "workdays"
-    verbose_name = "工作日历"
+    verbose_name = _("工作日历")

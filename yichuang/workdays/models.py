@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DayKind(models.TextChoices):
@@ -30,7 +31,7 @@ class Source(models.TextChoices):
     ADMIN = "admin", _("管理员编辑")
 
 
-WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+WEEKDAY_NAMES = [_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日")]
 
 
 class CalendarDay(models.Model):
@@ -46,7 +47,7 @@ class CalendarDay(models.Model):
 
     class Meta:
         verbose_name = _("节假日调整")
-        verbose_name_plural = _("节假日调整")
+        verbose_name_plural = pgettext_lazy("plural", "节假日调整")
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -54,7 +55,7 @@ class CalendarDay(models.Model):
 
     @property
     def weekday_name(self) -> str:
-        return WEEKDAY_NAMES[self.date.weekday()]
+        return str(WEEKDAY_NAMES[self.date.weekday()])
 
     @property
     def changes_count(self) -> bool:
@@ -83,8 +84,8 @@ class ScheduleYear(models.Model):
 
     class Meta:
         verbose_name = _("年度安排")
-        verbose_name_plural = _("年度安排")
+        verbose_name_plural = pgettext_lazy("plural", "年度安排")
         ordering = ["-year"]
 
     def __str__(self) -> str:
-        return f"{self.year}年"
+        return _("%(year)s年") % {"year": self.year}
