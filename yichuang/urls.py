@@ -19,6 +19,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("items/<str:code>/", catalog_api.ItemDetailApi.as_view(), name="item-detail"),
     path("bundles/", catalog_api.BundleListApi.as_view(), name="bundle-list"),
     path("calendar/", include("yichuang.workdays.urls")),
+    path("notifications/", include("yichuang.notify.urls")),
 ]
 
 urlpatterns = [

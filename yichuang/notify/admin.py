@@ -1,0 +1,94 @@
+"""The outbox in the Chinese admin: texts are editable, messages are a read-only record (numbers masked)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from yichuang.notify.models import SmsMessage, SmsTemplate
+from yichuang.notify.selectors import can_read_outbox
+from yichuang.notify.services import sms_requeue
+
+MESSAGE_FIELDS: tuple[str, ...] = (
+    "masked_to",
+    "template",
+    "case_number",
+    "body",
+    "status",
+    "attempts",
+    "last_error",
+    "provider_id",
+    "created_at",
+    "sent_at",
+    "next_attempt_at",
+)
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["code", "name", "body"]
+    fields = ["code", "name", "body", "active", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SmsTemplate | None = None) -> list[str]:
+        # The program picks a template by its code: renaming one would silently switch to the default text.
+        return [*self.readonly_fields, "code"] if obj is not None else list(self.readonly_fields)
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "masked_to",
+        "template",
+        "case_number",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "template"]
+    search_fields = ["=case_number"]
+    date_hierarchy = "created_at"
+    fields = MESSAGE_FIELDS
+    readonly_fields = MESSAGE_FIELDS
+    actions = ["resend"]
+
+    @admin.display(description=_("手机号"))
+    def masked_to(self, obj: SmsMessage) -> str:
+        return obj.masked_to
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SmsMessage | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SmsMessage | None = None) -> bool:
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return can_read_outbox(request.user)  # type: ignore[arg-type]
+
+    @admin.action(description=_("重新发送"), permissions=["resend"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[SmsMessage]) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        count = sms_requeue(message_ids=ids)
+        skipped = len(ids) - count
+        self.message_user(
+            request,
+            ngettext("已重新排队发送 %(count)d 条短信。", "已重新排队发送 %(count)d 条短信。", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                _("%(count)d 条不是发送失败状态，未重新发送。") % {"count": skipped},
+                messages.WARNING,
+            )

@@ -1,0 +1,270 @@
+"""Writes of the SMS outbox: queue a message with a case action, send it, retry what failed.
+
+The order of events that keeps messages and cases consistent:
+
+1. ``sms_enqueue`` runs inside the case action's transaction: the row is written there and rolls
+   back with it, and sending is scheduled with ``transaction.on_commit`` — a transition that rolled
+   back sends nothing.
+2. After commit, ``send_sms_task`` (Celery; in-process when there is no Redis) calls ``sms_send``.
+   A gateway failure is recorded on the message and never raised into the request: the case
+   transition has already committed and must stay so.
+3. Failed messages are retried with exponential backoff (the task retries itself on a worker; the
+   ``retry_pending_sms`` sweep catches up when no worker was running), at most ``MAX_ATTEMPTS``
+   times in all.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from yichuang.common.identity import mask_phone, validate_mobile
+from yichuang.notify.backends import SmsBackend, get_backend
+from yichuang.notify.defaults import DEFAULT_TEMPLATES, DELIVERY_METHODS, PLACEHOLDERS
+from yichuang.notify.models import SmsMessage, SmsStatus, SmsTemplate
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+RETRY_BASE = datetime.timedelta(minutes=2)
+# A queued message belongs to the task scheduled at commit; the sweep leaves it alone this long.
+QUEUED_GRACE = datetime.timedelta(minutes=2)
+INVALID_NUMBER_ERROR = "手机号码无效，未发送。"
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """2, 4, 8, 16 minutes after the 1st … 4th failed attempt."""
+    return RETRY_BASE * 2 ** max(attempts - 1, 0)
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _text(key: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, list | tuple):
+        return "、".join(_text(key, part) for part in value)
+    if isinstance(value, set | frozenset):
+        return "、".join(sorted(_text(key, part) for part in value))
+    if key == "method":
+        return DELIVERY_METHODS.get(str(value), str(value))
+    return str(value)
+
+
+def _template_text(code: str) -> str:
+    """An active stored template, else the built-in text, else (a custom code that is switched off) its stored text."""
+    row = SmsTemplate.objects.filter(code=code).first()
+    if row is not None and row.active:
+        return row.body
+    default = DEFAULT_TEMPLATES.get(code)
+    if default is not None:
+        return default.body
+    if row is not None:
+        return row.body
+    raise ValueError(f"unknown SMS template code {code!r}: neither built in nor in SmsTemplate")
+
+
+def sms_render(*, template: str, context: Mapping[str, object]) -> str:
+    """The message text: never fails on a badly edited template.
+
+    ``string.Template.safe_substitute`` leaves an unknown ``${name}`` or a stray ``$`` as it is (the
+    admin sees it in the outbox and fixes the template); a known placeholder the caller did not give
+    becomes empty. Dates read 2025年3月1日, lists are joined with 、, delivery method codes become words.
+    Raises ``ValueError`` only for a template code that exists nowhere — a programming error.
+    """
+    text = _template_text(template)
+    mapping = {name: "" for name in PLACEHOLDERS}
+    mapping.update({str(key): _text(str(key), value) for key, value in context.items()})
+    try:
+        body = string.Template(text).safe_substitute(mapping)
+    except Exception:  # safe_substitute does not raise for bad templates; this is the last guard
+        logger.exception("SMS template %s could not be rendered; sending its raw text", template)
+        body = text
+    missing = sorted(
+        {
+            name
+            for match in string.Template.pattern.finditer(text)
+            if (name := match.group("named") or match.group("braced")) in PLACEHOLDERS and name not in context
+        }
+    )
+    if missing:
+        logger.warning("SMS template %s rendered without %s", template, ", ".join(missing))
+    return body
+
+
+# --- queueing ----------------------------------------------------------------------------------
+
+
+def _schedule_send(message_id: int) -> None:
+    """Runs after commit. A broker that is down must not break the request: the sweep sends later."""
+    from yichuang.notify.tasks import send_sms_task
+
+    try:
+        send_sms_task.delay(message_id)
+    except Exception:
+        logger.exception("SMS %s could not be handed to the task queue; the sweep will send it", message_id)
+
+
+def sms_enqueue(
+    *, to: str, template: str, context: Mapping[str, object], case_number: str = ""
+) -> SmsMessage:
+    """Write the message in the current transaction; send it once that transaction commits.
+
+    A number that is not a mainland mobile number does not stop the case action: the message is
+    stored as failed ("手机号码无效") so the outbox shows why the applicant heard nothing.
+    """
+    body = sms_render(template=template, context=context)
+    try:
+        number = validate_mobile(to)
+    except ValidationError:
+        message = SmsMessage.objects.create(
+            to=(to or "").strip()[:20],
+            template=template,
+            body=body,
+            case_number=case_number,
+            status=SmsStatus.FAILED,
+            last_error=INVALID_NUMBER_ERROR,
+        )
+        logger.warning(
+            "SMS %s (%s, case %s) not sent: %s is not a mobile number",
+            message.pk,
+            template,
+            case_number or "-",
+            mask_phone(to),
+        )
+        return message
+    message = SmsMessage.objects.create(
+        to=number,
+        template=template,
+        body=body,
+        case_number=case_number,
+        next_attempt_at=timezone.now() + QUEUED_GRACE,
+    )
+    logger.info(
+        "SMS %s (%s, case %s) queued for %s", message.pk, template, case_number or "-", mask_phone(number)
+    )
+    message_id = message.pk
+    transaction.on_commit(lambda: _schedule_send(message_id), robust=True)
+    return message
+
+
+def sms_requeue(*, message_ids: Iterable[int]) -> int:
+    """Give failed messages a fresh set of attempts (the admin's "重新发送"); sent ones are left alone."""
+    with transaction.atomic():
+        ids = list(
+            SmsMessage.objects.filter(pk__in=list(message_ids), status=SmsStatus.FAILED).values_list(
+                "pk", flat=True
+            )
+        )
+        SmsMessage.objects.filter(pk__in=ids).update(
+            status=SmsStatus.QUEUED, attempts=0, next_attempt_at=timezone.now() + QUEUED_GRACE
+        )
+        for message_id in ids:
+            transaction.on_commit(functools.partial(_schedule_send, message_id), robust=True)
+    return len(ids)
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str  # "sent", "failed" or "skipped" (already sent, given up, or another worker has it)
+    retry_in: datetime.timedelta | None = None
+
+
+def _scrub(error: str, number: str) -> str:
+    """A gateway's error text may quote the number; what we store and log never does."""
+    return error.replace(number, mask_phone(number)) if number else error
+
+
+def sms_send(*, message_id: int, backend: SmsBackend | None = None) -> SendOutcome:
+    """One delivery attempt. Idempotent: a sent message is skipped.
+
+    The row is locked for the attempt (``SELECT … FOR UPDATE SKIP LOCKED``; on SQLite the
+    transaction's write lock does the same), so two workers never both send one message: the second
+    finds it locked and skips it, or finds it sent. If the process dies after the gateway took the
+    message but before commit, the message stays unsent and is sent again: at least once, never lost.
+    """
+    backend = backend or get_backend()
+    with transaction.atomic():
+        message = SmsMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
+        if message is None or message.status == SmsStatus.SENT or message.attempts >= MAX_ATTEMPTS:
+            return SendOutcome("skipped")
+        now = timezone.now()
+        message.attempts += 1
+        try:
+            validate_mobile(message.to)
+            provider_id = backend.send(to=message.to, body=message.body)
+        except Exception as exc:
+            if isinstance(exc, ValidationError):
+                error, retry_in = INVALID_NUMBER_ERROR, None
+            else:
+                error = _scrub(f"{type(exc).__name__}: {exc}", message.to)[:2000]
+                retry_in = retry_delay(message.attempts) if message.attempts < MAX_ATTEMPTS else None
+            message.status = SmsStatus.FAILED
+            message.last_error = error
+            message.next_attempt_at = now + retry_in if retry_in is not None else None
+            message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+            logger.warning(
+                "SMS %s to %s failed (attempt %d of %d): %s%s",
+                message.pk,
+                mask_phone(message.to),
+                message.attempts,
+                MAX_ATTEMPTS,
+                error,
+                f"; next try in {retry_in}" if retry_in is not None else "; giving up",
+            )
+            return SendOutcome("failed", retry_in)
+        message.status = SmsStatus.SENT
+        message.provider_id = str(provider_id)[:100]
+        message.sent_at = timezone.now()
+        message.next_attempt_at = None
+        message.save(update_fields=["status", "attempts", "provider_id", "sent_at", "next_attempt_at"])
+    logger.info("SMS %s sent to %s (attempt %d)", message.pk, mask_phone(message.to), message.attempts)
+    return SendOutcome("sent")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    attempted: int
+    sent: int
+    failed: int
+
+
+def sms_retry_pending(*, now: datetime.datetime | None = None, limit: int = 500) -> SweepResult:
+    """Send what is due: queued or failed messages whose next attempt time has passed, attempts left."""
+    now = now or timezone.now()
+    due = list(
+        SmsMessage.objects.filter(
+            status__in=[SmsStatus.QUEUED, SmsStatus.FAILED],
+            next_attempt_at__lte=now,
+            attempts__lt=MAX_ATTEMPTS,
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return SweepResult(0, 0, 0)
+    backend = get_backend()
+    outcomes = [sms_send(message_id=message_id, backend=backend) for message_id in due]
+    result = SweepResult(
+        attempted=sum(1 for o in outcomes if o.status != "skipped"),
+        sent=sum(1 for o in outcomes if o.status == "sent"),
+        failed=sum(1 for o in outcomes if o.status == "failed"),
+    )
+    logger.info("SMS sweep: %d attempted, %d sent, %d failed", result.attempted, result.sent, result.failed)
+    return result
