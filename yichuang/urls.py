@@ -20,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("bundles/", catalog_api.BundleListApi.as_view(), name="bundle-list"),
     path("calendar/", include("yichuang.workdays.urls")),
     path("notifications/", include("yichuang.notify.urls")),
+    path("files/", include("yichuang.files.urls")),
 ]
 
 urlpatterns = [

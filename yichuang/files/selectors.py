@@ -1,0 +1,66 @@
+"""Who may read which material file.
+
+A file is visible to its uploader and to everyone whose scope holds the file's region (or, for
+point-scoped staff such as bank clerks, its point): the town clerk sees what the town's village agents
+uploaded, the clerk of the next town does not. Out of scope answers 404, as if the file did not exist.
+
+Other apps widen this without the files app knowing them: the cases app, for one, can let a reviewer
+at a county bureau read the files attached to a case he handles by registering a rule from its
+``AppConfig.ready()``::
+
+    register_file_visibility(lambda user: Q(case_materials__case__in=cases_for(user)))
+
+``files_for`` and therefore ``file_get_for`` (and the HTTP API) then include those files too. When a
+case is created, the cases app should resolve the submitted ids with ``files_for(user)`` so nobody can
+attach a file he could not read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
+
+from yichuang.files.models import StoredFile
+from yichuang.org.models import Staff
+from yichuang.org.selectors import limit_to_scope
+
+#: A rule returns a ``Q`` over ``StoredFile`` of extra files ``user`` may read (never ``Q()``: that is all).
+VisibilityRule = Callable[[Staff], Q]
+
+_visibility_rules: list[VisibilityRule] = []
+
+
+def register_file_visibility(rule: VisibilityRule) -> None:
+    """Let ``rule`` widen what a user may read; call it once, from an ``AppConfig.ready()``."""
+    if rule not in _visibility_rules:
+        _visibility_rules.append(rule)
+
+
+def files_for(user: Any) -> QuerySet[StoredFile]:
+    """Every file ``user`` may read: in his scope, uploaded by him, or allowed by a registered rule."""
+    qs = StoredFile.objects.select_related("uploaded_by", "point", "region")
+    if not isinstance(user, Staff) or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    visible = limit_to_scope(qs, user, region_field="region", point_field="point") | qs.filter(
+        uploaded_by=user
+    )
+    for rule in _visibility_rules:
+        visible = visible | qs.filter(rule(user))
+    return visible.distinct() if _visibility_rules else visible
+
+
+def file_get_for(*, user: Any, file_id: str | uuid.UUID) -> StoredFile:
+    """The file ``file_id`` if ``user`` may read it; ``NotFound`` otherwise, and for an id that is no UUID."""
+    try:
+        pk = file_id if isinstance(file_id, uuid.UUID) else uuid.UUID(str(file_id))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise NotFound(_("未找到该文件。")) from exc
+    stored = files_for(user).filter(pk=pk).first()
+    if stored is None:
+        raise NotFound(_("未找到该文件。"))
+    return stored

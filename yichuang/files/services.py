@@ -1,0 +1,175 @@
+"""Storing uploaded materials: check the content, hash it, write it, record it — all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+import zipfile
+from typing import IO
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, status
+
+from yichuang.files.models import EXTENSIONS, FileType, StoredFile
+from yichuang.org.models import Staff
+from yichuang.org.selectors import scope_of
+
+logger = logging.getLogger(__name__)
+
+#: 20 MiB: a multi-page scan as PDF stays well below; settings.FILE_MAX_BYTES overrides it.
+DEFAULT_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+PDF_SIGNATURE = b"%PDF-"
+ZIP_SIGNATURE = b"PK\x03\x04"
+#: GB/T 33190: the package's entry document sits at the root of the zip under this exact name.
+OFD_ENTRY = "OFD.xml"
+
+CHUNK_SIZE = 64 * 1024
+
+
+class FileTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("文件过大。")
+    default_code = "file_too_large"
+
+
+class UnsupportedFileType(exceptions.APIException):
+    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    default_detail = gettext_lazy("只接受 PDF、JPEG、PNG 或 OFD 文件。")
+    default_code = "unsupported_file_type"
+
+
+def file_max_bytes() -> int:
+    """The upload limit in bytes: ``settings.FILE_MAX_BYTES``, else 20 MiB."""
+    return int(getattr(settings, "FILE_MAX_BYTES", DEFAULT_FILE_MAX_BYTES))
+
+
+def too_large(limit: int) -> FileTooLarge:
+    return FileTooLarge(_("文件不能超过 %(mib)s MiB。") % {"mib": f"{limit / (1024 * 1024):g}"})
+
+
+def _is_ofd(stream: IO[bytes] | UploadedFile) -> bool:
+    """A real zip archive (central directory readable) with ``OFD.xml`` at its root.
+
+    Only the directory is read, nothing is decompressed, so a zip bomb costs nothing here.
+    """
+    try:
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as archive:
+            return any(info.filename == OFD_ENTRY and not info.is_dir() for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError):
+        return False
+
+
+def detect_type(upload: UploadedFile) -> FileType:
+    """The type of the content by its magic bytes; raises ``UnsupportedFileType`` for anything else."""
+    upload.seek(0)
+    head = upload.read(8)
+    if head.startswith(PDF_SIGNATURE):
+        return FileType.PDF
+    if head.startswith(JPEG_SIGNATURE):
+        return FileType.JPEG
+    if head.startswith(PNG_SIGNATURE):
+        return FileType.PNG
+    if head.startswith(ZIP_SIGNATURE) and _is_ofd(upload):
+        return FileType.OFD
+    raise UnsupportedFileType()
+
+
+_SEPARATORS = re.compile(r"[\\/]")
+
+
+def clean_file_name(raw: str | None, content_type: str) -> str:
+    """The client's file name fit to show and to offer on download.
+
+    Only the last path part is kept (browsers on Windows used to send ``C:\\Users\\…\\身份证.jpg``);
+    control and format characters go (a right-to-left override can make ``exe.pdf`` look like
+    ``fdp.exe``); Chinese and other letters stay. Capped at 255 characters, keeping the extension.
+    """
+    name = unicodedata.normalize("NFC", raw or "")
+    name = _SEPARATORS.split(name)[-1]
+    name = "".join(
+        " " if unicodedata.category(ch)[0] == "Z" else ch for ch in name if unicodedata.category(ch)[0] != "C"
+    )
+    name = " ".join(name.split())
+    name = name.strip().lstrip(".").strip()
+    if not name:
+        name = _("材料") + EXTENSIONS.get(content_type, "")
+    if len(name) > 255:
+        stem, dot, ext = name.rpartition(".")
+        keep_extension = bool(dot) and 0 < len(ext) <= 10
+        name = f"{stem[: 254 - len(ext)]}.{ext}" if keep_extension else name[:255]
+    return name
+
+
+def _measure(upload: UploadedFile, limit: int) -> tuple[int, str]:
+    """Size and hex SHA-256 of the content, read once in chunks; stops as soon as the limit is passed."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in upload.chunks(CHUNK_SIZE):
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        digest.update(chunk)
+    return size, digest.hexdigest()
+
+
+def file_store(*, upload: UploadedFile, actor: Staff) -> StoredFile:
+    """Check ``upload`` by its content, write it to the default storage and record it.
+
+    Refuses an empty file (400 ``invalid``), one above ``FILE_MAX_BYTES`` (413 ``file_too_large``)
+    and anything but PDF, JPEG, PNG or OFD (415 ``unsupported_file_type``). The file belongs to the
+    actor's point and scope region at this moment, so later moves of the actor change nothing.
+
+    Nothing is half-stored: if the row cannot be inserted the written file is deleted again. (A
+    caller's own transaction that rolls back after this returns can still leave the bytes behind; they
+    are unreachable, since only the row names them.)
+    """
+    limit = file_max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise too_large(limit)
+    size, digest = _measure(upload, limit)
+    if size == 0:
+        raise exceptions.ValidationError({"file": [_("文件为空。")]}, code="empty")
+    content_type = detect_type(upload)
+
+    point = actor.point
+    region = scope_of(actor).region or (point.region if point is not None else None)
+    stored = StoredFile(
+        name=clean_file_name(upload.name, content_type),
+        size=size,
+        content_type=content_type,
+        digest=digest,
+        uploaded_by=actor,
+        point=point,
+        region=region,
+    )
+    upload.seek(0)
+    # FieldFile.save writes through default storage (a temporary upload is moved, not copied).
+    stored.file.save(upload.name or "upload", upload, save=False)
+    path = stored.file.name
+    try:
+        with transaction.atomic():
+            stored.save(force_insert=True)
+    except BaseException:
+        _discard(stored, path)
+        raise
+    logger.info("file stored id=%s type=%s size=%d", stored.pk, content_type, size)
+    return stored
+
+
+def _discard(stored: StoredFile, path: str | None) -> None:
+    if not path:
+        return
+    try:
+        stored.file.storage.delete(path)
+    except OSError:  # pragma: no cover - logged for the operator; the original error matters more
+        logger.exception("could not delete %s after a failed insert", path)
