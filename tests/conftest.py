@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +12,16 @@ from tests import factories as f
 from yichuang.org.models import DepartmentKind, PointKind, Role
 from yichuang.workdays.testing import fresh_calendar  # noqa: F401  (autouse: no calendar leaks between tests)
 
+Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+
 # Production hashing (PBKDF2, a million rounds) is the point in production and a waste in tests.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings: Any, tmp_path: Path) -> None:
+    """Uploads made by tests land in a folder of their own, never in var/files."""
+    settings.MEDIA_ROOT = tmp_path / "files"
 
 
 @pytest.fixture

@@ -112,7 +112,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    _db.setdefault("TEST", {})
+    # Tests use a file too (not the shared in-memory database, whose table locks fail at once), so
+    # the concurrency tests see the same locking as production SQLite.
+    _db.setdefault("TEST", {"NAME": str(DATA_DIR / "test-yichuang.sqlite3")})
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -145,6 +147,8 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "files"
 WHITENOISE_USE_FINDERS = True
+#: Largest material file accepted (contract: 20 MiB).
+FILE_MAX_BYTES = env_int("FILE_MAX_BYTES", 20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -162,6 +166,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Messages whose first sending failed (or was queued while no worker ran) are retried.
+    "retry-pending-sms": {"task": "yichuang.notify.tasks.retry_pending_sms", "schedule": 300.0},
+}
+
+#: Where SMS go: the outbox (default, for a county without a gateway yet), the console, or a gateway class.
+SMS_BACKEND = env_str("SMS_BACKEND", "yichuang.notify.backends.OutboxBackend")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -174,6 +185,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "yichuang.common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Public progress queries: enough for a family checking a few cases, too few to probe numbers.
+    "DEFAULT_THROTTLE_RATES": {"track": env_str("TRACK_RATE", "20/min")},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -192,6 +205,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PointKindEnum": "yichuang.org.models.PointKind",
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
+        "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
+        "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
     },
 }
 

@@ -1,0 +1,215 @@
+"""Benchmark of full case lifecycles: through the services and over HTTP, with the bare ORM
+insert-and-commit rate as the reference.
+
+`make bench` runs it on SQLite (a throw-away file) and, when PostgreSQL is reachable, on the
+database `BENCH_PG_URL` names (default: the local `test` database, in a schema of its own: the
+tables are created and dropped by Django's test-database machinery).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
+os.environ.setdefault("YICHUANG_ENV", "test")
+if not os.environ.get("DATABASE_URL"):
+    os.environ.setdefault("YICHUANG_DATA_DIR", tempfile.mkdtemp(prefix="yichuang-bench-"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+N = int(os.environ.get("BENCH_CASES", "200"))
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[max(0, int(len(values) * p) - 1)] if values else 0.0
+
+
+def main() -> int:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"track": "100000/min"}}
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"[1/4] test database on {engine}, demo county", flush=True)
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        from django.core.management import call_command
+
+        call_command("loaddemo", verbosity=0)
+        rows = run(engine)
+    finally:
+        connection.close()
+        teardown_databases(old, verbosity=0)
+    write_report(rows, engine)
+    return 0
+
+
+def run(engine: str) -> list[tuple[str, str]]:
+    from rest_framework.test import APIClient
+
+    from yichuang.cases import services
+    from yichuang.cases.models import CaseSequence
+    from yichuang.cases.services import ApplicantInput, MaterialInput
+    from yichuang.catalog.models import ServiceItem
+    from yichuang.common.identity import resident_id_check_char
+    from yichuang.org.models import ServicePoint, Staff
+
+    clerk = Staff.objects.get(username="town1")
+    reviewer = Staff.objects.get(username="town1_review")
+    point = ServicePoint.objects.get(code=clerk.point.code)
+    item = (
+        ServiceItem.objects.filter(offers__point=point, status="published", promised_days__gt=0)
+        .filter(exercise_level="town")
+        .order_by("code")
+        .first()
+    )
+    assert item is not None
+    first17 = "41150219800101123"
+    person = ApplicantInput(
+        kind="person", name="李金文", id_number=first17 + resident_id_check_char(first17), phone="13812345678"
+    )
+    requirements = [m for m in item.materials.all() if m.required]
+    tolerated = [m.code for m in requirements if m.tolerable]
+    committed = [m.code for m in requirements if m.commitment_allowed and not m.tolerable]
+    plain = [m.code for m in requirements if not m.tolerable and not m.commitment_allowed]
+
+    print(f"[2/4] bare ORM insert-and-commit × {N}", flush=True)
+    start = time.perf_counter()
+    for i in range(N):
+        with transaction.atomic():
+            CaseSequence.objects.create(county="999999", day=dt.date(2000, 1, 1) + dt.timedelta(days=i))
+    orm_rate = N / (time.perf_counter() - start)
+
+    print(f"[3/4] {N} lifecycles through the services (accept → review → approve → deliver)", flush=True)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yichuang.files.services import file_store
+
+    scan = file_store(upload=SimpleUploadedFile("scan.pdf", PDF), actor=clerk)
+    per_action: dict[str, list[float]] = defaultdict(list)
+    start = time.perf_counter()
+    for i in range(N):
+        t0 = time.perf_counter()
+        case = services.case_create(
+            actor=clerk,
+            item=item,
+            point=point,
+            channel="window",
+            applicant=person,
+            materials=[MaterialInput(requirement=code, files=[scan]) for code in plain],
+            tolerated=tolerated,
+            commitments=committed,
+        )
+        per_action["create+accept"].append(time.perf_counter() - t0)
+        for action, call in (
+            ("review", lambda c: services.case_review(case=c, actor=reviewer)),
+            ("approve", lambda c: services.case_approve(case=c, actor=reviewer)),
+            (
+                "deliver",
+                lambda c: services.case_deliver(
+                    case=c, actor=clerk, method="pickup", recipient_name="李金文"
+                ),
+            ),
+        ):
+            t0 = time.perf_counter()
+            call(case)
+            per_action[action].append(time.perf_counter() - t0)
+        if (i + 1) % max(1, N // 5) == 0:
+            print(f"      {i + 1}/{N}", flush=True)
+    service_rate = N / (time.perf_counter() - start)
+
+    print(f"[4/4] {N} lifecycles over HTTP (Django test client, token auth)", flush=True)
+    client_clerk, client_reviewer = APIClient(), APIClient()
+    client_clerk.force_authenticate(clerk)
+    client_reviewer.force_authenticate(reviewer)
+    http: dict[str, list[float]] = defaultdict(list)
+    body = {
+        "item": item.code,
+        "point": point.code,
+        "channel": "window",
+        "applicant": {
+            "kind": "person",
+            "name": person.name,
+            "id_number": person.id_number,
+            "phone": person.phone,
+        },
+        "materials": [{"requirement": code, "files": [str(scan.pk)]} for code in plain],
+        "tolerated": tolerated,
+        "commitments": committed,
+    }
+    start = time.perf_counter()
+    for i in range(N):
+        t0 = time.perf_counter()
+        created = client_clerk.post("/api/v1/cases/", body, format="json")
+        assert created.status_code == 201, created.content
+        number = created.json()["number"]
+        http["POST /cases/"].append(time.perf_counter() - t0)
+        for who, action, extra in (
+            (client_reviewer, "review", {}),
+            (client_reviewer, "approve", {}),
+            (client_clerk, "deliver", {"method": "pickup", "recipient_name": "李金文"}),
+        ):
+            t0 = time.perf_counter()
+            response = who.post(f"/api/v1/cases/{number}/actions/{action}/", extra, format="json")
+            assert response.status_code == 200, response.content
+            http[f"POST actions/{action}/"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        client_clerk.get("/api/v1/cases/")
+        http["GET /cases/ (list)"].append(time.perf_counter() - t0)
+        if (i + 1) % max(1, N // 5) == 0:
+            print(f"      {i + 1}/{N}", flush=True)
+    http_rate = N / (time.perf_counter() - start)
+
+    rows = [
+        ("bare ORM insert+commit /s", f"{orm_rate:.0f}"),
+        (
+            "lifecycles/s through services",
+            f"{service_rate:.1f} ({service_rate / orm_rate:.3f} of the ORM rate)",
+        ),
+        ("lifecycles/s over HTTP", f"{http_rate:.1f}"),
+    ]
+    for name, times in [*per_action.items(), *http.items()]:
+        ms = [t * 1000 for t in times]
+        rows.append((name, f"p50 {statistics.median(ms):.1f} ms · p95 {pct(ms, 0.95):.1f} ms"))
+    for name, value in rows:
+        print(f"  {name:<40} {value}")
+    return rows
+
+
+def write_report(rows: list[tuple[str, str]], engine: str) -> None:
+    start, end = f"<!-- bench:cases:{engine}:start -->", f"<!-- bench:cases:{engine}:end -->"
+    lines = [
+        start,
+        f"{engine}, {N} lifecycles, measured {dt.date.today().isoformat()} ({os.cpu_count()} cores):",
+        "",
+        "| what | figure |",
+        "|---|---|",
+        *[f"| {name} | {value} |" for name, value in rows],
+        end,
+    ]
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text(encoding="utf-8")
+    if start not in text:
+        text += "\n" + start + "\n" + end + "\n"
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    path.write_text(before + "\n".join(lines) + after, encoding="utf-8")
+    print(f"written to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

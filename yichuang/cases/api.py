@@ -1,0 +1,377 @@
+"""HTTP API of cases (contract.md "Cases")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yichuang.cases import services
+from yichuang.cases.idempotency import run_idempotent
+from yichuang.cases.models import ApplicantKind, Case, CaseStatus, Channel, DeliveryMethod
+from yichuang.cases.selectors import allowed_actions, case_get_for, case_list, with_details
+from yichuang.cases.services import ApplicantInput, MaterialInput
+from yichuang.cases.workflow import ACTIONS
+from yichuang.catalog.models import ServiceItem
+from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
+from yichuang.common.pagination import Pagination
+from yichuang.files.selectors import files_for
+from yichuang.org.models import ServicePoint, Staff
+
+
+class ApplicantInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ApplicantKind.choices, default=ApplicantKind.PERSON)
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(
+        max_length=30, help_text="居民身份证号 (GB 11643) 或统一社会信用代码 (GB 32100)"
+    )
+    phone = serializers.CharField(max_length=20)
+
+
+class MaterialInputSerializer(serializers.Serializer):
+    requirement = serializers.CharField(max_length=30, help_text="材料编码")
+    files = serializers.ListField(child=serializers.UUIDField(), max_length=50, default=list)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=40, help_text="事项实施编码")
+    point = serializers.CharField(max_length=20, help_text="受理服务点编码")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    applicant = ApplicantInputSerializer()
+    materials = MaterialInputSerializer(many=True, required=False, default=list)
+    tolerated = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, default=list
+    )
+    commitments = serializers.ListField(
+        child=serializers.CharField(max_length=30), required=False, default=list
+    )
+    consent_file = serializers.UUIDField(required=False, allow_null=True, help_text="代办委托书文件")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+class ActionInputSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    row_version = serializers.IntegerField(
+        required=False, min_value=1, help_text="乐观锁：与当前版本不符时返回409"
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    missing = serializers.ListField(child=serializers.CharField(max_length=30), required=False, default=list)
+    materials = MaterialInputSerializer(many=True, required=False, default=list)
+    kind = serializers.CharField(required=False, max_length=20, default="other", help_text="中止类型")
+    days = serializers.IntegerField(required=False, min_value=1, max_value=10, help_text="延期工作日")
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
+    tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    recipient_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+
+class ApplicantOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    id_number = serializers.CharField(help_text="已脱敏")
+    phone = serializers.CharField(help_text="已脱敏")
+
+
+class CaseMaterialOutputSerializer(serializers.Serializer):
+    requirement = serializers.CharField()
+    name = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    state = serializers.CharField()
+    files = serializers.SerializerMethodField()
+
+    def get_files(self, obj: Any) -> list[str]:
+        return [str(f.pk) for f in obj.files.all()]
+
+
+class EventOutputSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.CharField(source="actor_name")
+    status = serializers.CharField(source="to_status")
+    note = serializers.CharField()
+
+
+class DocumentOutputSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.CharField()
+    url = serializers.CharField()
+    verify_code = serializers.CharField()
+
+
+class CaseListOutputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    item = serializers.CharField(source="item.code")
+    item_name = serializers.CharField(source="item.name")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    kind = serializers.CharField()
+    channel = serializers.CharField()
+    point = serializers.CharField(source="point.code")
+    handling_unit = serializers.CharField(source="handling_department.code")
+    applicant_name = serializers.SerializerMethodField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
+    statutory_due_date = serializers.DateField(allow_null=True)
+    supplement_due_date = serializers.DateField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_applicant_name(self, obj: Case) -> str:
+        return mask_name(obj.applicant_name)
+
+
+class CaseOutputSerializer(CaseListOutputSerializer):
+    handling_unit_name = serializers.CharField(source="handling_department.name")
+    handling_mode = serializers.CharField()
+    point_name = serializers.CharField(source="point.name")
+    item_version = serializers.IntegerField(source="item_version.number")
+    applicant = serializers.SerializerMethodField()
+    suspended_days = serializers.IntegerField()
+    extended_days = serializers.IntegerField()
+    decision_reason = serializers.CharField()
+    delivery_method = serializers.CharField()
+    tracking_number = serializers.CharField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    row_version = serializers.IntegerField()
+    materials = CaseMaterialOutputSerializer(many=True)
+    timeline = EventOutputSerializer(many=True, source="events")
+    documents = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(ApplicantOutputSerializer)
+    def get_applicant(self, obj: Case) -> dict[str, str]:
+        masked = mask_resident_id if obj.applicant_kind == ApplicantKind.PERSON else mask_uscc
+        return {
+            "kind": obj.applicant_kind,
+            "name": obj.applicant_name,
+            "id_number": masked(obj.applicant_id_number),
+            "phone": mask_phone(obj.applicant_phone),
+        }
+
+    @extend_schema_field(DocumentOutputSerializer(many=True))
+    def get_documents(self, obj: Case) -> list[dict[str, str]]:
+        return []
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, obj: Case) -> list[str]:
+        user = self.context.get("user")
+        return allowed_actions(user=user, case=obj) if user is not None else []
+
+
+def _resolve_files(user: Staff, ids: list[Any], field: str) -> list[Any]:
+    if not ids:
+        return []
+    found = {f.pk: f for f in files_for(user).filter(pk__in=ids)}
+    lost = [str(i) for i in ids if i not in found]
+    if lost:
+        raise services.Invalid("文件不存在或无权使用。", fields={field: [f"找不到文件：{', '.join(lost)}"]})
+    return [found[i] for i in ids]
+
+
+def _materials(user: Staff, rows: list[dict[str, Any]]) -> list[MaterialInput]:
+    return [
+        MaterialInput(
+            requirement=row["requirement"], files=_resolve_files(user, row.get("files", []), "materials")
+        )
+        for row in rows
+    ]
+
+
+def _case_response(request: Request, case: Case, status_code: int = 200) -> Response:
+    fresh = with_details(Case.objects.filter(pk=case.pk)).get()
+    return Response(CaseOutputSerializer(fresh, context={"user": request.user}).data, status=status_code)
+
+
+class CaseListCreateApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+        point = serializers.CharField(required=False, max_length=20)
+        item = serializers.CharField(required=False, max_length=40)
+        overdue = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter("point", str),
+            OpenApiParameter("item", str),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: CaseListOutputSerializer(many=True)},
+        summary="办件列表 (限本人可见范围)",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            case_list(user=request.user, filters=filters.validated_data), request, self
+        )
+        return paginator.get_paginated_response(CaseListOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseOutputSerializer},
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER, required=False)
+        ],
+        summary="提交/受理办件",
+    )
+    def post(self, request: Request) -> Response:
+        return run_idempotent(request, "cases:create", lambda: self._create(request))
+
+    def _create(self, request: Request) -> Response:
+        data = CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user: Staff = request.user  # type: ignore[assignment]
+        item = ServiceItem.objects.filter(code=v["item"]).first()
+        if item is None:
+            raise services.Invalid("没有这个事项。", fields={"item": ["没有这个事项。"]})
+        point = ServicePoint.objects.select_related("region").filter(code=v["point"]).first()
+        if point is None:
+            raise services.Invalid("没有这个服务点。", fields={"point": ["没有这个服务点。"]})
+        consent = (
+            _resolve_files(user, [v["consent_file"]], "consent_file")[0] if v.get("consent_file") else None
+        )
+        case = services.case_create(
+            actor=user,
+            item=item,
+            point=point,
+            channel=v["channel"],
+            applicant=ApplicantInput(**v["applicant"]),
+            materials=_materials(user, v["materials"]),
+            tolerated=v["tolerated"],
+            commitments=v["commitments"],
+            consent_file=consent,
+            note=v["note"],
+        )
+        return _case_response(request, case, status.HTTP_201_CREATED)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses={200: CaseOutputSerializer}, summary="办件详情")
+    def get(self, request: Request, number: str) -> Response:
+        case = case_get_for(user=request.user, number=number)
+        return Response(CaseOutputSerializer(case, context={"user": request.user}).data)
+
+
+class NoticeSerializer(serializers.Serializer):
+    missing = serializers.ListField(child=serializers.DictField())
+    text = serializers.CharField()
+
+
+class CaseActionApi(APIView):
+    @extend_schema(
+        request=ActionInputSerializer,
+        responses={200: CaseOutputSerializer},
+        parameters=[
+            OpenApiParameter("action", str, location=OpenApiParameter.PATH, enum=list(ACTIONS)),
+            OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER, required=False),
+        ],
+        summary="办件操作 (受理、告知、补正、审批、送达…)；当前状态不允许时返回409",
+    )
+    def post(self, request: Request, number: str, action: str) -> Response:
+        if action not in ACTIONS:
+            raise exceptions.NotFound("没有这个操作。")
+        return run_idempotent(request, f"cases:{number}:{action}", lambda: self._act(request, number, action))
+
+    def _act(self, request: Request, number: str, action: str) -> Response:
+        case = case_get_for(user=request.user, number=number)
+        data = ActionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user: Staff = request.user  # type: ignore[assignment]
+        common = {"case": case, "actor": user, "note": v["note"], "row_version": v.get("row_version")}
+        notice = None
+        if action == "accept":
+            services.case_accept(**common)
+        elif action == "notify":
+            notice = services.case_notify(**common, missing=v["missing"])
+        elif action == "supplement":
+            services.case_supplement(**common, materials=_materials(user, v["materials"]))
+        elif action == "refuse":
+            services.case_refuse(**common, reason=v["reason"])
+        elif action == "review":
+            services.case_review(**common)
+        elif action == "approve":
+            services.case_approve(**common)
+        elif action == "deny":
+            services.case_deny(**common, reason=v["reason"])
+        elif action == "suspend":
+            services.case_suspend(**common, reason=v["reason"], kind=v["kind"])
+        elif action == "resume":
+            services.case_resume(**common)
+        elif action == "extend":
+            if "days" not in v:
+                raise exceptions.ValidationError({"days": ["请填写延期天数。"]})
+            services.case_extend(**common, reason=v["reason"], days=v["days"])
+        elif action == "deliver":
+            if "method" not in v:
+                raise exceptions.ValidationError({"method": ["请选择送达方式。"]})
+            services.case_deliver(
+                **common,
+                method=v["method"],
+                tracking_number=v["tracking_number"],
+                recipient_name=v["recipient_name"],
+            )
+        elif action == "withdraw":
+            services.case_withdraw(**common)
+        response = _case_response(request, case)
+        if notice is not None:
+            response.data["notice"] = {"missing": notice.missing, "text": notice.text}
+        return response
+
+
+class TrackInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=20, help_text="申请时留的手机号")
+
+
+class TrackEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    status = serializers.CharField(source="to_status")
+    status_display = serializers.SerializerMethodField()
+
+    def get_status_display(self, obj: Any) -> str:
+        return str(CaseStatus(obj.to_status).label) if obj.to_status in CaseStatus.values else obj.to_status
+
+
+class TrackOutputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    item_name = serializers.CharField(source="item.name")
+    point_name = serializers.CharField(source="point.name")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
+    supplement_due_date = serializers.DateField(allow_null=True)
+    delivery_method = serializers.CharField()
+    tracking_number = serializers.CharField()
+    timeline = TrackEventSerializer(many=True, source="events", help_text="不含工作人员姓名")
+
+
+class TrackApi(APIView):
+    """Progress for the applicant: a POST so the phone number stays out of URLs and logs."""
+
+    permission_classes: list[Any] = []
+    authentication_classes: list[Any] = []
+    throttle_scope = "track"
+
+    def get_throttles(self) -> list[Any]:
+        from rest_framework.throttling import ScopedRateThrottle
+
+        return [ScopedRateThrottle()]
+
+    @extend_schema(
+        request=TrackInputSerializer, responses={200: TrackOutputSerializer}, auth=[], summary="办件进度查询"
+    )
+    def post(self, request: Request, number: str) -> Response:
+        from yichuang.cases.selectors import case_track
+
+        data = TrackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = case_track(number=number, phone=data.validated_data["phone"])
+        return Response(TrackOutputSerializer(case).data)

@@ -1,0 +1,240 @@
+"""The case (办件): one application, from the window to the result in the applicant's hands.
+
+Status moves only through ``yichuang.cases.workflow.TRANSITIONS``; every move writes a
+``CaseEvent`` in the same transaction (style.md habits 3 and 4).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yichuang.catalog.models import ItemVersion, ServiceItem
+from yichuang.org.models import Department, Region, ServicePoint
+
+
+class CaseStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    NEEDS_SUPPLEMENT = "needs_supplement", _("待补正")
+    ACCEPTED = "accepted", _("已受理")
+    IN_REVIEW = "in_review", _("审查中")
+    SUSPENDED = "suspended", _("已中止")
+    APPROVED = "approved", _("准予")
+    DENIED = "denied", _("不予批准")
+    DELIVERED = "delivered", _("已送达办结")
+    REFUSED = "refused", _("不予受理")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", _("窗口")
+    AGENT = "agent", _("代办员")
+    ONLINE = "online", _("网上")
+    BANK = "bank", _("政银网点")
+    KIOSK = "kiosk", _("自助终端")
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("自然人")
+    ORGANIZATION = "organization", _("法人")
+
+
+class DeliveryMethod(models.TextChoices):
+    PICKUP = "pickup", _("现场领取")
+    MAIL = "mail", _("免费邮寄")
+    KIOSK = "kiosk", _("自助终端领取")
+
+
+class CaseSequence(models.Model):
+    """The last number handed out per county and day: numbers stay unique under concurrency."""
+
+    county = models.CharField(max_length=6)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "day"], name="case_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.day} #{self.last}"
+
+
+class Case(models.Model):
+    number = models.CharField(_("办件编号"), max_length=24, unique=True)
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases"
+    )
+    item_version = models.ForeignKey(
+        ItemVersion, verbose_name=_("事项版本"), on_delete=models.PROTECT, related_name="cases"
+    )
+    kind = models.CharField(_("办件类型"), max_length=10)
+    status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices, db_index=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    point = models.ForeignKey(
+        ServicePoint, verbose_name=_("受理服务点"), on_delete=models.PROTECT, related_name="cases"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("受理地区划"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text=_("用于可见范围"),
+    )
+    handling_department = models.ForeignKey(
+        Department, verbose_name=_("办理单位"), on_delete=models.PROTECT, related_name="cases"
+    )
+    handling_mode = models.CharField(_("办理权限"), max_length=20)
+    applicant_kind = models.CharField(_("申请人类型"), max_length=20, choices=ApplicantKind.choices)
+    applicant_name = models.CharField(_("申请人"), max_length=100)
+    applicant_id_number = models.CharField(_("证件号码"), max_length=18)
+    applicant_phone = models.CharField(_("联系电话"), max_length=20)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agent_cases",
+    )
+    consent_file = models.ForeignKey(
+        "files.StoredFile",
+        verbose_name=_("委托书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="created_cases",
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accepted_cases",
+    )
+    due_date = models.DateField(_("承诺办结日期"), null=True, blank=True, db_index=True)
+    statutory_due_date = models.DateField(_("法定办结日期"), null=True, blank=True)
+    supplement_due_date = models.DateField(_("容缺补正期限"), null=True, blank=True)
+    suspended_days = models.PositiveIntegerField(_("中止工作日"), default=0)
+    extended_days = models.PositiveIntegerField(_("延期工作日"), default=0)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    delivery_method = models.CharField(
+        _("送达方式"), max_length=10, choices=DeliveryMethod.choices, blank=True
+    )
+    tracking_number = models.CharField(_("邮件单号"), max_length=40, blank=True)
+    recipient_name = models.CharField(_("签收人"), max_length=100, blank=True)
+    row_version = models.PositiveIntegerField(_("行版本"), default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="case_status_due"),
+            models.Index(fields=["point", "status"], name="case_point_status"),
+            models.Index(fields=["handling_department", "status"], name="case_dept_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class MaterialState(models.TextChoices):
+    PROVIDED = "provided", _("已提交")
+    TOLERATED = "tolerated", _("容缺待补")
+    COMMITTED = "committed", _("告知承诺")
+    MISSING = "missing", _("缺少")
+    OPTIONAL_ABSENT = "optional_absent", _("非必需未提交")
+
+
+class CaseMaterial(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    requirement = models.CharField(_("材料编码"), max_length=30)
+    name = models.CharField(_("材料名称"), max_length=200)
+    required = models.BooleanField(_("必要"), default=True)
+    state = models.CharField(_("状态"), max_length=20, choices=MaterialState.choices)
+    files = models.ManyToManyField("files.StoredFile", blank=True, related_name="case_materials")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
+        ordering = ["case", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "requirement"], name="case_material_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.name}"
+
+
+class CaseEvent(models.Model):
+    """One line of the timeline and of the audit log."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("动作"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="case_events"
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办件记录")
+        verbose_name_plural = _("办件记录")
+        ordering = ["case", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.action}"
+
+
+class SuspendedSpan(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    start = models.DateField(_("中止日期"))
+    end = models.DateField(_("恢复日期"), null=True, blank=True)
+    reason = models.CharField(_("中止原因"), max_length=200)
+    working_days = models.PositiveIntegerField(_("中止工作日"), default=0)
+
+    class Meta:
+        verbose_name = _("中止期间")
+        verbose_name_plural = _("中止期间")
+        ordering = ["case", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end or ''} {self.reason}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request with an ``Idempotency-Key``, returned again on a retry."""
+
+    key = models.CharField(max_length=200)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=200)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "scope", "key"], name="idempotency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -1,0 +1,666 @@
+"""Writes to cases: create (一窗受理) and every action of the transitions table.
+
+Each function runs in one transaction, locks the case row, checks the move against
+``workflow.TRANSITIONS`` and the actor's right to make it, writes a ``CaseEvent`` and queues the
+applicant's SMS in the same transaction (sent after commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+
+from yichuang.cases.models import (
+    ApplicantKind,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseSequence,
+    CaseStatus,
+    Channel,
+    DeliveryMethod,
+    MaterialState,
+    SuspendedSpan,
+)
+from yichuang.cases.workflow import next_status
+from yichuang.catalog.models import ItemStatus, ItemVersion, ServiceItem
+from yichuang.catalog.selectors import handling_unit_for, points_offering
+from yichuang.common.errors import Conflict, Unprocessable
+from yichuang.common.identity import mask_phone, validate_mobile, validate_resident_id, validate_uscc
+from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff
+from yichuang.org.selectors import points_in_scope, scope_of
+from yichuang.workdays.calendar import add_workdays, workdays_between
+
+WINDOW_ROLES = {Role.WINDOW_CLERK, Role.BANK_CLERK, Role.CENTER_MANAGER}
+REVIEW_ACTIONS = {"review", "approve", "deny", "suspend", "resume", "extend"}
+WINDOW_ACTIONS = {"accept", "notify", "refuse"}
+#: 行政许可法 第42条: the head of the office may extend the limit once, by at most 10 working days.
+MAX_EXTENSION_DAYS = 10
+SUSPEND_KINDS = {
+    "inspection": "现场勘验",
+    "testing": "检验检测",
+    "expert_review": "专家评审",
+    "hearing": "听证",
+    "other": "其他法定情形",
+}
+
+
+class NotAllowed(Conflict):
+    default_code = "not_allowed"
+
+
+class Invalid(Unprocessable):
+    default_code = "invalid"
+
+    def __init__(
+        self, detail: str, *, fields: Mapping[str, Any] | None = None, code: str = "invalid"
+    ) -> None:
+        super().__init__(detail=detail, code=code)
+        self.fields = dict(fields or {})
+
+
+@dataclass
+class MaterialInput:
+    requirement: str
+    files: list[Any] = field(default_factory=list)  # StoredFile
+
+
+@dataclass
+class ApplicantInput:
+    kind: str
+    name: str
+    id_number: str
+    phone: str
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _county_of(region: Region) -> Region:
+    node: Region | None = region
+    while node is not None and node.level not in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
+        node = node.parent
+    return node or region
+
+
+def _next_number(county: Region, day: dt.date) -> str:
+    """County code + date + a 6-digit sequence, e.g. 41150220261121000123 (digits only: easy to key
+    in at a kiosk). The sequence row is locked for the rest of the transaction, so two windows never
+    draw the same number."""
+    code = county.code[:6]
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                seq, _created = CaseSequence.objects.select_for_update().get_or_create(county=code, day=day)
+                break
+        except IntegrityError:
+            continue
+    else:  # pragma: no cover - three concurrent first numbers of the day in a row
+        raise Conflict(_("办件编号分配冲突，请重试。"))
+    CaseSequence.objects.filter(pk=seq.pk).update(last=seq.last + 1)
+    return f"{code}{day:%Y%m%d}{seq.last + 1:06d}"
+
+
+def _event(
+    case: Case, *, action: str, actor: Staff | None, from_status: str, note: str = "", **data: Any
+) -> None:
+    CaseEvent.objects.create(
+        case=case,
+        action=action,
+        actor=actor,
+        actor_name=(actor.get_full_name() or actor.username) if actor else "",
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+        data=data,
+    )
+
+
+def _sms(case: Case, template: str, **context: Any) -> None:
+    from yichuang.notify.services import sms_enqueue
+
+    base = {
+        "number": case.number,
+        "item": case.item.name,
+        "point": case.point.name,
+        "due_date": case.due_date.isoformat() if case.due_date else "",
+        "name": case.applicant_name,
+    }
+    base.update({k: str(v) for k, v in context.items()})
+    sms_enqueue(to=case.applicant_phone, template=template, context=base, case_number=case.number)
+
+
+def _validate_applicant(applicant: ApplicantInput) -> ApplicantInput:
+    errors: dict[str, list[str]] = {}
+    name = (applicant.name or "").strip()
+    if not name:
+        errors["applicant.name"] = [_("请填写申请人姓名或名称。")]
+    id_number = applicant.id_number
+    try:
+        if applicant.kind == ApplicantKind.PERSON:
+            id_number = validate_resident_id(applicant.id_number)
+        elif applicant.kind == ApplicantKind.ORGANIZATION:
+            id_number = validate_uscc(applicant.id_number)
+        else:
+            errors["applicant.kind"] = [_("申请人类型应为 person 或 organization。")]
+    except DjangoValidationError as exc:
+        errors["applicant.id_number"] = list(exc.messages)
+    phone = applicant.phone
+    try:
+        phone = validate_mobile(applicant.phone)
+    except DjangoValidationError as exc:
+        errors["applicant.phone"] = list(exc.messages)
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return ApplicantInput(kind=applicant.kind, name=name, id_number=id_number, phone=phone)
+
+
+def _set_due_dates(case: Case, accepted: dt.datetime, *, tolerated: bool | None = None) -> None:
+    snapshot = case.item_version.snapshot
+    day = timezone.localdate(accepted)
+    case.accepted_at = accepted
+    case.due_date = add_workdays(day, int(snapshot["promised_days"]))
+    case.statutory_due_date = add_workdays(day, int(snapshot["statutory_days"]))
+    if tolerated is None:
+        tolerated = case.materials.filter(state=MaterialState.TOLERATED).exists()
+    if tolerated:
+        case.supplement_due_date = add_workdays(day, int(snapshot.get("supplement_days") or 5))
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: Staff,
+    item: ServiceItem,
+    point: ServicePoint,
+    channel: str,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput] = (),
+    tolerated: Iterable[str] = (),
+    commitments: Iterable[str] = (),
+    consent_file: Any = None,
+    note: str = "",
+) -> Case:
+    """一窗受理: any window accepts any item its point offers.
+
+    A clerk's (or bank clerk's) complete application is accepted at once; an agent's, an online or a
+    kiosk application waits as ``submitted`` for the window to check it.
+    """
+    if item.status != ItemStatus.PUBLISHED:
+        raise Invalid(_("该事项未发布，暂不能申请。"), fields={"item": [_("事项未发布。")]})
+    if not points_in_scope(actor).filter(pk=point.pk).exists():
+        raise Invalid(_("您不能在该服务点受理办件。"), fields={"point": [_("不在您的服务范围内。")]})
+    if not point.offers.filter(item=item, active=True).exists():
+        elsewhere = [p.name for p in points_offering(item)[:5]]
+        where = "、".join(elsewhere) if elsewhere else _("请咨询 12345 热线")
+        raise Invalid(
+            _("%(point)s 未认领“%(item)s”，可到：%(where)s 办理。")
+            % {"point": point.name, "item": item.name, "where": where},
+            fields={"point": [_("该服务点不办理此事项。")]},
+            code="item_not_offered",
+        )
+    if channel not in Channel.values:
+        raise Invalid(_("渠道不正确。"), fields={"channel": [_("渠道不正确。")]})
+    if actor.role == Role.VILLAGE_AGENT and channel != Channel.AGENT:
+        raise Invalid(_("代办员提交的办件渠道应为 agent。"), fields={"channel": [_("应为 agent。")]})
+    if channel == Channel.AGENT and actor.role not in (Role.VILLAGE_AGENT, Role.ADMIN):
+        raise Invalid(
+            _("只有代办员可以代办提交。"), fields={"channel": [_("只有代办员可以使用 agent 渠道。")]}
+        )
+    person = _validate_applicant(applicant)
+    version = ItemVersion.objects.filter(item=item).order_by("-number").first()
+    if version is None:
+        raise Invalid(_("该事项没有已发布的版本。"), fields={"item": [_("事项没有版本。")]})
+
+    requirements = {m["code"]: m for m in version.snapshot["materials"]}
+    given = {m.requirement: m for m in materials}
+    tolerated_set, committed_set = set(tolerated), set(commitments)
+    field_errors: dict[str, list[str]] = {}
+    for code in sorted((set(given) | tolerated_set | committed_set) - set(requirements)):
+        field_errors.setdefault("materials", []).append(_("该事项没有材料 %(code)s。") % {"code": code})
+    for code in sorted(tolerated_set & set(requirements)):
+        if not requirements[code]["tolerable"]:
+            field_errors.setdefault("tolerated", []).append(
+                _("“%(name)s”不可容缺。") % {"name": requirements[code]["name"]}
+            )
+    for code in sorted(committed_set & set(requirements)):
+        if not requirements[code]["commitment_allowed"]:
+            field_errors.setdefault("commitments", []).append(
+                _("“%(name)s”不适用告知承诺。") % {"name": requirements[code]["name"]}
+            )
+    if field_errors:
+        raise Invalid(_("申请材料有误，请检查。"), fields=field_errors)
+
+    county = _county_of(point.region)
+    unit = handling_unit_for(item=item, point=point)
+    case = Case.objects.create(
+        number=_next_number(county, _today()),
+        item=item,
+        item_version=version,
+        kind=version.snapshot["kind"],
+        status=CaseStatus.SUBMITTED,
+        channel=channel,
+        point=point,
+        region=point.region,
+        handling_department=unit.department,
+        handling_mode=unit.mode,
+        applicant_kind=person.kind,
+        applicant_name=person.name,
+        applicant_id_number=person.id_number,
+        applicant_phone=person.phone,
+        agent=actor if channel == Channel.AGENT else None,
+        consent_file=consent_file,
+        created_by=actor,
+    )
+    missing = []
+    rows = []
+    for code, req in requirements.items():
+        provided = given.get(code)
+        if provided is not None and provided.files:
+            state = MaterialState.PROVIDED
+        elif code in tolerated_set:
+            state = MaterialState.TOLERATED
+        elif code in committed_set:
+            state = MaterialState.COMMITTED
+        elif req["required"]:
+            state = MaterialState.MISSING
+            missing.append(req["name"])
+        else:
+            state = MaterialState.OPTIONAL_ABSENT
+        rows.append(
+            CaseMaterial(case=case, requirement=code, name=req["name"], required=req["required"], state=state)
+        )
+    CaseMaterial.objects.bulk_create(rows)
+    links = [
+        CaseMaterial.files.through(casematerial_id=row.pk, storedfile_id=stored.pk)
+        for row in CaseMaterial.objects.filter(case=case).only("id", "requirement")
+        if row.requirement in given
+        for stored in given[row.requirement].files
+    ]
+    CaseMaterial.files.through.objects.bulk_create(links, ignore_conflicts=True)
+    _event(
+        case,
+        action="submit",
+        actor=actor,
+        from_status="",
+        note=note,
+        channel=channel,
+        missing=missing,
+        tolerated=sorted(tolerated_set),
+        commitments=sorted(committed_set),
+        consent=bool(consent_file),
+    )
+    at_window = channel in (Channel.WINDOW, Channel.BANK) and actor.role in (*WINDOW_ROLES, Role.ADMIN)
+    if at_window and not missing:
+        case.status = CaseStatus.ACCEPTED
+        case.accepted_by = actor
+        _set_due_dates(case, timezone.now(), tolerated=bool(tolerated_set & set(requirements)))
+        case.save()
+        _event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED)
+        _sms(case, "case_accepted")
+    else:
+        _sms(case, "case_submitted")
+    return case
+
+
+def _may(actor: Staff, case: Case, action: str) -> bool:
+    """Whether ``actor`` may take ``action`` on a case he can see (scope is checked by the selector)."""
+    if actor.is_superuser or actor.role == Role.ADMIN:
+        return True
+    in_scope = _in_scope(actor, case)
+    if action in REVIEW_ACTIONS:
+        if actor.role == Role.REVIEWER and actor.department_id == case.handling_department_id:
+            return True
+        # 即办件: the same clerk accepts, approves and hands out at the window.
+        return action == "approve" and case.kind == "immediate" and actor.role in WINDOW_ROLES and in_scope
+    if action in WINDOW_ACTIONS:
+        return actor.role in WINDOW_ROLES and in_scope
+    if action in ("supplement", "withdraw", "deliver"):
+        return actor.role in (*WINDOW_ROLES, Role.VILLAGE_AGENT) and in_scope
+    return False
+
+
+def _in_scope(actor: Staff, case: Case) -> bool:
+    scope = scope_of(actor)
+    if scope.everything:
+        return True
+    if scope.region is not None:
+        return case.region.code.startswith(scope.region.prefix)
+    return scope.point is not None and case.point_id == scope.point.pk
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "item_version", "point", "region", "handling_department")
+        .get(pk=case.pk)
+    )
+
+
+def _move(case: Case, *, actor: Staff, action: str, row_version: int | None = None) -> tuple[Case, str]:
+    """Lock the row, check the table, the actor and the optional row version; return the locked case
+    and its previous status. The caller changes what it must and calls ``_commit``."""
+    locked = _locked(case)
+    if row_version is not None and row_version != locked.row_version:
+        raise Conflict(_("办件已被他人修改，请刷新后重试。"), code="stale")
+    target = next_status(locked.status, action)
+    if target is None:
+        raise NotAllowed(
+            _("办件当前状态为“%(status)s”，不能%(action)s。")
+            % {"status": CaseStatus(locked.status).label, "action": _action_label(action)}
+        )
+    if not _may(actor, locked, action):
+        raise exceptions.PermissionDenied(_("您无权对此办件执行该操作。"))
+    previous = locked.status
+    locked.status = target
+    return locked, previous
+
+
+def _commit(case: Case, *, actor: Staff, action: str, previous: str, note: str = "", **data: Any) -> Case:
+    case.row_version += 1
+    case.save()
+    _event(case, action=action, actor=actor, from_status=previous, note=note, **data)
+    return case
+
+
+def _action_label(action: str) -> str:
+    labels = {
+        "accept": _("受理"),
+        "notify": _("一次性告知"),
+        "supplement": _("补正"),
+        "refuse": _("不予受理"),
+        "review": _("审查"),
+        "approve": _("准予"),
+        "deny": _("不予批准"),
+        "suspend": _("中止"),
+        "resume": _("恢复"),
+        "extend": _("延期"),
+        "deliver": _("送达"),
+        "withdraw": _("撤回"),
+    }
+    return labels.get(action, action)
+
+
+def _require(value: str, field_name: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise exceptions.ValidationError({field_name: [message]})
+    return value
+
+
+@transaction.atomic
+def case_accept(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
+    case, previous = _move(case, actor=actor, action="accept", row_version=row_version)
+    missing = list(case.materials.filter(state=MaterialState.MISSING).values_list("name", flat=True))
+    if missing:
+        raise Invalid(
+            _("材料不全，不能受理：%(missing)s。请先一次性告知申请人。") % {"missing": "、".join(missing)},
+            code="incomplete",
+        )
+    case.accepted_by = actor
+    _set_due_dates(case, timezone.now())
+    _commit(case, actor=actor, action="accept", previous=previous, note=note)
+    _sms(case, "case_accepted")
+    return case
+
+
+@dataclass
+class Notice:
+    """一次性告知书: every missing or wrong material listed at once (行政许可法 第32条)."""
+
+    case: Case
+    missing: list[dict[str, str]]
+    text: str
+
+
+@transaction.atomic
+def case_notify(
+    *, case: Case, actor: Staff, missing: Iterable[str], note: str = "", row_version: int | None = None
+) -> Notice:
+    case, previous = _move(case, actor=actor, action="notify", row_version=row_version)
+    codes = list(dict.fromkeys(missing))
+    if not codes:
+        raise exceptions.ValidationError({"missing": [_("请列出所有需要补正的材料。")]})
+    rows = {m.requirement: m for m in case.materials.all()}
+    unknown = [c for c in codes if c not in rows]
+    if unknown:
+        raise exceptions.ValidationError(
+            {"missing": [_("该事项没有材料：%(codes)s。") % {"codes": "、".join(unknown)}]}
+        )
+    listed = []
+    for code in codes:
+        row = rows[code]
+        row.state = MaterialState.MISSING
+        row.save(update_fields=["state", "updated_at"])
+        listed.append({"code": code, "name": row.name})
+    names = "、".join(m["name"] for m in listed)
+    text = _(
+        "%(name)s：您申请的“%(item)s”（办件编号 %(number)s）需补正以下材料：%(names)s。"
+        "请一次性补齐后提交。依据：《中华人民共和国行政许可法》第三十二条。%(note)s"
+    ) % {
+        "name": case.applicant_name,
+        "item": case.item.name,
+        "number": case.number,
+        "names": names,
+        "note": note,
+    }
+    _commit(case, actor=actor, action="notify", previous=previous, note=note, missing=listed)
+    _sms(case, "case_needs_supplement", missing=names)
+    return Notice(case=case, missing=listed, text=text)
+
+
+@transaction.atomic
+def case_supplement(
+    *,
+    case: Case,
+    actor: Staff,
+    materials: Iterable[MaterialInput],
+    note: str = "",
+    row_version: int | None = None,
+) -> Case:
+    case, previous = _move(case, actor=actor, action="supplement", row_version=row_version)
+    rows = {m.requirement: m for m in case.materials.all()}
+    given = list(materials)
+    if not given:
+        raise exceptions.ValidationError({"materials": [_("请上传补正材料。")]})
+    unknown = [m.requirement for m in given if m.requirement not in rows]
+    if unknown:
+        raise exceptions.ValidationError(
+            {"materials": [_("该事项没有材料：%(codes)s。") % {"codes": "、".join(unknown)}]}
+        )
+    for entry in given:
+        if not entry.files:
+            raise exceptions.ValidationError({"materials": [_("每项补正材料都要附文件。")]})
+        row = rows[entry.requirement]
+        row.files.add(*entry.files)
+        row.state = MaterialState.PROVIDED
+        row.save(update_fields=["state", "updated_at"])
+    if not case.materials.filter(state=MaterialState.TOLERATED).exists():
+        case.supplement_due_date = None
+    _commit(
+        case,
+        actor=actor,
+        action="supplement",
+        previous=previous,
+        note=note,
+        materials=[m.requirement for m in given],
+    )
+    return case
+
+
+@transaction.atomic
+def case_refuse(
+    *, case: Case, actor: Staff, reason: str, note: str = "", row_version: int | None = None
+) -> Case:
+    reason = _require(reason, "reason", _("不予受理须说明理由。"))
+    case, previous = _move(case, actor=actor, action="refuse", row_version=row_version)
+    case.decision_reason = reason
+    case.decided_at = timezone.now()
+    _commit(case, actor=actor, action="refuse", previous=previous, note=note or reason, reason=reason)
+    _sms(case, "case_refused", reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_review(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
+    case, previous = _move(case, actor=actor, action="review", row_version=row_version)
+    return _commit(case, actor=actor, action="review", previous=previous, note=note)
+
+
+@transaction.atomic
+def case_approve(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
+    case, previous = _move(case, actor=actor, action="approve", row_version=row_version)
+    case.decided_at = timezone.now()
+    _commit(case, actor=actor, action="approve", previous=previous, note=note)
+    _sms(case, "case_approved")
+    return case
+
+
+def remedy_text(case: Case) -> str:
+    """The remedy a denial must state (行政许可法 第38条; 行政复议法 第20条: 60 days; 行政诉讼法 第46条: 6 months)."""
+    county = _county_of(case.region)
+    return _(
+        "如不服本决定，可以自收到本决定之日起六十日内向%(government)s申请行政复议，"
+        "或者在六个月内依法向%(court)s提起行政诉讼。"
+    ) % {"government": f"{county.name}人民政府", "court": f"{county.name}人民法院"}
+
+
+@transaction.atomic
+def case_deny(
+    *, case: Case, actor: Staff, reason: str, note: str = "", row_version: int | None = None
+) -> Case:
+    reason = _require(reason, "reason", _("不予批准须说明理由。"))
+    case, previous = _move(case, actor=actor, action="deny", row_version=row_version)
+    case.decided_at = timezone.now()
+    case.decision_reason = reason
+    remedy = remedy_text(case)
+    _commit(
+        case, actor=actor, action="deny", previous=previous, note=note or reason, reason=reason, remedy=remedy
+    )
+    _sms(case, "case_denied", reason=reason, remedy=remedy)
+    return case
+
+
+@transaction.atomic
+def case_suspend(
+    *,
+    case: Case,
+    actor: Staff,
+    reason: str,
+    kind: str = "other",
+    note: str = "",
+    row_version: int | None = None,
+) -> Case:
+    """中止 for inspection, testing, expert review or hearing (行政许可法 第45条): the clock stops."""
+    reason = _require(reason, "reason", _("中止须说明原因。"))
+    if kind not in SUSPEND_KINDS:
+        raise exceptions.ValidationError(
+            {"kind": [_("中止类型应为：%(kinds)s。") % {"kinds": "、".join(SUSPEND_KINDS)}]}
+        )
+    case, previous = _move(case, actor=actor, action="suspend", row_version=row_version)
+    SuspendedSpan.objects.create(case=case, start=_today(), reason=f"{SUSPEND_KINDS[kind]}：{reason}")
+    _commit(
+        case, actor=actor, action="suspend", previous=previous, note=note or reason, reason=reason, kind=kind
+    )
+    _sms(case, "case_suspended", reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_resume(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
+    """Both due dates move by the working days the case was suspended."""
+    case, previous = _move(case, actor=actor, action="resume", row_version=row_version)
+    span = SuspendedSpan.objects.filter(case=case, end__isnull=True).order_by("-start").first()
+    days = 0
+    if span is not None:
+        span.end = _today()
+        days = workdays_between(span.start, span.end)
+        span.working_days = days
+        span.save(update_fields=["end", "working_days"])
+    if days:
+        case.suspended_days += days
+        if case.due_date:
+            case.due_date = add_workdays(case.due_date, days)
+        if case.statutory_due_date:
+            case.statutory_due_date = add_workdays(case.statutory_due_date, days)
+    _commit(case, actor=actor, action="resume", previous=previous, note=note, suspended_days=days)
+    _sms(case, "case_resumed")
+    return case
+
+
+@transaction.atomic
+def case_extend(
+    *, case: Case, actor: Staff, reason: str, days: int, note: str = "", row_version: int | None = None
+) -> Case:
+    """延期: once, with a reason, by at most 10 working days (行政许可法 第42条)."""
+    reason = _require(reason, "reason", _("延期须说明理由。"))
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise exceptions.ValidationError({"days": [_("延期天数应为1至10个工作日。")]})
+    case, previous = _move(case, actor=actor, action="extend", row_version=row_version)
+    if case.extended_days:
+        raise NotAllowed(_("该办件已经延期过一次，不能再次延期。"))
+    case.extended_days = days
+    if case.due_date:
+        case.due_date = add_workdays(case.due_date, days)
+    if case.statutory_due_date:
+        case.statutory_due_date = add_workdays(case.statutory_due_date, days)
+    return _commit(
+        case, actor=actor, action="extend", previous=previous, note=note or reason, reason=reason, days=days
+    )
+
+
+@transaction.atomic
+def case_deliver(
+    *,
+    case: Case,
+    actor: Staff,
+    method: str,
+    tracking_number: str = "",
+    recipient_name: str = "",
+    note: str = "",
+    row_version: int | None = None,
+) -> Case:
+    """出件: pickup signed by the recipient, free mail with a tracking number, or a kiosk."""
+    if method not in DeliveryMethod.values:
+        raise exceptions.ValidationError({"method": [_("送达方式应为 pickup、mail 或 kiosk。")]})
+    if method == DeliveryMethod.MAIL:
+        tracking_number = _require(tracking_number, "tracking_number", _("邮寄送达须填写邮件单号。"))
+    if method == DeliveryMethod.PICKUP:
+        recipient_name = (recipient_name or "").strip()
+    case, previous = _move(case, actor=actor, action="deliver", row_version=row_version)
+    case.delivery_method = method
+    case.tracking_number = tracking_number
+    case.recipient_name = recipient_name or (case.applicant_name if method == DeliveryMethod.PICKUP else "")
+    case.delivered_at = timezone.now()
+    _commit(
+        case,
+        actor=actor,
+        action="deliver",
+        previous=previous,
+        note=note,
+        method=method,
+        tracking_number=tracking_number,
+        recipient=case.recipient_name,
+    )
+    template = "case_delivered" if method == DeliveryMethod.MAIL else "case_ready_for_pickup"
+    _sms(case, template, method=method, tracking_number=tracking_number)
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
+    case, previous = _move(case, actor=actor, action="withdraw", row_version=row_version)
+    return _commit(case, actor=actor, action="withdraw", previous=previous, note=note)
+
+
+def masked_phone(case: Case) -> str:
+    return mask_phone(case.applicant_phone)
