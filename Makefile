@@ -46,9 +46,12 @@ test: lint
 test-pg:
 	DATABASE_URL=$(PG_URL) $(MAKE) test
 
-## bench: speed of search, the catalog API and deadline arithmetic (writes docs/benchmarks.md)
+## bench: search, catalog API, deadline arithmetic, case lifecycles on SQLite and PostgreSQL (docs/benchmarks.md)
 bench: setup-dev
 	$(BIN)/python bench/catalog_bench.py
+	$(BIN)/python bench/cases_bench.py
+	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then DATABASE_URL=$(PG_URL) $(BIN)/python bench/cases_bench.py; \
+	else echo "PostgreSQL not reachable: skipping the PostgreSQL case benchmark"; fi
 
 ## schema: regenerate the committed OpenAPI schema (docs/openapi.yaml)
 schema: setup
