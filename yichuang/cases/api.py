@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -166,7 +167,10 @@ def _resolve_files(user: Staff, ids: list[Any], field: str) -> list[Any]:
     found = {f.pk: f for f in files_for(user).filter(pk__in=ids)}
     lost = [str(i) for i in ids if i not in found]
     if lost:
-        raise services.Invalid("文件不存在或无权使用。", fields={field: [f"找不到文件：{', '.join(lost)}"]})
+        raise services.Invalid(
+            _("文件不存在或无权使用。"),
+            fields={field: [_("找不到文件：%(files)s") % {"files": ", ".join(lost)}]},
+        )
     return [found[i] for i in ids]
 
 
@@ -229,10 +233,10 @@ class CaseListCreateApi(APIView):
         user: Staff = request.user  # type: ignore[assignment]
         item = ServiceItem.objects.filter(code=v["item"]).first()
         if item is None:
-            raise services.Invalid("没有这个事项。", fields={"item": ["没有这个事项。"]})
+            raise services.Invalid(_("没有这个事项。"), fields={"item": [_("没有这个事项。")]})
         point = ServicePoint.objects.select_related("region").filter(code=v["point"]).first()
         if point is None:
-            raise services.Invalid("没有这个服务点。", fields={"point": ["没有这个服务点。"]})
+            raise services.Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
         consent = (
             _resolve_files(user, [v["consent_file"]], "consent_file")[0] if v.get("consent_file") else None
         )
@@ -275,7 +279,7 @@ class CaseActionApi(APIView):
     )
     def post(self, request: Request, number: str, action: str) -> Response:
         if action not in ACTIONS:
-            raise exceptions.NotFound("没有这个操作。")
+            raise exceptions.NotFound(_("没有这个操作。"))
         return run_idempotent(request, f"cases:{number}:{action}", lambda: self._act(request, number, action))
 
     def _act(self, request: Request, number: str, action: str) -> Response:
@@ -306,11 +310,11 @@ class CaseActionApi(APIView):
             services.case_resume(**common)
         elif action == "extend":
             if "days" not in v:
-                raise exceptions.ValidationError({"days": ["请填写延期天数。"]})
+                raise exceptions.ValidationError({"days": [_("请填写延期天数。")]})
             services.case_extend(**common, reason=v["reason"], days=v["days"])
         elif action == "deliver":
             if "method" not in v:
-                raise exceptions.ValidationError({"method": ["请选择送达方式。"]})
+                raise exceptions.ValidationError({"method": [_("请选择送达方式。")]})
             services.case_deliver(
                 **common,
                 method=v["method"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ def run_idempotent(request: Request, scope: str, handler: Callable[[], Response]
     if not key:
         return handler()
     if len(key) > MAX_KEY_LENGTH:
-        raise exceptions.ValidationError({"Idempotency-Key": ["幂等键不能超过200个字符。"]})
+        raise exceptions.ValidationError({"Idempotency-Key": [_("幂等键不能超过200个字符。")]})
     user = request.user
     if not isinstance(user, Staff):
         return handler()
