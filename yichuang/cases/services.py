@@ -550,6 +550,14 @@ def case_deny(
     return case
 
 
+def _shift_due_dates(case: Case, days: int) -> None:
+    """Move both due dates by ``days`` working days (after a suspension, or an extension)."""
+    if case.due_date:
+        case.due_date = add_workdays(case.due_date, days)
+    if case.statutory_due_date:
+        case.statutory_due_date = add_workdays(case.statutory_due_date, days)
+
+
 @transaction.atomic
 def case_suspend(
     *,
@@ -588,10 +596,7 @@ def case_resume(*, case: Case, actor: Staff, note: str = "", row_version: int | 
         span.save(update_fields=["end", "working_days"])
     if days:
         case.suspended_days += days
-        if case.due_date:
-            case.due_date = add_workdays(case.due_date, days)
-        if case.statutory_due_date:
-            case.statutory_due_date = add_workdays(case.statutory_due_date, days)
+        _shift_due_dates(case, days)
     _commit(case, actor=actor, action="resume", previous=previous, note=note, suspended_days=days)
     _sms(case, "case_resumed")
     return case
@@ -609,10 +614,7 @@ def case_extend(
     if case.extended_days:
         raise NotAllowed(_("该办件已经延期过一次，不能再次延期。"))
     case.extended_days = days
-    if case.due_date:
-        case.due_date = add_workdays(case.due_date, days)
-    if case.statutory_due_date:
-        case.statutory_due_date = add_workdays(case.statutory_due_date, days)
+    _shift_due_dates(case, days)
     return _commit(
         case, actor=actor, action="extend", previous=previous, note=note or reason, reason=reason, days=days
     )
