@@ -81,3 +81,16 @@ def test_a_region_subtree_is_found_by_its_code_prefix(world):
     assert town.prefix == "411502100"
     assert town.contains(world.regions["village_a1"])
     assert not town.contains(world.regions["village_b1"])
+
+
+def test_the_object_check_agrees_with_the_queryset_filter_for_every_role_and_point(world):
+    from yichuang.org.models import ServicePoint
+
+    for user in world.staff.values():
+        scope = scope_of(user)
+        visible = set(points_in_scope(user).values_list("pk", flat=True))
+        for point in ServicePoint.objects.select_related("region"):
+            assert scope.covers(region=point.region, point_id=point.pk) == (point.pk in visible), (
+                user,
+                point,
+            )

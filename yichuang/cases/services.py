@@ -34,7 +34,7 @@ from yichuang.cases.workflow import next_status
 from yichuang.catalog.models import ItemStatus, ItemVersion, ServiceItem
 from yichuang.catalog.selectors import handling_unit_for, points_offering
 from yichuang.common.errors import Conflict, Unprocessable
-from yichuang.common.identity import mask_phone, validate_mobile, validate_resident_id, validate_uscc
+from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
 from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff
 from yichuang.org.selectors import points_in_scope, scope_of
 from yichuang.workdays.calendar import add_workdays, workdays_between
@@ -330,12 +330,7 @@ def _may(actor: Staff, case: Case, action: str) -> bool:
 
 
 def _in_scope(actor: Staff, case: Case) -> bool:
-    scope = scope_of(actor)
-    if scope.everything:
-        return True
-    if scope.region is not None:
-        return case.region.code.startswith(scope.region.prefix)
-    return scope.point is not None and case.point_id == scope.point.pk
+    return scope_of(actor).covers(region=case.region, point_id=case.point_id)
 
 
 def _locked(case: Case) -> Case:
@@ -662,7 +657,3 @@ def case_deliver(
 def case_withdraw(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
     case, previous = _move(case, actor=actor, action="withdraw", row_version=row_version)
     return _commit(case, actor=actor, action="withdraw", previous=previous, note=note)
-
-
-def masked_phone(case: Case) -> str:
-    return mask_phone(case.applicant_phone)

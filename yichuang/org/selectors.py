@@ -25,6 +25,15 @@ class Scope:
     def nothing(self) -> bool:
         return not self.everything and self.region is None and self.point is None
 
+    def covers(self, *, region: Region, point_id: int | None) -> bool:
+        """Whether one object (with its region and point) is in this scope: the same rule as
+        ``limit_to_scope`` applies to a queryset."""
+        if self.everything:
+            return True
+        if self.region is not None:
+            return region.code.startswith(self.region.prefix)
+        return self.point is not None and point_id == self.point.pk
+
     def describe(self) -> str:
         if self.everything:
             return _("全部")
