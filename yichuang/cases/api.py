@@ -283,7 +283,7 @@ class CaseActionApi(APIView):
         return run_idempotent(request, f"cases:{number}:{action}", lambda: self._act(request, number, action))
 
     def _act(self, request: Request, number: str, action: str) -> Response:
-        case = case_get_for(user=request.user, number=number)
+        case = case_get_for(user=request.user, number=number, details=False)
         data = ActionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -57,8 +57,11 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     return qs.order_by("-created_at", "-id")
 
 
-def case_get_for(*, user: Any, number: str) -> Case:
-    case = with_details(cases_for(user)).filter(number=number).first()
+def case_get_for(*, user: Any, number: str, details: bool = True) -> Case:
+    """The case ``number`` if ``user`` may see it, else ``NotFound``. ``details=False`` skips the
+    materials and timeline: an action locks and re-reads the row anyway."""
+    qs = cases_for(user).filter(number=number)
+    case = (with_details(qs) if details else qs).first()
     if case is None:
         raise NotFound()
     return case
