@@ -15,21 +15,20 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
 os.environ.setdefault("YICHUANG_ENV", "test")
 if not os.environ.get("DATABASE_URL"):
     os.environ.setdefault("YICHUANG_DATA_DIR", tempfile.mkdtemp(prefix="yichuang-bench-"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+from report import replace_section  # noqa: E402
 
 N = int(os.environ.get("BENCH_CASES", "200"))
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -191,24 +190,16 @@ def run(engine: str) -> list[tuple[str, str]]:
 
 
 def write_report(rows: list[tuple[str, str]], engine: str) -> None:
-    start, end = f"<!-- bench:cases:{engine}:start -->", f"<!-- bench:cases:{engine}:end -->"
-    lines = [
-        start,
-        f"{engine}, {N} lifecycles, measured {dt.date.today().isoformat()} ({os.cpu_count()} cores):",
-        "",
-        "| what | figure |",
-        "|---|---|",
-        *[f"| {name} | {value} |" for name, value in rows],
-        end,
-    ]
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8")
-    if start not in text:
-        text += "\n" + start + "\n" + end + "\n"
-    before, rest = text.split(start, 1)
-    _, after = rest.split(end, 1)
-    path.write_text(before + "\n".join(lines) + after, encoding="utf-8")
-    print(f"written to {path.relative_to(ROOT)}")
+    replace_section(
+        f"cases:{engine}",
+        [
+            f"{engine}, {N} lifecycles, measured {dt.date.today().isoformat()} ({os.cpu_count()} cores):",
+            "",
+            "| what | figure |",
+            "|---|---|",
+            *[f"| {name} | {value} |" for name, value in rows],
+        ],
+    )
 
 
 if __name__ == "__main__":

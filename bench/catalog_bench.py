@@ -18,19 +18,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 if not os.environ.get("DATABASE_URL"):
     os.environ.setdefault("YICHUANG_DATA_DIR", tempfile.mkdtemp(prefix="yichuang-bench-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
 os.environ.setdefault("YICHUANG_ENV", "test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
+from report import replace_section  # noqa: E402
 
 QUERIES = [
     "低保",
@@ -130,12 +130,8 @@ def main() -> int:
     return 0
 
 
-START, END = "<!-- bench:catalog:start -->", "<!-- bench:catalog:end -->"
-
-
 def write_report(rows: list[dict[str, float | str | int]], *, engine: str, items: int, load_s: float) -> None:
     lines = [
-        START,
         f"Measured {dt.date.today().isoformat()} on {platform.machine()} ({os.cpu_count()} cores), Python "
         f"{platform.python_version()}, database {engine}; {items} items in the catalog; "
         f"`yichuang loaddemo` took {load_s:.1f} s.",
@@ -147,17 +143,7 @@ def write_report(rows: list[dict[str, float | str | int]], *, engine: str, items
         lines.append(
             f"| {row['what']} | {row['n']} | {row['p50_ms']:.3f} | {row['p95_ms']:.3f} | {row['max_ms']:.3f} |"
         )
-    lines.append(END)
-    path = ROOT / "docs" / "benchmarks.md"
-    text = (
-        path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n" + START + "\n" + END + "\n"
-    )
-    if START not in text:
-        text += "\n" + START + "\n" + END + "\n"
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    path.write_text(before + "\n".join(lines) + after, encoding="utf-8")
-    print(f"written to {path.relative_to(ROOT)}")
+    replace_section("catalog", lines)
 
 
 if __name__ == "__main__":
