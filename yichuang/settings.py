@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "yichuang.files",
     "yichuang.notify",
     "yichuang.cases",
+    "yichuang.documents",
     "yichuang.demo",
 ]
 
@@ -207,6 +208,8 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
+        "DocumentKindEnum": "yichuang.documents.models.DocumentKind",
+        "TypeEnum": "yichuang.catalog.models.ItemType",  # keeps its name beside the documents' type
     },
 }
 
@@ -218,6 +221,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# Documents (yichuang.documents): the address printed under each QR code (the public /verify/ page),
+# the SM4 key that encrypts the seals' private keys (32 hex digits; production refuses to start
+# without it, dev/demo/test make one under DATA_DIR/keys/), and whether a PDF is rendered and signed
+# right after its case action commits (else on first request: for benchmarks of the actions alone).
+PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+SEAL_MASTER_KEY = env_secret("SEAL_MASTER_KEY") or ""
+DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
 
 # Demo accounts share one well-known password; production must never run with them.
 DEMO_PASSWORD = "demo12345"

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from yichuang.cases.urls import track_urlpatterns
 from yichuang.catalog import api as catalog_api
+from yichuang.documents.urls import verify_urlpatterns
 from yichuang.org import api as org_api
 
 admin.site.site_header = _("一窗 · 基层政务服务平台管理")
@@ -23,6 +24,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notifications/", include("yichuang.notify.urls")),
     path("files/", include("yichuang.files.urls")),
     path("cases/", include("yichuang.cases.urls")),
+    path("documents/", include("yichuang.documents.urls")),
     path("track/", include(track_urlpatterns)),
 ]
 
@@ -34,6 +36,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    *verify_urlpatterns,
 ]
 
 handler404 = "yichuang.common.errors.handler404"
