@@ -398,7 +398,8 @@ def document_sign(*, document: Document) -> Document:
         decrypt_private_key(seal.private_key, public_key=seal.public_key) if seal is not None else ""
     )
     with transaction.atomic():
-        locked = Document.objects.select_for_update().select_related("seal").get(pk=document.pk)
+        # FOR UPDATE OF the document only: PostgreSQL refuses to lock the nullable side of a join.
+        locked = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
         if locked.status != DocumentStatus.PENDING:
             return locked
         locked.file.save(f"{locked.pk.hex}.pdf", ContentFile(pdf), save=False)
