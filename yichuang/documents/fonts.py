@@ -25,8 +25,11 @@ def font_path() -> Path:
 @functools.cache
 def register_pdf_font() -> str:
     """Register the font with reportlab once per process (≈ 0.3 s); returns its name."""
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    # Binary streams: reportlab's pure-Python ASCII85 encoder took most of a page's rendering time.
+    rl_config.useA85 = 0
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path()), subfontIndex=0))
     return FONT_NAME

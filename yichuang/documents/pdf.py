@@ -17,12 +17,11 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from yichuang.documents.fonts import register_pdf_font
-from yichuang.documents.stamp import seal_png
+from yichuang.documents.stamp import Layout, draw_seal, seal_layout, seal_png
 
 SEAL_DIAMETER = 42 * mm
 
@@ -37,6 +36,9 @@ class SealImage:
 
     def png(self) -> bytes:
         return seal_png(self.holder_name, self.caption, self.number)
+
+    def layout(self) -> Layout:
+        return seal_layout(self.holder_name, self.caption, self.number)
 
 
 @dataclass(frozen=True)
@@ -119,13 +121,13 @@ class IssuerBlock(Flowable):
         width = max(canvas.stringWidth(self.issuer, font, 12), 30 * mm)
         centre_x = right - width / 2
         if self.seal is not None:
-            canvas.drawImage(
-                ImageReader(io.BytesIO(self.seal.png())),
+            draw_seal(
+                canvas,
                 centre_x - SEAL_DIAMETER / 2,
                 self.height / 2 - SEAL_DIAMETER / 2,
                 SEAL_DIAMETER,
-                SEAL_DIAMETER,
-                mask="auto",
+                self.seal.layout(),
+                font=font,
             )
         else:
             canvas.setFont(font, 9)
@@ -135,19 +137,24 @@ class IssuerBlock(Flowable):
 
 
 def draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
-    """A QR code drawn as vector squares (crisp at any zoom, a few hundred bytes)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    """A QR code drawn as vector bars (crisp at any zoom, a few hundred bytes): each run of dark
+    modules in a row is one rectangle. The mask is fixed: choosing the best of eight costs more
+    than the rest of the page and a short URL scans well with any."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
     code.add_data(data)
     code.make(fit=True)
     matrix = code.get_matrix()
     cell = size / len(matrix)
     canvas.setFillColor(colors.black)
     for row_index, row in enumerate(matrix):
-        for col_index, dark in enumerate(row):
-            if dark:
-                canvas.rect(
-                    x + col_index * cell, y + size - (row_index + 1) * cell, cell, cell, stroke=0, fill=1
-                )
+        top = y + size - (row_index + 1) * cell
+        start = None
+        for col_index, dark in enumerate([*row, False]):
+            if dark and start is None:
+                start = col_index
+            elif not dark and start is not None:
+                canvas.rect(x + start * cell, top, (col_index - start) * cell, cell, stroke=0, fill=1)
+                start = None
 
 
 def _footer(page: Page) -> Callable[[Canvas, Any], None]:
