@@ -700,3 +700,78 @@ def test_the_seal_image_is_a_red_ring_with_a_star(office):
     red, green, blue, alpha = image.getpixel((210, 210))  # the star's centre
     assert red > 200 and green < 10 and blue < 30 and alpha > 200
     assert image.getpixel((5, 5))[3] == 0  # transparent outside the ring
+
+
+class TestTheSealRegistry:
+    @pytest.fixture
+    def root(self, office) -> Client:
+        client = Client()
+        client.force_login(
+            f.StaffFactory(username="root2", role=Role.ADMIN, is_superuser=True, is_staff=True)
+        )
+        return client
+
+    def test_the_registry_and_the_documents_open_in_the_admin(self, root, clerk):
+        document = signed(clerk)
+        seal = document.seal
+        for page in (
+            "/admin/documents/seal/",
+            "/admin/documents/seal/add/",
+            f"/admin/documents/seal/{seal.pk}/change/",
+            "/admin/documents/document/",
+            f"/admin/documents/document/{document.pk}/change/",
+        ):
+            response = root.get(page, {"q": "甲镇"} if page.endswith("seal/") else {})
+            assert response.status_code == 200, page
+        change = root.get(f"/admin/documents/seal/{seal.pk}/change/").content.decode()
+        assert seal.fingerprint in change and "data:image/png;base64," in change
+        assert seal.private_key not in change
+
+    def test_a_seal_added_in_the_admin_gets_its_key_pair_and_can_be_revoked(self, office, root):
+        response = root.post(
+            "/admin/documents/seal/add/",
+            {
+                "code": "B-CJZ",
+                "kind": SealKind.OUTPUT,
+                "name": "乙镇便民服务中心出件专用章",
+                "holder_name": "信阳市浉河区乙镇便民服务中心",
+                "caption": "出件专用章",
+                "point": office.points["center_b"].pk,
+                "valid_from_0": "2026-01-01",
+                "valid_from_1": "08:00:00",
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        seal = Seal.objects.get(code="B-CJZ")
+        assert len(seal.public_key) == 128 and seal.private_key.startswith("sm4cbc$")
+        incomplete = root.post(
+            "/admin/documents/seal/add/", {"code": "X", "kind": SealKind.OUTPUT, "name": "x"}
+        )
+        assert incomplete.status_code == 200 and not Seal.objects.filter(code="X").exists()
+        root.post("/admin/documents/seal/", {"action": "revoke_now", "_selected_action": [seal.pk]})
+        seal.refresh_from_db()
+        assert seal.revoked_at is not None and not seal.valid_at(timezone.now())
+
+
+def test_an_unsealed_document_is_signed_again_once_a_new_seal_is_registered(
+    office, clerk, django_capture_on_commit_callbacks
+):
+    from yichuang.documents.services import document_resign
+
+    seal_revoke(seal=office.seals["approval_a"], reason="印章遗失")
+    case = apply(clerk, "OWN")
+    notice = document_sign(document=documents(case["number"])[DocumentKind.ACCEPTANCE_NOTICE])
+    assert notice.status == DocumentStatus.UNSEALED
+    new = seal_create(
+        code="A-SPZ-2",
+        kind=SealKind.APPROVAL,
+        name="甲镇人民政府行政审批专用章",
+        holder_name="信阳市浉河区甲镇人民政府",
+        caption="行政审批专用章",
+        department=office.departments["center_a"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        document_resign(document=notice)
+    notice.refresh_from_db()
+    assert (notice.status, notice.seal) == (DocumentStatus.SIGNED, new)
+    assert 'data-genuine="true"' in Client().get(f"/verify/{notice.verify_code}").content.decode()

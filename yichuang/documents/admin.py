@@ -38,6 +38,7 @@ class SealAdmin(admin.ModelAdmin):
         "in_force",
     ]
     list_filter = ["kind", "revoked_at"]
+    list_select_related = ["department", "point"]
     search_fields = ["code", "name", "holder_name", "number"]
     raw_id_fields = ["department", "issuer", "point"]
     readonly_fields = ["fingerprint", "public_key", "image", "created_at"]
@@ -93,6 +94,7 @@ class SealAdmin(admin.ModelAdmin):
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "case", "kind", "seal", "status", "verify_link", "issued_at", "signed_at"]
     list_filter = ["kind", "status"]
+    list_select_related = ["case", "seal"]
     search_fields = ["=verify_code", "=case__number"]
     date_hierarchy = "issued_at"
     fields = (

@@ -84,7 +84,9 @@ def acceptance_notice(data: Data) -> list[Flowable]:
 
 
 def supplement_notice(data: Data) -> list[Flowable]:
-    basis = "根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，" if _licensing(data) else ""
+    # As the case's own notice text: 一次性告知 cites 行政许可法 第32条 for every item (the practice the
+    # seeds describe applies it to all 政务服务事项, not only to licences).
+    basis = "根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
     missing = data.get("missing") or []
     rows: list[list[Any]] = [["序号", "需补正的材料", "补正要求"]]
     rows += [

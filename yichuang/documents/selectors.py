@@ -57,6 +57,8 @@ def output_seal(*, point: ServicePoint, at: dt.datetime | None = None) -> Seal |
 def hands_out_elsewhere(*, department_region_id: int, point: ServicePoint) -> bool:
     """Whether ``point`` lies outside the region of the deciding unit: a town's result handed out in
     another town, or at the county hall (跨乡镇通办, 统一出件: seed 003)."""
+    if point.region_id == department_region_id:  # the usual case: handed out where it was decided
+        return False
     regions = {
         r.pk: r
         for r in Region.objects.filter(pk__in=[department_region_id, point.region_id]).only("code", "level")

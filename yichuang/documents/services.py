@@ -452,8 +452,16 @@ def document_resign(*, document: Document) -> Document:
     locked = Document.objects.select_for_update().get(pk=document.pk)
     if locked.status != DocumentStatus.UNSEALED:
         raise ValidationError("只有未盖章的文书可以重新签章。")
+    stale = locked.file.name
     locked.status = DocumentStatus.PENDING
     locked.seal = None
-    locked.save(update_fields=["status", "seal"])
-    transaction.on_commit(lambda: schedule_signing([str(locked.pk)]), robust=True)
+    locked.file = ""
+    locked.save(update_fields=["status", "seal", "file"])
+
+    def after_commit() -> None:
+        if stale:
+            locked.file.storage.delete(stale)
+        schedule_signing([str(locked.pk)])
+
+    transaction.on_commit(after_commit, robust=True)
     return locked
