@@ -93,6 +93,7 @@ def office(world):
         result_license_type=other_card,
     )
     item("DESK", "残疾人证办理", exercise_level=ExerciseLevel.COUNTY, type=ItemType.CONFIRMATION)
+    item("IMM", "高龄津贴申领", exercise_level=ExerciseLevel.TOWN, statutory_days=10, promised_days=0)
     from yichuang.catalog.models import ServiceItem
 
     items = {i.code: i for i in ServiceItem.objects.all()}
@@ -358,6 +359,13 @@ class TestEveryDocumentInChinese:
         for text in ("告知承诺书", "收入状况证明", "申请人承诺", "承诺人（签字或盖章）", "411502********"):
             assert text in commitment, text
         assert ID_NUMBER not in commitment
+
+    @needs_poppler
+    def test_an_immediate_item_is_done_on_the_spot(self, clerk, tmp_path):
+        case = apply(clerk, "IMM")
+        notice = documents(case["number"])[DocumentKind.ACCEPTANCE_NOTICE]
+        text = pdf_text(document_content(document=notice), tmp_path)
+        assert "即办件" in text and "当场办结" in text and "承诺时限" not in text
 
     @needs_poppler
     def test_the_one_time_notice_lists_every_missing_material(self, clerk, tmp_path):

@@ -57,14 +57,18 @@ def acceptance_notice(data: Data) -> list[Flowable]:
         if _licensing(data)
         else "根据有关规定"
     )
+    if data.get("promised_days") == 0:
+        limit = "本事项为即办件，当场办结。"
+    else:
+        limit = (
+            f"本机关承诺于 {_day(data.get('due_date'))} 前办结（承诺时限 {data.get('promised_days', '')} 个工作日，"
+            f"法定时限 {data.get('statutory_days', '')} 个工作日，至{_day(data.get('statutory_due_date'))}）。"
+            "依法需要现场勘验、检验检测、专家评审或者听证的，所需时间不计算在办理期限内，本机关将书面告知。"
+        )
     body: list[Flowable] = [
         _to(data),
         _p(f"{_case_line(data)}，经审查，申请材料齐全、符合法定形式，{basis}，决定予以受理。"),
-        _p(
-            f"本机关承诺于 <b>{_day(data.get('due_date'))}</b> 前办结（承诺时限 {data.get('promised_days', '')} 个工作日，"
-            f"法定时限 {data.get('statutory_days', '')} 个工作日，至{_day(data.get('statutory_due_date'))}）。"
-            "依法需要现场勘验、检验检测、专家评审或者听证的，所需时间不计算在办理期限内，本机关将书面告知。"
-        ),
+        _p(limit),
     ]
     tolerated = data.get("tolerated") or []
     if tolerated:
