@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "yichuang.files",
     "yichuang.notify",
     "yichuang.cases",
+    "yichuang.licenses",
     "yichuang.demo",
 ]
 

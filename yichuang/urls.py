@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from yichuang.cases.urls import track_urlpatterns
+from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
 from yichuang.catalog import api as catalog_api
 from yichuang.org import api as org_api
 
@@ -24,6 +24,8 @@ api_v1: list[URLPattern | URLResolver] = [
     path("files/", include("yichuang.files.urls")),
     path("cases/", include("yichuang.cases.urls")),
     path("track/", include(track_urlpatterns)),
+    path("applications/", include(application_urlpatterns)),
+    path("licenses/", include("yichuang.licenses.urls")),
 ]
 
 urlpatterns = [

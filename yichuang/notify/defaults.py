@@ -22,6 +22,7 @@ PLACEHOLDERS: dict[str, str] = {
     "decision": "决定文书名称或文号",
     "method": "送达方式（pickup/mail/kiosk 或中文）",
     "tracking_number": "邮件单号",
+    "recipient": "签收人",
 }
 
 
@@ -69,6 +70,16 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         SIGNATURE + "您申请的${item}（办件编号${number}）办理结果已可领取，"
         "领取方式：${method}，地点：${point}。请携带本人有效身份证件。",
     ),
+    "case_picked_up": DefaultTemplate(
+        "结果已领取",
+        SIGNATURE + "您申请的${item}（办件编号${number}）办理结果已在${point}领取，签收人：${recipient}。"
+        "如非本人或委托人领取，请致电12345。",
+    ),
+    "case_delivered_home": DefaultTemplate(
+        "送证上门",
+        SIGNATURE + "您申请的${item}（办件编号${number}）办理结果已由村代办员送达，签收人：${recipient}。"
+        "欢迎对本次服务作出评价。",
+    ),
     "case_suspended": DefaultTemplate(
         "中止办理",
         SIGNATURE + "您申请的${item}（办件编号${number}）因${reason}中止办理，"
@@ -86,4 +97,9 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
 }
 
 # What ``method`` codes of the cases API read like in a message.
-DELIVERY_METHODS: dict[str, str] = {"pickup": "窗口领取", "mail": "邮政寄递", "kiosk": "自助终端领取"}
+DELIVERY_METHODS: dict[str, str] = {
+    "pickup": "窗口领取",
+    "mail": "邮政寄递",
+    "kiosk": "自助终端领取",
+    "agent": "代办员送证上门",
+}
