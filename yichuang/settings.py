@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "yichuang.notify",
     "yichuang.cases",
     "yichuang.licenses",
+    "yichuang.ratings",
     "yichuang.demo",
 ]
 
@@ -170,6 +171,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Messages whose first sending failed (or was queued while no worker ran) are retried.
     "retry-pending-sms": {"task": "yichuang.notify.tasks.retry_pending_sms", "schedule": 300.0},
+    # 办结3天仍未评价的办件，短信邀请评价（好差评）.
+    "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
 }
 
 #: Where SMS go: the outbox (default, for a county without a gateway yet), the console, or a gateway class.
@@ -208,6 +211,8 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
+        "CaseChannelEnum": "yichuang.cases.models.Channel",
+        "RatingChannelEnum": "yichuang.ratings.api.PUBLIC_CHANNELS",
     },
 }
 
