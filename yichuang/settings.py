@@ -105,6 +105,10 @@ if DATABASE_URL:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
 else:
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "yichuang.sqlite3")}
+    try:  # the embedded database needs its folder before any command can open it
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"YICHUANG_DATA_DIR {DATA_DIR} cannot be created: {exc}") from exc
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at BEGIN,
     # so two writers queue instead of failing with "database is locked" half-way.
