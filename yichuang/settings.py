@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "yichuang.files",
     "yichuang.notify",
     "yichuang.cases",
+    "yichuang.handover",
     "yichuang.demo",
 ]
 

@@ -23,6 +23,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notifications/", include("yichuang.notify.urls")),
     path("files/", include("yichuang.files.urls")),
     path("cases/", include("yichuang.cases.urls")),
+    path("handovers/", include("yichuang.handover.urls")),
     path("track/", include(track_urlpatterns)),
 ]
 
