@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 CONTACT_PHONE = "13907654321"
 TO_CIVIL = {"kind": "department", "code": "MZJ"}
 CIVIL = "department:MZJ"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def id_number(n: int) -> str:
@@ -512,7 +513,7 @@ class TestPrinting:
     def test_a_list_exports_to_excel_to_be_printed_and_signed(self, county, clerk):
         case = accepted(county)
         number = sent_list(clerk, [case])["number"]
-        response = clerk.get(f"/api/v1/handovers/{number}/xlsx/")
+        response = clerk.get(f"/api/v1/handovers/{number}/xlsx/", HTTP_ACCEPT=XLSX)
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))

@@ -372,6 +372,10 @@ class HandoverCandidatesApi(APIView):
 
 
 class HandoverExportApi(APIView):
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # A client that asks for the spreadsheet itself must not get 406; errors still answer JSON.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(
         responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
         summary=gettext_lazy("导出移交清单 (Excel，供打印签字)"),

@@ -148,17 +148,16 @@ def with_details(qs: QuerySet[Handover]) -> QuerySet[Handover]:
 
 def handover_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Handover]:
     """Lists the user may see, newest first. ``direction`` is relative to the caller's own unit:
-    ``incoming`` (to it: what waits for his confirmation) or ``outgoing`` (from it)."""
+    ``incoming`` (to it: what waits for his confirmation) or ``outgoing`` (from it); a user without a
+    unit of his own (an administrator, a supervisor) has neither."""
     qs = handovers_for(user).select_related(*UNIT_RELATED).annotate(entry_count=Count("entries"))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     direction = filters.get("direction")
     if direction:
         mine = own_unit(user)
-        if mine is None:
-            qs = qs.none() if not is_admin(user) else qs
-        else:
-            qs = qs.filter(**_unit_lookup("to" if direction == "incoming" else "from", mine))
+        end = "to" if direction == "incoming" else "from"
+        qs = qs.filter(**_unit_lookup(end, mine)) if mine is not None else qs.none()
     for end in ("from", "to"):
         unit = filters.get(f"{end}_unit")
         if unit is not None:
