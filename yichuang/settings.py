@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "yichuang.files",
     "yichuang.notify",
     "yichuang.cases",
+    "yichuang.licenses",
+    "yichuang.ratings",
     "yichuang.handover",
     "yichuang.demo",
 ]
@@ -170,6 +173,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Messages whose first sending failed (or was queued while no worker ran) are retried.
     "retry-pending-sms": {"task": "yichuang.notify.tasks.retry_pending_sms", "schedule": 300.0},
+    # 办结3天仍未评价的办件，短信邀请评价（好差评）.
+    "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
+    # 到期预警与超期督办, each working morning before the halls open.
+    "sweep-deadlines": {
+        "task": "yichuang.cases.tasks.sweep_deadlines_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 #: Where SMS go: the outbox (default, for a county without a gateway yet), the console, or a gateway class.
@@ -208,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
+        "CaseChannelEnum": "yichuang.cases.models.Channel",
+        "RatingChannelEnum": "yichuang.ratings.api.PUBLIC_CHANNELS",
     },
 }
 
