@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "yichuang.cases",
     "yichuang.licenses",
     "yichuang.ratings",
+    "yichuang.stats",
     "yichuang.handover",
     "yichuang.demo",
 ]
@@ -175,6 +176,7 @@ CELERY_BEAT_SCHEDULE = {
     "retry-pending-sms": {"task": "yichuang.notify.tasks.retry_pending_sms", "schedule": 300.0},
     # 办结3天仍未评价的办件，短信邀请评价（好差评）.
     "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
+    "rollup-figures": {"task": "yichuang.stats.tasks.rollup_figures", "schedule": 120.0},
     # 到期预警与超期督办, each working morning before the halls open.
     "sweep-deadlines": {
         "task": "yichuang.cases.tasks.sweep_deadlines_task",

@@ -31,6 +31,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("applications/", include(application_urlpatterns)),
     path("licenses/", include("yichuang.licenses.urls")),
     path("", include("yichuang.ratings.urls")),
+    path("stats/", include("yichuang.stats.urls")),
 ]
 
 urlpatterns = [

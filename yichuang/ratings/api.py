@@ -139,7 +139,7 @@ class RatingListApi(APIView):
         return paginator.get_paginated_response(RatingOutputSerializer(page, many=True).data)
 
 
-class FiguresSerializer(serializers.Serializer):
+class SatisfactionFiguresSerializer(serializers.Serializer):
     ratings = serializers.IntegerField()
     by_score = serializers.DictField(child=serializers.IntegerField())
     average = serializers.FloatField(allow_null=True)
@@ -152,7 +152,7 @@ class FiguresSerializer(serializers.Serializer):
 class RatingFiguresApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("point", str)],
-        responses={200: FiguresSerializer},
+        responses={200: SatisfactionFiguresSerializer},
         summary="满意率与差评整改率 (限本人可见范围)",
     )
     def get(self, request: Request) -> Response:
@@ -160,7 +160,7 @@ class RatingFiguresApi(APIView):
         point = request.query_params.get("point", "")[:20]
         if point:
             qs = qs.filter(point__code=point)
-        return Response(FiguresSerializer(asdict(satisfaction_figures(qs))).data)
+        return Response(SatisfactionFiguresSerializer(asdict(satisfaction_figures(qs))).data)
 
 
 class AppealInputSerializer(serializers.Serializer):
