@@ -200,13 +200,16 @@ def upload(client: APIClient) -> str:
 
 
 def apply(
-    client: APIClient, item: str, *, provide=("M001", "M010", "M020"), point="CA", **extra
+    client: APIClient, item: str, *, provide=("M001", "M010", "M020"), point="CA", region="", **extra
 ) -> dict[str, Any]:
+    applicant = {"kind": "person", "name": "李金文", "id_number": ID_NUMBER, "phone": PHONE}
+    if region:
+        applicant["region"] = region
     body = {
         "item": item,
         "point": point,
         "channel": "window",
-        "applicant": {"kind": "person", "name": "李金文", "id_number": ID_NUMBER, "phone": PHONE},
+        "applicant": applicant,
         "materials": [{"requirement": code, "files": [upload(client)]} for code in provide],
         **extra,
     }
@@ -309,12 +312,13 @@ class TestWhichSealSigns:
     def test_a_cross_town_case_decided_by_another_town_is_handed_out_under_this_points_output_seal(
         self, office, clerk
     ):
-        """跨乡镇通办: accepted at 甲镇 for an applicant of 乙镇, decided by 乙镇, handed out at 甲镇."""
-        case = apply(clerk, "OWN")
-        Case.objects.filter(number=case["number"]).update(handling_department=office.departments["center_b"])
+        """跨乡镇通办: accepted at 甲镇 for a villager of 乙镇, decided by 乙镇, handed out at 甲镇."""
+        case = apply(clerk, "OWN", region=office.regions["village_b1"].code)
+        assert case["handling_unit"] == "SPB"
         act(client_for(office.staff["reviewer_b"]), case["number"], "approve")
         act(clerk, case["number"], "deliver", method="pickup")
         issued = documents(case["number"])
+        assert issued[DocumentKind.ACCEPTANCE_NOTICE].seal == office.seals["approval_b"]
         assert issued[DocumentKind.APPROVAL_DECISION].seal == office.seals["approval_b"]
         assert issued[DocumentKind.DELIVERY_RECEIPT].seal == office.seals["output_a"]
 
@@ -644,6 +648,17 @@ class TestWithTheCaseActions:
             case = apply(clerk, "OWN")
         notice = documents(case["number"])[DocumentKind.ACCEPTANCE_NOTICE]
         assert notice.status == DocumentStatus.SIGNED and notice.file
+
+    def test_inside_signing_deferred_documents_wait_for_their_first_request(
+        self, clerk, django_capture_on_commit_callbacks
+    ):
+        from yichuang.documents.services import signing_deferred
+
+        with django_capture_on_commit_callbacks(execute=True), signing_deferred():
+            case = apply(clerk, "OWN")
+        notice = documents(case["number"])[DocumentKind.ACCEPTANCE_NOTICE]
+        assert notice.status == DocumentStatus.PENDING
+        assert document_content(document=notice).startswith(b"%PDF")
 
     def test_an_action_refused_by_the_state_table_issues_nothing(self, clerk):
         case = apply(clerk, "OWN")

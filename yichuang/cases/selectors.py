@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from yichuang.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus
+from yichuang.cases.models import BundleApplication, Case, CaseEvent, CaseMaterial, CaseStatus
 from yichuang.cases.workflow import actions_from
 from yichuang.org.models import Role, Staff
 from yichuang.org.selectors import limit_to_scope, scope_of
@@ -36,9 +36,21 @@ def cases_for(user: Any) -> QuerySet[Case]:
 
 def with_details(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.select_related(
-        "item", "point", "region", "handling_department", "item_version"
+        "item",
+        "point",
+        "region",
+        "handling_department",
+        "item_version",
+        "applicant_region",
+        "application",
+        "issued_license__license_type",
     ).prefetch_related(
-        Prefetch("materials", queryset=CaseMaterial.objects.prefetch_related("files").order_by("id")),
+        Prefetch(
+            "materials",
+            queryset=CaseMaterial.objects.select_related("license__license_type")
+            .prefetch_related("files")
+            .order_by("id"),
+        ),
         Prefetch("events", queryset=CaseEvent.objects.order_by("at", "id")),
     )
 
@@ -51,6 +63,9 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
         qs = qs.filter(point__code=filters["point"])
     if filters.get("item"):
         qs = qs.filter(item__code=filters["item"])
+    if filters.get("bring_home"):
+        # 送证上门: results of agents' cases, approved and not yet handed over.
+        qs = qs.filter(status=CaseStatus.APPROVED, agent__isnull=False)
     if filters.get("overdue"):
         qs = qs.filter(status__in=OPEN_STATUSES).exclude(status=CaseStatus.SUSPENDED)
         qs = qs.filter(Q(due_date__lt=timezone.localdate()))
@@ -85,3 +100,30 @@ def case_track(*, number: str, phone: str) -> Case:
     if case is None or not hmac.compare_digest(case.applicant_phone.encode(), normalised.encode()):
         raise NotFound()
     return case
+
+
+def applications_for(user: Any) -> QuerySet[BundleApplication]:
+    """一件事 applications the user may see: those with a case he may see."""
+    return BundleApplication.objects.filter(
+        pk__in=cases_for(user).filter(application__isnull=False).values("application")
+    )
+
+
+def application_get_for(*, user: Any, number: str) -> BundleApplication:
+    application = (
+        applications_for(user)
+        .filter(number=number[:30])
+        .select_related("bundle", "point")
+        .prefetch_related(
+            Prefetch(
+                "cases",
+                queryset=Case.objects.select_related("item", "point", "handling_department")
+                .prefetch_related(Prefetch("materials", queryset=CaseMaterial.objects.order_by("id")))
+                .order_by("id"),
+            )
+        )
+        .first()
+    )
+    if application is None:
+        raise NotFound()
+    return application

@@ -7,15 +7,17 @@ Issuing is split in two so case actions stay fast (the lifecycle benchmark, docs
    document says. A rolled-back action leaves no document.
 2. After commit the PDF is rendered, its SM3 digest signed with the seal's SM2 key and stored
    (``document_sign``): by a Celery worker when ``REDIS_URL`` is set, in-process otherwise; and in
-   any case on demand when someone downloads or verifies it before that (decision 16).
+   any case on demand when someone downloads or verifies it before that (decision 22).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -48,7 +50,12 @@ ACTION_DOCUMENTS: dict[str, list[str]] = {
     "deny": [DocumentKind.DENIAL_DECISION],
     "deliver": [DocumentKind.DELIVERY_RECEIPT],
 }
-DELIVERY_LABELS = {"pickup": "现场领取", "mail": "免费邮寄", "kiosk": "自助终端领取"}
+DELIVERY_LABELS = {
+    "pickup": "现场领取",
+    "mail": "免费邮寄",
+    "kiosk": "自助终端领取",
+    "agent": "代办员送证上门",
+}
 
 
 # —— seals ——
@@ -188,22 +195,39 @@ def _approval(case: Any, base: dict[str, Any], note: str) -> list[tuple[str, dic
     if note:
         decision["note"] = note
     out: list[tuple[str, dict[str, Any]]] = [(DocumentKind.APPROVAL_DECISION, decision)]
-    license_code = item.get("result_license_type")
-    if item.get("result_type") == ResultType.CERTIFICATE and license_code:
-        license_type = LicenseType.objects.filter(code=license_code).first()
-        if license_type is not None:
-            out.append((DocumentKind.CERTIFICATE, {**base, "certificate": _certificate(case, license_type)}))
-            decision["license_name"] = license_type.name
-            decision["license_number"] = out[-1][1]["certificate"]["number"]
+    certificate = _issued_certificate(case)
+    if (
+        certificate is None
+        and item.get("result_type") == ResultType.CERTIFICATE
+        and item.get("result_license_type")
+    ):
+        license_type = LicenseType.objects.filter(code=item["result_license_type"]).first()
+        certificate = _certificate(case, license_type) if license_type is not None else None
+    if certificate is not None:
+        out.append((DocumentKind.CERTIFICATE, {**base, "certificate": certificate}))
+        decision["license_name"] = certificate["name"]
+        decision["license_number"] = certificate["number"]
     return out
 
 
-def _certificate(case: Any, license_type: Any) -> dict[str, Any]:
+def _issued_certificate(case: Any) -> dict[str, Any] | None:
+    """The licence the approval just put in the 电子证照库 (licenses app), printed as it was issued."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        issued = case.issued_license  # cached by the approval that created it: no query
+    except ObjectDoesNotExist:
+        return None
+    return _certificate(case, issued.license_type, number=issued.number, valid_until=issued.valid_until)
+
+
+def _certificate(
+    case: Any, license_type: Any, *, number: str = "", valid_until: dt.date | None = None
+) -> dict[str, Any]:
     from yichuang.common.identity import birth_date_from_id, gender_from_id, resident_id_valid
 
     issued = timezone.localdate()
-    valid_until = None
-    if license_type.validity_years:
+    if valid_until is None and license_type.validity_years and not number:
         try:
             valid_until = issued.replace(year=issued.year + license_type.validity_years)
         except ValueError:  # 29 February
@@ -211,7 +235,7 @@ def _certificate(case: Any, license_type: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "code": license_type.code,
         "name": license_type.name,
-        "number": f"{license_type.code}-{case.number}",
+        "number": number or f"{license_type.code}-{case.number}",
         "valid_until": valid_until.isoformat() if valid_until else None,
     }
     if case.applicant_kind == "person" and resident_id_valid(case.applicant_id_number):
@@ -229,6 +253,8 @@ def _delivery(case: Any, base: dict[str, Any], actor: Staff, point: ServicePoint
     place = point.name + (f"（{point.address}）" if point.address else "")
     if case.delivery_method == "mail":
         place = "邮寄至申请人预留地址"
+    elif case.delivery_method == "agent":
+        place = f"由{point.name}代办员送至申请人住所"
     return {
         **base,
         "method": case.delivery_method,
@@ -340,10 +366,24 @@ def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> lis
             )
         )
     Document.objects.bulk_create(documents)
-    if getattr(settings, "DOCUMENTS_RENDER_AFTER_COMMIT", True):
+    if getattr(settings, "DOCUMENTS_RENDER_AFTER_COMMIT", True) and not _deferred.get():
         ids = [str(d.pk) for d in documents]
         transaction.on_commit(lambda: schedule_signing(ids), robust=True)
     return documents
+
+
+_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("documents_signing_deferred", default=False)
+
+
+@contextlib.contextmanager
+def signing_deferred() -> Iterator[None]:
+    """Documents issued inside are signed on their first request, not after commit (bulk runs such as
+    ``yichuang simulate``, where rendering thousands of PDFs nobody opens would dominate)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
 
 
 def schedule_signing(document_ids: Iterable[str]) -> None:
