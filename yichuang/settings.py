@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "TypeEnum": "yichuang.catalog.models.ItemType",  # keeps its name beside TicketTypeEnum
         "TicketChannelEnum": "yichuang.hotline.models.TicketChannel",
         "TicketTypeEnum": "yichuang.hotline.models.TicketType",
+        "TicketSatisfactionEnum": "yichuang.hotline.models.Satisfaction",
     },
 }
 
