@@ -154,8 +154,9 @@ def register(client: APIClient, hotline: Hotline, **overrides: Any) -> dict[str,
     return response.json()
 
 
-def act(client: APIClient, number: str, action: str, **body: Any) -> Any:
-    return client.post(f"{TICKETS}{number}/actions/{action}/", body, format="json")
+def act(client: APIClient, number: str, action: str, HTTP_ACCEPT_LANGUAGE: str = "", **body: Any) -> Any:
+    headers = {"HTTP_ACCEPT_LANGUAGE": HTTP_ACCEPT_LANGUAGE} if HTTP_ACCEPT_LANGUAGE else {}
+    return client.post(f"{TICKETS}{number}/actions/{action}/", body, format="json", **headers)
 
 
 def ok(response: Any) -> dict[str, Any]:
@@ -196,6 +197,9 @@ class TestIntake:
     def test_the_operator_may_name_the_unit_instead_of_the_rules(self, hotline, operator):
         ticket = register(operator, hotline, department="MZJ")
         assert ticket["assigned_unit"]["code"] == "MZJ"
+        named = register(operator, hotline, point="CB", dispatch=False)
+        assert named["status"] == "dispatched", "naming a unit sends the ticket there"
+        assert named["assigned_unit"]["code"] == "CB"
 
     def test_only_hotline_operators_may_register(self, hotline):
         clerk = client_for(hotline.staff["town_clerk"])
@@ -530,6 +534,13 @@ class TestFlow:
         assert act(operator, number, "approve").status_code == 404
         missing = act(operator, "RX20991231-0001", "close")
         assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+
+    def test_errors_speak_english_when_asked(self, hotline, operator):
+        number = register(operator, hotline)["number"]
+        response = act(operator, number, "close", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.json()["detail"] == "The ticket is “Awaiting acceptance”; it cannot be closed now."
+        response = act(client_for(hotline.staff["town_clerk"]), number, "return", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.json()["fields"]["reason"] == ["A return must state a reason."]
 
     def test_every_action_of_the_table_is_documented(self):
         assert {action for (_status, action) in TRANSITIONS} == set(ACTIONS)

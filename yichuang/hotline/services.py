@@ -174,7 +174,8 @@ def ticket_create(
 ) -> Ticket:
     """登记: an operator records a call. The time limit comes from the category (or is urgent when
     the operator says so) and is fixed now: later returns and transfers do not restart the clock.
-    With ``dispatch`` the ticket goes at once to ``target`` or to the unit the routing rules name.
+    With ``dispatch`` (or a ``target``) the ticket goes at once to ``target`` or to the unit the
+    routing rules name.
     A report (举报) is confidential unless the operator says otherwise."""
     if not is_operator(actor):
         raise exceptions.PermissionDenied(_("只有12345热线坐席可以登记工单。"))
@@ -221,7 +222,7 @@ def ticket_create(
         due_at=deadline(limit, now),
     )
     _event(ticket, action="register", actor=actor, from_status="", note=note, time_limit=limit)
-    if dispatch:
+    if dispatch or target is not None:
         ticket_dispatch(ticket=ticket, actor=actor, target=target)
     return ticket
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yichuang.hotline import api
+from yichuang.hotline import api, stats_api
 
 urlpatterns = [
     path("tickets/", api.TicketListCreateApi.as_view(), name="hotline-ticket-list"),
@@ -12,5 +12,5 @@ urlpatterns = [
     ),
     path("tickets/<str:number>/contact/", api.TicketContactApi.as_view(), name="hotline-ticket-contact"),
     path("categories/", api.CategoryListApi.as_view(), name="hotline-category-list"),
-    path("stats/", api.StatsApi.as_view(), name="hotline-stats"),
+    path("stats/", stats_api.StatsApi.as_view(), name="hotline-stats"),
 ]
