@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "yichuang.ratings",
     "yichuang.hotline",
     "yichuang.stats",
+    "yichuang.handover",
     "yichuang.demo",
 ]
 

@@ -95,7 +95,7 @@ class TicketActionInputSerializer(UnitInputMixin):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
 
 
-class ContactInputSerializer(serializers.Serializer):
+class TicketContactInputSerializer(serializers.Serializer):
     purpose = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -108,7 +108,7 @@ class ContactInputSerializer(serializers.Serializer):
 # —— output ———————————————————————————————————————————————————————————————————————————————
 
 
-class UnitOutputSerializer(serializers.Serializer):
+class HotlineUnitOutputSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="department | point")
     code = serializers.CharField()
     name = serializers.CharField()
@@ -150,11 +150,11 @@ class TicketListOutputSerializer(serializers.Serializer):
             return _("（保密）")
         return mask_phone(obj.caller_phone)
 
-    @extend_schema_field(UnitOutputSerializer(allow_null=True))
+    @extend_schema_field(HotlineUnitOutputSerializer(allow_null=True))
     def get_responsible_unit(self, obj: Ticket) -> dict[str, str] | None:
         return _unit(obj.responsible_unit)
 
-    @extend_schema_field(UnitOutputSerializer(allow_null=True))
+    @extend_schema_field(HotlineUnitOutputSerializer(allow_null=True))
     def get_assigned_unit(self, obj: Ticket) -> dict[str, str] | None:
         return _unit(obj.assigned_unit)
 
@@ -207,13 +207,13 @@ class TicketOutputSerializer(TicketListOutputSerializer):
         return may_contact(self.context.get("user"), obj)
 
 
-class ContactOutputSerializer(serializers.Serializer):
+class TicketContactOutputSerializer(serializers.Serializer):
     number = serializers.CharField()
     caller_name = serializers.CharField()
     caller_phone = serializers.CharField(help_text=gettext_lazy("完整号码，仅供回电；每次查看均留痕"))
 
 
-class CategoryOutputSerializer(serializers.Serializer):
+class HotlineCategoryOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     parent = serializers.CharField(source="parent.code", allow_null=True, default=None)  # type: ignore[assignment]
@@ -410,23 +410,23 @@ class TicketActionApi(APIView):
 
 class TicketContactApi(APIView):
     @extend_schema(
-        request=ContactInputSerializer,
-        responses={200: ContactOutputSerializer},
+        request=TicketContactInputSerializer,
+        responses={200: TicketContactOutputSerializer},
         summary=gettext_lazy("查看来电人完整号码以便回电（仅限承办人员和坐席，留痕）"),
     )
     def post(self, request: Request, number: str) -> Response:
         ticket = ticket_get_for(user=request.user, number=number, details=False)
-        data = ContactInputSerializer(data=request.data)
+        data = TicketContactInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user: Staff = request.user  # type: ignore[assignment]
         phone = services.ticket_contact(ticket=ticket, actor=user, purpose=data.validated_data["purpose"])
         body = {"number": ticket.number, "caller_name": ticket.caller_name, "caller_phone": phone}
-        return Response(ContactOutputSerializer(body).data, headers={"Cache-Control": "no-store"})
+        return Response(TicketContactOutputSerializer(body).data, headers={"Cache-Control": "no-store"})
 
 
 class CategoryListApi(APIView):
     @extend_schema(
-        responses={200: CategoryOutputSerializer(many=True)},
+        responses={200: HotlineCategoryOutputSerializer(many=True)},
         summary=gettext_lazy("诉求分类及办理时限（启用的全部分类，按编码排序）"),
     )
     def get(self, request: Request) -> Response:
@@ -435,4 +435,4 @@ class CategoryListApi(APIView):
         for row in rows:  # parents from the same list: effective limits without a query per level
             if row.parent_id in by_pk:
                 row.parent = by_pk[row.parent_id]
-        return Response(CategoryOutputSerializer(rows, many=True).data)
+        return Response(HotlineCategoryOutputSerializer(rows, many=True).data)

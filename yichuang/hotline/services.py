@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from rest_framework import exceptions
 
 from yichuang.common.errors import Conflict, Unprocessable
@@ -134,18 +135,20 @@ def _require(value: str, field_name: str, message: str) -> str:
 
 
 def _action_label(action: str) -> str:
+    """The action in “工单当前状态为…，不能%(action)s。” (a context of its own: the same words are
+    labels elsewhere)."""
     labels = {
-        "dispatch": _("派单"),
-        "reassign": _("改派"),
-        "answer": _("直接答复"),
-        "cancel": _("作废"),
-        "accept": _("签收"),
-        "return": _("退回"),
-        "transfer": _("转办"),
-        "reply": _("答复"),
-        "close": _("办结"),
-        "redo": _("退回重办"),
-        "revisit": _("回访"),
+        "dispatch": pgettext("工单操作", "派单"),
+        "reassign": pgettext("工单操作", "改派"),
+        "answer": pgettext("工单操作", "直接答复"),
+        "cancel": pgettext("工单操作", "作废"),
+        "accept": pgettext("工单操作", "签收"),
+        "return": pgettext("工单操作", "退回"),
+        "transfer": pgettext("工单操作", "转办"),
+        "reply": pgettext("工单操作", "答复"),
+        "close": pgettext("工单操作", "办结"),
+        "redo": pgettext("工单操作", "退回重办"),
+        "revisit": pgettext("工单操作", "回访"),
     }
     return labels.get(action, action)
 

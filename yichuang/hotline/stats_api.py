@@ -14,13 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yichuang.hotline.api import UnitOutputSerializer
+from yichuang.hotline.api import HotlineUnitOutputSerializer
 from yichuang.hotline.selectors import PERIODS, Figures, ticket_figures
 
 
-class FiguresOutputSerializer(serializers.Serializer):
+class HotlineFiguresOutputSerializer(serializers.Serializer):
     period = serializers.DateField(allow_null=True, help_text=gettext_lazy("时段的第一天；null 表示整个区间"))
-    unit = UnitOutputSerializer(
+    unit = HotlineUnitOutputSerializer(
         allow_null=True, help_text=gettext_lazy("kind=hotline：尚无单位签收或坐席直接答复")
     )
     received = serializers.IntegerField(help_text=gettext_lazy("登记工单数（不含作废）"))
@@ -39,13 +39,13 @@ class FiguresOutputSerializer(serializers.Serializer):
     )
 
 
-class StatsOutputSerializer(serializers.Serializer):
+class HotlineStatsOutputSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     period = serializers.CharField(help_text="day | month | year | all")
     by = serializers.CharField(help_text="unit | (empty)")
-    total = FiguresOutputSerializer()
-    rows = FiguresOutputSerializer(many=True)
+    total = HotlineFiguresOutputSerializer()
+    rows = HotlineFiguresOutputSerializer(many=True)
 
 
 def _figures_data(figures: Figures) -> dict[str, Any]:
@@ -94,7 +94,7 @@ class StatsApi(APIView):
             ),
             OpenApiParameter("by", str, enum=["unit"], description=gettext_lazy("unit：再按责任单位分组")),
         ],
-        responses={200: StatsOutputSerializer},
+        responses={200: HotlineStatsOutputSerializer},
         summary=gettext_lazy("按时办结率、回访率、满意率（限本人可见范围）"),
     )
     def get(self, request: Request) -> Response:
@@ -130,4 +130,4 @@ class StatsApi(APIView):
             "total": _figures_data(total[0] if total else empty),
             "rows": [_figures_data(row) for row in rows],
         }
-        return Response(StatsOutputSerializer(body).data)
+        return Response(HotlineStatsOutputSerializer(body).data)
