@@ -103,6 +103,20 @@ class TestCitizenPages:
         assert "农村最低生活保障审批" in text(Client().get("/kiosk/guide/", {"q": "低保"}))
         assert Client().get("/kiosk/guide/DB/").status_code == 200
 
+    def test_the_kiosk_forgets_the_last_person_after_a_while(self, county):
+        case = make_case(county)
+        client = Client()
+        client.cookies["django_language"] = "en"
+        client.post("/kiosk/track/", {"number": case.number, "phone": PHONE})
+        assert "web_tracked" in client.session
+        assert 'data-idle-home="/kiosk/?reset=1"' in text(client.get("/kiosk/"))
+        response = client.get("/kiosk/", {"reset": "1"})
+        assert response.status_code == 302 and response["Location"] == "/kiosk/"
+        assert "web_tracked" not in client.session
+        assert client.cookies["django_language"].value == ""
+        home = text(client.get("/kiosk/"))
+        assert 'lang="zh-CN"' in home and "data-idle-home" not in home
+
     def test_the_verify_form_leads_to_the_documents_verify_page(self, county):
         response = Client().get("/verify-code/", {"code": "AB12-cd34"})
         assert response.status_code == 302 and response["Location"] == "/verify/AB12cd34"
@@ -402,6 +416,10 @@ class TestIntake:
             case.status == CaseStatus.SUBMITTED and case.channel == "agent" and case.consent_file is not None
         )
 
+    def test_an_agent_is_sent_to_the_town_window_for_a_bundle(self, bundle, county):
+        response = page_for(county.staff["agent"]).get("/work/intake/bundle/YJS-T/")
+        assert response.status_code == 403 and "便民服务中心综合窗口" in text(response)
+
     def test_a_supervisor_cannot_take_in_applications(self, county):
         response = page_for(county.staff["supervisor"]).get("/work/intake/item/GL/")
         assert response.status_code == 403 and "不能受理办件" in text(response)
@@ -624,3 +642,23 @@ def test_no_page_of_a_worker_shows_a_500_for_odd_numbers(county):
 def test_roles_without_intake_still_get_a_home(county):
     for who in ("supervisor", "admin", "bank_clerk"):
         assert page_for(county.staff[who]).get("/work/").status_code == 200
+
+
+def test_nul_characters_in_forms_never_reach_the_database(county):
+    """PostgreSQL refuses NUL in text; the pages drop them or answer 4xx, never 500."""
+    client = page_for(county.staff["town_clerk"])
+    response = client.post(
+        "/work/intake/item/GL/",
+        intake_form(upload_M001=scan(), note="当场\x00办结", tolerated="M\x00001", committed="\x00"),
+    )
+    assert response.status_code in (302, 422), text(response)
+    response = client.post(
+        "/work/intake/item/GL/", intake_form(token="t2", name="王\x00兰", upload_M001=scan())
+    )
+    assert response.status_code == 400
+    case = make_case(county, actor="agent", point="station_a1", channel="agent")
+    for data in ({"missing": "\x00"}, {"notify-note": "\x00"}):
+        assert client.post(f"/work/cases/{case.number}/act/notify/", data).status_code == 400
+    assert client.get("/work/intake/", {"q": "\x00"}).status_code == 200
+    assert Client().get("/guide/", {"q": "低\x00保"}).status_code == 200
+    assert client.get("/work/intake/item/%00/").status_code == 404

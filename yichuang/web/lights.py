@@ -33,7 +33,8 @@ YELLOW = Light("yellow", _("临期"))
 RED = Light("red", _("超期"))
 GREY = Light("grey", _("已中止"))
 WAITING = Light("none", _("未计时"))
-DONE = Light("none", _("已结束"))
+#: Decided, delivered, refused or withdrawn: no deadline runs any more.
+DONE = Light("none", "—")
 
 
 def light_for(case: Case, *, today: dt.date | None = None) -> Light:

@@ -31,7 +31,7 @@ from yichuang.org.selectors import points_in_scope
 from yichuang.web import labels
 from yichuang.web.forms import DeliverForm, ExtendForm, NoteForm, QueueFilterForm, ReasonForm, SuspendForm
 from yichuang.web.lights import light_for
-from yichuang.web.views.common import problem_from, staff, staff_view
+from yichuang.web.views.common import clean_list, key_or_404, problem_from, staff, staff_view
 from yichuang.web.views.uploads import collect_files, upload_context, with_upload_limit
 from yichuang.web.views.work import by_due
 
@@ -41,7 +41,7 @@ PAGE_SIZE = 50
 def get_case(user: Any, number: str, *, details: bool = True) -> Case:
     """The case if the user may see it; a 404 page otherwise (out of scope looks like no such case)."""
     try:
-        return case_get_for(user=user, number=number[:24], details=details)
+        return case_get_for(user=user, number=key_or_404(number)[:24], details=details)
     except exceptions.NotFound as exc:
         raise Http404(_("没有找到这个办件。")) from exc
 
@@ -216,7 +216,7 @@ def _perform(request: HttpRequest, case: Case, action: str, data: dict[str, Any]
     if action == "accept":
         services.case_accept(**common)
     elif action == "notify":
-        missing = request.POST.getlist("missing")
+        missing = clean_list(request.POST.getlist("missing"))
         services.case_notify(**common, missing=missing)
     elif action == "supplement":
         materials = collect_files(request, user, [m.requirement for m in case.materials.all()])
@@ -287,7 +287,7 @@ def case_print(request: HttpRequest, number: str, paper: str) -> HttpResponse:
 def application_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The one receipt of a 一件事 application: every case number, status and due date."""
     try:
-        application = application_get_for(user=staff(request), number=number)
+        application = application_get_for(user=staff(request), number=key_or_404(number))
     except exceptions.NotFound as exc:
         raise Http404(_("没有找到这个申请。")) from exc
     cases = list(application.cases.all())

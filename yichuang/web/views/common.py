@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
@@ -20,6 +21,26 @@ WINDOW_ROLES = {Role.WINDOW_CLERK, Role.BANK_CLERK, Role.CENTER_MANAGER}
 INTAKE_ROLES = {*WINDOW_ROLES, Role.VILLAGE_AGENT}
 
 View = Callable[..., HttpResponse]
+
+#: Case, application, item and bundle numbers and codes: letters, digits, dots, dashes, underscores.
+_KEY = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,59}$")
+
+
+def key_or_404(value: str) -> str:
+    """A number or code from a URL, or a 404 for anything that cannot be one (a NUL byte, say, which
+    PostgreSQL would refuse with an error instead of finding nothing)."""
+    if not _KEY.match(value):
+        raise Http404(_("没有找到。"))
+    return value
+
+
+def clean_text(value: str) -> str:
+    """Free text from a form without the NUL characters a database cannot store."""
+    return value.replace("\x00", "").strip()
+
+
+def clean_list(values: Iterable[str]) -> list[str]:
+    return [text for text in (clean_text(v) for v in values) if text]
 
 
 def staff_view(view: View) -> View:

@@ -32,7 +32,16 @@ from yichuang.files.models import StoredFile
 from yichuang.licenses.selectors import licenses_in_force
 from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff
 from yichuang.web.forms import ApplicantForm
-from yichuang.web.views.common import INTAKE_ROLES, Problem, problem_from, staff, staff_view
+from yichuang.web.views.common import (
+    INTAKE_ROLES,
+    Problem,
+    clean_list,
+    clean_text,
+    key_or_404,
+    problem_from,
+    staff,
+    staff_view,
+)
 from yichuang.web.views.uploads import resolve_ids, store_uploads, upload_context, with_upload_limit
 
 SESSION_TOKENS = "web_intake_done"
@@ -185,7 +194,7 @@ class Subject:
 
 
 def _item_subject(code: str, point: ServicePoint) -> Subject:
-    item = items_published().filter(code=code[:40]).first()
+    item = items_published().filter(code=key_or_404(code)[:40]).first()
     if item is None:
         raise Http404(_("没有这个事项。"))
     if not PointItem.objects.filter(point=point, item=item, active=True).exists():
@@ -203,7 +212,7 @@ def _item_subject(code: str, point: ServicePoint) -> Subject:
 
 
 def _bundle_subject(code: str) -> Subject:
-    bundle = bundles_active().filter(code=code[:40]).first()
+    bundle = bundles_active().filter(code=key_or_404(code)[:40]).first()
     if bundle is None:
         raise Http404(_("没有这个“一件事”。"))
     return Subject(
@@ -243,7 +252,14 @@ def intake_item(request: HttpRequest, code: str) -> HttpResponse:
 def intake_bundle(request: HttpRequest, code: str) -> HttpResponse:
     user = staff(request)
     point = _point_or_none(user)
-    if point is None or user.role == Role.VILLAGE_AGENT:
+    if user.role == Role.VILLAGE_AGENT:
+        return render(
+            request,
+            "web/_problem.html",
+            {"problem": Problem(403, _("“一件事”请到便民服务中心综合窗口申请。"))},
+            status=403,
+        )
+    if point is None:
         return _no_point(request)
     return _intake(request, user, point, _bundle_subject(code))
 
@@ -271,8 +287,8 @@ def _intake(request: HttpRequest, user: Staff, point: ServicePoint, subject: Sub
     decision = request.POST.get("decision", "")
     allowed = {"submit"} if user.role == Role.VILLAGE_AGENT else {"accept", "notify", "refuse"}
     problem: Problem | None = None
-    tolerated = set(request.POST.getlist("tolerated"))
-    committed = set(request.POST.getlist("committed"))
+    tolerated = set(clean_list(request.POST.getlist("tolerated")))
+    committed = set(clean_list(request.POST.getlist("committed")))
     materials: list[MaterialInput] = []
     consent: StoredFile | None = None
     for row in subject.rows:
@@ -297,7 +313,7 @@ def _intake(request: HttpRequest, user: Staff, point: ServicePoint, subject: Sub
             consent_error = _("请上传村民签字的代办委托书。")
         consent = consent_files[-1] if consent_files else None
 
-    reason = request.POST.get("refuse_reason", "").strip()
+    reason = clean_text(request.POST.get("refuse_reason", ""))[:2000]
     if decision not in allowed:
         problem = Problem(400, _("请选择受理、一次性告知或不予受理。"))
     elif decision == "refuse" and not reason:
@@ -325,7 +341,7 @@ def _intake(request: HttpRequest, user: Staff, point: ServicePoint, subject: Sub
         "tolerated": sorted(tolerated),
         "commitments": sorted(committed),
         "consent_file": consent,
-        "note": request.POST.get("note", "").strip()[:1000],
+        "note": clean_text(request.POST.get("note", ""))[:1000],
     }
     try:
         with transaction.atomic():

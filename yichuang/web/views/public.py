@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from yichuang.catalog.selectors import bundles_active, items_published, points_o
 from yichuang.org.models import Staff
 from yichuang.web.forms import RatingForm, TrackForm
 from yichuang.web.rating import may_rate, rating_available, submit_rating
-from yichuang.web.views.common import problem_from
+from yichuang.web.views.common import key_or_404, problem_from
 
 #: How long after a progress query the same browser may rate the case without typing the phone again.
 RATING_WINDOW_SECONDS = 15 * 60
@@ -43,6 +44,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def kiosk_home(request: HttpRequest) -> HttpResponse:
+    """The kiosk's start page. ``?reset=1`` (after two idle minutes) forgets the last person: the
+    progress they looked up and the language they chose, so the next one starts in Chinese."""
+    if request.GET.get("reset"):
+        request.session.flush()
+        response = redirect("web:kiosk")
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        return response
     return render(request, "web/kiosk/home.html", {"base_template": _base(True), "kiosk": True})
 
 
@@ -76,7 +84,7 @@ def guide_search(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
 
 
 def guide_detail(request: HttpRequest, code: str, kiosk: bool = False) -> HttpResponse:
-    item = items_published().filter(code=code[:40]).first()
+    item = items_published().filter(code=key_or_404(code)[:40]).first()
     if item is None:
         raise Http404(_("没有这个事项。"))
     points = list(points_offering(item))
@@ -166,6 +174,7 @@ def rate(request: HttpRequest, number: str, kiosk: bool = False) -> HttpResponse
     """好差评 after completion, by the person who has just queried the case's progress."""
     if not rating_available():
         raise Http404(_("评价功能尚未开通。"))
+    number = key_or_404(number)
     context: dict[str, Any] = {"base_template": _base(kiosk), "kiosk": kiosk, "number": number}
     phone = _remembered_phone(request, number)
     if phone is None:
