@@ -2,8 +2,7 @@
 
 Each test is one person's errand, clicked through as they would: a clerk finishing an immediate item, a
 clerk accepting a promised item with a tolerated material, a village agent on a 375 px phone, a
-reviewer approving from the queue, a citizen checking progress (and rating, once the ratings app is
-there), a kiosk. The tests skip when Chromium or Playwright is missing; `make test` runs them when both
+reviewer approving from the queue, a citizen checking progress and rating, a kiosk. The tests skip when Chromium or Playwright is missing; `make test` runs them when both
 are there. Screenshots go to a temporary folder, or to docs/screenshots/ with YICHUANG_SCREENSHOTS=1
 (`make screenshots`).
 """
@@ -25,7 +24,6 @@ from tests.web_cast import ID_NUMBER, NAME, PHONE, PNG, make_case
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.catalog.models import ServiceItem
-from yichuang.web.rating import rating_available
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
@@ -359,7 +357,6 @@ def test_a_citizen_queries_progress_by_number_and_phone(town, browser, live_serv
         expect(page.get_by_role("heading", name="Check the progress of a case")).to_be_visible()
 
 
-@pytest.mark.skipif(not rating_available(), reason="the ratings app is not on this branch yet (RATING HOOK)")
 def test_a_citizen_rates_after_completion(town, desk, shots):
     case = delivered_case(town)
     page = desk
@@ -369,6 +366,8 @@ def test_a_citizen_rates_after_completion(town, desk, shots):
     page.screenshot(path=str(shots / "rating.png"), full_page=True)
     page.get_by_role("button", name="提交评价").click()
     expect(page.get_by_role("heading", name="感谢您的评价！")).to_be_visible()
+    rating = case.ratings.get()
+    assert (rating.score, rating.channel, rating.comment) == (5, "web", "窗口一次办好，很方便。")
 
 
 def test_the_kiosk_finds_a_guide_and_checks_progress_with_large_buttons(town, browser, live_server, shots):

@@ -17,7 +17,6 @@ from yichuang.cases import services
 from yichuang.cases.models import BundleApplication, Case, CaseStatus, MaterialState
 from yichuang.catalog.models import Bundle, BundleItem, ServiceItem
 from yichuang.web.lights import light_for
-from yichuang.web.rating import rating_available
 
 pytestmark = pytest.mark.django_db
 
@@ -159,12 +158,41 @@ class TestProgress:
         assert "查询过于频繁" in text(client.post("/track/", {"number": "1", "phone": PHONE}))
 
     def test_rating_needs_a_progress_query_first(self, county):
-        if not rating_available():
-            assert Client().post("/track/1/rating/", {"score": 5}).status_code == 404
-            return
-        case = make_case(county)
+        case = delivered(county)
         response = Client().post(f"/track/{case.number}/rating/", {"score": 5})
         assert response.status_code == 403 and "请先输入办件编号" in text(response)
+
+    def test_a_finished_case_is_rated_once_per_channel(self, county):
+        case = delivered(county)
+        client = Client()
+        page = text(client.post("/track/", {"number": case.number, "phone": PHONE}))
+        assert "请为这次办事评价" in page
+        assert client.post(f"/track/{case.number}/rating/", {"score": 9}).status_code == 400
+        response = client.post(f"/track/{case.number}/rating/", {"score": 2, "comment": "等了很久"})
+        assert response.status_code == 200 and "感谢您的评价" in text(response)
+        rating = case.ratings.get()
+        assert (rating.score, rating.channel, rating.comment) == (2, "web", "等了很久")
+        again = client.post(f"/track/{case.number}/rating/", {"score": 5})
+        assert again.status_code == 409 and "只能评价一次" in text(again)
+        page = text(client.post("/track/", {"number": case.number, "phone": PHONE}))
+        assert "您已评价过" in page and "请为这次办事评价" not in page
+        kiosk = Client()
+        kiosk.post("/kiosk/track/", {"number": case.number, "phone": PHONE})
+        assert kiosk.post(f"/kiosk/track/{case.number}/rating/", {"score": 5}).status_code == 200
+        assert case.ratings.get(channel="kiosk").score == 5
+
+    def test_an_open_case_cannot_be_rated_yet(self, county):
+        case = make_case(county)
+        client = Client()
+        assert "请为这次办事评价" not in text(client.post("/track/", {"number": case.number, "phone": PHONE}))
+        response = client.post(f"/track/{case.number}/rating/", {"score": 5})
+        assert response.status_code == 409 and "办结后才能评价" in text(response)
+
+
+def delivered(world: Any) -> Case:
+    case = make_case(world, item="GL", provide=("M001",), tolerated=(), commitments=())
+    services.case_approve(case=case, actor=world.staff["town_clerk"])
+    return services.case_deliver(case=case, actor=world.staff["town_clerk"], method="pickup")
 
 
 # -------------------------------------------------------------------------------------------- staff

@@ -89,6 +89,14 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "恢复办理",
         SIGNATURE + "您申请的${item}（办件编号${number}）已恢复办理，承诺办结日期为${due_date}。",
     ),
+    "deadline_soon": DefaultTemplate(
+        "到期预警（工作人员）",
+        SIGNATURE + "办件${number}（${item}）将于${due_date}到期，请抓紧办理。",
+    ),
+    "case_overdue": DefaultTemplate(
+        "超期督办（工作人员）",
+        SIGNATURE + "办件${number}（${item}，${point}受理）已超过承诺办结日期${due_date}，请督办。",
+    ),
     "rating_invitation": DefaultTemplate(
         "邀请评价",
         SIGNATURE + "您申请的${item}（办件编号${number}）已办结。欢迎对本次服务作出评价（好差评），"

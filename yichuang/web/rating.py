@@ -1,34 +1,28 @@
-"""The place where the citizen's 好差评 meets the ratings app.
-
-RATING HOOK — the ratings app (``yichuang.ratings``, ``POST /api/v1/track/{number}/rating/``) is built
-on main while these pages are. Until it is installed the rating form is not shown and the rating page
-answers 404; once it is, the pages call the same service as the API. Connect here at merge if its
-signature differs.
-"""
+"""好差评 on the progress page: the same service as ``POST /api/v1/track/{number}/rating/``."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.apps import apps
-
-from yichuang.cases.models import Case, CaseStatus
-
-#: Cases the applicant may rate: finished one way or the other (delivered, denied, refused).
-RATABLE = {CaseStatus.DELIVERED, CaseStatus.DENIED, CaseStatus.REFUSED}
+from yichuang.cases.models import Case
+from yichuang.ratings.models import Rating, RatingChannel
+from yichuang.ratings.services import RATABLE, rating_submit
 
 
-def rating_available() -> bool:
-    return apps.is_installed("yichuang.ratings")
+def channel_for(*, kiosk: bool) -> str:
+    return RatingChannel.KIOSK if kiosk else RatingChannel.WEB
 
 
-def may_rate(case: Case) -> bool:
-    return rating_available() and case.status in RATABLE
+def may_rate(case: Case, *, kiosk: bool = False) -> bool:
+    """Finished (delivered, denied or not accepted) and not yet rated through this channel (一次一评)."""
+    return (
+        case.status in RATABLE
+        and not Rating.objects.filter(case=case, channel=channel_for(kiosk=kiosk)).exists()
+    )
 
 
-def submit_rating(*, case: Case, channel: str, score: int, comment: str) -> Any:
-    """One rating of ``case`` through ``channel`` ("web" or "kiosk"); raises what the service raises
-    (409 when rated already or not finished, 400 for a bad score)."""
-    from yichuang.ratings.services import rating_submit
+def already_rated(case: Case, *, kiosk: bool = False) -> bool:
+    return Rating.objects.filter(case=case, channel=channel_for(kiosk=kiosk)).exists()
 
-    return rating_submit(case=case, channel=channel, score=score, comment=comment)
+
+def submit_rating(*, case: Case, kiosk: bool, score: int, comment: str) -> Rating:
+    """One rating of ``case``; raises what the service raises (409 when rated already or not finished)."""
+    return rating_submit(case=case, channel=channel_for(kiosk=kiosk), score=score, comment=comment)

@@ -23,7 +23,7 @@ from yichuang.catalog.search import search_items
 from yichuang.catalog.selectors import bundles_active, items_published, points_offering
 from yichuang.org.models import Staff
 from yichuang.web.forms import RatingForm, TrackForm
-from yichuang.web.rating import may_rate, rating_available, submit_rating
+from yichuang.web.rating import already_rated, may_rate, submit_rating
 from yichuang.web.views.common import key_or_404, problem_from
 
 #: How long after a progress query the same browser may rate the case without typing the phone again.
@@ -162,7 +162,8 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
         {
             "case": case,
             "timeline": _timeline(case),
-            "may_rate": may_rate(case),
+            "may_rate": may_rate(case, kiosk=kiosk),
+            "rated": already_rated(case, kiosk=kiosk),
             "rating_form": RatingForm(),
         }
     )
@@ -172,8 +173,6 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
 @require_POST
 def rate(request: HttpRequest, number: str, kiosk: bool = False) -> HttpResponse:
     """好差评 after completion, by the person who has just queried the case's progress."""
-    if not rating_available():
-        raise Http404(_("评价功能尚未开通。"))
     number = key_or_404(number)
     context: dict[str, Any] = {"base_template": _base(kiosk), "kiosk": kiosk, "number": number}
     phone = _remembered_phone(request, number)
@@ -192,22 +191,23 @@ def rate(request: HttpRequest, number: str, kiosk: bool = False) -> HttpResponse
     try:
         submit_rating(
             case=case,
-            channel="kiosk" if kiosk else "web",
+            kiosk=kiosk,
             score=form.cleaned_data["score"],
             comment=form.cleaned_data["comment"],
         )
-    except (exceptions.APIException, ValueError) as exc:
-        problem = problem_from(exc) if isinstance(exc, exceptions.APIException) else None
+    except exceptions.APIException as exc:
+        problem = problem_from(exc)
         context.update(
             {
                 "case": case,
                 "timeline": _timeline(case),
                 "may_rate": False,
+                "rated": already_rated(case, kiosk=kiosk),
                 "rating_form": form,
-                "error": problem.message if problem else _("评价未能提交，请稍后再试。"),
+                "error": problem.message,
             }
         )
-        return render(request, "web/track/result.html", context, status=problem.status if problem else 400)
+        return render(request, "web/track/result.html", context, status=problem.status)
     context["case"] = case
     return render(request, "web/track/rated.html", context)
 
