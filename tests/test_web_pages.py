@@ -249,6 +249,31 @@ class TestHome:
         body = text(page_for(county.staff["agent"]).get("/work/"))
         assert "待送证上门" in body and case.number in body and "签收人姓名" in body
 
+    def test_deadline_reminders_show_until_read(self, county):
+        from yichuang.notify.models import StaffNotice
+
+        case = make_case(county)
+        reviewer = county.staff["reviewer"]
+        mine = StaffNotice.objects.create(
+            recipient=reviewer,
+            kind="due_soon",
+            key="k1",
+            case_number=case.number,
+            body="办件将于2个工作日内到期。",
+        )
+        theirs = StaffNotice.objects.create(
+            recipient=county.staff["town_clerk"], kind="due_soon", key="k2", body="x"
+        )
+        client = page_for(reviewer)
+        body = text(client.get("/work/"))
+        assert (
+            "工作提醒" in body and "办件将于2个工作日内到期" in body and f"/work/cases/{case.number}/" in body
+        )
+        assert client.post(f"/work/notices/{theirs.pk}/read/").status_code == 404
+        assert client.post(f"/work/notices/{mine.pk}/read/").status_code == 302
+        mine.refresh_from_db()
+        assert mine.read_at is not None and "工作提醒" not in text(client.get("/work/"))
+
     def test_names_in_lists_are_masked(self, county):
         make_case(county)
         body = text(page_for(county.staff["reviewer"]).get("/work/"))

@@ -24,6 +24,7 @@ urlpatterns = [
     path("kiosk/track/<str:number>/rating/", public.rate, {"kiosk": True}, name="kiosk-rate"),
     # staff
     path("work/", work.work_home, name="work"),
+    path("work/notices/<int:pk>/read/", work.notice_read, name="notice-read"),
     path("work/intake/", intake.intake_search, name="intake"),
     path("work/intake/item/<str:code>/", intake.intake_item, name="intake-item"),
     path("work/intake/bundle/<str:code>/", intake.intake_bundle, name="intake-bundle"),

@@ -6,15 +6,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from yichuang.cases.models import Case, CaseStatus
 from yichuang.cases.selectors import OPEN_STATUSES, case_list, cases_for
+from yichuang.notify.models import StaffNotice
 from yichuang.org.models import Role
 from yichuang.web.lights import light_for
 from yichuang.web.views.common import WINDOW_ROLES, staff, staff_view
@@ -117,11 +120,31 @@ def work_home(request: HttpRequest) -> HttpResponse:
                 {},
             ),
         ]
+    unread = StaffNotice.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at", "-id")
     return render(
         request,
         "web/staff/home.html",
-        {"piles": piles, "role": role, "is_agent": role == Role.VILLAGE_AGENT},
+        {
+            "piles": piles,
+            "role": role,
+            "is_agent": role == Role.VILLAGE_AGENT,
+            "notices": list(unread[:SHOWN]),
+            "notice_count": unread.count(),
+        },
     )
+
+
+@require_POST
+@staff_view
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """到期预警 and 超期督办 reminders (written by the deadline sweep): mark one as read."""
+    notice = StaffNotice.objects.filter(recipient=staff(request), pk=pk).first()
+    if notice is None:
+        raise Http404()
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return redirect("web:work")
 
 
 def _light_counts(qs: QuerySet[Case]) -> dict[str, int]:
