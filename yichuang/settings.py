@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "yichuang.cases",
     "yichuang.licenses",
     "yichuang.ratings",
+    "yichuang.hotline",
     "yichuang.stats",
     "yichuang.handover",
     "yichuang.demo",
@@ -231,6 +232,10 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
         "CaseChannelEnum": "yichuang.cases.models.Channel",
         "RatingChannelEnum": "yichuang.ratings.api.PUBLIC_CHANNELS",
+        "TypeEnum": "yichuang.catalog.models.ItemType",  # keeps its name beside TicketTypeEnum
+        "TicketChannelEnum": "yichuang.hotline.models.TicketChannel",
+        "TicketTypeEnum": "yichuang.hotline.models.TicketType",
+        "TicketSatisfactionEnum": "yichuang.hotline.models.Satisfaction",
     },
 }
 

@@ -29,6 +29,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("track/", include(track_urlpatterns)),
     path("applications/", include(application_urlpatterns)),
     path("licenses/", include("yichuang.licenses.urls")),
+    path("hotline/", include("yichuang.hotline.urls")),
     path("", include("yichuang.ratings.urls")),
     path("stats/", include("yichuang.stats.urls")),
 ]

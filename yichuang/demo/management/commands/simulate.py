@@ -60,18 +60,19 @@ class Command(BaseCommand):
         simulation = Simulation(first=first, last=last, cases=options["cases"], seed=options["seed"])
         self.stdout.write(f"模拟 {first:%Y-%m}（{first} 至 {last}），{options['cases']} 件申请 …")
         started = time.monotonic()
-        # Each step logs at INFO (SMS queued and sent); the progress bar says more here. The levels come
-        # back afterwards: the command also runs inside tests and other processes' logging must not change.
-        quiet = {name: logging.getLogger(name).level for name in ("yichuang", "celery")}
-        for name in quiet:
-            logging.getLogger(name).setLevel(logging.WARNING)
+        # Each step logs at INFO (SMS queued and sent); the progress bar says more here. The levels are
+        # put back afterwards: the command may run inside a longer process (the test suite).
+        quiet = {name: logging.getLogger(name) for name in ("yichuang", "celery")}
+        levels = {name: logger.level for name, logger in quiet.items()}
+        for logger in quiet.values():
+            logger.setLevel(logging.WARNING)
         try:
             with tqdm(total=simulation.total_steps_hint(), unit="步", desc="模拟", file=self.stderr) as bar:
                 for _label in simulation.steps():
                     bar.update(1)
         finally:
-            for name, level in quiet.items():
-                logging.getLogger(name).setLevel(level)
+            for name, logger in quiet.items():
+                logger.setLevel(levels[name])
         counted = rollup_all()
         sweep = sweep_deadlines(today=last)
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {time.monotonic() - started:.0f} 秒。"))
