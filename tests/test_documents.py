@@ -798,3 +798,16 @@ def test_an_unsealed_document_is_signed_again_once_a_new_seal_is_registered(
     notice.refresh_from_db()
     assert (notice.status, notice.seal) == (DocumentStatus.SIGNED, new)
     assert 'data-genuine="true"' in Client().get(f"/verify/{notice.verify_code}").content.decode()
+
+
+def test_the_staff_case_page_lists_the_documents_with_their_verify_links(office, clerk):
+    case = apply(clerk, "OWN", provide=("M001",), commitments=["M010"], tolerated=["M020"])
+    page = Client()
+    page.force_login(office.staff["town_clerk"])
+    html = page.get(f"/work/cases/{case['number']}/").content.decode()
+    notice = documents(case["number"])[DocumentKind.ACCEPTANCE_NOTICE]
+    assert "受理通知书" in html and "告知承诺书" in html
+    assert f"/api/v1/documents/{notice.pk}/content/" in html and f"/verify/{notice.verify_code}" in html
+    assert (
+        page.get(f"/api/v1/documents/{notice.pk}/content/").status_code == 200
+    )  # the staff session suffices

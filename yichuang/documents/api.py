@@ -40,10 +40,17 @@ def content_url(document: Document) -> str:
     return reverse("v1:document-content", kwargs={"id": str(document.pk)})
 
 
-def case_documents(case: Any) -> list[dict[str, str]]:
-    """The ``documents`` list of a case in the case detail (contract.md)."""
+def case_documents(case: Any, *, titles: bool = False) -> list[dict[str, str]]:
+    """The ``documents`` list of a case in the case detail (contract.md); ``titles`` adds each
+    document's title (for the staff pages)."""
     return [
-        {"id": str(d.pk), "type": d.kind, "url": content_url(d), "verify_code": d.verify_code}
+        {
+            "id": str(d.pk),
+            "type": d.kind,
+            "url": content_url(d),
+            "verify_code": d.verify_code,
+            **({"title": d.title} if titles else {}),
+        }
         for d in documents_of_case(case)
     ]
 

@@ -7,7 +7,7 @@ Issuing is split in two so case actions stay fast (the lifecycle benchmark, docs
    document says. A rolled-back action leaves no document.
 2. After commit the PDF is rendered, its SM3 digest signed with the seal's SM2 key and stored
    (``document_sign``): by a Celery worker when ``REDIS_URL`` is set, in-process otherwise; and in
-   any case on demand when someone downloads or verifies it before that (decision 22).
+   any case on demand when someone downloads or verifies it before that (decision 36).
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ COUNT_LABELS = {
     "bundles": "一件事",
     "staff": "演示账号",
     "seals": "电子印章",
+    "hotline_categories": "12345诉求分类",
+    "hotline_rules": "12345派单规则",
 }
 
 
