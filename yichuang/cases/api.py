@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from yichuang.cases import services
 from yichuang.cases.idempotency import run_idempotent
 from yichuang.cases.models import ApplicantKind, Case, CaseStatus, Channel, DeliveryMethod
-from yichuang.cases.selectors import allowed_actions, case_get_for, case_list, with_details
+from yichuang.cases.selectors import allowed_actions, case_details, case_get_for, case_list
 from yichuang.cases.services import ApplicantInput, MaterialInput
 from yichuang.cases.workflow import ACTIONS
 from yichuang.catalog.models import ServiceItem
@@ -162,10 +162,12 @@ class CaseOutputSerializer(CaseListOutputSerializer):
 
 
 def _resolve_files(user: Staff, ids: list[Any], field: str) -> list[Any]:
+    """The files ``ids`` names, each one the user may read, in one query (only their ids are read:
+    the case links them by id)."""
     if not ids:
         return []
-    found = {f.pk: f for f in files_for(user).filter(pk__in=ids)}
-    lost = [str(i) for i in ids if i not in found]
+    found = {f.pk: f for f in files_for(user).filter(pk__in=set(ids)).select_related(None).only("id")}
+    lost = list(dict.fromkeys(str(i) for i in ids if i not in found))
     if lost:
         raise services.Invalid(
             _("文件不存在或无权使用。"),
@@ -175,17 +177,18 @@ def _resolve_files(user: Staff, ids: list[Any], field: str) -> list[Any]:
 
 
 def _materials(user: Staff, rows: list[dict[str, Any]]) -> list[MaterialInput]:
+    files = iter(_resolve_files(user, [i for row in rows for i in row.get("files", [])], "materials"))
     return [
-        MaterialInput(
-            requirement=row["requirement"], files=_resolve_files(user, row.get("files", []), "materials")
-        )
+        MaterialInput(requirement=row["requirement"], files=[next(files) for _file in row.get("files", [])])
         for row in rows
     ]
 
 
 def _case_response(request: Request, case: Case, status_code: int = 200) -> Response:
-    fresh = with_details(Case.objects.filter(pk=case.pk)).get()
-    return Response(CaseOutputSerializer(fresh, context={"user": request.user}).data, status=status_code)
+    """The case a service has just written and returned (its row and relations are current in
+    memory): only its materials and timeline are read."""
+    case_details(case)
+    return Response(CaseOutputSerializer(case, context={"user": request.user}).data, status=status_code)
 
 
 class CaseListCreateApi(APIView):
@@ -290,40 +293,44 @@ class CaseActionApi(APIView):
         user: Staff = request.user  # type: ignore[assignment]
         common = {"case": case, "actor": user, "note": v["note"], "row_version": v.get("row_version")}
         notice = None
+        done: Case
         if action == "accept":
-            services.case_accept(**common)
+            done = services.case_accept(**common)
         elif action == "notify":
             notice = services.case_notify(**common, missing=v["missing"])
+            done = notice.case
         elif action == "supplement":
-            services.case_supplement(**common, materials=_materials(user, v["materials"]))
+            done = services.case_supplement(**common, materials=_materials(user, v["materials"]))
         elif action == "refuse":
-            services.case_refuse(**common, reason=v["reason"])
+            done = services.case_refuse(**common, reason=v["reason"])
         elif action == "review":
-            services.case_review(**common)
+            done = services.case_review(**common)
         elif action == "approve":
-            services.case_approve(**common)
+            done = services.case_approve(**common)
         elif action == "deny":
-            services.case_deny(**common, reason=v["reason"])
+            done = services.case_deny(**common, reason=v["reason"])
         elif action == "suspend":
-            services.case_suspend(**common, reason=v["reason"], kind=v["kind"])
+            done = services.case_suspend(**common, reason=v["reason"], kind=v["kind"])
         elif action == "resume":
-            services.case_resume(**common)
+            done = services.case_resume(**common)
         elif action == "extend":
             if "days" not in v:
                 raise exceptions.ValidationError({"days": [_("请填写延期天数。")]})
-            services.case_extend(**common, reason=v["reason"], days=v["days"])
+            done = services.case_extend(**common, reason=v["reason"], days=v["days"])
         elif action == "deliver":
             if "method" not in v:
                 raise exceptions.ValidationError({"method": [_("请选择送达方式。")]})
-            services.case_deliver(
+            done = services.case_deliver(
                 **common,
                 method=v["method"],
                 tracking_number=v["tracking_number"],
                 recipient_name=v["recipient_name"],
             )
         elif action == "withdraw":
-            services.case_withdraw(**common)
-        response = _case_response(request, case)
+            done = services.case_withdraw(**common)
+        else:  # pragma: no cover - ACTIONS was checked in post()
+            raise exceptions.NotFound(_("没有这个操作。"))
+        response = _case_response(request, done)
         if notice is not None:
             response.data["notice"] = {"missing": notice.missing, "text": notice.text}
         return response

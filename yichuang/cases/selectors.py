@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from yichuang.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus
 from yichuang.cases.workflow import actions_from
+from yichuang.files.models import StoredFile
 from yichuang.org.models import Role, Staff
 from yichuang.org.selectors import limit_to_scope, scope_of
 
@@ -34,13 +35,28 @@ def cases_for(user: Any) -> QuerySet[Case]:
     return limit_to_scope(qs, user, region_field="region", point_field="point")
 
 
-def with_details(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.select_related(
-        "item", "point", "region", "handling_department", "item_version"
-    ).prefetch_related(
-        Prefetch("materials", queryset=CaseMaterial.objects.prefetch_related("files").order_by("id")),
+DETAIL_RELATIONS = ("item", "point", "region", "handling_department", "item_version")
+
+
+def _detail_prefetches() -> list[Prefetch[Any]]:
+    # Of the files only their ids are shown: no need to read the rest of each row.
+    files = Prefetch("files", queryset=StoredFile.objects.only("id"))
+    return [
+        Prefetch("materials", queryset=CaseMaterial.objects.prefetch_related(files).order_by("id")),
         Prefetch("events", queryset=CaseEvent.objects.order_by("at", "id")),
-    )
+    ]
+
+
+def with_details(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.select_related(*DETAIL_RELATIONS).prefetch_related(*_detail_prefetches())
+
+
+def case_details(case: Case) -> Case:
+    """Read the materials (with their file ids) and the timeline of a case already in memory — one
+    a service has just written, with ``DETAIL_RELATIONS`` loaded — in three queries, without
+    reading the case again."""
+    prefetch_related_objects([case], *_detail_prefetches())
+    return case
 
 
 def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
