@@ -8,3 +8,10 @@ application = get_wsgi_application()
 from yichuang.org.checks import refuse_demo_accounts_in_production  # noqa: E402
 
 refuse_demo_accounts_in_production()
+
+# Import every view (and what they import: the catalog search loads pypinyin's and jieba's
+# dictionaries, seconds of work) now, not in the first request each worker answers; with
+# ``gunicorn --preload`` the workers then share it all with the master.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018
