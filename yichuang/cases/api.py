@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -15,6 +17,7 @@ from yichuang.cases import services
 from yichuang.cases.idempotency import run_idempotent
 from yichuang.cases.models import ApplicantKind, Case, CaseStatus, Channel, DeliveryMethod
 from yichuang.cases.selectors import (
+    LIST_COLUMNS,
     allowed_actions,
     case_get_for,
     case_list,
@@ -25,7 +28,7 @@ from yichuang.cases.services import ApplicantInput, MaterialInput
 from yichuang.cases.workflow import ACTIONS
 from yichuang.catalog.models import ServiceItem
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
-from yichuang.common.pagination import Pagination
+from yichuang.common.pagination import LargeResultPagination
 from yichuang.files.selectors import files_for
 from yichuang.org.models import ServicePoint, Staff
 
@@ -182,24 +185,48 @@ def _date(value: Any) -> Any:
     return None if value is None else _DATE.to_representation(value)
 
 
-def case_list_row(case: Case) -> dict[str, Any]:
-    """``CaseListOutputSerializer(case).data``, built directly."""
+_STATUS_LABELS: dict[tuple[str, str], str] = {}
+
+
+def _status_display(status: str) -> str:
+    """``case.get_status_display()`` without translating the ten labels again for every row (it
+    hashes the choices and calls gettext each time: 40 % of a page of 50 in the profile)."""
+    key = (translation.get_language() or "", status)
+    label = _STATUS_LABELS.get(key)
+    if label is None:
+        label = _STATUS_LABELS[key] = str(dict(CaseStatus.choices).get(status, status))
+    return label
+
+
+def case_list_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``CaseListOutputSerializer(case).data``, built directly from the ``selectors.LIST_COLUMNS``
+    of a case."""
     return {
-        "number": str(case.number),
-        "item": str(case.item.code),
-        "item_name": str(case.item.name),
-        "status": str(case.status),
-        "status_display": str(case.get_status_display()),
-        "kind": str(case.kind),
-        "channel": str(case.channel),
-        "point": str(case.point.code),
-        "handling_unit": str(case.handling_department.code),
-        "applicant_name": mask_name(case.applicant_name),
-        "accepted_at": _datetime(case.accepted_at),
-        "due_date": _date(case.due_date),
-        "statutory_due_date": _date(case.statutory_due_date),
-        "supplement_due_date": _date(case.supplement_due_date),
-        "created_at": _datetime(case.created_at),
+        "number": str(row["number"]),
+        "item": str(row["item__code"]),
+        "item_name": str(row["item__name"]),
+        "status": str(row["status"]),
+        "status_display": _status_display(row["status"]),
+        "kind": str(row["kind"]),
+        "channel": str(row["channel"]),
+        "point": str(row["point__code"]),
+        "handling_unit": str(row["handling_department__code"]),
+        "applicant_name": mask_name(row["applicant_name"]),
+        "accepted_at": _datetime(row["accepted_at"]),
+        "due_date": _date(row["due_date"]),
+        "statutory_due_date": _date(row["statutory_due_date"]),
+        "supplement_due_date": _date(row["supplement_due_date"]),
+        "created_at": _datetime(row["created_at"]),
+    }
+
+
+def _list_columns(case: Case) -> dict[str, Any]:
+    """The ``LIST_COLUMNS`` of a case in memory."""
+    return {
+        column: getattr(getattr(case, column.split("__")[0]), column.split("__")[1])
+        if "__" in column
+        else getattr(case, column)
+        for column in LIST_COLUMNS
     }
 
 
@@ -210,7 +237,7 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
     is only instantiated builds no fields)."""
     methods = CaseOutputSerializer(context={"user": user})
     return {
-        **case_list_row(case),
+        **case_list_row(_list_columns(case)),
         "handling_unit_name": str(case.handling_department.name),
         "handling_mode": str(case.handling_mode),
         "point_name": str(case.point.name),
@@ -289,11 +316,11 @@ class CaseListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        paginator = Pagination()
+        paginator = LargeResultPagination()
         page = paginator.paginate_queryset(
             case_list(user=request.user, filters=filters.validated_data), request, self
         )
-        return paginator.get_paginated_response([case_list_row(case) for case in page])
+        return paginator.get_paginated_response([case_list_row(case) for case in page or []])
 
     @extend_schema(
         request=CaseCreateSerializer,

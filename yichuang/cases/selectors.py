@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
@@ -12,7 +12,7 @@ from yichuang.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus
 from yichuang.cases.workflow import actions_from
 from yichuang.files.models import StoredFile
 from yichuang.org.models import Role, Staff
-from yichuang.org.selectors import limit_to_scope, scope_of
+from yichuang.org.selectors import limit_to_scope, region_subtree, scope_of
 
 OPEN_STATUSES = [
     CaseStatus.SUBMITTED,
@@ -21,17 +21,44 @@ OPEN_STATUSES = [
     CaseStatus.IN_REVIEW,
     CaseStatus.SUSPENDED,
 ]
+#: Open cases whose clock runs (a suspended case is not late): the statuses of the partial index
+#: ``case_running_created`` (migration 0002), spelled the same so that PostgreSQL uses it.
+RUNNING_STATUSES = [s for s in OPEN_STATUSES if s != CaseStatus.SUSPENDED]
+#: The columns a page of the list shows (``api.case_list_row`` builds a row from them).
+LIST_COLUMNS = (
+    "number",
+    "item__code",
+    "item__name",
+    "status",
+    "kind",
+    "channel",
+    "point__code",
+    "handling_department__code",
+    "applicant_name",
+    "accepted_at",
+    "due_date",
+    "statutory_due_date",
+    "supplement_due_date",
+    "created_at",
+)
 
 
-def cases_for(user: Any) -> QuerySet[Case]:
+def cases_for(user: Any, *, regions_by_id: bool = False) -> QuerySet[Case]:
     """Cases a user may see: an admin all; a reviewer those his department handles (and those of his
-    region scope); everyone else those accepted inside his scope (an agent: his village)."""
+    region scope); everyone else those accepted inside his scope (an agent: his village).
+
+    ``regions_by_id`` applies a region scope with the ids of the subtree's regions (one small query
+    first) instead of a ``LIKE`` over the joined region table — the same rule, but PostgreSQL then
+    knows how many cases each region holds: lists over many cases need that for a good plan and a
+    good count estimate."""
     qs = Case.objects.all()
     scope = scope_of(user)
     if scope.everything:
         return qs
     if isinstance(user, Staff) and user.role == Role.REVIEWER and user.department_id:
         return qs.filter(handling_department_id=user.department_id)
+    if regions_by_id and scope.region is not None:
+        return qs.filter(region_id__in=list(region_subtree(scope.region).values_list("pk", flat=True)))
     return limit_to_scope(qs, user, region_field="region", point_field="point")
 
 
@@ -77,15 +104,15 @@ def case_materials(case: Case) -> list[dict[str, Any]]:
 
 def case_timeline(case: Case) -> list[dict[str, Any]]:
     """The case's events, oldest first, with the fields the API shows."""
-    return list(
-        CaseEvent.objects.filter(case=case)
-        .order_by("at", "id")
-        .values("at", "action", "actor_name", "to_status", "note")
-    )
+    events = CaseEvent.objects.filter(case=case).order_by("at", "id")
+    return [dict(row) for row in events.values("at", "action", "actor_name", "to_status", "note")]
 
 
-def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
-    qs = cases_for(user).select_related("item", "point", "handling_department")
+def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case, dict[str, Any]]:
+    """Cases the user may see, newest first, filtered: the ``LIST_COLUMNS`` of each, as dicts (a
+    page is 50 rows; building 200 model instances for it cost more than the query). Each filter
+    and scope has an index that yields the rows in this order (migration 0002)."""
+    qs = cases_for(user, regions_by_id=True)
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("point"):
@@ -93,9 +120,8 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     if filters.get("item"):
         qs = qs.filter(item__code=filters["item"])
     if filters.get("overdue"):
-        qs = qs.filter(status__in=OPEN_STATUSES).exclude(status=CaseStatus.SUSPENDED)
-        qs = qs.filter(Q(due_date__lt=timezone.localdate()))
-    return qs.order_by("-created_at", "-id")
+        qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=timezone.localdate())
+    return qs.order_by("-created_at", "-id").values(*LIST_COLUMNS)
 
 
 def case_get_for(*, user: Any, number: str, details: bool = True) -> Case:
