@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 import time
 import uuid
@@ -154,9 +155,21 @@ def main() -> int:
                     f"create {timings.summary('POST /cases/')}",
                     flush=True,
                 )
+        # Every message the actions queued was sent by the workers' background senders (they
+        # finish what they hold when gunicorn stops them).
+        from django.db.models import Count
+
+        from yichuang.notify.models import SmsMessage
+
+        outbox = dict(SmsMessage.objects.values_list("status").annotate(n=Count("id")).order_by())
+        print(f"      SMS in the outbox by status: {outbox}", flush=True)
+        from django.db import connection
+
+        connection.close()
     finally:
         if url:
             pg_drop(url)
+        shutil.rmtree(data_dir, ignore_errors=True)
     print("[3/3] report", flush=True)
     kinds = ["POST /cases/", "POST actions/review/", "POST actions/approve/", "POST actions/deliver/"]
     replace_section(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 import time
 from urllib.parse import urlsplit
@@ -222,7 +223,8 @@ def main() -> int:
     if url is None:
         print("The list benchmark needs PostgreSQL (DATABASE_URL): skipped")
         return 0
-    env = app_env(url, temp_dir("yichuang-list-bench-"))
+    data_dir = temp_dir("yichuang-list-bench-")
+    env = app_env(url, data_dir)
     tokens = prepare(env, url)
     results: list[tuple[str, int, int, Timings]] = []
     print(f"[2/3] gunicorn, {WORKERS} sync workers; {SECONDS:.0f} s per row", flush=True)
@@ -253,6 +255,7 @@ def main() -> int:
                     f"db {meter.db / done * 1000:.1f} ms",
                     flush=True,
                 )
+    shutil.rmtree(data_dir, ignore_errors=True)
     print("[3/3] report", flush=True)
     lines = [
         f"postgresql, {SIZE:,} cases, gunicorn with {WORKERS} sync workers, {SECONDS:.0f} s per row, "
