@@ -51,6 +51,9 @@ def main() -> int:
         call_command("loaddemo", verbosity=0)
         rows = run(engine)
     finally:
+        from yichuang.notify.sender import background_sender
+
+        background_sender.flush(timeout=30, close_connection=True)
         connection.close()
         teardown_databases(old, verbosity=0)
     write_report(rows, engine)

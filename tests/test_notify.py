@@ -236,7 +236,7 @@ def test_without_a_task_queue_a_background_thread_sends_after_commit(settings, r
 
     settings.SMS_SEND_IN_BACKGROUND = True
     messages = [queued(number=f"SH{n}") for n in range(3)]
-    assert background_sender.flush(timeout=10)
+    assert background_sender.flush(timeout=10, close_connection=True)
     for message in messages:
         message.refresh_from_db()
         assert message.status == SmsStatus.SENT and message.attempts == 1
@@ -251,7 +251,7 @@ def test_a_rolled_back_action_gives_the_background_thread_nothing(settings, reco
     with pytest.raises(RuntimeError), transaction.atomic():
         a_case_action()
         raise RuntimeError("the case action failed after queueing its message")
-    assert background_sender.flush(timeout=10)
+    assert background_sender.flush(timeout=10, close_connection=True)
     assert recording == [] and not SmsMessage.objects.exists()
 
 

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: At most this many messages in one transaction.
 BATCH_MAX = 100
+#: Put on the queue to make the thread close its database connection.
+_CLOSE = -1
 #: How long the exit handler waits for the messages still held.
 EXIT_WAIT_SECONDS = 5.0
 
@@ -41,10 +43,14 @@ class BackgroundSender:
         self._ensure_running()
         self._queue.put(message_id)
 
-    def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every submitted message has been attempted; False if ``timeout`` ran out."""
-        if self._thread is None or self._pid != os.getpid():
+    def flush(self, timeout: float | None = None, *, close_connection: bool = False) -> bool:
+        """Wait until every submitted message has been attempted; False if ``timeout`` ran out.
+        ``close_connection`` then also closes the thread's database connection (before a test
+        database is dropped, or at exit)."""
+        if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
             return True
+        if close_connection:
+            self._queue.put(_CLOSE)
         with self._queue.all_tasks_done:
             return self._queue.all_tasks_done.wait_for(lambda: not self._queue.unfinished_tasks, timeout)
 
@@ -71,13 +77,18 @@ class BackgroundSender:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            close = _CLOSE in batch
+            ids = [message_id for message_id in batch if message_id != _CLOSE]
             try:
                 connection.close_if_unusable_or_obsolete()
-                sms_send_batch(message_ids=batch)
+                if ids:
+                    sms_send_batch(message_ids=ids)
             except Exception:
                 logger.exception("SMS %s not sent now; the sweep will send them", batch)
                 connection.close()
             finally:
+                if close:
+                    connection.close()
                 for _message_id in batch:
                     self._queue.task_done()
 
@@ -87,4 +98,4 @@ background_sender = BackgroundSender()
 
 @atexit.register
 def _finish_at_exit() -> None:
-    background_sender.flush(timeout=EXIT_WAIT_SECONDS)
+    background_sender.flush(timeout=EXIT_WAIT_SECONDS, close_connection=True)
