@@ -320,11 +320,10 @@ class CaseListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        cases = case_list(user=request.user, filters=filters.validated_data)
         paginator = LargeResultPagination()
-        page = paginator.paginate_queryset(
-            case_list(user=request.user, filters=filters.validated_data), request, self
-        )
-        return paginator.get_paginated_response([case_list_row(case) for case in page or []])
+        page = paginator.paginate_queryset(cases.values(*LIST_COLUMNS), request, self, counted=cases)
+        return paginator.get_paginated_response([case_list_row(row) for row in page])
 
     @extend_schema(
         request=CaseCreateSerializer,

@@ -4,10 +4,12 @@ import json
 from functools import cached_property
 from typing import Any
 
-from django.core.paginator import EmptyPage, Page, Paginator
+from django.core.paginator import EmptyPage, InvalidPage, Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 
 
 class Pagination(PageNumberPagination):
@@ -27,9 +29,15 @@ class CappedCountPaginator(Paginator):
 
     cap = 5000
 
+    def __init__(self, object_list: Any, per_page: int, *, counted: QuerySet[Any] | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
     @cached_property
     def count(self) -> int:
-        qs = self.object_list
+        # ``counted``: the same rows without the joins that bring the columns shown — PostgreSQL
+        # would join every counted row (a 40 ms hash join over a town's cases, against 1 ms).
+        qs = self.counted if self.counted is not None else self.object_list
         if not isinstance(qs, QuerySet):
             return len(qs)
         qs = qs.order_by()
@@ -74,4 +82,18 @@ class LargeResultPagination(Pagination):
     """``{count, next, previous, results}`` as everywhere, for lists that may hold a million rows:
     the count is exact up to 5 000 and estimated beyond (``CappedCountPaginator``)."""
 
-    django_paginator_class = CappedCountPaginator
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None, *, counted: QuerySet[Any] | None = None
+    ) -> list[Any]:
+        """The page of ``queryset``; ``counted`` (default: ``queryset``) is what is counted."""
+        self.request = request
+        size = self.get_page_size(request) or self.page_size or 50
+        paginator = CappedCountPaginator(queryset, size, counted=counted)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            ) from exc
+        return list(self.page)
