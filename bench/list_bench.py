@@ -226,7 +226,7 @@ def main() -> int:
     data_dir = temp_dir("yichuang-list-bench-")
     env = app_env(url, data_dir)
     tokens = prepare(env, url)
-    results: list[tuple[str, int, int, Timings]] = []
+    results: list[tuple[str, int, int, Timings, float]] = []
     print(f"[2/3] gunicorn, {WORKERS} sync workers; {SECONDS:.0f} s per row", flush=True)
     with gunicorn(env) as server:
         for who, query, label in QUERIES:
@@ -248,7 +248,7 @@ def main() -> int:
                 meter.start()
                 done, elapsed = run_clients(clients, SECONDS, get, timings)
                 meter.stop()
-                results.append((label, count, clients, timings))
+                results.append((label, count, clients, timings, (meter.app + meter.db) / done * 1000))
                 print(
                     f"      {label:<38} count {count:>9,}  {clients:>2} clients: {done / elapsed:6.1f}/s  "
                     f"{timings.summary('list')}  CPU/request app {meter.app / done * 1000:.1f} ms "
@@ -262,13 +262,15 @@ def main() -> int:
         f"measured {dt.date.today().isoformat()} ({os.cpu_count()} cores; clients, server and database "
         "share them):",
         "",
-        "| who and what | count shown | " + " | ".join(f"{c} client{'s' * (c > 1)}" for c in CLIENTS) + " |",
-        "|---|---:|" + "---|" * len(CLIENTS),
+        "| who and what | count shown | server CPU per request | "
+        + " | ".join(f"{c} client{'s' * (c > 1)}" for c in CLIENTS)
+        + " |",
+        "|---|---:|---:|" + "---|" * len(CLIENTS),
     ]
     for _who, query, label in QUERIES:
         rows = [r for r in results if r[0] == label]
         lines.append(
-            f"| {label} (`{query or '/'}`) | {rows[0][1]:,} | "
+            f"| {label} (`{query or '/'}`) | {rows[0][1]:,} | {rows[0][4]:.1f} ms | "
             + " | ".join(r[3].summary("list") for r in rows)
             + " |"
         )
