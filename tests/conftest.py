@@ -9,6 +9,8 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests import factories as f
+from yichuang.catalog.models import ExerciseLevel
+from yichuang.catalog.services import item_publish
 from yichuang.org.models import DepartmentKind, PointKind, Role
 from yichuang.workdays.testing import fresh_calendar  # noqa: F401  (autouse: no calendar leaks between tests)
 
@@ -104,3 +106,49 @@ def world(db: Any) -> World:
         "supervisor": f.StaffFactory(username="sup", role=Role.SUPERVISOR, region=r["county"]),
     }
     return World(regions=r, points=p, departments=d, staff=s)
+
+
+# —— a small catalog on top of the world: 低保 (a town-level item) and 高龄津贴 (immediate) ——
+
+
+@pytest.fixture
+def county(world):
+    civil = world.departments["civil"]
+    dibao = f.ItemFactory(
+        code="DB",
+        name="农村最低生活保障审批",
+        aliases="低保",
+        department=civil,
+        statutory_days=32,
+        promised_days=18,
+        exercise_level=ExerciseLevel.TOWN,
+    )
+    f.MaterialFactory(item=dibao, code="M001", name="居民身份证", order=1)
+    f.MaterialFactory(item=dibao, code="M002", name="户口簿", order=2)
+    f.MaterialFactory(item=dibao, code="M010", name="家庭经济状况说明", commitment_allowed=True, order=3)
+    f.MaterialFactory(item=dibao, code="M020", name="困难情况证明", tolerable=True, order=4)
+    elder = f.ItemFactory(
+        code="GL", name="高龄津贴申领", department=civil, statutory_days=10, promised_days=0
+    )
+    f.MaterialFactory(item=elder, code="M001", name="居民身份证")
+    for item in (dibao, elder):
+        item_publish(item=item)
+        for point in ("center_a", "station_a1", "center_b", "hall"):
+            f.OfferFactory(point=world.points[point], item=item)
+    return world
+
+
+@pytest.fixture
+def clerk(county):
+    return _client_for(county.staff["town_clerk"])
+
+
+@pytest.fixture
+def reviewer(county):
+    return _client_for(county.staff["reviewer"])
+
+
+def _client_for(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client

@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from tests import factories as f
 from yichuang.cases.models import Case, CaseEvent
-from yichuang.catalog.models import ExerciseLevel
 from yichuang.catalog.services import item_publish
 from yichuang.common.identity import resident_id_check_char
 from yichuang.workdays.calendar import add_workdays
@@ -24,33 +23,6 @@ FIRST17 = "41150219800101123"
 ID_NUMBER = FIRST17 + resident_id_check_char(FIRST17)
 PHONE = "13812345678"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def county(world):
-    civil = world.departments["civil"]
-    dibao = f.ItemFactory(
-        code="DB",
-        name="农村最低生活保障审批",
-        aliases="低保",
-        department=civil,
-        statutory_days=32,
-        promised_days=18,
-        exercise_level=ExerciseLevel.TOWN,
-    )
-    f.MaterialFactory(item=dibao, code="M001", name="居民身份证", order=1)
-    f.MaterialFactory(item=dibao, code="M002", name="户口簿", order=2)
-    f.MaterialFactory(item=dibao, code="M010", name="家庭经济状况说明", commitment_allowed=True, order=3)
-    f.MaterialFactory(item=dibao, code="M020", name="困难情况证明", tolerable=True, order=4)
-    elder = f.ItemFactory(
-        code="GL", name="高龄津贴申领", department=civil, statutory_days=10, promised_days=0
-    )
-    f.MaterialFactory(item=elder, code="M001", name="居民身份证")
-    for item in (dibao, elder):
-        item_publish(item=item)
-        for point in ("center_a", "station_a1", "center_b", "hall"):
-            f.OfferFactory(point=world.points[point], item=item)
-    return world
 
 
 def client_for(user) -> APIClient:
@@ -83,16 +55,6 @@ def application(
 
 def act(client: APIClient, number: str, action: str, **body: Any):
     return client.post(f"/api/v1/cases/{number}/actions/{action}/", body, format="json")
-
-
-@pytest.fixture
-def clerk(county):
-    return client_for(county.staff["town_clerk"])
-
-
-@pytest.fixture
-def reviewer(county):
-    return client_for(county.staff["reviewer"])
 
 
 def accepted_case(clerk) -> dict[str, Any]:

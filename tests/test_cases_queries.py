@@ -14,7 +14,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.test_cases import accepted_case, act, application, county  # noqa: F401  (fixture)
+from tests.test_cases import accepted_case, act, application
 from yichuang.cases.api import CaseListOutputSerializer, CaseOutputSerializer, case_list_row, case_output
 from yichuang.cases.models import Case
 from yichuang.cases.selectors import LIST_COLUMNS, case_list, with_details
@@ -36,8 +36,8 @@ LIST_QUERIES = 4
 DETAIL_QUERIES = 4
 #: token · files · item · point · (the transaction, a savepoint in a test:) begin · offer · item
 #: version · delegation · approval center · case number · case · materials · file links · 2 events ·
-#: accept · SMS template · SMS · commit · (the answer:) materials · timeline
-CREATE_QUERIES = 21
+#: accept · SMS template · SMS · commit · (the answer:) issued licence (none yet) · materials · timeline
+CREATE_QUERIES = 22
 #: token · case in scope · (transaction:) begin · case locked with its relations · update · event ·
 #: commit · (the answer:) materials · timeline
 REVIEW_QUERIES = 9
@@ -52,12 +52,12 @@ def with_token(user: Any) -> APIClient:
 
 
 @pytest.fixture
-def clerk(county):  # noqa: F811
+def clerk(county):
     return with_token(county.staff["town_clerk"])
 
 
 @pytest.fixture
-def reviewer(county):  # noqa: F811
+def reviewer(county):
     return with_token(county.staff["reviewer"])
 
 

@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,11 @@ INSTALLED_APPS = [
     "yichuang.files",
     "yichuang.notify",
     "yichuang.cases",
+    "yichuang.licenses",
+    "yichuang.ratings",
+    "yichuang.hotline",
+    "yichuang.stats",
+    "yichuang.handover",
     "yichuang.demo",
 ]
 
@@ -101,6 +107,10 @@ if DATABASE_URL:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
 else:
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "yichuang.sqlite3")}
+    try:  # the embedded database needs its folder before any command can open it
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"YICHUANG_DATA_DIR {DATA_DIR} cannot be created: {exc}") from exc
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at BEGIN,
     # so two writers queue instead of failing with "database is locked" half-way.
@@ -169,6 +179,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Messages whose first sending failed (or was queued while no worker ran) are retried.
     "retry-pending-sms": {"task": "yichuang.notify.tasks.retry_pending_sms", "schedule": 300.0},
+    # 办结3天仍未评价的办件，短信邀请评价（好差评）.
+    "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
+    "rollup-figures": {"task": "yichuang.stats.tasks.rollup_figures", "schedule": 120.0},
+    # 到期预警与超期督办, each working morning before the halls open.
+    "sweep-deadlines": {
+        "task": "yichuang.cases.tasks.sweep_deadlines_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 #: Without a task queue (no Redis), SMS are sent after commit by a background thread of the process
@@ -211,6 +229,12 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
+        "CaseChannelEnum": "yichuang.cases.models.Channel",
+        "RatingChannelEnum": "yichuang.ratings.api.PUBLIC_CHANNELS",
+        "TypeEnum": "yichuang.catalog.models.ItemType",  # keeps its name beside TicketTypeEnum
+        "TicketChannelEnum": "yichuang.hotline.models.TicketChannel",
+        "TicketTypeEnum": "yichuang.hotline.models.TicketType",
+        "TicketSatisfactionEnum": "yichuang.hotline.models.Satisfaction",
     },
 }
 

@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from yichuang.cases.urls import track_urlpatterns
+from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
 from yichuang.catalog import api as catalog_api
+from yichuang.notify import api as notify_api
 from yichuang.org import api as org_api
 
 admin.site.site_header = _("一窗 · 基层政务服务平台管理")
@@ -21,9 +22,17 @@ api_v1: list[URLPattern | URLResolver] = [
     path("bundles/", catalog_api.BundleListApi.as_view(), name="bundle-list"),
     path("calendar/", include("yichuang.workdays.urls")),
     path("notifications/", include("yichuang.notify.urls")),
+    path("notices/", notify_api.NoticeListApi.as_view(), name="notice-list"),
+    path("notices/<int:pk>/read/", notify_api.NoticeReadApi.as_view(), name="notice-read"),
     path("files/", include("yichuang.files.urls")),
     path("cases/", include("yichuang.cases.urls")),
+    path("handovers/", include("yichuang.handover.urls")),
     path("track/", include(track_urlpatterns)),
+    path("applications/", include(application_urlpatterns)),
+    path("licenses/", include("yichuang.licenses.urls")),
+    path("hotline/", include("yichuang.hotline.urls")),
+    path("", include("yichuang.ratings.urls")),
+    path("stats/", include("yichuang.stats.urls")),
 ]
 
 urlpatterns = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -30,7 +31,7 @@ from yichuang.catalog.models import ServiceItem
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
 from yichuang.common.pagination import LargeResultPagination
 from yichuang.files.selectors import files_for
-from yichuang.org.models import ServicePoint, Staff
+from yichuang.org.models import Region, ServicePoint, Staff
 
 
 class ApplicantInputSerializer(serializers.Serializer):
@@ -40,6 +41,13 @@ class ApplicantInputSerializer(serializers.Serializer):
         max_length=30, help_text="居民身份证号 (GB 11643) 或统一社会信用代码 (GB 32100)"
     )
     phone = serializers.CharField(max_length=20)
+    region = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=12,
+        default="",
+        help_text="跨乡镇通办：申请人户籍或住所地的乡镇（或村）区划代码；不填则按受理点所在乡镇",
+    )
 
 
 class MaterialInputSerializer(serializers.Serializer):
@@ -85,12 +93,32 @@ class ApplicantOutputSerializer(serializers.Serializer):
     phone = serializers.CharField(help_text="已脱敏")
 
 
+class LicenseRefSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    type = serializers.CharField(source="license_type.code")
+    type_name = serializers.CharField(source="license_type.name")
+    issuer = serializers.CharField()
+    valid_until = serializers.DateField(allow_null=True, help_text="空表示长期有效")
+
+
+def masked_applicant(obj: Any) -> dict[str, str]:
+    """The applicant of a case or an application, with ID and phone numbers masked."""
+    masked = mask_resident_id if obj.applicant_kind == ApplicantKind.PERSON else mask_uscc
+    return {
+        "kind": obj.applicant_kind,
+        "name": obj.applicant_name,
+        "id_number": masked(obj.applicant_id_number),
+        "phone": mask_phone(obj.applicant_phone),
+    }
+
+
 class CaseMaterialOutputSerializer(serializers.Serializer):
     requirement = serializers.CharField()
     name = serializers.CharField()
     required = serializers.BooleanField()  # type: ignore[assignment]
-    state = serializers.CharField()
+    state = serializers.CharField(help_text="provided|tolerated|committed|license|missing|optional_absent")
     files = serializers.SerializerMethodField()
+    license = LicenseRefSerializer(allow_null=True, help_text="免证办：引用的电子证照，无需上传")
 
     def get_files(self, obj: Any) -> list[str]:
         return [str(f.pk) for f in obj.files.all()]
@@ -138,6 +166,13 @@ class CaseOutputSerializer(CaseListOutputSerializer):
     point_name = serializers.CharField(source="point.name")
     item_version = serializers.IntegerField(source="item_version.number")
     applicant = serializers.SerializerMethodField()
+    applicant_region = serializers.CharField(
+        source="applicant_region.code", allow_null=True, default=None, help_text="跨乡镇通办：申请人所在地"
+    )
+    application = serializers.CharField(
+        source="application.number", allow_null=True, default=None, help_text="所属一件事申请编号"
+    )
+    issued_license = serializers.SerializerMethodField()
     suspended_days = serializers.IntegerField()
     extended_days = serializers.IntegerField()
     decision_reason = serializers.CharField()
@@ -152,13 +187,15 @@ class CaseOutputSerializer(CaseListOutputSerializer):
 
     @extend_schema_field(ApplicantOutputSerializer)
     def get_applicant(self, obj: Case) -> dict[str, str]:
-        masked = mask_resident_id if obj.applicant_kind == ApplicantKind.PERSON else mask_uscc
-        return {
-            "kind": obj.applicant_kind,
-            "name": obj.applicant_name,
-            "id_number": masked(obj.applicant_id_number),
-            "phone": mask_phone(obj.applicant_phone),
-        }
+        return masked_applicant(obj)
+
+    @extend_schema_field(LicenseRefSerializer(allow_null=True))
+    def get_issued_license(self, obj: Case) -> dict[str, Any] | None:
+        try:
+            issued = obj.issued_license
+        except ObjectDoesNotExist:
+            return None
+        return LicenseRefSerializer(issued).data
 
     @extend_schema_field(DocumentOutputSerializer(many=True))
     def get_documents(self, obj: Case) -> list[dict[str, str]]:
@@ -247,6 +284,9 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
         "point_name": str(case.point.name),
         "item_version": int(case.item_version.number),
         "applicant": methods.get_applicant(case),
+        "applicant_region": case.applicant_region.code if case.applicant_region is not None else None,
+        "application": case.application.number if case.application is not None else None,
+        "issued_license": methods.get_issued_license(case),
         "suspended_days": int(case.suspended_days),
         "extended_days": int(case.extended_days),
         "decision_reason": str(case.decision_reason),
@@ -293,6 +333,41 @@ def _materials(user: Staff, rows: list[dict[str, Any]]) -> list[MaterialInput]:
     ]
 
 
+def applicant_input(data: dict[str, Any]) -> ApplicantInput:
+    """The applicant as the services take it; the optional region code becomes a ``Region``."""
+    code = (data.get("region") or "").strip()
+    region = None
+    if code:
+        region = Region.objects.filter(code=code).select_related("parent").first()
+        if region is None:
+            raise services.Invalid(
+                _("没有这个区划代码：%(code)s。") % {"code": code},
+                fields={"applicant.region": [_("区划代码不存在。")]},
+            )
+    return ApplicantInput(
+        kind=data["kind"], name=data["name"], id_number=data["id_number"], phone=data["phone"], region=region
+    )
+
+
+def intake_arguments(user: Staff, v: dict[str, Any]) -> dict[str, Any]:
+    """What a case and a 一件事 application both take from the request: point, channel, applicant,
+    materials, consent file, note."""
+    point = ServicePoint.objects.select_related("region").filter(code=v["point"]).first()
+    if point is None:
+        raise services.Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
+    consent = _resolve_files(user, [v["consent_file"]], "consent_file")[0] if v.get("consent_file") else None
+    return {
+        "point": point,
+        "channel": v["channel"],
+        "applicant": applicant_input(v["applicant"]),
+        "materials": _materials(user, v["materials"]),
+        "tolerated": v["tolerated"],
+        "commitments": v["commitments"],
+        "consent_file": consent,
+        "note": v["note"],
+    }
+
+
 def _case_response(request: Request, case: Case, status_code: int = 200) -> Response:
     """The case a service has just written and returned (its row and relations are current in
     memory): only its materials and timeline are read."""
@@ -305,6 +380,7 @@ class CaseListCreateApi(APIView):
         point = serializers.CharField(required=False, max_length=20)
         item = serializers.CharField(required=False, max_length=40)
         overdue = serializers.BooleanField(required=False, default=False)
+        bring_home = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(
         parameters=[
@@ -312,6 +388,7 @@ class CaseListCreateApi(APIView):
             OpenApiParameter("point", str),
             OpenApiParameter("item", str),
             OpenApiParameter("overdue", bool),
+            OpenApiParameter("bring_home", bool, description="代办员：已批准、待送证上门的代办件"),
             OpenApiParameter("page", int),
         ],
         responses={200: CaseListOutputSerializer(many=True)},
@@ -344,24 +421,7 @@ class CaseListCreateApi(APIView):
         item = ServiceItem.objects.filter(code=v["item"]).first()
         if item is None:
             raise services.Invalid(_("没有这个事项。"), fields={"item": [_("没有这个事项。")]})
-        point = ServicePoint.objects.select_related("region").filter(code=v["point"]).first()
-        if point is None:
-            raise services.Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
-        consent = (
-            _resolve_files(user, [v["consent_file"]], "consent_file")[0] if v.get("consent_file") else None
-        )
-        case = services.case_create(
-            actor=user,
-            item=item,
-            point=point,
-            channel=v["channel"],
-            applicant=ApplicantInput(**v["applicant"]),
-            materials=_materials(user, v["materials"]),
-            tolerated=v["tolerated"],
-            commitments=v["commitments"],
-            consent_file=consent,
-            note=v["note"],
-        )
+        case = services.case_create(actor=user, item=item, **intake_arguments(user, v))
         return _case_response(request, case, status.HTTP_201_CREATED)
 
 

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yichuang.catalog.models import ItemVersion, ServiceItem
 from yichuang.org.models import Department, Region, ServicePoint
@@ -46,6 +47,7 @@ class DeliveryMethod(models.TextChoices):
     PICKUP = "pickup", _("现场领取")
     MAIL = "mail", _("免费邮寄")
     KIOSK = "kiosk", _("自助终端领取")
+    AGENT = "agent", _("代办员送证上门")
 
 
 class CaseSequence(models.Model):
@@ -60,6 +62,45 @@ class CaseSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county} {self.day} #{self.last}"
+
+
+class BundleApplication(models.Model):
+    """一件事一次办: one application for a bundle; its linked cases share one set of materials and one
+    receipt."""
+
+    number = models.CharField(_("申请编号"), max_length=30, unique=True)
+    bundle = models.ForeignKey(
+        "catalog.Bundle", verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="applications"
+    )
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    point = models.ForeignKey(
+        ServicePoint,
+        verbose_name=_("受理服务点"),
+        on_delete=models.PROTECT,
+        related_name="bundle_applications",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("受理地区划"), on_delete=models.PROTECT, related_name="bundle_applications"
+    )
+    applicant_kind = models.CharField(_("申请人类型"), max_length=20, choices=ApplicantKind.choices)
+    applicant_name = models.CharField(_("申请人"), max_length=100)
+    applicant_id_number = models.CharField(_("证件号码"), max_length=18)
+    applicant_phone = models.CharField(_("联系电话"), max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="bundle_applications",
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("一件事申请")
+        verbose_name_plural = pgettext_lazy("plural", "一件事申请")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class Case(models.Model):
@@ -91,6 +132,23 @@ class Case(models.Model):
     applicant_name = models.CharField(_("申请人"), max_length=100)
     applicant_id_number = models.CharField(_("证件号码"), max_length=18)
     applicant_phone = models.CharField(_("联系电话"), max_length=20)
+    applicant_region = models.ForeignKey(
+        Region,
+        verbose_name=_("申请人户籍或住所地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("跨乡镇通办：按申请人所在乡镇确定办理单位。"),
+    )
+    application = models.ForeignKey(
+        BundleApplication,
+        verbose_name=_("一件事申请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("代办员"),
@@ -173,6 +231,7 @@ class MaterialState(models.TextChoices):
     PROVIDED = "provided", _("已提交")
     TOLERATED = "tolerated", _("容缺待补")
     COMMITTED = "committed", _("告知承诺")
+    LICENSE = "license", _("电子证照免提交")
     MISSING = "missing", _("缺少")
     OPTIONAL_ABSENT = "optional_absent", _("非必需未提交")
 
@@ -184,6 +243,14 @@ class CaseMaterial(models.Model):
     required = models.BooleanField(_("必要"), default=True)
     state = models.CharField(_("状态"), max_length=20, choices=MaterialState.choices)
     files = models.ManyToManyField("files.StoredFile", blank=True, related_name="case_materials")
+    license = models.ForeignKey(
+        "licenses.License",
+        verbose_name=_("引用证照"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_materials",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

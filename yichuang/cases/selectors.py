@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from yichuang.cases.models import Case, CaseEvent, CaseMaterial, CaseStatus
+from yichuang.cases.models import BundleApplication, Case, CaseEvent, CaseMaterial, CaseStatus
 from yichuang.cases.workflow import actions_from
 from yichuang.catalog.models import ServiceItem
 from yichuang.files.models import StoredFile
@@ -23,7 +23,7 @@ OPEN_STATUSES = [
     CaseStatus.SUSPENDED,
 ]
 #: Open cases whose clock runs (a suspended case is not late): the statuses of the partial index
-#: ``case_running_created`` (migration 0002), spelled the same so that PostgreSQL uses it.
+#: ``case_running_created`` (migration 0004), spelled the same so that PostgreSQL uses it.
 RUNNING_STATUSES = [s for s in OPEN_STATUSES if s != CaseStatus.SUSPENDED]
 #: The columns a page of the list shows (``api.case_list_row`` builds a row from them).
 LIST_COLUMNS = (
@@ -63,32 +63,59 @@ def cases_for(user: Any, *, regions_by_id: bool = False) -> QuerySet[Case]:
     return limit_to_scope(qs, user, region_field="region", point_field="point")
 
 
-DETAIL_RELATIONS = ("item", "point", "region", "handling_department", "item_version")
+DETAIL_RELATIONS = (
+    "item",
+    "point",
+    "region",
+    "handling_department",
+    "item_version",
+    "applicant_region",
+    "application",
+)
 
 
 def _detail_prefetches() -> list[Prefetch[Any]]:
     # Of the files only their ids are shown: no need to read the rest of each row.
     files = Prefetch("files", queryset=StoredFile.objects.only("id"))
     return [
-        Prefetch("materials", queryset=CaseMaterial.objects.prefetch_related(files).order_by("id")),
+        Prefetch(
+            "materials",
+            queryset=CaseMaterial.objects.select_related("license__license_type")
+            .prefetch_related(files)
+            .order_by("id"),
+        ),
         Prefetch("events", queryset=CaseEvent.objects.order_by("at", "id")),
     ]
 
 
 def with_details(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.select_related(*DETAIL_RELATIONS).prefetch_related(*_detail_prefetches())
+    return qs.select_related(*DETAIL_RELATIONS, "issued_license__license_type").prefetch_related(
+        *_detail_prefetches()
+    )
 
 
 def case_materials(case: Case) -> list[dict[str, Any]]:
-    """The case's materials as the API shows them, with the ids of their files (newest first), in
-    one query."""
+    """The case's materials as the API shows them, with the ids of their files (newest first) and the
+    licence that stands for one (免证办), in one query."""
     rows = (
         CaseMaterial.objects.filter(case=case)
         .order_by("id", "-files__created_at")
-        .values_list("id", "requirement", "name", "required", "state", "files")
+        .values_list(
+            "id",
+            "requirement",
+            "name",
+            "required",
+            "state",
+            "files",
+            "license__number",
+            "license__license_type__code",
+            "license__license_type__name",
+            "license__issuer",
+            "license__valid_until",
+        )
     )
     materials: dict[int, dict[str, Any]] = {}
-    for pk, requirement, name, required, state, file_id in rows:
+    for pk, requirement, name, required, state, file_id, *license in rows:
         entry = materials.get(pk)
         if entry is None:
             entry = materials[pk] = {
@@ -97,10 +124,24 @@ def case_materials(case: Case) -> list[dict[str, Any]]:
                 "required": required,
                 "state": state,
                 "files": [],
+                "license": None if license[0] is None else _license_ref(*license),
             }
         if file_id is not None:
             entry["files"].append(str(file_id))
     return list(materials.values())
+
+
+def _license_ref(
+    number: Any, type_code: Any, type_name: Any, issuer: Any, valid_until: Any
+) -> dict[str, Any]:
+    """What ``api.LicenseRefSerializer`` gives for a licence."""
+    return {
+        "number": number,
+        "type": type_code,
+        "type_name": type_name,
+        "issuer": issuer,
+        "valid_until": valid_until.isoformat() if valid_until is not None else None,
+    }
 
 
 def case_timeline(case: Case) -> list[dict[str, Any]]:
@@ -111,7 +152,7 @@ def case_timeline(case: Case) -> list[dict[str, Any]]:
 
 def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     """Cases the user may see, newest first, filtered. Each filter and scope has an index that
-    yields the rows in this order (migration 0002). A page reads ``.values(*LIST_COLUMNS)`` (50
+    yields the rows in this order (migration 0004). A page reads ``.values(*LIST_COLUMNS)`` (50
     rows: building 200 model instances for them cost more than the query); its count reads this
     queryset as it is (no joins)."""
     qs = cases_for(user, regions_by_id=True)
@@ -127,6 +168,9 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
         qs = qs.filter(
             item_id__in=list(ServiceItem.objects.filter(code=filters["item"]).values_list("pk", flat=True))
         )
+    if filters.get("bring_home"):
+        # 送证上门: results of agents' cases, approved and not yet handed over.
+        qs = qs.filter(status=CaseStatus.APPROVED, agent__isnull=False)
     if filters.get("overdue"):
         qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=timezone.localdate())
     return qs.order_by("-created_at", "-id")
@@ -138,7 +182,7 @@ def case_get_for(*, user: Any, number: str, details: bool = True) -> Case:
     ``case_materials`` and ``case_timeline``. ``details=False`` reads the row alone: an action
     locks and re-reads it anyway."""
     qs = cases_for(user).filter(number=number)
-    case = (qs.select_related(*DETAIL_RELATIONS) if details else qs).first()
+    case = (qs.select_related(*DETAIL_RELATIONS, "issued_license__license_type") if details else qs).first()
     if case is None:
         raise NotFound()
     return case
@@ -162,3 +206,30 @@ def case_track(*, number: str, phone: str) -> Case:
     if case is None or not hmac.compare_digest(case.applicant_phone.encode(), normalised.encode()):
         raise NotFound()
     return case
+
+
+def applications_for(user: Any) -> QuerySet[BundleApplication]:
+    """一件事 applications the user may see: those with a case he may see."""
+    return BundleApplication.objects.filter(
+        pk__in=cases_for(user).filter(application__isnull=False).values("application")
+    )
+
+
+def application_get_for(*, user: Any, number: str) -> BundleApplication:
+    application = (
+        applications_for(user)
+        .filter(number=number[:30])
+        .select_related("bundle", "point")
+        .prefetch_related(
+            Prefetch(
+                "cases",
+                queryset=Case.objects.select_related("item", "point", "handling_department")
+                .prefetch_related(Prefetch("materials", queryset=CaseMaterial.objects.order_by("id")))
+                .order_by("id"),
+            )
+        )
+        .first()
+    )
+    if application is None:
+        raise NotFound()
+    return application

@@ -20,6 +20,7 @@ from rest_framework import exceptions
 
 from yichuang.cases.models import (
     ApplicantKind,
+    BundleApplication,
     Case,
     CaseEvent,
     CaseMaterial,
@@ -31,8 +32,8 @@ from yichuang.cases.models import (
     SuspendedSpan,
 )
 from yichuang.cases.workflow import next_status
-from yichuang.catalog.models import ItemStatus, ItemVersion, ServiceItem
-from yichuang.catalog.selectors import handling_unit_for, points_offering
+from yichuang.catalog.models import Bundle, ItemStatus, ItemVersion, LicenseType, ServiceItem
+from yichuang.catalog.selectors import bundle_materials, handling_unit_for, points_offering, town_of
 from yichuang.common.errors import Conflict, Unprocessable
 from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
 from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff
@@ -79,6 +80,9 @@ class ApplicantInput:
     name: str
     id_number: str
     phone: str
+    #: Where the applicant's household or seat is (户籍/住所地): for 跨乡镇通办, the town whose power
+    #: applies when it is not the town of the accepting point.
+    region: Region | None = None
 
 
 def _today() -> dt.date:
@@ -169,7 +173,9 @@ def _validate_applicant(applicant: ApplicantInput) -> ApplicantInput:
         errors["applicant.phone"] = list(exc.messages)
     if errors:
         raise exceptions.ValidationError(errors)
-    return ApplicantInput(kind=applicant.kind, name=name, id_number=id_number, phone=phone)
+    return ApplicantInput(
+        kind=applicant.kind, name=name, id_number=id_number, phone=phone, region=applicant.region
+    )
 
 
 def _set_due_dates(case: Case, accepted: dt.datetime, *, tolerated: bool | None = None) -> None:
@@ -182,6 +188,187 @@ def _set_due_dates(case: Case, accepted: dt.datetime, *, tolerated: bool | None 
         tolerated = case.materials.filter(state=MaterialState.TOLERATED).exists()
     if tolerated:
         case.supplement_due_date = add_workdays(day, int(snapshot.get("supplement_days") or 5))
+
+
+def _check_intake(*, actor: Staff, point: ServicePoint, channel: str) -> None:
+    if not scope_of(actor).covers(region=point.region, point_id=point.pk):
+        raise Invalid(_("您不能在该服务点受理办件。"), fields={"point": [_("不在您的服务范围内。")]})
+    if channel not in Channel.values:
+        raise Invalid(_("渠道不正确。"), fields={"channel": [_("渠道不正确。")]})
+    if actor.role == Role.VILLAGE_AGENT and channel != Channel.AGENT:
+        raise Invalid(_("代办员提交的办件渠道应为 agent。"), fields={"channel": [_("应为 agent。")]})
+    if channel == Channel.AGENT and actor.role not in (Role.VILLAGE_AGENT, Role.ADMIN):
+        raise Invalid(
+            _("只有代办员可以代办提交。"), fields={"channel": [_("只有代办员可以使用 agent 渠道。")]}
+        )
+
+
+def _check_offered(item: ServiceItem, point: ServicePoint) -> ItemVersion:
+    """The item's current version, if the item is published and offered at ``point``."""
+    if item.status != ItemStatus.PUBLISHED:
+        raise Invalid(
+            _("“%(item)s”未发布，暂不能申请。") % {"item": item.name}, fields={"item": [_("事项未发布。")]}
+        )
+    if not point.offers.filter(item=item, active=True).exists():
+        elsewhere = [p.name for p in points_offering(item)[:5]]
+        where = "、".join(elsewhere) if elsewhere else _("请咨询 12345 热线")
+        raise Invalid(
+            _("%(point)s 未认领“%(item)s”，可到：%(where)s 办理。")
+            % {"point": point.name, "item": item.name, "where": where},
+            fields={"point": [_("该服务点不办理此事项。")]},
+            code="item_not_offered",
+        )
+    version = ItemVersion.objects.filter(item=item).order_by("-number").first()
+    if version is None:
+        raise Invalid(_("该事项没有已发布的版本。"), fields={"item": [_("事项没有版本。")]})
+    return version
+
+
+def _material_errors(
+    requirements: Mapping[str, Mapping[str, Any]],
+    given: Iterable[str],
+    tolerated: set[str],
+    committed: set[str],
+) -> dict[str, list[str]]:
+    """What is wrong with the codes given: unknown materials, 容缺 or 告知承诺 where not allowed."""
+    errors: dict[str, list[str]] = {}
+    for code in sorted((set(given) | tolerated | committed) - set(requirements)):
+        errors.setdefault("materials", []).append(_("该事项没有材料 %(code)s。") % {"code": code})
+    for code in sorted(tolerated & set(requirements)):
+        if not requirements[code]["tolerable"]:
+            errors.setdefault("tolerated", []).append(
+                _("“%(name)s”不可容缺。") % {"name": requirements[code]["name"]}
+            )
+    for code in sorted(committed & set(requirements)):
+        if not requirements[code]["commitment_allowed"]:
+            errors.setdefault("commitments", []).append(
+                _("“%(name)s”不适用告知承诺。") % {"name": requirements[code]["name"]}
+            )
+    return errors
+
+
+@dataclass
+class _Intake:
+    """What every case of one sitting shares: who enters it, where, for whom, with which papers."""
+
+    actor: Staff
+    point: ServicePoint
+    channel: str
+    person: ApplicantInput
+    given: dict[str, MaterialInput]
+    tolerated: set[str]
+    committed: set[str]
+    consent_file: Any = None
+    note: str = ""
+    application: BundleApplication | None = None
+    #: licences in force the applicant holds, by type code (免证办), filled once per sitting
+    licenses: dict[str, Any] = field(default_factory=dict)
+
+
+def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> Case:
+    """Write one case with its materials and timeline; accept it at once when a window clerk has a
+    complete application. Runs inside the caller's transaction."""
+    requirements = {m["code"]: m for m in version.snapshot["materials"]}
+    person, point, actor = intake.person, intake.point, intake.actor
+    town = town_of(person.region) if person.region is not None else None
+    unit = handling_unit_for(item=item, point=point, town=town)
+    case = Case.objects.create(
+        number=_next_number(point.region, _today()),
+        item=item,
+        item_version=version,
+        kind=version.snapshot["kind"],
+        status=CaseStatus.SUBMITTED,
+        channel=intake.channel,
+        point=point,
+        region=point.region,
+        handling_department=unit.department,
+        handling_mode=unit.mode,
+        applicant_kind=person.kind,
+        applicant_name=person.name,
+        applicant_id_number=person.id_number,
+        applicant_phone=person.phone,
+        applicant_region=person.region,
+        application=intake.application,
+        agent=actor if intake.channel == Channel.AGENT else None,
+        consent_file=intake.consent_file,
+        created_by=actor,
+    )
+    missing: list[str] = []
+    by_license: list[str] = []
+    rows = []
+    for code, req in requirements.items():
+        provided = intake.given.get(code)
+        held = intake.licenses.get(req.get("license_type") or "")
+        license = None
+        if provided is not None and provided.files:
+            state = MaterialState.PROVIDED
+        elif held is not None:
+            state, license = MaterialState.LICENSE, held
+            by_license.append(code)
+        elif code in intake.tolerated:
+            state = MaterialState.TOLERATED
+        elif code in intake.committed:
+            state = MaterialState.COMMITTED
+        elif req["required"]:
+            state = MaterialState.MISSING
+            missing.append(req["name"])
+        else:
+            state = MaterialState.OPTIONAL_ABSENT
+        rows.append(
+            CaseMaterial(
+                case=case,
+                requirement=code,
+                name=req["name"],
+                required=req["required"],
+                state=state,
+                license=license,
+            )
+        )
+    CaseMaterial.objects.bulk_create(rows)
+    if not all(
+        row.pk for row in rows
+    ):  # pragma: no cover - a database that returns no ids from a bulk insert
+        rows = list(CaseMaterial.objects.filter(case=case).only("id", "requirement"))
+    links = [
+        CaseMaterial.files.through(casematerial_id=row.pk, storedfile_id=stored.pk)
+        for row in rows
+        if row.requirement in intake.given
+        for stored in intake.given[row.requirement].files
+    ]
+    CaseMaterial.files.through.objects.bulk_create(links, ignore_conflicts=True)
+    _event(
+        case,
+        action="submit",
+        actor=actor,
+        from_status="",
+        note=intake.note,
+        channel=intake.channel,
+        missing=missing,
+        tolerated=sorted(intake.tolerated & set(requirements)),
+        commitments=sorted(intake.committed & set(requirements)),
+        licenses=by_license,
+        consent=bool(intake.consent_file),
+        application=intake.application.number if intake.application else "",
+    )
+    at_window = intake.channel in (Channel.WINDOW, Channel.BANK) and actor.role in (*WINDOW_ROLES, Role.ADMIN)
+    if at_window and not missing:
+        case.status = CaseStatus.ACCEPTED
+        case.accepted_by = actor
+        tolerated = any(row.state == MaterialState.TOLERATED for row in rows)
+        _set_due_dates(case, timezone.now(), tolerated=tolerated)
+        case.save()
+        _event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED)
+        _sms(case, "case_accepted")
+    else:
+        _sms(case, "case_submitted")
+    return case
+
+
+def _held_licenses(person: ApplicantInput, versions: Iterable[ItemVersion]) -> dict[str, Any]:
+    from yichuang.licenses.selectors import licenses_in_force
+
+    wanted = {m["license_type"] for v in versions for m in v.snapshot["materials"] if m.get("license_type")}
+    return licenses_in_force(holder_id_number=person.id_number, type_codes=wanted) if wanted else {}
 
 
 @transaction.atomic
@@ -201,126 +388,112 @@ def case_create(
     """一窗受理: any window accepts any item its point offers.
 
     A clerk's (or bank clerk's) complete application is accepted at once; an agent's, an online or a
-    kiosk application waits as ``submitted`` for the window to check it.
+    kiosk application waits as ``submitted`` for the window to check it. A material whose type of
+    licence the applicant already holds is satisfied by that licence, without an upload (免证办). With
+    ``applicant.region`` in another town, that town's power applies (跨乡镇通办): the case goes to its
+    approval center and the result comes back to this point.
     """
-    if item.status != ItemStatus.PUBLISHED:
-        raise Invalid(_("该事项未发布，暂不能申请。"), fields={"item": [_("事项未发布。")]})
-    if not scope_of(actor).covers(region=point.region, point_id=point.pk):
-        raise Invalid(_("您不能在该服务点受理办件。"), fields={"point": [_("不在您的服务范围内。")]})
-    if not point.offers.filter(item=item, active=True).exists():
-        elsewhere = [p.name for p in points_offering(item)[:5]]
-        where = "、".join(elsewhere) if elsewhere else _("请咨询 12345 热线")
-        raise Invalid(
-            _("%(point)s 未认领“%(item)s”，可到：%(where)s 办理。")
-            % {"point": point.name, "item": item.name, "where": where},
-            fields={"point": [_("该服务点不办理此事项。")]},
-            code="item_not_offered",
-        )
-    if channel not in Channel.values:
-        raise Invalid(_("渠道不正确。"), fields={"channel": [_("渠道不正确。")]})
-    if actor.role == Role.VILLAGE_AGENT and channel != Channel.AGENT:
-        raise Invalid(_("代办员提交的办件渠道应为 agent。"), fields={"channel": [_("应为 agent。")]})
-    if channel == Channel.AGENT and actor.role not in (Role.VILLAGE_AGENT, Role.ADMIN):
-        raise Invalid(
-            _("只有代办员可以代办提交。"), fields={"channel": [_("只有代办员可以使用 agent 渠道。")]}
-        )
+    _check_intake(actor=actor, point=point, channel=channel)
+    version = _check_offered(item, point)
     person = _validate_applicant(applicant)
-    version = ItemVersion.objects.filter(item=item).order_by("-number").first()
-    if version is None:
-        raise Invalid(_("该事项没有已发布的版本。"), fields={"item": [_("事项没有版本。")]})
-
     requirements = {m["code"]: m for m in version.snapshot["materials"]}
     given = {m.requirement: m for m in materials}
-    tolerated_set, committed_set = set(tolerated), set(commitments)
-    field_errors: dict[str, list[str]] = {}
-    for code in sorted((set(given) | tolerated_set | committed_set) - set(requirements)):
-        field_errors.setdefault("materials", []).append(_("该事项没有材料 %(code)s。") % {"code": code})
-    for code in sorted(tolerated_set & set(requirements)):
-        if not requirements[code]["tolerable"]:
-            field_errors.setdefault("tolerated", []).append(
-                _("“%(name)s”不可容缺。") % {"name": requirements[code]["name"]}
-            )
-    for code in sorted(committed_set & set(requirements)):
-        if not requirements[code]["commitment_allowed"]:
-            field_errors.setdefault("commitments", []).append(
-                _("“%(name)s”不适用告知承诺。") % {"name": requirements[code]["name"]}
-            )
-    if field_errors:
-        raise Invalid(_("申请材料有误，请检查。"), fields=field_errors)
+    intake = _Intake(
+        actor=actor,
+        point=point,
+        channel=channel,
+        person=person,
+        given=given,
+        tolerated=set(tolerated),
+        committed=set(commitments),
+        consent_file=consent_file,
+        note=note,
+    )
+    errors = _material_errors(requirements, given, intake.tolerated, intake.committed)
+    if errors:
+        raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    intake.licenses = _held_licenses(person, [version])
+    return _open_case(intake, item=item, version=version)
 
-    unit = handling_unit_for(item=item, point=point)
-    case = Case.objects.create(
-        number=_next_number(point.region, _today()),
-        item=item,
-        item_version=version,
-        kind=version.snapshot["kind"],
-        status=CaseStatus.SUBMITTED,
+
+@dataclass
+class BundleReceipt:
+    """What a 一件事 application hands back: the application, its cases, the one merged list."""
+
+    application: BundleApplication
+    cases: list[Case]
+
+
+@transaction.atomic
+def bundle_apply(
+    *,
+    actor: Staff,
+    bundle: Bundle,
+    point: ServicePoint,
+    channel: str,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput] = (),
+    tolerated: Iterable[str] = (),
+    commitments: Iterable[str] = (),
+    consent_file: Any = None,
+    note: str = "",
+) -> BundleReceipt:
+    """一件事一次办: one application creates a linked case per item of the bundle.
+
+    The applicant gives one set of materials against the bundle's merged list; each case takes the
+    materials its own item asks for, so nothing is asked twice. All cases are written or none.
+    """
+    if not bundle.active:
+        raise Invalid(_("该“一件事”已停用。"), fields={"bundle": [_("已停用。")]})
+    items = [entry.item for entry in bundle.entries.select_related("item").order_by("order", "id")]
+    if not items:
+        raise Invalid(_("该“一件事”没有包含事项。"), fields={"bundle": [_("没有事项。")]})
+    _check_intake(actor=actor, point=point, channel=channel)
+    versions = [_check_offered(item, point) for item in items]
+    person = _validate_applicant(applicant)
+    given = {m.requirement: m for m in materials}
+    tolerated_set, committed_set = set(tolerated), set(commitments)
+    merged = {m.code: m for m in bundle_materials(bundle)}
+    errors = _material_errors(
+        {
+            code: {"name": m.name, "tolerable": m.tolerable, "commitment_allowed": m.commitment_allowed}
+            for code, m in merged.items()
+        },
+        given,
+        tolerated_set,
+        committed_set,
+    )
+    if errors:
+        raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    application = BundleApplication.objects.create(
+        number="YJS" + _next_number(point.region, _today()),
+        bundle=bundle,
         channel=channel,
         point=point,
         region=point.region,
-        handling_department=unit.department,
-        handling_mode=unit.mode,
         applicant_kind=person.kind,
         applicant_name=person.name,
         applicant_id_number=person.id_number,
         applicant_phone=person.phone,
-        agent=actor if channel == Channel.AGENT else None,
-        consent_file=consent_file,
         created_by=actor,
     )
-    missing = []
-    rows = []
-    for code, req in requirements.items():
-        provided = given.get(code)
-        if provided is not None and provided.files:
-            state = MaterialState.PROVIDED
-        elif code in tolerated_set:
-            state = MaterialState.TOLERATED
-        elif code in committed_set:
-            state = MaterialState.COMMITTED
-        elif req["required"]:
-            state = MaterialState.MISSING
-            missing.append(req["name"])
-        else:
-            state = MaterialState.OPTIONAL_ABSENT
-        rows.append(
-            CaseMaterial(case=case, requirement=code, name=req["name"], required=req["required"], state=state)
-        )
-    CaseMaterial.objects.bulk_create(rows)
-    if not all(
-        row.pk for row in rows
-    ):  # pragma: no cover - a database that returns no ids from a bulk insert
-        rows = list(CaseMaterial.objects.filter(case=case).only("id", "requirement"))
-    links = [
-        CaseMaterial.files.through(casematerial_id=row.pk, storedfile_id=stored.pk)
-        for row in rows
-        if row.requirement in given
-        for stored in given[row.requirement].files
-    ]
-    CaseMaterial.files.through.objects.bulk_create(links, ignore_conflicts=True)
-    _event(
-        case,
-        action="submit",
+    intake = _Intake(
         actor=actor,
-        from_status="",
-        note=note,
+        point=point,
         channel=channel,
-        missing=missing,
-        tolerated=sorted(tolerated_set),
-        commitments=sorted(committed_set),
-        consent=bool(consent_file),
+        person=person,
+        given=given,
+        tolerated=tolerated_set,
+        committed=committed_set,
+        consent_file=consent_file,
+        note=note,
+        application=application,
+        licenses=_held_licenses(person, versions),
     )
-    at_window = channel in (Channel.WINDOW, Channel.BANK) and actor.role in (*WINDOW_ROLES, Role.ADMIN)
-    if at_window and not missing:
-        case.status = CaseStatus.ACCEPTED
-        case.accepted_by = actor
-        _set_due_dates(case, timezone.now(), tolerated=bool(tolerated_set & set(requirements)))
-        case.save()
-        _event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED)
-        _sms(case, "case_accepted")
-    else:
-        _sms(case, "case_submitted")
-    return case
+    cases = [
+        _open_case(intake, item=item, version=version) for item, version in zip(items, versions, strict=True)
+    ]
+    return BundleReceipt(application=application, cases=cases)
 
 
 def _may(actor: Staff, case: Case, action: str) -> bool:
@@ -347,7 +520,11 @@ def _in_scope(actor: Staff, case: Case) -> bool:
 def _locked(case: Case) -> Case:
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("item", "item_version", "point", "region", "handling_department")
+        # The licence issued on approval comes along (an empty outer join before): the answer
+        # shows it, and a lookup of its own would be one more query per action.
+        .select_related(
+            "item", "item_version", "point", "region", "handling_department", "issued_license__license_type"
+        )
         .get(pk=case.pk)
     )
 
@@ -473,34 +650,76 @@ def case_supplement(
     note: str = "",
     row_version: int | None = None,
 ) -> Case:
-    case, previous = _move(case, actor=actor, action="supplement", row_version=row_version)
-    rows = {m.requirement: m for m in case.materials.all()}
+    """补正: the missing or tolerated materials arrive. In a 一件事 application the same papers also
+    complete the linked cases that ask for them, so the applicant hands them in once."""
     given = list(materials)
     if not given:
         raise exceptions.ValidationError({"materials": [_("请上传补正材料。")]})
-    unknown = [m.requirement for m in given if m.requirement not in rows]
+    if any(not entry.files for entry in given):
+        raise exceptions.ValidationError({"materials": [_("每项补正材料都要附文件。")]})
+    siblings: list[Case] = []
+    if case.application_id:
+        # Lock the whole application in one order, so two clerks supplementing two of its cases
+        # cannot deadlock.
+        linked = list(
+            Case.objects.select_for_update(of=("self",))
+            .filter(application_id=case.application_id)
+            .order_by("id")
+        )
+        siblings = [c for c in linked if c.pk != case.pk]
+    case, previous = _move(case, actor=actor, action="supplement", row_version=row_version)
+    rows = {m.requirement: m for m in case.materials.all()}
+    sibling_rows = {c.pk: {m.requirement: m for m in c.materials.all()} for c in siblings}
+    known = set(rows).union(*(set(r) for r in sibling_rows.values()))
+    unknown = [m.requirement for m in given if m.requirement not in known]
     if unknown:
         raise exceptions.ValidationError(
             {"materials": [_("该事项没有材料：%(codes)s。") % {"codes": "、".join(unknown)}]}
         )
-    for entry in given:
-        if not entry.files:
-            raise exceptions.ValidationError({"materials": [_("每项补正材料都要附文件。")]})
-        row = rows[entry.requirement]
-        row.files.add(*entry.files)
-        row.state = MaterialState.PROVIDED
-        row.save(update_fields=["state", "updated_at"])
-    if not case.materials.filter(state=MaterialState.TOLERATED).exists():
-        case.supplement_due_date = None
+    _attach(case, rows, given)
     _commit(
         case,
         actor=actor,
         action="supplement",
         previous=previous,
         note=note,
-        materials=[m.requirement for m in given],
+        materials=[m.requirement for m in given if m.requirement in rows],
     )
+    for sibling in siblings:
+        mine = sibling_rows[sibling.pk]
+        wanted = [
+            m for m in given if m.requirement in mine and mine[m.requirement].state != MaterialState.PROVIDED
+        ]
+        if (
+            not wanted
+            or next_status(sibling.status, "supplement") is None
+            or not _may(actor, sibling, "supplement")
+        ):
+            continue
+        locked, before = _move(sibling, actor=actor, action="supplement")
+        _attach(locked, mine, wanted)
+        _commit(
+            locked,
+            actor=actor,
+            action="supplement",
+            previous=before,
+            note=_("随一件事申请 %(number)s 一并补正") % {"number": case.number},
+            materials=[m.requirement for m in wanted],
+        )
     return case
+
+
+def _attach(case: Case, rows: Mapping[str, CaseMaterial], given: Iterable[MaterialInput]) -> None:
+    for entry in given:
+        row = rows.get(entry.requirement)
+        if row is None:
+            continue
+        row.files.add(*entry.files)
+        row.state = MaterialState.PROVIDED
+        row.license = None
+        row.save(update_fields=["state", "license", "updated_at"])
+    if not case.materials.filter(state=MaterialState.TOLERATED).exists():
+        case.supplement_due_date = None
 
 
 @transaction.atomic
@@ -526,9 +745,28 @@ def case_review(*, case: Case, actor: Staff, note: str = "", row_version: int | 
 def case_approve(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
     case, previous = _move(case, actor=actor, action="approve", row_version=row_version)
     case.decided_at = timezone.now()
-    _commit(case, actor=actor, action="approve", previous=previous, note=note)
+    issued = _issue_license(case)
+    _commit(
+        case,
+        actor=actor,
+        action="approve",
+        previous=previous,
+        note=note,
+        license=issued.number if issued else "",
+    )
     _sms(case, "case_approved")
     return case
+
+
+def _issue_license(case: Case) -> Any:
+    """免证办: an item whose result is a certificate issues it to the holder on approval."""
+    from yichuang.licenses.services import license_issue_for_case
+
+    code = case.item_version.snapshot.get("result_license_type")
+    license_type = LicenseType.objects.filter(code=code).first() if code else None
+    if license_type is None:
+        return None
+    return license_issue_for_case(case=case, license_type=license_type)
 
 
 def remedy_text(case: Case) -> str:
@@ -637,14 +875,21 @@ def case_deliver(
     note: str = "",
     row_version: int | None = None,
 ) -> Case:
-    """出件: pickup signed by the recipient, free mail with a tracking number, or a kiosk."""
+    """出件: pickup signed by the recipient, free mail with a tracking number, a kiosk, or the village
+    agent bringing the result home (送证上门) and recording who signed for it."""
     if method not in DeliveryMethod.values:
-        raise exceptions.ValidationError({"method": [_("送达方式应为 pickup、mail 或 kiosk。")]})
+        raise exceptions.ValidationError({"method": [_("送达方式应为 pickup、mail、kiosk 或 agent。")]})
     if method == DeliveryMethod.MAIL:
         tracking_number = _require(tracking_number, "tracking_number", _("邮寄送达须填写邮件单号。"))
-    if method == DeliveryMethod.PICKUP:
-        recipient_name = (recipient_name or "").strip()
+    recipient_name = (recipient_name or "").strip()
+    if method == DeliveryMethod.AGENT:
+        recipient_name = _require(recipient_name, "recipient_name", _("送证上门须填写签收人姓名。"))
     case, previous = _move(case, actor=actor, action="deliver", row_version=row_version)
+    if method == DeliveryMethod.AGENT and case.agent_id is None and actor.role != Role.VILLAGE_AGENT:
+        raise Invalid(
+            _("该办件不是代办员代办的，不能选择送证上门。"),
+            fields={"method": [_("非代办件不能送证上门。")]},
+        )
     case.delivery_method = method
     case.tracking_number = tracking_number
     case.recipient_name = recipient_name or (case.applicant_name if method == DeliveryMethod.PICKUP else "")
@@ -659,8 +904,13 @@ def case_deliver(
         tracking_number=tracking_number,
         recipient=case.recipient_name,
     )
-    template = "case_delivered" if method == DeliveryMethod.MAIL else "case_ready_for_pickup"
-    _sms(case, template, method=method, tracking_number=tracking_number)
+    template = {
+        DeliveryMethod.MAIL: "case_delivered",
+        DeliveryMethod.PICKUP: "case_picked_up",
+        DeliveryMethod.KIOSK: "case_ready_for_pickup",
+        DeliveryMethod.AGENT: "case_delivered_home",
+    }[DeliveryMethod(method)]
+    _sms(case, template, method=method, tracking_number=tracking_number, recipient=case.recipient_name)
     return case
 
 

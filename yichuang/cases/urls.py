@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yichuang.cases import api
+from yichuang.cases import api, bundle_api
 
 urlpatterns = [
     path("", api.CaseListCreateApi.as_view(), name="case-list"),
@@ -10,4 +10,9 @@ urlpatterns = [
 
 track_urlpatterns = [
     path("<str:number>/", api.TrackApi.as_view(), name="track"),
+]
+
+application_urlpatterns = [
+    path("", bundle_api.ApplicationListCreateApi.as_view(), name="application-list"),
+    path("<str:number>/", bundle_api.ApplicationDetailApi.as_view(), name="application-detail"),
 ]

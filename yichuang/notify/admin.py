@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from yichuang.notify.models import SmsMessage, SmsTemplate
+from yichuang.notify.models import SmsMessage, SmsTemplate, StaffNotice
 from yichuang.notify.selectors import can_read_outbox
 from yichuang.notify.services import sms_requeue
 
@@ -92,3 +92,15 @@ class SmsMessageAdmin(admin.ModelAdmin):
                 _("%(count)d 条不是发送失败状态，未重新发送。") % {"count": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(StaffNotice)
+class StaffNoticeAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "case_number", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["case_number", "recipient__username"]
+    list_select_related = ["recipient"]
+    readonly_fields = ["recipient", "kind", "key", "case_number", "body", "created_at", "read_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yichuang.notify.models import SmsMessage, SmsStatus
+from yichuang.common.pagination import Pagination
+from yichuang.notify.models import SmsMessage, SmsStatus, StaffNotice
 from yichuang.notify.selectors import can_read_outbox, sms_list
 
 
@@ -69,3 +72,43 @@ class NotificationListApi(ListAPIView):
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         return sms_list(case_number=params.get("case"), status=params.get("status"))
+
+
+class NoticeOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=_("deadline_soon 到期预警 / case_overdue 超期督办"))
+    case = serializers.CharField(source="case_number")
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class NoticeListApi(APIView):
+    """The caller's own reminders, unread first."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool), OpenApiParameter("page", int)],
+        responses={200: NoticeOutputSerializer(many=True)},
+        summary=_("我的工作提醒（到期预警、超期督办）"),
+    )
+    def get(self, request: Request) -> Response:
+        qs = StaffNotice.objects.filter(recipient_id=request.user.pk)
+        if request.query_params.get("unread") in ("true", "1"):
+            qs = qs.filter(read_at__isnull=True)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            qs.order_by(F("read_at").desc(nulls_first=True), "-created_at", "-id"), request, self
+        )
+        return paginator.get_paginated_response(NoticeOutputSerializer(page, many=True).data)
+
+
+class NoticeReadApi(APIView):
+    @extend_schema(request=None, responses={200: NoticeOutputSerializer}, summary=_("标记提醒为已读"))
+    def post(self, request: Request, pk: int) -> Response:
+        notice = StaffNotice.objects.filter(recipient_id=request.user.pk, pk=pk).first()
+        if notice is None:
+            raise NotFound()
+        if notice.read_at is None:
+            notice.read_at = timezone.now()
+            notice.save(update_fields=["read_at"])
+        return Response(NoticeOutputSerializer(notice).data)

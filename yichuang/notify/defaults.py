@@ -22,6 +22,7 @@ PLACEHOLDERS: dict[str, str] = {
     "decision": "决定文书名称或文号",
     "method": "送达方式（pickup/mail/kiosk 或中文）",
     "tracking_number": "邮件单号",
+    "recipient": "签收人",
 }
 
 
@@ -69,6 +70,16 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         SIGNATURE + "您申请的${item}（办件编号${number}）办理结果已可领取，"
         "领取方式：${method}，地点：${point}。请携带本人有效身份证件。",
     ),
+    "case_picked_up": DefaultTemplate(
+        "结果已领取",
+        SIGNATURE + "您申请的${item}（办件编号${number}）办理结果已在${point}领取，签收人：${recipient}。"
+        "如非本人或委托人领取，请致电12345。",
+    ),
+    "case_delivered_home": DefaultTemplate(
+        "送证上门",
+        SIGNATURE + "您申请的${item}（办件编号${number}）办理结果已由村代办员送达，签收人：${recipient}。"
+        "欢迎对本次服务作出评价。",
+    ),
     "case_suspended": DefaultTemplate(
         "中止办理",
         SIGNATURE + "您申请的${item}（办件编号${number}）因${reason}中止办理，"
@@ -78,6 +89,14 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "恢复办理",
         SIGNATURE + "您申请的${item}（办件编号${number}）已恢复办理，承诺办结日期为${due_date}。",
     ),
+    "deadline_soon": DefaultTemplate(
+        "到期预警（工作人员）",
+        SIGNATURE + "办件${number}（${item}）将于${due_date}到期，请抓紧办理。",
+    ),
+    "case_overdue": DefaultTemplate(
+        "超期督办（工作人员）",
+        SIGNATURE + "办件${number}（${item}，${point}受理）已超过承诺办结日期${due_date}，请督办。",
+    ),
     "rating_invitation": DefaultTemplate(
         "邀请评价",
         SIGNATURE + "您申请的${item}（办件编号${number}）已办结。欢迎对本次服务作出评价（好差评），"
@@ -86,4 +105,9 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
 }
 
 # What ``method`` codes of the cases API read like in a message.
-DELIVERY_METHODS: dict[str, str] = {"pickup": "窗口领取", "mail": "邮政寄递", "kiosk": "自助终端领取"}
+DELIVERY_METHODS: dict[str, str] = {
+    "pickup": "窗口领取",
+    "mail": "邮政寄递",
+    "kiosk": "自助终端领取",
+    "agent": "代办员送证上门",
+}

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yichuang.common.identity import mask_phone
 from yichuang.notify.defaults import PLACEHOLDERS
@@ -95,3 +96,27 @@ class SmsMessage(models.Model):
     @property
     def masked_to(self) -> str:
         return mask_phone(self.to)
+
+
+class StaffNotice(models.Model):
+    """A reminder for a member of staff (到期预警, 超期督办): shown on his pages and, when he has a
+    mobile number, sent by SMS. ``key`` makes each reminder happen once however often the sweep runs."""
+
+    recipient = models.ForeignKey(
+        "org.Staff", verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("类型"), max_length=30)
+    key = models.CharField(_("去重键"), max_length=120)
+    case_number = models.CharField(_("办件编号"), max_length=40, blank=True, db_index=True)
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工作提醒")
+        verbose_name_plural = pgettext_lazy("plural", "工作提醒")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="staff_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.kind} {self.case_number}"

@@ -21,6 +21,7 @@ import logging
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +31,7 @@ from django.utils import timezone
 from yichuang.common.identity import mask_phone, validate_mobile
 from yichuang.notify.backends import SmsBackend, get_backend
 from yichuang.notify.defaults import DEFAULT_TEMPLATES, DELIVERY_METHODS, PLACEHOLDERS
-from yichuang.notify.models import SmsMessage, SmsStatus, SmsTemplate
+from yichuang.notify.models import SmsMessage, SmsStatus, SmsTemplate, StaffNotice
 
 logger = logging.getLogger(__name__)
 
@@ -312,3 +313,28 @@ def sms_retry_pending(*, now: datetime.datetime | None = None, limit: int = 500)
     )
     logger.info("SMS sweep: %d attempted, %d sent, %d failed", result.attempted, result.sent, result.failed)
     return result
+
+
+def notice_once(
+    *,
+    recipient: Any,
+    kind: str,
+    key: str,
+    body: str,
+    case_number: str = "",
+    sms_template: str = "",
+    sms_context: Mapping[str, object] | None = None,
+) -> bool:
+    """Write a staff reminder unless one with the same key exists; text it to him when he has a mobile
+    number and a template is named. True when written now. Safe to call from several workers."""
+    with transaction.atomic():
+        _notice, created = StaffNotice.objects.get_or_create(
+            recipient=recipient,
+            key=key[:120],
+            defaults={"kind": kind, "body": body, "case_number": case_number},
+        )
+        if created and sms_template and getattr(recipient, "phone", ""):
+            sms_enqueue(
+                to=recipient.phone, template=sms_template, context=sms_context or {}, case_number=case_number
+            )
+    return created

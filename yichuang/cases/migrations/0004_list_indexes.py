@@ -10,7 +10,7 @@ STATISTICS = "case_scope_dependencies"
 def create_statistics(apps, schema_editor):
     # A point lies in one region and its cases mostly go to a few units: without these statistics
     # PostgreSQL multiplies the selectivities of "region in (…)" and "point = …" as if unrelated,
-    # and the list's estimated count (docs/decisions.md 16) comes out ten times too small.
+    # and the list's estimated count (docs/decisions.md 28) comes out ten times too small.
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             f"CREATE STATISTICS IF NOT EXISTS {STATISTICS} (dependencies) "
@@ -26,11 +26,7 @@ def drop_statistics(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('catalog', '0002_initial'),
-        ('files', '0001_initial'),
-        ('org', '0001_initial'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('cases', '0003_license_reference_application'),
     ]
 
     operations = [

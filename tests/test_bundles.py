@@ -1,0 +1,115 @@
+"""一件事一次办: one application, linked cases, one set of materials, one receipt."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories as f
+from tests.test_cases import PHONE, act, client_for, upload
+from yichuang.cases.models import BundleApplication, Case, CaseEvent
+from yichuang.catalog.models import Bundle, BundleItem, ServiceItem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bundle(county):
+    """低保 and 高龄津贴 together: both ask for the ID card, only 低保 for the rest."""
+    one = Bundle.objects.create(code="YJS-T", name="困难老人救助一件事")
+    for order, code in enumerate(("DB", "GL")):
+        BundleItem.objects.create(bundle=one, item=ServiceItem.objects.get(code=code), order=order)
+    return one
+
+
+def bundle_body(client, *, provide=("M001", "M002"), **extra):
+    from tests.test_cases import ID_NUMBER
+
+    body = {
+        "bundle": "YJS-T",
+        "point": "CA",
+        "channel": "window",
+        "applicant": {"kind": "person", "name": "李金文", "id_number": ID_NUMBER, "phone": PHONE},
+        "materials": [{"requirement": code, "files": [upload(client)]} for code in provide],
+        "tolerated": ["M020"],
+        "commitments": ["M010"],
+    }
+    body.update(extra)
+    return body
+
+
+def test_one_application_creates_a_linked_case_per_item_sharing_one_set_of_papers(bundle, clerk):
+    body = bundle_body(clerk)
+    response = clerk.post("/api/v1/applications/", body, format="json")
+    assert response.status_code == 201, response.content
+    application = response.json()
+    assert application["number"].startswith("YJS")
+    assert [c["item"] for c in application["cases"]] == ["DB", "GL"]
+    assert {c["status"] for c in application["cases"]} == {"accepted"}
+    id_card = body["materials"][0]["files"][0]
+    for number in (c["number"] for c in application["cases"]):
+        case = clerk.get(f"/api/v1/cases/{number}/").json()
+        assert case["application"] == application["number"]
+        assert next(m for m in case["materials"] if m["requirement"] == "M001")["files"] == [id_card]
+    merged = {m["code"]: m for m in application["materials"]}
+    assert len(merged["M001"]["cases"]) == 2  # asked once, used twice
+    assert merged["M020"]["state"] == "tolerated"
+
+
+def test_the_one_receipt_lists_every_case_with_its_due_date(bundle, clerk):
+    application = clerk.post("/api/v1/applications/", bundle_body(clerk), format="json").json()
+    receipt = application["receipt"]
+    assert "困难老人救助一件事" in receipt and application["number"] in receipt
+    for case in application["cases"]:
+        assert case["number"] in receipt and case["due_date"] in receipt
+
+
+def test_a_supplement_to_one_case_completes_the_linked_case_too(bundle, clerk):
+    application = clerk.post(
+        "/api/v1/applications/", bundle_body(clerk, provide=("M002",)), format="json"
+    ).json()
+    dibao, allowance = (c["number"] for c in application["cases"])
+    assert {c["status"] for c in application["cases"]} == {"submitted"}
+    supplied = act(clerk, dibao, "supplement", materials=[{"requirement": "M001", "files": [upload(clerk)]}])
+    assert supplied.status_code == 200, supplied.content
+    other = clerk.get(f"/api/v1/cases/{allowance}/").json()
+    assert next(m for m in other["materials"] if m["requirement"] == "M001")["state"] == "provided"
+    assert other["timeline"][-1]["action"] == "supplement"
+    assert dibao in other["timeline"][-1]["note"]
+    assert act(clerk, allowance, "accept").json()["status"] == "accepted"
+
+
+def test_an_item_the_point_does_not_offer_stops_the_whole_application(bundle, county, clerk):
+    extra = f.ItemFactory(code="ZZ", name="林木采伐许可", department=county.departments["civil"])
+    from yichuang.catalog.services import item_publish
+
+    item_publish(item=extra)
+    BundleItem.objects.create(bundle=bundle, item=extra, order=9)
+    response = clerk.post("/api/v1/applications/", bundle_body(clerk), format="json")
+    assert response.status_code == 422
+    assert "林木采伐许可" in response.json()["detail"]
+    assert (BundleApplication.objects.count(), Case.objects.count(), CaseEvent.objects.count()) == (0, 0, 0)
+
+
+def test_a_material_no_item_of_the_bundle_asks_for_is_refused(bundle, clerk):
+    body = bundle_body(clerk)
+    body["tolerated"] = ["M001"]
+    response = clerk.post("/api/v1/applications/", body, format="json")
+    assert response.status_code == 422
+    assert "tolerated" in response.json()["fields"]
+    assert Case.objects.count() == 0
+
+
+def test_another_towns_clerk_cannot_see_the_application(bundle, county, clerk):
+    number = clerk.post("/api/v1/applications/", bundle_body(clerk), format="json").json()["number"]
+    assert clerk.get(f"/api/v1/applications/{number}/").status_code == 200
+    other = client_for(county.staff["other_clerk"])
+    assert other.get(f"/api/v1/applications/{number}/").status_code == 404
+    assert other.get("/api/v1/applications/").json()["count"] == 0
+
+
+def test_a_retry_with_the_same_key_returns_the_same_application(bundle, clerk):
+    body = bundle_body(clerk)
+    first = clerk.post("/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    again = clerk.post("/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert first.json()["number"] == again.json()["number"]
+    assert Case.objects.count() == 2

@@ -1,0 +1,38 @@
+"""`yichuang simulate` runs a month of the demo county through the real services."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from yichuang.cases.models import Case, CaseEvent
+from yichuang.demo.loader import load_demo
+from yichuang.ratings.models import Rating
+from yichuang.stats.models import MonthlyFigure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_simulated_month_leaves_cases_timelines_ratings_and_figures():
+    load_demo()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("simulate", "--cases", "40", "--month", "2026-10", stdout=out, stderr=err)
+    assert Case.objects.count() == 40
+    assert Case.objects.filter(created_at__month=10).count() == 40
+    assert Case.objects.filter(status="delivered").exists()
+    assert CaseEvent.objects.filter(action="approve").exists()
+    assert Rating.objects.exists()
+    accepted = sum(MonthlyFigure.objects.filter(month__month=10).values_list("accepted", flat=True))
+    assert 0 < accepted <= 40
+    assert "/api/v1/stats/dashboard/?from=2026-10" in out.getvalue()
+    assert "模拟" in err.getvalue()  # the progress bar
+
+
+def test_a_future_month_or_a_bad_month_is_refused():
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("simulate", "--month", "2026/10", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="未来"):
+        call_command("simulate", "--month", "2099-01", stdout=io.StringIO())

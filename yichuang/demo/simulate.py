@@ -1,0 +1,397 @@
+"""``yichuang simulate``: a realistic month of the demo county, run through the real services.
+
+Applicants arrive at the county hall, the town centers, partner banks and village agents on working
+days; windows accept (some after a one-time notice and a supplement), immediate items finish in one
+sitting, reviewers decide within the promised time (a few late, a few suspended, a few denied),
+results are picked up, mailed or brought home by agents, citizens rate, bad ratings are called back
+and closed. Every step is a service call at its simulated time (``time_machine``), so the timeline,
+SMS outbox, deadlines, ratings and the dashboard's rollups are exactly what the real flow writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import CommandError
+from rest_framework.exceptions import APIException
+
+from yichuang.cases import services as case_services
+from yichuang.cases.models import Case, CaseStatus, Channel
+from yichuang.catalog.models import ServiceItem
+from yichuang.catalog.selectors import items_offered_at
+from yichuang.common.identity import resident_id_check_char
+from yichuang.files.services import file_store
+from yichuang.org.models import Department, PointKind, Role, ServicePoint, Staff
+from yichuang.ratings import services as ratings
+from yichuang.ratings.models import Rectification
+from yichuang.workdays.calendar import add_workdays, is_workday
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏"
+GIVEN = "秀英桂兰玉兰建国建华志强海燕文斌德华春梅国强丽娟晓东永强红梅立新振华明远小燕金文光明淑芬"
+#: How many applicants a point of each kind sees, relative to a town center.
+WEIGHTS = {
+    PointKind.COUNTY_HALL: 4.0,
+    PointKind.TOWN_CENTER: 1.0,
+    PointKind.BANK_OUTLET: 0.25,
+    PointKind.VILLAGE_STATION: 0.2,
+}
+SCORES = [5] * 80 + [4] * 12 + [3] * 5 + [2] * 2 + [1] * 1
+
+
+class Refused(Exception):
+    """A step the services refused (kept in the tally; the month goes on)."""
+
+
+@dataclass(order=True)
+class _Step:
+    at: dt.datetime
+    seq: int
+    run: Callable[[], object] = field(compare=False)
+    label: str = field(compare=False, default="")
+
+
+@dataclass
+class Simulation:
+    first: dt.date
+    last: dt.date
+    cases: int
+    seed: int = 20261121
+    tally: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.random = random.Random(self.seed)
+        self._queue: list[_Step] = []
+        self._seq = itertools.count()
+        self._clerks: dict[int, Staff] = {}
+        self._reviewers: dict[int, Staff] = {}
+        self._files: dict[int, Any] = {}
+        self._offers: dict[int, list[ServiceItem]] = {}
+
+    # —— the cast: real demo staff where they exist, simulation staff (demo-flagged) elsewhere ——
+
+    def _staff(self, username: str, **fields: Any) -> Staff:
+        person = Staff.objects.filter(username=username).first()
+        if person is None:
+            person = Staff(username=username, is_demo=True, **fields)
+            person.set_unusable_password()
+            person.save()
+        return person
+
+    def clerk_for(self, point: ServicePoint) -> Staff:
+        if point.pk not in self._clerks:
+            role = Role.BANK_CLERK if point.kind == PointKind.BANK_OUTLET else Role.WINDOW_CLERK
+            if point.kind == PointKind.VILLAGE_STATION:
+                role = Role.VILLAGE_AGENT
+            found = Staff.objects.filter(point=point, role=role, is_active=True).order_by("id").first()
+            region = None if role == Role.BANK_CLERK else point.region
+            surname = self.random.choice(SURNAMES)
+            self._clerks[point.pk] = found or self._staff(
+                f"sim_{point.code}",
+                role=role,
+                point=point,
+                region=region,
+                last_name=surname,
+                first_name="模拟",
+            )
+        return self._clerks[point.pk]
+
+    def reviewer_for(self, department: Department) -> Staff:
+        if department.pk not in self._reviewers:
+            found = Staff.objects.filter(role=Role.REVIEWER, department=department, is_active=True).first()
+            self._reviewers[department.pk] = found or self._staff(
+                f"sim_review_{department.code}",
+                role=Role.REVIEWER,
+                department=department,
+                region=department.region,
+                last_name=self.random.choice(SURNAMES),
+                first_name="审核",
+            )
+        return self._reviewers[department.pk]
+
+    def file_of(self, actor: Staff) -> Any:
+        if actor.pk not in self._files:
+            self._files[actor.pk] = file_store(upload=SimpleUploadedFile("材料扫描件.pdf", PDF), actor=actor)
+        return self._files[actor.pk]
+
+    # —— time ——
+
+    def workdays(self) -> list[dt.date]:
+        day, days = self.first, []
+        while day <= self.last:
+            if is_workday(day):
+                days.append(day)
+            day += dt.timedelta(days=1)
+        return days
+
+    def at(self, day: dt.date, earliest: float = 8.5, latest: float = 17.5) -> dt.datetime:
+        hours = self.random.uniform(earliest, latest)
+        return dt.datetime.combine(
+            day, dt.time(int(hours), int(hours % 1 * 60), self.random.randrange(60)), TZ
+        )
+
+    def later(self, now: dt.datetime, workdays: int) -> dt.datetime:
+        return self.at(add_workdays(now.date(), workdays)) if workdays else now + dt.timedelta(minutes=3)
+
+    def schedule(self, when: dt.datetime, label: str, run: Callable[[], object]) -> None:
+        heapq.heappush(self._queue, _Step(when, next(self._seq), run, label))
+
+    # —— the month ——
+
+    def steps(self) -> Iterator[str]:
+        """Run the month; yields the label of each step done (the command draws its progress bar)."""
+        if settings.PRODUCTION:
+            raise CommandError("生产环境禁止运行模拟。Refusing to simulate in production.")
+        points = list(
+            ServicePoint.objects.filter(kind__in=list(WEIGHTS), active=True)
+            .select_related("region")
+            .order_by("code")
+        )
+        # Village stations: one agent per town is enough to show the flow (the demo's two plus more).
+        stations = [p for p in points if p.kind == PointKind.VILLAGE_STATION]
+        keep = {p.pk for p in stations if Staff.objects.filter(point=p, role=Role.VILLAGE_AGENT).exists()}
+        by_town: dict[str, ServicePoint] = {}
+        for station in stations:
+            by_town.setdefault(station.region.code[:9], station)
+        keep |= {p.pk for p in by_town.values()}
+        points = [p for p in points if p.kind != PointKind.VILLAGE_STATION or p.pk in keep]
+        for point in points:
+            self._offers[point.pk] = list(items_offered_at(point).order_by("code"))
+        points = [p for p in points if self._offers[p.pk]]
+        days = self.workdays()
+        if not days or not points:
+            return
+        weights = [WEIGHTS[PointKind(p.kind)] for p in points]
+        for _n in range(self.cases):
+            point = self.random.choices(points, weights)[0]
+            day = self.random.choice(days)
+            self.schedule(self.at(day), "arrive", _bind(self.arrive, point))
+        end = dt.datetime.combine(self.last, dt.time(23, 59), TZ)
+        while self._queue and self._queue[0].at <= end:
+            step = heapq.heappop(self._queue)
+            with time_machine.travel(step.at, tick=False):
+                try:
+                    step.run()
+                    self.tally[step.label] += 1
+                except (APIException, DjangoValidationError, Refused):
+                    self.tally[f"{step.label}_refused"] += 1
+            yield step.label
+        self.tally["left_open"] = len(self._queue)
+
+    def total_steps_hint(self) -> int:
+        return self.cases * 5
+
+    # —— what happens to one applicant ——
+
+    def applicant(self) -> case_services.ApplicantInput:
+        birth = dt.date(1940, 1, 1) + dt.timedelta(days=self.random.randrange(365 * 65))
+        first17 = f"411502{birth:%Y%m%d}{self.random.randrange(1000):03d}"
+        return case_services.ApplicantInput(
+            kind="person",
+            name=self.random.choice(SURNAMES) + "".join(self.random.sample(GIVEN, 2)),
+            id_number=first17 + resident_id_check_char(first17),
+            phone=f"139{self.random.randrange(10**8):08d}",
+        )
+
+    def arrive(self, point: ServicePoint) -> None:
+        items = self._offers[point.pk]
+        item = self.random.choice(items)
+        actor = self.clerk_for(point)
+        snapshot = item.versions.order_by("-number").first()
+        if snapshot is None:
+            raise Refused
+        requirements = snapshot.snapshot["materials"]
+        stored = self.file_of(actor)
+        leave_out = None
+        required = [m for m in requirements if m["required"]]
+        if required and self.random.random() < 0.08:
+            leave_out = self.random.choice(required)["code"]
+        tolerated = [m["code"] for m in required if m["tolerable"] and self.random.random() < 0.3]
+        committed = [
+            m["code"]
+            for m in required
+            if m["commitment_allowed"] and m["code"] not in tolerated and self.random.random() < 0.5
+        ]
+        materials = [
+            case_services.MaterialInput(requirement=m["code"], files=[stored])
+            for m in requirements
+            if m["code"] not in (leave_out, *tolerated, *committed)
+            and (m["required"] or self.random.random() < 0.5)
+        ]
+        channel = {
+            PointKind.BANK_OUTLET: Channel.BANK,
+            PointKind.VILLAGE_STATION: Channel.AGENT,
+        }.get(PointKind(point.kind), Channel.WINDOW)
+        consent = stored if channel == Channel.AGENT else None
+        case = case_services.case_create(
+            actor=actor,
+            item=item,
+            point=point,
+            channel=channel,
+            applicant=self.applicant(),
+            materials=materials,
+            tolerated=tolerated,
+            commitments=committed,
+            consent_file=consent,
+        )
+        now = _now()
+        if case.status == CaseStatus.ACCEPTED:
+            self.after_acceptance(case, now)
+        elif channel == Channel.AGENT:
+            center = ServicePoint.objects.filter(
+                kind=PointKind.TOWN_CENTER, region__code=point.region.code[:9] + "000"
+            ).first()
+            if center is not None:
+                self.schedule(self.later(now, 1), "accept", lambda: self.accept(case, center))
+        elif leave_out is not None:
+            case_services.case_notify(case=case, actor=actor, missing=[leave_out])
+            self.schedule(
+                self.later(now, self.random.randint(1, 3)),
+                "supplement",
+                lambda: self.supplement(case, leave_out),
+            )
+
+    def accept(self, case: Case, center: ServicePoint) -> None:
+        case.refresh_from_db()
+        clerk = self.clerk_for(center)
+        missing = list(case.materials.filter(state="missing").values_list("requirement", flat=True))
+        if missing:
+            case_services.case_supplement(
+                case=case,
+                actor=clerk,
+                materials=[case_services.MaterialInput(m, [self.file_of(clerk)]) for m in missing],
+            )
+        case_services.case_accept(case=case, actor=clerk)
+        self.after_acceptance(case, _now())
+
+    def supplement(self, case: Case, code: str) -> None:
+        clerk = self.clerk_for(case.point)
+        case_services.case_supplement(
+            case=case, actor=clerk, materials=[case_services.MaterialInput(code, [self.file_of(clerk)])]
+        )
+        if self.random.random() < 0.02:
+            case_services.case_refuse(case=case, actor=clerk, reason="补正材料仍不符合法定形式")
+            return
+        case_services.case_accept(case=case, actor=clerk)
+        self.after_acceptance(case, _now())
+
+    def after_acceptance(self, case: Case, now: dt.datetime) -> None:
+        case.refresh_from_db()
+        if case.kind == "immediate":
+            clerk = case.accepted_by or self.clerk_for(case.point)
+            case_services.case_approve(case=case, actor=clerk)
+            self.deliver(case, same_sitting=True)
+            return
+        promised = int(case.item_version.snapshot.get("promised_days") or 1)
+        late = self.random.random() < 0.04
+        days = promised + self.random.randint(1, 3) if late else self.random.randint(1, max(1, promised))
+        self.schedule(
+            self.later(now, max(1, days // 2)), "review", lambda: self.review(case, days - days // 2)
+        )
+
+    def review(self, case: Case, remaining: int) -> None:
+        reviewer = self.reviewer_for(case.handling_department)
+        case_services.case_review(case=case, actor=reviewer)
+        if self.random.random() < 0.01:
+            case_services.case_suspend(case=case, actor=reviewer, reason="需现场勘验", kind="inspection")
+            self.schedule(
+                self.later(_now(), self.random.randint(2, 5)), "resume", lambda: self.resume(case, remaining)
+            )
+            return
+        self.schedule(self.later(_now(), max(0, remaining)), "decide", lambda: self.decide(case))
+
+    def resume(self, case: Case, remaining: int) -> None:
+        case_services.case_resume(case=case, actor=self.reviewer_for(case.handling_department))
+        self.schedule(self.later(_now(), max(0, remaining)), "decide", lambda: self.decide(case))
+
+    def decide(self, case: Case) -> None:
+        reviewer = self.reviewer_for(case.handling_department)
+        if self.random.random() < 0.03:
+            case_services.case_deny(case=case, actor=reviewer, reason="经审查不符合申请条件")
+            self.maybe_rate(case)
+            return
+        case_services.case_approve(case=case, actor=reviewer)
+        self.schedule(self.later(_now(), self.random.randint(1, 2)), "deliver", lambda: self.deliver(case))
+
+    def deliver(self, case: Case, same_sitting: bool = False) -> None:
+        case.refresh_from_db()
+        if case.agent_id is not None and not same_sitting:
+            agent = self.clerk_for(case.point)
+            case_services.case_deliver(
+                case=case, actor=agent, method="agent", recipient_name=case.applicant_name
+            )
+        elif not same_sitting and self.random.random() < 0.15:
+            case_services.case_deliver(
+                case=case,
+                actor=self.clerk_for(case.point),
+                method="mail",
+                tracking_number=f"1{self.random.randrange(10**12):012d}",
+            )
+        else:
+            case_services.case_deliver(
+                case=case,
+                actor=self.clerk_for(case.point),
+                method="pickup",
+                recipient_name=case.applicant_name,
+            )
+        self.maybe_rate(case)
+
+    def maybe_rate(self, case: Case) -> None:
+        if self.random.random() < 0.55:
+            self.schedule(self.later(_now(), self.random.randint(0, 3)), "rate", lambda: self.rate(case))
+
+    def rate(self, case: Case) -> None:
+        case.refresh_from_db()
+        score = self.random.choice(SCORES)
+        channel = self.random.choice(["sms", "web", "pad", "kiosk"])
+        dims = ["efficiency", "attitude"] if channel in ("pad", "kiosk") else ["efficiency", "convenience"]
+        rating = ratings.rating_submit(
+            case=case,
+            channel=channel,
+            score=score,
+            dimensions={d: min(5, max(1, score + self.random.choice([-1, 0, 0, 1]))) for d in dims},
+            comment="" if score > 2 else "材料要求没有一次说清楚",
+        )
+        if score <= 2:
+            self.schedule(
+                self.later(_now(), self.random.randint(1, 3)), "callback", lambda: self.callback(rating.pk)
+            )
+
+    def callback(self, rating_id: int) -> None:
+        rectification = Rectification.objects.select_related("owner").get(rating_id=rating_id)
+        ratings.rectification_callback(
+            rectification=rectification,
+            actor=rectification.owner,
+            note="已电话回访致歉，说明一次性告知和容缺受理办法",
+            satisfied=self.random.random() < 0.8,
+        )
+        self.schedule(
+            self.later(_now(), self.random.randint(1, 2)),
+            "rectified",
+            lambda: ratings.rectification_close(
+                rectification=rectification, actor=rectification.owner, outcome="已对窗口人员开展业务培训"
+            ),
+        )
+
+
+def _bind(run: Callable[[ServicePoint], None], point: ServicePoint) -> Callable[[], None]:
+    return lambda: run(point)
+
+
+def _now() -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.localtime(timezone.now())

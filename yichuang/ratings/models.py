@@ -1,0 +1,190 @@
+"""好差评 (国办发〔2019〕51号; GB/T 39734-2020 and GB/T 39735-2020): every case may be rated once per
+channel; a bad rating (2 or less) opens a rectification that is tracked to its callback; a malicious
+rating may be appealed (申诉复核) and, when upheld, no longer counts.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Score(models.IntegerChoices):
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    BASIC = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
+class RatingChannel(models.TextChoices):
+    SMS = "sms", _("短信评价")
+    WEB = "web", _("网上评价")
+    KIOSK = "kiosk", _("自助终端评价")
+    PAD = "pad", _("窗口评价器")
+    HOTLINE = "hotline", _("12345热线回访")
+
+
+#: The dimensions of GB/T 39734 (online) and GB/T 39735 (on site), each rated 1–5 when given.
+ONLINE_DIMENSIONS = {
+    "efficiency": _("办事效率"),
+    "guide_accuracy": _("办事指南准确性"),
+    "convenience": _("便利程度"),
+    "operability": _("可操作性"),
+}
+ONSITE_DIMENSIONS = {
+    "efficiency": _("办事效率"),
+    "competence": _("业务水平"),
+    "attitude": _("服务态度"),
+}
+ONLINE_CHANNELS = {RatingChannel.SMS, RatingChannel.WEB}
+
+#: A rating at or below this opens a rectification (差评整改).
+BAD_SCORE = 2
+#: Working days to call the rater back and fix what went wrong.
+RECTIFY_WORKDAYS = 5
+
+
+class Rating(models.Model):
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    channel = models.CharField(_("评价渠道"), max_length=10, choices=RatingChannel.choices)
+    score = models.PositiveSmallIntegerField(_("评价等级"), choices=Score.choices)
+    dimensions = models.JSONField(_("分项评价"), default=dict, blank=True)
+    comment = models.CharField(_("评价内容"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True, db_index=True)
+    # Who served, copied at rating time so assessment needs no join through the case's history.
+    point = models.ForeignKey(
+        "org.ServicePoint", verbose_name=_("服务点"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    excluded = models.BooleanField(
+        _("不计入统计"), default=False, help_text=_("申诉复核认定为恶意差评后不计入。")
+    )
+
+    class Meta:
+        verbose_name = _("评价")
+        verbose_name_plural = pgettext_lazy("plural", "评价")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # 一次一评、一事一评: one rating of a case per channel.
+            models.UniqueConstraint(fields=["case", "channel"], name="rating_once_per_channel"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_score_display()}"
+
+    @property
+    def bad(self) -> bool:
+        return self.score <= BAD_SCORE
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    CALLED_BACK = "called_back", _("已回访")
+    CLOSED = "closed", _("已办结")
+
+
+class Rectification(models.Model):
+    """差评整改: a named owner calls the rater back within 5 working days and records the outcome."""
+
+    rating = models.OneToOneField(
+        Rating, verbose_name=_("差评"), on_delete=models.PROTECT, related_name="rectification"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("整改责任人"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RectificationStatus.choices, default=RectificationStatus.OPEN
+    )
+    due_date = models.DateField(_("整改期限"))
+    callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    callback_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回访人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    callback_note = models.TextField(_("回访记录"), blank=True)
+    rater_satisfied = models.BooleanField(_("回访满意"), null=True, blank=True)
+    outcome = models.TextField(_("整改结果"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("差评整改")
+        verbose_name_plural = pgettext_lazy("plural", "差评整改")
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rating.case.number} {self.get_status_display()}"
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", _("待复核")
+    UPHELD = "upheld", _("申诉成立")
+    REJECTED = "rejected", _("申诉不成立")
+
+
+class Appeal(models.Model):
+    """申诉复核: staff who believe a rating is malicious ask for review; upheld, it stops counting."""
+
+    rating = models.OneToOneField(
+        Rating, verbose_name=_("评价"), on_delete=models.PROTECT, related_name="appeal"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申诉人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("申诉理由"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("复核意见"), blank=True)
+    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申诉时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("差评申诉")
+        verbose_name_plural = pgettext_lazy("plural", "差评申诉")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.rating} {self.get_status_display()}"
+
+
+class RatingInvitation(models.Model):
+    """One SMS invitation per completed case left unrated (the sweep is idempotent through this row)."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="rating_invitation")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评价邀请")
+        verbose_name_plural = pgettext_lazy("plural", "评价邀请")
+
+    def __str__(self) -> str:
+        return str(self.case_id)

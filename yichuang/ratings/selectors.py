@@ -1,0 +1,77 @@
+"""Reads of 好差评, scope-checked, and the figures the dashboard will show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from rest_framework.exceptions import NotFound
+
+from yichuang.cases.selectors import cases_for
+from yichuang.ratings.models import Appeal, Rating, Rectification, RectificationStatus
+
+
+def ratings_for(user: Any) -> QuerySet[Rating]:
+    return Rating.objects.filter(case__in=cases_for(user).values("pk"))
+
+
+def rectifications_for(user: Any) -> QuerySet[Rectification]:
+    """The rectifications a user owns, and those of ratings of cases he may see."""
+    return Rectification.objects.filter(
+        Q(owner_id=user.pk) | Q(rating__case__in=cases_for(user).values("pk"))
+    )
+
+
+def appeals_for(user: Any) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(rating__case__in=cases_for(user).values("pk"))
+
+
+def get_for(qs: QuerySet[Any], pk: int) -> Any:
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass(frozen=True)
+class SatisfactionFigures:
+    ratings: int
+    by_score: dict[int, int]
+    average: float | None
+    #: 满意率: 非常满意 + 满意 + 基本满意 over all counted ratings
+    satisfaction_rate: float | None
+    bad: int
+    rectified: int
+    #: 整改率: closed rectifications over bad ratings
+    rectification_rate: float | None
+
+
+def satisfaction_figures(ratings: QuerySet[Rating]) -> SatisfactionFigures:
+    """One aggregate query over counted ratings (an upheld appeal takes a rating out), one for the
+    rectifications."""
+    counted = ratings.filter(excluded=False)
+    row = counted.aggregate(
+        n=Count("id"),
+        avg=Avg("score"),
+        s1=Count("id", filter=Q(score=1)),
+        s2=Count("id", filter=Q(score=2)),
+        s3=Count("id", filter=Q(score=3)),
+        s4=Count("id", filter=Q(score=4)),
+        s5=Count("id", filter=Q(score=5)),
+    )
+    n = row["n"] or 0
+    by_score = {score: row[f"s{score}"] or 0 for score in range(1, 6)}
+    bad = by_score[1] + by_score[2]
+    rectified = Rectification.objects.filter(
+        rating__in=counted.values("pk"), status=RectificationStatus.CLOSED
+    ).count()
+    return SatisfactionFigures(
+        ratings=n,
+        by_score=by_score,
+        average=round(float(row["avg"]), 2) if row["avg"] is not None else None,
+        satisfaction_rate=round((n - bad) / n, 4) if n else None,
+        bad=bad,
+        rectified=rectified,
+        rectification_rate=round(rectified / bad, 4) if bad else None,
+    )

@@ -1,0 +1,246 @@
+"""HTTP API of the dashboard and the assessment, with Excel exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import asdict
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from openpyxl import Workbook
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yichuang.stats.selectors import Dashboard, Figures, Ranked, assessment, dashboard, resolve_unit
+
+PARAMETERS = [
+    OpenApiParameter("from", str, description="起始月份 YYYY-MM（默认本月）"),
+    OpenApiParameter("to", str, description="截止月份 YYYY-MM（默认同起始月份）"),
+    OpenApiParameter("region", str, description="区划代码（县、乡镇）"),
+    OpenApiParameter("point", str, description="服务点编码"),
+    OpenApiParameter("staff", str, description="工作人员用户名"),
+]
+
+
+class QuerySerializer(serializers.Serializer):
+    region = serializers.CharField(required=False, allow_blank=True, max_length=12, default="")
+    point = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    staff = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        today = dt.date.today().replace(day=1)
+        errors = {}
+        for name in ("from", "to"):
+            raw = data.get(name, "")
+            if not raw:
+                value[name] = None
+                continue
+            try:
+                value[name] = dt.datetime.strptime(raw, "%Y-%m").date()
+            except ValueError:
+                errors[name] = [_("月份格式应为 YYYY-MM，例如 2026-11。")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        value["from"] = value["from"] or today
+        value["to"] = value["to"] or value["from"]
+        if value["to"] < value["from"]:
+            raise serializers.ValidationError({"to": [_("截止月份不能早于起始月份。")]})
+        if (value["to"].year - value["from"].year) * 12 + value["to"].month - value["from"].month > 36:
+            raise serializers.ValidationError({"to": [_("一次最多查询36个月。")]})
+        return value
+
+
+class CaseFiguresSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="受理件数")
+    immediate = serializers.IntegerField(help_text="即办件数")
+    completed = serializers.IntegerField(help_text="办结件数")
+    on_time = serializers.IntegerField(help_text="按时办结件数")
+    immediate_share = serializers.FloatField(allow_null=True, help_text="即办件占比")
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时办结率")
+    average_workdays = serializers.FloatField(allow_null=True, help_text="平均实际用时（工作日）")
+    average_promised = serializers.FloatField(allow_null=True, help_text="平均承诺时限")
+    average_statutory = serializers.FloatField(allow_null=True, help_text="平均法定时限")
+    compression = serializers.FloatField(allow_null=True, help_text="较法定时限压缩")
+    visits_per_case = serializers.FloatField(allow_null=True, help_text="件均跑动次数")
+    one_visit_rate = serializers.FloatField(allow_null=True, help_text="最多跑一次率")
+    agent_submitted = serializers.IntegerField(help_text="代办件数")
+    agent_home = serializers.IntegerField(help_text="送证上门件数")
+
+
+class MonthFiguresSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    figures = CaseFiguresSerializer()
+
+
+class DrillDownSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    figures = CaseFiguresSerializer()
+
+
+class OverdueSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    item_name = serializers.CharField(source="item.name")
+    point_name = serializers.CharField(source="point.name")
+    status = serializers.CharField()
+    due_date = serializers.DateField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    unit = serializers.DictField(child=serializers.CharField())
+    first = serializers.CharField()
+    last = serializers.CharField()
+    totals = CaseFiguresSerializer()
+    by_month = MonthFiguresSerializer(many=True)
+    children = DrillDownSerializer(many=True, help_text="下一级：县→乡镇→服务点→窗口与人员")
+    satisfaction = serializers.DictField(help_text="好差评：满意率、差评与整改率")
+    overdue_count = serializers.IntegerField()
+    overdue = OverdueSerializer(many=True)
+
+
+def _serialise(board: Dashboard) -> dict[str, Any]:
+    return {
+        "unit": {"level": board.unit.level, "code": board.unit.code, "name": board.unit.name},
+        "first": f"{board.first:%Y-%m}",
+        "last": f"{board.last:%Y-%m}",
+        "totals": asdict(board.totals),
+        "by_month": [{"month": f"{m:%Y-%m}", "figures": asdict(f)} for m, f in board.by_month],
+        "children": [asdict(c) for c in board.children],
+        "satisfaction": board.satisfaction,
+        "overdue_count": board.overdue_count,
+        "overdue": board.overdue,
+    }
+
+
+def _board(request: Request) -> Dashboard:
+    q = QuerySerializer(data=request.query_params)
+    q.is_valid(raise_exception=True)
+    v = q.validated_data
+    unit = resolve_unit(user=request.user, region=v["region"], point=v["point"], staff=v["staff"])
+    return dashboard(user=request.user, unit=unit, first=v["from"], last=v["to"])
+
+
+class DashboardApi(APIView):
+    @extend_schema(
+        parameters=PARAMETERS, responses={200: DashboardSerializer}, summary="数据看板（可逐级下钻）"
+    )
+    def get(self, request: Request) -> Response:
+        return Response(DashboardSerializer(_serialise(_board(request))).data)
+
+
+FIGURE_COLUMNS = [
+    ("accepted", "受理件数"),
+    ("immediate", "即办件数"),
+    ("immediate_share", "即办件占比"),
+    ("completed", "办结件数"),
+    ("on_time_rate", "按时办结率"),
+    ("average_workdays", "平均用时(工作日)"),
+    ("average_promised", "平均承诺时限"),
+    ("average_statutory", "平均法定时限"),
+    ("compression", "较法定时限压缩"),
+    ("visits_per_case", "件均跑动次数"),
+    ("one_visit_rate", "最多跑一次率"),
+    ("agent_submitted", "代办件数"),
+    ("agent_home", "送证上门件数"),
+]
+
+
+def _xlsx(workbook: Workbook, filename: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _figure_row(figures: Figures) -> list[Any]:
+    return [getattr(figures, key) for key, _label in FIGURE_COLUMNS]
+
+
+class DashboardExportApi(APIView):
+    @extend_schema(
+        parameters=PARAMETERS,
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        },
+        summary="数据看板导出 Excel",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        board = _board(request)
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "汇总"
+        sheet.append([f"{board.unit.name} {board.first:%Y-%m}至{board.last:%Y-%m}"])
+        sheet.append(["单位", *[label for _key, label in FIGURE_COLUMNS]])
+        sheet.append([board.unit.name, *_figure_row(board.totals)])
+        for child in board.children:
+            sheet.append([child.name, *_figure_row(child.figures)])
+        months = book.create_sheet("按月")
+        months.append(["月份", *[label for _key, label in FIGURE_COLUMNS]])
+        for month, figures in board.by_month:
+            months.append([f"{month:%Y-%m}", *_figure_row(figures)])
+        late = book.create_sheet("超期办件")
+        late.append(["办件编号", "事项", "受理点", "承诺办结日期"])
+        for case in board.overdue:
+            late.append([case.number, case.item.name, case.point.name, case.due_date])
+        return _xlsx(book, f"dashboard-{board.unit.code or 'all'}-{board.first:%Y%m}-{board.last:%Y%m}.xlsx")
+
+
+class RankedSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    level = serializers.CharField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    score = serializers.FloatField(allow_null=True, help_text="0–100，按启用指标加权")
+    metrics = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+def _ranking(request: Request) -> tuple[Any, list[Ranked]]:
+    q = QuerySerializer(data=request.query_params)
+    q.is_valid(raise_exception=True)
+    v = q.validated_data
+    unit = resolve_unit(user=request.user, region=v["region"], point=v["point"], staff=v["staff"])
+    return v, assessment(user=request.user, unit=unit, first=v["from"], last=v["to"])
+
+
+class AssessmentApi(APIView):
+    @extend_schema(
+        parameters=PARAMETERS,
+        responses={200: RankedSerializer(many=True)},
+        summary="考核评分与排名（下一级单位；月度或一段时间，如全年 from=2026-01&to=2026-12）",
+    )
+    def get(self, request: Request) -> Response:
+        _v, ranked = _ranking(request)
+        return Response(RankedSerializer([asdict(r) for r in ranked], many=True).data)
+
+
+class AssessmentExportApi(APIView):
+    @extend_schema(
+        parameters=PARAMETERS,
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        },
+        summary="考核结果导出 Excel",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        v, ranked = _ranking(request)
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "考核排名"
+        keys = list(ranked[0].metrics) if ranked else []
+        sheet.append(["名次", "单位", "得分", *keys])
+        for row in ranked:
+            sheet.append([row.rank, row.name, row.score, *[row.metrics[k] for k in keys]])
+        return _xlsx(book, f"assessment-{v['from']:%Y%m}-{v['to']:%Y%m}.xlsx")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "yichuang.stats"
+    label = "stats"
+    verbose_name = "统计与考核"
