@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # Cases the list benchmark generates (kept in the database <PG_URL's name>_list and reused).
 BENCH_LIST_CASES ?= 1000000
 
-.PHONY: setup setup-dev run test test-pg lint schema bench bench-list bench-list-clean clean
+.PHONY: setup setup-dev run test test-pg lint schema bench bench-list bench-list-clean screenshots clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required (python3.11, python3.12 or python3)"; exit 1; }
@@ -47,6 +47,10 @@ test: lint
 ## test-pg: the suite against the local PostgreSQL database
 test-pg:
 	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+## screenshots: the browser tests again, keeping their screenshots in docs/screenshots/ (needs Chromium)
+screenshots: setup-dev
+	YICHUANG_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_web_browser.py
 
 ## bench: search, catalog API, deadline arithmetic, case lifecycles (in-process and over HTTP against gunicorn) on SQLite and PostgreSQL, and the list at a million cases (docs/benchmarks.md)
 bench: setup-dev

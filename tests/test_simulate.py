@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 
 from yichuang.cases.models import Case, CaseEvent
 from yichuang.demo.loader import load_demo
+from yichuang.hotline.models import Ticket
 from yichuang.ratings.models import Rating
 from yichuang.stats.models import MonthlyFigure
 
@@ -28,6 +29,8 @@ def test_a_simulated_month_leaves_cases_timelines_ratings_and_figures():
     accepted = sum(MonthlyFigure.objects.filter(month__month=10).values_list("accepted", flat=True))
     assert 0 < accepted <= 40
     assert "/api/v1/stats/dashboard/?from=2026-10" in out.getvalue()
+    assert Ticket.objects.count() == 10  # a quarter of the applications
+    assert Ticket.objects.filter(status__in=["closed", "revisited"]).exists()
     assert "模拟" in err.getvalue()  # the progress bar
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "js_lib_htmx",
     "yichuang.common",
     "yichuang.org",
     "yichuang.catalog",
@@ -65,10 +66,12 @@ INSTALLED_APPS = [
     "yichuang.stats",
     "yichuang.handover",
     "yichuang.demo",
+    "yichuang.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yichuang.common.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yichuang.common.middleware.ChineseFirstLocaleMiddleware",
@@ -138,6 +141,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:work"
+LOGOUT_REDIRECT_URL = "web:home"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

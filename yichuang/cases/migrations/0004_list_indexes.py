@@ -10,7 +10,7 @@ STATISTICS = "case_scope_dependencies"
 def create_statistics(apps, schema_editor):
     # A point lies in one region and its cases mostly go to a few units: without these statistics
     # PostgreSQL multiplies the selectivities of "region in (…)" and "point = …" as if unrelated,
-    # and the list's estimated count (docs/decisions.md 28) comes out ten times too small.
+    # and the list's estimated count (docs/decisions.md 36) comes out ten times too small.
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             f"CREATE STATISTICS IF NOT EXISTS {STATISTICS} (dependencies) "
