@@ -7,8 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# Cases the list benchmark generates (kept in the database <PG_URL's name>_list and reused).
+BENCH_LIST_CASES ?= 1000000
 
-.PHONY: setup setup-dev run test test-pg lint schema bench screenshots clean
+.PHONY: setup setup-dev run test test-pg lint schema bench bench-list bench-list-clean screenshots clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required (python3.11, python3.12 or python3)"; exit 1; }
@@ -50,12 +52,27 @@ test-pg:
 screenshots: setup-dev
 	YICHUANG_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_web_browser.py
 
-## bench: search, catalog API, deadline arithmetic, case lifecycles on SQLite and PostgreSQL (docs/benchmarks.md)
+## bench: search, catalog API, deadline arithmetic, case lifecycles (in-process and over HTTP against gunicorn) on SQLite and PostgreSQL, and the list at a million cases (docs/benchmarks.md)
 bench: setup-dev
 	$(BIN)/python bench/catalog_bench.py
 	$(BIN)/python bench/cases_bench.py
-	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then DATABASE_URL=$(PG_URL) $(BIN)/python bench/cases_bench.py; \
-	else echo "PostgreSQL not reachable: skipping the PostgreSQL case benchmark"; fi
+	$(BIN)/python bench/http_bench.py
+	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
+		DATABASE_URL=$(PG_URL) $(BIN)/python bench/cases_bench.py && \
+		DATABASE_URL=$(PG_URL) $(BIN)/python bench/http_bench.py && \
+		$(MAKE) --no-print-directory bench-list; \
+	else echo "PostgreSQL not reachable: skipping the PostgreSQL case benchmarks"; fi
+
+## bench-list: GET /api/v1/cases/ with $(BENCH_LIST_CASES) cases in PostgreSQL at 1 and 16 clients (generated once, then reused)
+bench-list: setup-dev
+	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
+		DATABASE_URL=$(PG_URL) BENCH_LIST_CASES=$(BENCH_LIST_CASES) $(BIN)/python bench/list_bench.py; \
+	else echo "PostgreSQL not reachable: skipping the case list benchmark"; fi
+
+## bench-list-clean: drop the generated cases of the list benchmark
+bench-list-clean: setup-dev
+	cd bench && DATABASE_URL=$(PG_URL) ../$(BIN)/python -c \
+		'import serve; serve.pg_drop(serve.database_url_for(serve.base_name() + "_list"))'
 
 ## schema: regenerate the committed OpenAPI schema (docs/openapi.yaml)
 schema: setup

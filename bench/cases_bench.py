@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -18,10 +19,11 @@ from collections import defaultdict
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
 os.environ.setdefault("YICHUANG_ENV", "test")
-if not os.environ.get("DATABASE_URL"):
-    os.environ.setdefault("YICHUANG_DATA_DIR", tempfile.mkdtemp(prefix="yichuang-bench-"))
+TEMPORARY = ""
+if not os.environ.get("DATABASE_URL") and not os.environ.get("YICHUANG_DATA_DIR"):
+    TEMPORARY = os.environ["YICHUANG_DATA_DIR"] = tempfile.mkdtemp(prefix="yichuang-bench-")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
@@ -51,8 +53,13 @@ def main() -> int:
         call_command("loaddemo", verbosity=0)
         rows = run(engine)
     finally:
+        from yichuang.notify.sender import background_sender
+
+        background_sender.flush(timeout=30, close_connection=True)
         connection.close()
         teardown_databases(old, verbosity=0)
+        if TEMPORARY:
+            shutil.rmtree(TEMPORARY, ignore_errors=True)
     write_report(rows, engine)
     return 0
 

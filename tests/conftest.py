@@ -18,6 +18,9 @@ Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 # Production hashing (PBKDF2, a million rounds) is the point in production and a waste in tests.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A test's transaction is never committed, so a background thread could not see its messages: tests
+# send in-process, in the test's own thread (tests/test_notify.py tests the background sender itself).
+settings.SMS_SEND_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)

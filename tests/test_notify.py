@@ -225,6 +225,57 @@ def test_a_gateway_failure_never_undoes_the_case_action(failing):
     assert message.next_attempt_at is not None
 
 
+def queued(**context: Any) -> SmsMessage:
+    with transaction.atomic():
+        return sms_enqueue(to=PHONE, template="case_accepted", context={**ACCEPTED, **context})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_task_queue_a_background_thread_sends_after_commit(settings, recording):
+    from yichuang.notify.sender import background_sender
+
+    settings.SMS_SEND_IN_BACKGROUND = True
+    messages = [queued(number=f"SH{n}") for n in range(3)]
+    assert background_sender.flush(timeout=10, close_connection=True)
+    for message in messages:
+        message.refresh_from_db()
+        assert message.status == SmsStatus.SENT and message.attempts == 1
+    assert sorted(recording) == sorted((PHONE, m.body) for m in messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_action_gives_the_background_thread_nothing(settings, recording):
+    from yichuang.notify.sender import background_sender
+
+    settings.SMS_SEND_IN_BACKGROUND = True
+    with pytest.raises(RuntimeError), transaction.atomic():
+        a_case_action()
+        raise RuntimeError("the case action failed after queueing its message")
+    assert background_sender.flush(timeout=10, close_connection=True)
+    assert recording == [] and not SmsMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_messages_sent_together_keep_their_own_outcomes(settings, django_capture_on_commit_callbacks):
+    from yichuang.notify.services import sms_send_batch
+
+    with django_capture_on_commit_callbacks(execute=False):
+        good = [queued(number=f"SH{n}") for n in range(2)]
+        bad = sms_enqueue(to=PHONE, template="case_approved", context=ACCEPTED)
+    SmsMessage.objects.filter(pk=bad.pk).update(to="12345")  # a number the gateway cannot take
+    done = SmsMessage.objects.create(to=PHONE, template="x", body="x", status=SmsStatus.SENT, attempts=1)
+    outcomes = sms_send_batch(message_ids=[good[0].pk, bad.pk, good[1].pk, done.pk, 987654])
+    assert {k: o.status for k, o in outcomes.items()} == {
+        good[0].pk: "sent",
+        bad.pk: "failed",
+        good[1].pk: "sent",
+        done.pk: "skipped",
+        987654: "skipped",
+    }
+    assert [m.status for m in SmsMessage.objects.filter(pk__in=[g.pk for g in good])] == [SmsStatus.SENT] * 2
+    assert SmsMessage.objects.get(pk=bad.pk).last_error == "手机号码无效，未发送。"
+
+
 @pytest.mark.django_db
 def test_a_failure_is_recorded_with_an_exponential_backoff(failing, django_capture_on_commit_callbacks):
     with time_machine.travel(dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC), tick=False):

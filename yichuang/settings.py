@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+#: Without a task queue (no Redis), SMS are sent after commit by a background thread of the process
+#: that queued them, many per transaction, instead of in the request (``yichuang.notify.sender``).
+SMS_SEND_IN_BACKGROUND = env_bool("SMS_SEND_IN_BACKGROUND", True)
+
 #: Where SMS go: the outbox (default, for a county without a gateway yet), the console, or a gateway class.
 SMS_BACKEND = env_str("SMS_BACKEND", "yichuang.notify.backends.OutboxBackend")
 

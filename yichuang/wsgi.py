@@ -12,3 +12,10 @@ refuse_demo_accounts_in_production()
 from yichuang.documents.checks import refuse_without_seal_master_key  # noqa: E402
 
 refuse_without_seal_master_key()
+
+# Import every view (and what they import: the catalog search loads pypinyin's and jieba's
+# dictionaries, seconds of work) now, not in the first request each worker answers; with
+# ``gunicorn --preload`` the workers then share it all with the master.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018

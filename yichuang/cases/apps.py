@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 
 class CasesConfig(AppConfig):
@@ -17,6 +17,10 @@ class CasesConfig(AppConfig):
 
 
 def _case_files_rule(user: Any) -> Q:
+    from yichuang.cases.models import CaseMaterial
     from yichuang.cases.selectors import cases_for
 
-    return Q(case_materials__case__in=cases_for(user).values("pk"))
+    links = CaseMaterial.files.through.objects.filter(
+        storedfile_id=OuterRef("pk"), casematerial__case__in=cases_for(user).values("pk")
+    )
+    return Q(Exists(links))

@@ -19,7 +19,8 @@ MAX_KEY_LENGTH = 200
 def run_idempotent(request: Request, scope: str, handler: Callable[[], Response]) -> Response:
     """Run ``handler`` once per (user, scope, key). The record is written in the handler's own
     transaction: a request that fails leaves no record, so its retry runs again; a concurrent twin
-    waits on the unique index and then answers what the first one answered."""
+    waits on the unique index and then answers what the first one answered; a later retry finds the
+    record the same way."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return handler()
@@ -28,9 +29,8 @@ def run_idempotent(request: Request, scope: str, handler: Callable[[], Response]
     user = request.user
     if not isinstance(user, Staff):
         return handler()
-    done = IdempotencyRecord.objects.filter(actor=user, scope=scope, key=key).first()
-    if done is not None:
-        return Response(done.response, status=done.status_code, headers={"Idempotent-Replayed": "true"})
+    # No look-up first: the insert finds an earlier record through the unique index (a retry is the
+    # rare case; the first request should not pay a query for it).
     with transaction.atomic():
         try:
             with transaction.atomic():

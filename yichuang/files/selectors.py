@@ -8,7 +8,11 @@ Other apps widen this without the files app knowing them: the cases app, for one
 at a county bureau read the files attached to a case he handles by registering a rule from its
 ``AppConfig.ready()``::
 
-    register_file_visibility(lambda user: Q(case_materials__case__in=cases_for(user)))
+    register_file_visibility(lambda user: Q(Exists(links.filter(storedfile=OuterRef("pk"), ...))))
+
+A rule should be an ``Exists`` over the related rows, not a join (``Q(case_materials__…)``): a join
+repeats a file once per related row, and the rows would then have to be made distinct — a sort of
+every joined row on each read, which grows with every case that reuses the file.
 
 ``files_for`` and therefore ``file_get_for`` (and the HTTP API) then include those files too. When a
 case is created, the cases app should resolve the submitted ids with ``files_for(user)`` so nobody can
@@ -29,7 +33,8 @@ from yichuang.files.models import StoredFile
 from yichuang.org.models import Staff
 from yichuang.org.selectors import limit_to_scope
 
-#: A rule returns a ``Q`` over ``StoredFile`` of extra files ``user`` may read (never ``Q()``: that is all).
+#: A rule returns a ``Q`` over ``StoredFile`` of extra files ``user`` may read (never ``Q()``: that is
+#: all), as an ``Exists`` so that no file is repeated.
 VisibilityRule = Callable[[Staff], Q]
 
 _visibility_rules: list[VisibilityRule] = []
@@ -51,7 +56,7 @@ def files_for(user: Any) -> QuerySet[StoredFile]:
     )
     for rule in _visibility_rules:
         visible = visible | qs.filter(rule(user))
-    return visible.distinct() if _visibility_rules else visible
+    return visible
 
 
 def file_get_for(*, user: Any, file_id: str | uuid.UUID) -> StoredFile:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +40,8 @@ RETRY_BASE = datetime.timedelta(minutes=2)
 # A queued message belongs to the task scheduled at commit; the sweep leaves it alone this long.
 QUEUED_GRACE = datetime.timedelta(minutes=2)
 INVALID_NUMBER_ERROR = "手机号码无效，未发送。"
+# Messages sent in one transaction by the sweep (a slow gateway must not hold hundreds of row locks).
+SWEEP_BATCH = 50
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -110,9 +113,20 @@ def sms_render(*, template: str, context: Mapping[str, object]) -> str:
 
 
 def _schedule_send(message_id: int) -> None:
-    """Runs after commit. A broker that is down must not break the request: the sweep sends later."""
+    """Runs after commit. A broker that is down must not break the request: the sweep sends later.
+
+    Without a task queue (no Redis: Celery runs tasks eagerly, in the request) the message goes to
+    this process's background sender instead (``SMS_SEND_IN_BACKGROUND``, on by default), which
+    sends whatever has gathered in one transaction: the request does not wait for the gateway nor
+    for a second commit, and many messages share one.
+    """
     from yichuang.notify.tasks import send_sms_task
 
+    if send_sms_task.app.conf.task_always_eager and getattr(settings, "SMS_SEND_IN_BACKGROUND", False):
+        from yichuang.notify.sender import background_sender
+
+        background_sender.submit(message_id)
+        return
     try:
         send_sms_task.delay(message_id)
     except Exception:
@@ -200,42 +214,68 @@ def sms_send(*, message_id: int, backend: SmsBackend | None = None) -> SendOutco
     finds it locked and skips it, or finds it sent. If the process dies after the gateway took the
     message but before commit, the message stays unsent and is sent again: at least once, never lost.
     """
+    return sms_send_batch(message_ids=[message_id], backend=backend)[message_id]
+
+
+def sms_send_batch(
+    *, message_ids: Iterable[int], backend: SmsBackend | None = None
+) -> dict[int, SendOutcome]:
+    """``sms_send`` for several messages in one transaction: one locking read, one update of all the
+    messages the gateway took, one commit. Each message keeps its own outcome (a gateway failure
+    for one does not stop the others)."""
     backend = backend or get_backend()
+    ids = list(dict.fromkeys(message_ids))
+    outcomes = {message_id: SendOutcome("skipped") for message_id in ids}
+    sent: list[SmsMessage] = []
     with transaction.atomic():
-        message = SmsMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
-        if message is None or message.status == SmsStatus.SENT or message.attempts >= MAX_ATTEMPTS:
-            return SendOutcome("skipped")
-        now = timezone.now()
-        message.attempts += 1
-        try:
-            validate_mobile(message.to)
-            provider_id = backend.send(to=message.to, body=message.body)
-        except Exception as exc:
-            if isinstance(exc, ValidationError):
-                error, retry_in = INVALID_NUMBER_ERROR, None
-            else:
-                error = _scrub(f"{type(exc).__name__}: {exc}", message.to)[:2000]
-                retry_in = retry_delay(message.attempts) if message.attempts < MAX_ATTEMPTS else None
-            message.status = SmsStatus.FAILED
-            message.last_error = error
-            message.next_attempt_at = now + retry_in if retry_in is not None else None
-            message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
-            logger.warning(
-                "SMS %s to %s failed (attempt %d of %d): %s%s",
-                message.pk,
-                mask_phone(message.to),
-                message.attempts,
-                MAX_ATTEMPTS,
-                error,
-                f"; next try in {retry_in}" if retry_in is not None else "; giving up",
+        locked = SmsMessage.objects.select_for_update(skip_locked=True).filter(pk__in=ids).order_by("pk")
+        for message in locked:
+            if message.status == SmsStatus.SENT or message.attempts >= MAX_ATTEMPTS:
+                continue
+            outcomes[message.pk] = _attempt(message, backend)
+            if outcomes[message.pk].status == "sent":
+                sent.append(message)
+        if sent:
+            SmsMessage.objects.bulk_update(
+                sent, ["status", "attempts", "provider_id", "sent_at", "next_attempt_at"]
             )
-            return SendOutcome("failed", retry_in)
-        message.status = SmsStatus.SENT
-        message.provider_id = str(provider_id)[:100]
-        message.sent_at = timezone.now()
-        message.next_attempt_at = None
-        message.save(update_fields=["status", "attempts", "provider_id", "sent_at", "next_attempt_at"])
-    logger.info("SMS %s sent to %s (attempt %d)", message.pk, mask_phone(message.to), message.attempts)
+    for message in sent:
+        logger.info("SMS %s sent to %s (attempt %d)", message.pk, mask_phone(message.to), message.attempts)
+    return outcomes
+
+
+def _attempt(message: SmsMessage, backend: SmsBackend) -> SendOutcome:
+    """Hand one locked message to the gateway. A failure is saved at once; a success is only set
+    on the object (the caller saves all of them in one statement)."""
+    now = timezone.now()
+    message.attempts += 1
+    try:
+        validate_mobile(message.to)
+        provider_id = backend.send(to=message.to, body=message.body)
+    except Exception as exc:
+        if isinstance(exc, ValidationError):
+            error, retry_in = INVALID_NUMBER_ERROR, None
+        else:
+            error = _scrub(f"{type(exc).__name__}: {exc}", message.to)[:2000]
+            retry_in = retry_delay(message.attempts) if message.attempts < MAX_ATTEMPTS else None
+        message.status = SmsStatus.FAILED
+        message.last_error = error
+        message.next_attempt_at = now + retry_in if retry_in is not None else None
+        message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+        logger.warning(
+            "SMS %s to %s failed (attempt %d of %d): %s%s",
+            message.pk,
+            mask_phone(message.to),
+            message.attempts,
+            MAX_ATTEMPTS,
+            error,
+            f"; next try in {retry_in}" if retry_in is not None else "; giving up",
+        )
+        return SendOutcome("failed", retry_in)
+    message.status = SmsStatus.SENT
+    message.provider_id = str(provider_id)[:100]
+    message.sent_at = timezone.now()
+    message.next_attempt_at = None
     return SendOutcome("sent")
 
 
@@ -261,7 +301,11 @@ def sms_retry_pending(*, now: datetime.datetime | None = None, limit: int = 500)
     if not due:
         return SweepResult(0, 0, 0)
     backend = get_backend()
-    outcomes = [sms_send(message_id=message_id, backend=backend) for message_id in due]
+    outcomes = [
+        outcome
+        for start in range(0, len(due), SWEEP_BATCH)
+        for outcome in sms_send_batch(message_ids=due[start : start + SWEEP_BATCH], backend=backend).values()
+    ]
     result = SweepResult(
         attempted=sum(1 for o in outcomes if o.status != "skipped"),
         sent=sum(1 for o in outcomes if o.status == "sent"),

@@ -1,0 +1,282 @@
+"""The case list with a million cases in PostgreSQL, at 1 and 16 concurrent clients.
+
+The cases live in a database of their own, ``<name>_list`` beside the one ``DATABASE_URL`` names
+(the tests and the other benchmarks never see them). It is kept between runs and reused when it
+holds ``BENCH_LIST_CASES`` cases (default 1 000 000); otherwise they are generated again in SQL
+(``INSERT … SELECT`` over ``generate_series``, in chunks with a progress line): three years of a
+county's work spread over the points and the items they offer (town centers and the county hall
+busier than village stations), handled by the unit the delegation rules would pick, numbers and
+dates rising with the id; cases of the last 60 days are mostly open (some overdue), older ones
+mostly delivered. Only the case rows are generated (the list reads nothing else).
+
+Then gunicorn (``serve.py``) answers ``GET /api/v1/cases/`` — the first page (50 cases), and the
+filters a town clerk and a reviewer use (status, point, overdue) — to 1 and 16 client threads for
+``BENCH_LIST_SECONDS`` each. ``make bench-list-clean`` drops the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+from urllib.parse import urlsplit
+
+from report import replace_section
+from serve import (
+    WORKERS,
+    CpuMeter,
+    Timings,
+    app_env,
+    base_name,
+    database_url_for,
+    gunicorn,
+    manage,
+    pg_database_exists,
+    request,
+    run_clients,
+    temp_dir,
+)
+
+SIZE = int(os.environ.get("BENCH_LIST_CASES", "1000000"))
+SECONDS = float(os.environ.get("BENCH_LIST_SECONDS", "5"))
+CLIENTS = [int(n) for n in os.environ.get("BENCH_LIST_CLIENTS", "1,16").split(",")]
+CHUNK = 50_000
+
+OFFERS_SQL = """
+DROP TABLE IF EXISTS bench_offers;
+CREATE UNLOGGED TABLE bench_offers AS
+WITH version AS (
+    SELECT DISTINCT ON (item_id) item_id, id, snapshot->>'kind' AS kind,
+           (snapshot->>'promised_days')::int AS promised, (snapshot->>'statutory_days')::int AS statutory
+    FROM catalog_itemversion ORDER BY item_id, number DESC
+), offer AS (
+    SELECT p.id AS point_id, p.region_id, i.id AS item_id, v.id AS version_id, v.kind,
+           v.promised, v.statutory,
+           CASE WHEN i.exercise_level IN ('town', 'village') AND c.id IS NOT NULL THEN c.id
+                ELSE i.department_id END AS department_id,
+           CASE WHEN i.exercise_level IN ('town', 'village') AND c.id IS NOT NULL THEN 'own'
+                ELSE 'county' END AS mode,
+           CASE p.kind WHEN 'county_hall' THEN 12 WHEN 'town_center' THEN 8 WHEN 'bank_outlet' THEN 2
+                ELSE 1 END AS weight
+    FROM catalog_pointitem o
+    JOIN org_servicepoint p ON p.id = o.point_id
+    JOIN catalog_serviceitem i ON i.id = o.item_id
+    JOIN version v ON v.item_id = i.id
+    JOIN org_region r ON r.id = p.region_id
+    LEFT JOIN org_department c ON c.kind = 'town_approval_center'
+         AND c.region_id = CASE WHEN r.level = 'village' THEN r.parent_id ELSE r.id END
+    WHERE o.active AND i.status = 'published'
+)
+SELECT row_number() OVER (ORDER BY point_id, item_id, g) AS rn, offer.*
+FROM offer, generate_series(1, offer.weight) AS g;
+"""
+
+# %(size)s cases in all; this statement makes those with ids lo..hi. hashint4 gives each row
+# stable "random" choices; the age falls from three years (id 1) to now (id = size).
+CASES_SQL = """
+INSERT INTO cases_case (
+    number, item_id, item_version_id, kind, status, channel, point_id, region_id,
+    handling_department_id, handling_mode, applicant_kind, applicant_name, applicant_id_number,
+    applicant_phone, created_by_id, created_at, accepted_at, accepted_by_id, due_date,
+    statutory_due_date, suspended_days, extended_days, decided_at, decision_reason, delivered_at,
+    delivery_method, tracking_number, recipient_name, row_version, updated_at)
+SELECT
+    'B' || lpad(g::text, 11, '0'), o.item_id, o.version_id, o.kind, s.status,
+    (ARRAY['window', 'window', 'window', 'agent', 'online', 'bank'])[1 + abs(hashint4(g + 7)) %% 6],
+    o.point_id, o.region_id, o.department_id, o.mode, 'person',
+    (ARRAY['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'])[1 + abs(hashint4(g + 11)) %% 10]
+      || (ARRAY['建华', '秀英', '伟', '芳', '军', '丽', '强', '敏', '桂兰', '志刚'])[1 + abs(hashint4(g + 13)) %% 10],
+    '41150219800101' || lpad((g %% 1000)::text, 3, '0') || 'X',
+    '138' || lpad((g %% 100000000)::text, 8, '0'),
+    %(staff)s, a.created, acc.accepted, CASE WHEN acc.accepted IS NULL THEN NULL ELSE %(staff)s END,
+    acc.accepted::date + ceil(o.promised * 1.4)::int, acc.accepted::date + ceil(o.statutory * 1.4)::int,
+    0, 0,
+    CASE WHEN s.status IN ('approved', 'denied', 'delivered', 'refused') THEN a.created + interval '3 days' END,
+    CASE WHEN s.status IN ('denied', 'refused') THEN '不符合条件' ELSE '' END,
+    CASE WHEN s.status = 'delivered' THEN a.created + interval '5 days' END,
+    CASE WHEN s.status = 'delivered' THEN 'pickup' ELSE '' END, '', '', 1, a.created
+FROM generate_series(%(lo)s, %(hi)s) AS g
+JOIN bench_offers o ON o.rn = 1 + abs(hashint4(g)) %% %(offers)s
+CROSS JOIN LATERAL (
+    SELECT now() - interval '1095 days' * (%(size)s - g)::float8 / %(size)s
+                 - interval '1 minute' * (abs(hashint4(g + 3)) %% 600) AS created,
+           abs(hashint4(g + 5)) %% 1000 AS dice,
+           (%(size)s - g)::float8 * 1095 / %(size)s AS age_days
+) a
+CROSS JOIN LATERAL (
+    SELECT CASE
+        WHEN a.age_days > 60 THEN CASE
+            WHEN a.dice < 900 THEN 'delivered' WHEN a.dice < 920 THEN 'denied'
+            WHEN a.dice < 940 THEN 'refused' WHEN a.dice < 960 THEN 'withdrawn' ELSE 'approved' END
+        ELSE CASE
+            WHEN a.dice < 50 THEN 'submitted' WHEN a.dice < 100 THEN 'needs_supplement'
+            WHEN a.dice < 300 THEN 'accepted' WHEN a.dice < 550 THEN 'in_review'
+            WHEN a.dice < 600 THEN 'suspended' WHEN a.dice < 750 THEN 'approved' ELSE 'delivered' END
+        END AS status
+) s
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN s.status IN ('submitted', 'needs_supplement', 'refused', 'withdrawn') THEN NULL
+                ELSE a.created + interval '10 minutes' END AS accepted
+) acc
+"""
+
+
+def generate(url: str, staff_id: int) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("TRUNCATE cases_case, cases_casematerial, cases_caseevent RESTART IDENTITY CASCADE")
+        conn.execute(OFFERS_SQL)
+        offers = conn.execute("SELECT count(*) FROM bench_offers").fetchone()[0]  # type: ignore[index]
+        # Loading is several times faster without the secondary indexes; they are made again after.
+        indexes = conn.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = 'cases_case' AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        ).fetchall()
+        for name, _definition in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        # The rows are valid by construction (every id comes from the tables): skip the seven
+        # foreign-key checks per row while loading (superuser only; the benchmark's own database).
+        conn.execute("SET session_replication_role = replica")
+        start = time.monotonic()
+        for lo in range(1, SIZE + 1, CHUNK):
+            hi = min(SIZE, lo + CHUNK - 1)
+            conn.execute(
+                CASES_SQL,  # type: ignore[arg-type]
+                {"lo": lo, "hi": hi, "size": SIZE, "offers": offers, "staff": staff_id},
+            )
+            rate = hi / (time.monotonic() - start)
+            bar = "#" * (30 * hi // SIZE)
+            print(
+                f"\r      [{bar:<30}] {hi:>9,}/{SIZE:,} cases, {rate:,.0f}/s, "
+                f"{(SIZE - hi) / rate:4.0f} s left",
+                end="",
+                flush=True,
+            )
+        print()
+        conn.execute("SET session_replication_role = DEFAULT")
+        conn.execute("DROP TABLE bench_offers")
+        print(f"      {len(indexes)} indexes", flush=True)
+        conn.execute("SET maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            conn.execute(definition)
+        print("      VACUUM ANALYZE", flush=True)
+        conn.execute("VACUUM ANALYZE cases_case")
+
+
+def prepare(env: dict[str, str], url: str) -> dict[str, str]:
+    print(f"[1/3] database {urlsplit(url).path.lstrip('/')}: migrate, demo county", flush=True)
+    fresh = not pg_database_exists(url)
+    if fresh:
+        import psycopg
+
+        name = urlsplit(url).path.lstrip("/")
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    manage(env, "migrate", "--no-input")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from yichuang.cases.models import Case
+    from yichuang.org.models import Staff
+
+    if not Staff.objects.filter(username="town1").exists():
+        manage(env, "loaddemo")
+    have = Case.objects.count()
+    if have == SIZE and Case.objects.filter(number__startswith="B").count() == SIZE:
+        print(f"      {have:,} cases already there: reused", flush=True)
+    else:
+        print(f"      generating {SIZE:,} cases (there were {have:,})", flush=True)
+        connection.close()
+        generate(url, Staff.objects.get(username="town1").pk)
+    tokens = {
+        name: Token.objects.get_or_create(user=Staff.objects.get(username=name))[0].key
+        for name in ("town1", "town1_review", "county_review", "hall1", "admin")
+    }
+    connection.close()
+    return tokens
+
+
+#: (who, query string, what it stands for)
+QUERIES = [
+    ("admin", "", "admin: everything, first page"),
+    ("hall1", "", "county hall clerk: the county, first page"),
+    ("town1", "", "town clerk: his town, first page"),
+    ("town1", "?status=accepted", "town clerk: accepted"),
+    ("town1", "?point=411502100-BMZX", "town clerk: his center"),
+    ("town1", "?overdue=true", "town clerk: overdue"),
+    ("town1_review", "", "town reviewer: his center's cases"),
+    ("town1_review", "?status=in_review", "town reviewer: in review"),
+    ("town1_review", "?overdue=true", "town reviewer: overdue"),
+    ("county_review", "?status=in_review", "county bureau reviewer: in review"),
+]
+
+
+def main() -> int:
+    url = database_url_for(f"{base_name()}_list")
+    if url is None:
+        print("The list benchmark needs PostgreSQL (DATABASE_URL): skipped")
+        return 0
+    data_dir = temp_dir("yichuang-list-bench-")
+    env = app_env(url, data_dir)
+    tokens = prepare(env, url)
+    results: list[tuple[str, int, int, Timings, float]] = []
+    print(f"[2/3] gunicorn, {WORKERS} sync workers; {SECONDS:.0f} s per row", flush=True)
+    with gunicorn(env) as server:
+        for who, query, label in QUERIES:
+            status, page = request(server.address, "GET", f"/api/v1/cases/{query}", token=tokens[who])
+            if status != 200:
+                raise RuntimeError(f"{label}: {status} {page}")
+            count = int(page["count"])
+            for clients in CLIENTS:
+                timings = Timings()
+
+                def get(n: int, t: Timings, who: str = who, query: str = query) -> int:
+                    t0 = time.perf_counter()
+                    status, _ = request(server.address, "GET", f"/api/v1/cases/{query}", token=tokens[who])
+                    t.add("list", time.perf_counter() - t0)
+                    assert status == 200
+                    return 1
+
+                meter = CpuMeter(server.pid, url)
+                meter.start()
+                done, elapsed = run_clients(clients, SECONDS, get, timings)
+                meter.stop()
+                results.append((label, count, clients, timings, (meter.app + meter.db) / done * 1000))
+                print(
+                    f"      {label:<38} count {count:>9,}  {clients:>2} clients: {done / elapsed:6.1f}/s  "
+                    f"{timings.summary('list')}  CPU/request app {meter.app / done * 1000:.1f} ms "
+                    f"db {meter.db / done * 1000:.1f} ms",
+                    flush=True,
+                )
+    shutil.rmtree(data_dir, ignore_errors=True)
+    print("[3/3] report", flush=True)
+    lines = [
+        f"postgresql, {SIZE:,} cases, gunicorn with {WORKERS} sync workers, {SECONDS:.0f} s per row, "
+        f"measured {dt.date.today().isoformat()} ({os.cpu_count()} cores; clients, server and database "
+        "share them):",
+        "",
+        "| who and what | count shown | server CPU per request | "
+        + " | ".join(f"{c} client{'s' * (c > 1)}" for c in CLIENTS)
+        + " |",
+        "|---|---:|---:|" + "---|" * len(CLIENTS),
+    ]
+    for _who, query, label in QUERIES:
+        rows = [r for r in results if r[0] == label]
+        lines.append(
+            f"| {label} (`{query or '/'}`) | {rows[0][1]:,} | {rows[0][4]:.1f} ms | "
+            + " | ".join(r[3].summary("list") for r in rows)
+            + " |"
+        )
+    replace_section("cases-list:postgresql", lines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
