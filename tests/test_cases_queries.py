@@ -32,17 +32,19 @@ def _calendar_checked_once(settings: Any) -> None:
 #: token (with the user, his region and point) · the regions of his scope · count (up to a cap) · the
 #: page with the related codes and names (a reviewer's scope is his department: no regions to read)
 LIST_QUERIES = 4
-#: token · the case with its relations · materials with their file ids · timeline
-DETAIL_QUERIES = 4
+#: token · the case with its relations · materials with their file ids · timeline · documents
+DETAIL_QUERIES = 5
 #: token · files · item · point · (the transaction, a savepoint in a test:) begin · offer · item
 #: version · delegation · approval center · case number · case · materials · file links · 2 events ·
-#: accept · SMS template · SMS · commit · (the answer:) issued licence (none yet) · materials · timeline
-CREATE_QUERIES = 22
+#: accept · SMS template · SMS · the seal in force · 受理通知书 · 告知承诺书 · commit · (the answer:) issued
+#: licence (none yet) · materials · timeline · documents
+CREATE_QUERIES = 26
 #: token · case in scope · (transaction:) begin · case locked with its relations · update · event ·
-#: commit · (the answer:) materials · timeline
-REVIEW_QUERIES = 9
-#: REVIEW_QUERIES and the SMS: its template and its row (it is sent after commit, not in the request)
-APPROVE_QUERIES = REVIEW_QUERIES + 2
+#: commit · (the answer:) materials · timeline · documents
+REVIEW_QUERIES = 10
+#: REVIEW_QUERIES and the SMS (its template and its row; sent after commit, not in the request) and
+#: the decision (the seal in force, the document row; rendered and signed after commit)
+APPROVE_QUERIES = REVIEW_QUERIES + 4
 
 
 def with_token(user: Any) -> APIClient:

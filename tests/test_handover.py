@@ -15,6 +15,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests import factories as f
+from tests.test_documents import needs_poppler
 from yichuang.cases import services as case_services
 from yichuang.cases.models import Case, CaseEvent
 from yichuang.catalog.models import DelegationMode, ExerciseLevel
@@ -530,6 +531,22 @@ class TestPrinting:
         assert "移交清单" in values and number in values and case.number in values
         assert "在途" in values and "138****0000" in values
         assert "13812340000" not in values and "移交人（签字）：" in values
+
+    @needs_poppler
+    def test_a_list_prints_as_a_chinese_pdf_to_sign(self, county, clerk, tmp_path):
+        from tests.test_documents import pdf_text
+
+        case = accepted(county)
+        number = sent_list(clerk, [case])["number"]
+        response = clerk.get(f"/api/v1/handovers/{number}/pdf/", HTTP_ACCEPT="application/pdf")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        content = b"".join(response.streaming_content)
+        assert content.startswith(b"%PDF")
+        text = pdf_text(content, tmp_path)
+        assert "移交清单" in text and number in text and case.number in text
+        assert "138****0000" in text and "13812340000" not in text
+        other = client_for(county.staff["other_clerk"])
+        assert other.get(f"/api/v1/handovers/{number}/pdf/").status_code == 404
 
     def test_the_admin_shows_the_lists_in_chinese_and_exports_them(self, county, clerk):
         number = sent_list(clerk, [accepted(county)])["number"]

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +28,7 @@ from yichuang.handover.selectors import (
     handover_candidates,
     handover_get_for,
     handover_list,
+    handover_sheet,
     unit_from_ref,
     unit_get,
     with_details,
@@ -387,4 +389,48 @@ class HandoverExportApi(APIView):
             as_attachment=True,
             filename=f"{handover.number}.xlsx",
             content_type=XLSX_CONTENT_TYPE,
+        )
+
+
+#: The columns of the printed list: (SheetRow field, heading).
+PDF_COLUMNS = [
+    ("case_number", "办件编号"),
+    ("item_name", "事项"),
+    ("applicant", "申请人"),
+    ("accepted_at", "受理日期"),
+    ("state", "纸质材料状态"),
+    ("receipt_note", "接收说明"),
+]
+
+
+class HandoverPdfApi(APIView):
+    """The list as a PDF in Chinese for both sides to sign (the documents app draws it)."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        summary=gettext_lazy("移交清单 PDF (供双方签字)"),
+    )
+    def get(self, request: Request, number: str) -> FileResponse:
+        from dataclasses import asdict
+
+        from yichuang.documents.render import render_handover_list
+
+        handover = handover_get_for(user=request.user, number=number)
+        sheet = handover_sheet(handover)
+        pdf = render_handover_list(
+            rows=[{k: ("" if v is None else v) for k, v in asdict(row).items()} for row in sheet.rows],
+            columns=PDF_COLUMNS,
+            title=f"移交清单 {sheet.number}",
+            header=sheet.header,
+            issuer=sheet.from_unit,
+            day=timezone.localdate(sheet.sent_at or sheet.created_at),
+        )
+        return FileResponse(
+            io.BytesIO(pdf),
+            as_attachment=True,
+            filename=f"{handover.number}.pdf",
+            content_type="application/pdf",
         )

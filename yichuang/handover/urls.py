@@ -7,5 +7,6 @@ urlpatterns = [
     path("candidates/", api.HandoverCandidatesApi.as_view(), name="handover-candidates"),
     path("<str:number>/", api.HandoverDetailApi.as_view(), name="handover-detail"),
     path("<str:number>/xlsx/", api.HandoverExportApi.as_view(), name="handover-xlsx"),
+    path("<str:number>/pdf/", api.HandoverPdfApi.as_view(), name="handover-pdf"),
     path("<str:number>/actions/<str:action>/", api.HandoverActionApi.as_view(), name="handover-action"),
 ]
