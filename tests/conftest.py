@@ -14,6 +14,9 @@ from yichuang.catalog.services import item_publish
 from yichuang.org.models import DepartmentKind, PointKind, Role
 from yichuang.workdays.testing import fresh_calendar  # noqa: F401  (autouse: no calendar leaks between tests)
 
+# The hall's cast (``hall``) lives beside the queue tests.
+pytest_plugins = ["tests.queue_cast"]
+
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 # Production hashing (PBKDF2, a million rounds) is the point in production and a waste in tests.

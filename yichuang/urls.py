@@ -31,6 +31,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("licenses/", include("yichuang.licenses.urls")),
     path("", include("yichuang.ratings.urls")),
     path("stats/", include("yichuang.stats.urls")),
+    path("queue/", include("yichuang.queue.urls")),
 ]
 
 urlpatterns = [

@@ -58,6 +58,8 @@ from yichuang.org.models import (
     Staff,
     Window,
 )
+from yichuang.queue.demo import describe as describe_queue
+from yichuang.queue.demo import load_queue
 
 M = TypeVar("M", bound=models.Model)
 
@@ -255,6 +257,7 @@ class _Loader:
         self.load_offers(delegated_to)
         self.load_bundles()
         self.load_staff()
+        self.load_queue()
 
     # —— organization ——
 
@@ -730,6 +733,10 @@ class _Loader:
         existing = Staff.objects.filter(username__in=[a.username for a in accounts])
         _sync(Staff, ["username"], rows, existing)
         self.say(f"演示账号 demo accounts: {len(rows)}")
+
+    def load_queue(self) -> None:
+        """The hall's categories, window services and appointment schedules (``yichuang.queue.demo``)."""
+        self.say(describe_queue(load_queue(points=self.points, windows=self.windows)))
 
     def _staff_row(self, account: Account, password: str) -> dict[str, Any]:
         window = self.windows[(account.point, account.window)] if account.window else None
