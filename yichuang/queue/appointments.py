@@ -75,6 +75,11 @@ def _local(day: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
+def _when(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def hash_code(code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), code.strip().encode(), hashlib.sha256).hexdigest()
 
@@ -342,8 +347,7 @@ def appointment_check_in(*, appointment: Appointment, actor: Staff | None = None
         closes = _local(locked.day, locked.end)
         if now < opens:
             raise NotAllowed(
-                _("还未到签到时间：请在%(time)s以后签到（预约时段开始前30分钟起）。")
-                % {"time": f"{timezone.localtime(opens):%m月%d日 %H:%M}"}
+                _("还未到签到时间：请在%(time)s以后签到（预约时段开始前30分钟起）。") % {"time": _when(opens)}
             )
         if now > closes:
             raise NotAllowed(_("预约时段已过，请现场取号。"))

@@ -314,6 +314,7 @@ class BookingLookupApi(PublicApi):
         responses={200: AppointmentSerializer},
         auth=[],
         summary="查询本人预约（预约号+手机号）",
+        operation_id="v1_queue_bookings_lookup",
     )
     def post(self, request: Request, reference: str) -> Response:
         data = PhoneInputSerializer(data=request.data)

@@ -37,7 +37,7 @@ from yichuang.queue.models import (
     TicketStatus,
 )
 from yichuang.queue.selectors import categories_offered, current_ticket, may_operate, waiting_for_window
-from yichuang.queue.workflow import next_status
+from yichuang.queue.workflow import ACTION_LABELS, next_status
 
 #: 老年人权益保障法: citizens from 60 are elderly; halls give them priority (老年人优先窗口).
 ELDERLY_AGE = 60
@@ -199,14 +199,12 @@ def _move(ticket: Ticket, *, actor: Staff, action: str) -> tuple[Ticket, str, st
     locked = _locked(ticket)
     target = next_status(locked.status, action)
     if target is None:
-        from yichuang.queue.workflow import ACTIONS
-
         raise NotAllowed(
             _("%(number)s号当前状态为“%(status)s”，不能%(action)s。")
             % {
                 "number": locked.number,
                 "status": TicketStatus(locked.status).label,
-                "action": ACTIONS.get(action, action).split("：")[0],
+                "action": ACTION_LABELS[action],
             }
         )
     return locked, locked.status, target

@@ -7,6 +7,8 @@ allowed (409). ``call`` is not in it: calling picks a waiting ticket for a windo
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from yichuang.queue.models import TicketStatus as S
 
 #: action → what it means, for the docs and the buttons.
@@ -18,6 +20,17 @@ ACTIONS = {
     "requeue": "过号重排：过号的群众回来后重新排到队尾",
     "cancel": "取消：群众放弃办理",
     "link": "关联办件：把本号产生的办件与号码关联",
+}
+
+#: action → its name on buttons and in messages.
+ACTION_LABELS = {
+    "recall": _("重呼"),
+    "serve": _("办结"),
+    "no_show": _("过号"),
+    "transfer": _("转窗口"),
+    "requeue": _("过号重排"),
+    "cancel": _("取消"),
+    "link": _("关联办件"),
 }
 
 TRANSITIONS: dict[tuple[str, str], str] = {
