@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "yichuang.licenses",
     "yichuang.ratings",
     "yichuang.stats",
+    "yichuang.handover",
     "yichuang.queue",
     "yichuang.demo",
 ]

@@ -26,6 +26,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notices/<int:pk>/read/", notify_api.NoticeReadApi.as_view(), name="notice-read"),
     path("files/", include("yichuang.files.urls")),
     path("cases/", include("yichuang.cases.urls")),
+    path("handovers/", include("yichuang.handover.urls")),
     path("track/", include(track_urlpatterns)),
     path("applications/", include(application_urlpatterns)),
     path("licenses/", include("yichuang.licenses.urls")),
