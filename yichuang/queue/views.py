@@ -172,5 +172,6 @@ def panel(request: HttpRequest) -> HttpResponse:
 class LoginView(auth_views.LoginView):
     template_name = "queue/login.html"
     redirect_authenticated_user = True
+
     def get_default_redirect_url(self) -> str:
         return reverse("queue-panel")
