@@ -61,12 +61,19 @@ class Command(BaseCommand):
         simulation = Simulation(first=first, last=last, cases=options["cases"], seed=options["seed"])
         self.stdout.write(f"模拟 {first:%Y-%m}（{first} 至 {last}），{options['cases']} 件申请 …")
         started = time.monotonic()
-        # Each step logs at INFO (SMS queued and sent); the progress bar says more here.
-        for name in ("yichuang", "celery"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-        with tqdm(total=simulation.total_steps_hint(), unit="步", desc="模拟", file=self.stderr) as bar:
-            for _label in simulation.steps():
-                bar.update(1)
+        # Each step logs at INFO (SMS queued and sent); the progress bar says more here. The levels
+        # are put back afterwards: a command called in a longer-lived process must not mute it.
+        loggers = [logging.getLogger(name) for name in ("yichuang", "celery")]
+        levels = [logger.level for logger in loggers]
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+        try:
+            with tqdm(total=simulation.total_steps_hint(), unit="步", desc="模拟", file=self.stderr) as bar:
+                for _label in simulation.steps():
+                    bar.update(1)
+        finally:
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
         counted = rollup_all()
         sweep = sweep_deadlines(today=last)
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {time.monotonic() - started:.0f} 秒。"))
