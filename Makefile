@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: setup setup-dev run test test-pg lint schema bench clean
+.PHONY: setup setup-dev run test test-pg lint schema bench screenshots clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required (python3.11, python3.12 or python3)"; exit 1; }
@@ -45,6 +45,10 @@ test: lint
 ## test-pg: the suite against the local PostgreSQL database
 test-pg:
 	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+## screenshots: the browser tests again, keeping their screenshots in docs/screenshots/ (needs Chromium)
+screenshots: setup-dev
+	YICHUANG_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_web_browser.py
 
 ## bench: search, catalog API, deadline arithmetic, case lifecycles on SQLite and PostgreSQL (docs/benchmarks.md)
 bench: setup-dev

@@ -26,6 +26,8 @@ from yichuang.catalog.models import (
 )
 from yichuang.catalog.selectors import bundle_materials, handling_unit_for
 from yichuang.demo.loader import load_demo
+from yichuang.hotline.models import Category, RoutingRule, TimeLimit
+from yichuang.hotline.selectors import is_operator, route_for
 from yichuang.org.models import DepartmentKind, PointKind, Region, ServicePoint, Staff, Window
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +110,15 @@ def _table_keys() -> dict[str, set[Any]]:
         "offers": set(PointItem.objects.values_list("point__code", "item__code")),
         "delegations": set(Delegation.objects.values_list("pk", "item__code", "mode")),
         "staff": set(Staff.objects.values_list("username", "pk")),
+        "hotline_categories": set(Category.objects.values_list("code", "pk", "parent__code", "time_limit")),
+        "hotline_rules": set(
+            RoutingRule.objects.values_list(
+                "pk", "category__code", "region__code", "department__code", "point__code"
+            )
+        ),
+        "hotline_operators": set(
+            Staff.objects.filter(groups__name="12345热线坐席").values_list("username", "is_staff")
+        ),
     }
 
 
@@ -326,6 +337,72 @@ def test_pinyin_initials_find_dibao_first_in_the_demo_catalog(demo: dict[str, in
         assert "最低生活保障" in first["name"], q
     card = client.get("/api/v1/items/", {"q": "sbk"}).json()["results"][0]
     assert "社会保障卡" in card["name"]
+
+
+def test_the_hotline_has_a_category_tree_with_the_four_time_limits(demo: dict[str, int]) -> None:
+    assert demo["hotline_categories"] >= 40
+    limits = {c.effective_time_limit() for c in Category.objects.select_related("parent")}
+    assert limits == set(TimeLimit.values)
+    for child in Category.objects.filter(parent__isnull=False).select_related("parent"):
+        assert child.code.startswith(child.parent.code), child
+    water = Category.objects.get(name="供水")
+    assert water.effective_time_limit() == TimeLimit.UTILITIES
+
+
+def test_hotline_rules_route_by_subject_and_by_place(demo: dict[str, int]) -> None:
+    def unit(category: str, region: str) -> str | None:
+        rule = route_for(category=Category.objects.get(name=category), region=Region.objects.get(code=region))
+        return rule.unit.code if rule else None
+
+    assert unit("低保与社会救助", "411502100202") == FIRST_TOWN_CENTER, "黄龙寺村: 东双河镇 handles 低保"
+    assert unit("低保与社会救助", "411502100201") == "411502100201-BMZ", "大庙畈村's own station"
+    assert unit("低保与社会救助", "411502000000") == "411502-MZJ"
+    assert unit("供水", "411502001001") == "411502-ZJJ"
+    assert unit("食品安全", "411502101203") == "411502-SJJ"
+    assert unit("其他", "411502001001") == "411502001-BMZX", "老城街道 takes what no bureau rule covers"
+    assert unit("其他", "411502000000") is None, "county-wide odd calls wait for the operator"
+    towns = Region.objects.filter(level="town", code__startswith="411502")
+    for town in towns:
+        assert RoutingRule.objects.filter(region=town, category__isnull=True, active=True).count() == 1, town
+
+
+def test_the_hotline_operator_registers_a_call_that_the_first_town_signs_for(demo: dict[str, int]) -> None:
+    def client(username: str) -> APIClient:
+        api = APIClient()
+        token = api.post(
+            "/api/v1/auth/token/", {"username": username, "password": "demo12345"}, format="json"
+        )
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {token.json()['token']}")
+        return api
+
+    assert is_operator(Staff.objects.get(username="hotline1"))
+    assert not is_operator(Staff.objects.get(username="town1"))
+    operator = client("hotline1")
+    created = operator.post(
+        "/api/v1/hotline/tickets/",
+        {
+            "type": "help",
+            "category": Category.objects.get(name="低保与社会救助").code,
+            "region": "411502100202",
+            "title": "低保申请进度",
+            "content": "上月申请低保，想了解办理进度。",
+            "caller_name": "黄德明",
+            "caller_phone": "13912345678",
+            "dispatch": True,
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    ticket = created.json()
+    assert ticket["assigned_unit"]["code"] == FIRST_TOWN_CENTER
+    number = ticket["number"]
+    assert client("town2").get(f"/api/v1/hotline/tickets/{number}/").status_code == 404
+    town1 = client("town1")
+    assert [
+        t["number"] for t in town1.get("/api/v1/hotline/tickets/", {"mine": "true"}).json()["results"]
+    ] == [number]
+    signed = town1.post(f"/api/v1/hotline/tickets/{number}/actions/accept/", {}, format="json")
+    assert signed.status_code == 200 and signed.json()["responsible_unit"]["code"] == FIRST_TOWN_CENTER
 
 
 def test_the_hall_and_the_town_centers_take_numbers_and_appointments(demo: dict[str, int]) -> None:

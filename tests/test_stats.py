@@ -51,6 +51,13 @@ def test_the_county_sees_accepted_completed_immediate_and_on_time_figures(month_
     assert totals["one_visit_rate"] == 1.0  # everything picked up in the same sitting
     assert totals["average_statutory"] == pytest.approx((32 + 10) / 2)
     assert board["unit"]["name"] == "浉河区"
+    assert board["hotline"] == {
+        "received": 0,
+        "closed": 0,
+        "on_time_rate": None,
+        "revisit_rate": None,
+        "satisfaction_rate": None,
+    }
 
 
 def test_the_county_drills_down_to_towns_points_and_staff(month_of_work):

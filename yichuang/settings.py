@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "js_lib_htmx",
     "yichuang.common",
     "yichuang.org",
     "yichuang.catalog",
@@ -61,10 +62,12 @@ INSTALLED_APPS = [
     "yichuang.cases",
     "yichuang.licenses",
     "yichuang.ratings",
+    "yichuang.hotline",
     "yichuang.stats",
     "yichuang.handover",
     "yichuang.queue",
     "yichuang.demo",
+    "yichuang.web",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +141,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:work"
+LOGOUT_REDIRECT_URL = "web:home"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -238,6 +244,10 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
         "CaseChannelEnum": "yichuang.cases.models.Channel",
         "RatingChannelEnum": "yichuang.ratings.api.PUBLIC_CHANNELS",
+        "TypeEnum": "yichuang.catalog.models.ItemType",  # keeps its name beside TicketTypeEnum
+        "TicketChannelEnum": "yichuang.hotline.models.TicketChannel",
+        "TicketTypeEnum": "yichuang.hotline.models.TicketType",
+        "TicketSatisfactionEnum": "yichuang.hotline.models.Satisfaction",
     },
 }
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
@@ -30,13 +29,13 @@ api_v1: list[URLPattern | URLResolver] = [
     path("track/", include(track_urlpatterns)),
     path("applications/", include(application_urlpatterns)),
     path("licenses/", include("yichuang.licenses.urls")),
+    path("hotline/", include("yichuang.hotline.urls")),
     path("", include("yichuang.ratings.urls")),
     path("stats/", include("yichuang.stats.urls")),
     path("queue/", include("yichuang.queue.urls")),
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
@@ -44,6 +43,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # the pages (citizens, kiosk, staff): last, so that they never shadow the API or the admin
+    path("", include("yichuang.web.urls")),
 ]
 
 handler404 = "yichuang.common.errors.handler404"

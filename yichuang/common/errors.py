@@ -115,8 +115,6 @@ def axes_lockout(request: HttpRequest, original_response: Any = None, credential
     message = _("登录失败次数过多，账号已被暂时锁定，请30分钟后再试或联系管理员。")
     if request.path.startswith("/api/"):
         return _json_error(403, "locked_out", message)
-    from django.http import HttpResponseForbidden
+    from django.shortcuts import render
 
-    return HttpResponseForbidden(
-        f"<!doctype html><meta charset=utf-8><title>{message}</title><p>{message}</p>"
-    )
+    return render(request, "web/locked_out.html", {"message": message}, status=403)

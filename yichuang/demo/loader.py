@@ -47,6 +47,7 @@ from yichuang.demo.data.spec import KIOSKS as AT_KIOSKS
 from yichuang.demo.data.spec import TOWNS as AT_TOWNS
 from yichuang.demo.data.spec import VILLAGES as AT_VILLAGES
 from yichuang.demo.data.spec import Account, ItemSpec, Town
+from yichuang.hotline.demo import hotline_demo_counts, load_hotline_demo
 from yichuang.org.models import (
     Department,
     DepartmentKind,
@@ -129,6 +130,7 @@ def demo_counts() -> dict[str, int]:
         "delegations": Delegation.objects.filter(item__in=items).count(),
         "bundles": Bundle.objects.filter(code__in=[b.code for b in rules.BUNDLES]).count(),
         "staff": Staff.objects.filter(is_demo=True).count(),
+        **hotline_demo_counts(),
     }
 
 
@@ -257,6 +259,7 @@ class _Loader:
         self.load_offers(delegated_to)
         self.load_bundles()
         self.load_staff()
+        self.load_hotline()
         self.load_queue()
 
     # —— organization ——
@@ -733,6 +736,13 @@ class _Loader:
         existing = Staff.objects.filter(username__in=[a.username for a in accounts])
         _sync(Staff, ["username"], rows, existing)
         self.say(f"演示账号 demo accounts: {len(rows)}")
+
+    def load_hotline(self) -> None:
+        """The 12345 hotline's categories, routing rules and operators (its own module)."""
+        counts = load_hotline_demo()
+        self.say(
+            f"12345热线 hotline: {counts['hotline_categories']} 分类, {counts['hotline_rules']} 派单规则"
+        )
 
     def load_queue(self) -> None:
         """The hall's categories, window services and appointment schedules (``yichuang.queue.demo``)."""

@@ -75,6 +75,7 @@ class Simulation:
     first: dt.date
     last: dt.date
     cases: int
+    tickets: int = 0
     seed: int = 20261121
     tally: Counter[str] = field(default_factory=Counter)
 
@@ -186,6 +187,7 @@ class Simulation:
             point = self.random.choices(points, weights)[0]
             day = self.random.choice(days)
             self.schedule(self.at(day), "arrive", _bind(self.arrive, point))
+        self._plan_tickets(days)
         end = dt.datetime.combine(self.last, dt.time(23, 59), TZ)
         while self._queue and self._queue[0].at <= end:
             step = heapq.heappop(self._queue)
@@ -199,7 +201,117 @@ class Simulation:
         self.tally["left_open"] = len(self._queue)
 
     def total_steps_hint(self) -> int:
-        return self.cases * 5
+        return self.cases * 5 + self.tickets * 4
+
+    # —— 12345 tickets: registered by the operator, routed, signed, answered, closed, revisited ——
+
+    def _plan_tickets(self, days: list[dt.date]) -> None:
+        from yichuang.hotline.models import Category
+        from yichuang.hotline.selectors import is_operator
+        from yichuang.org.models import Region, RegionLevel
+
+        operator = Staff.objects.filter(username="hotline1").first()
+        if not self.tickets or operator is None or not is_operator(operator):
+            return
+        leaves = list(Category.objects.filter(active=True, children__isnull=True).order_by("code"))
+        places = list(
+            Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE]).order_by("code")
+        )
+        if not leaves or not places:
+            return
+        for _n in range(self.tickets):
+            category, place = self.random.choice(leaves), self.random.choice(places)
+            self.schedule(
+                self.at(self.random.choice(days), 8.0, 20.0),
+                "ticket",
+                _bind_ticket(self.ticket, operator, category, place),
+            )
+
+    def _member_of(self, unit: Any) -> Staff:
+        if unit.department is not None:
+            return self.reviewer_for(unit.department)
+        return self.clerk_for(unit.point)
+
+    def ticket(self, operator: Staff, category: Any, place: Any) -> None:
+        from yichuang.hotline import services as hotline
+        from yichuang.hotline.models import TicketType
+
+        kind = self.random.choices(
+            [
+                TicketType.CONSULT,
+                TicketType.HELP,
+                TicketType.COMPLAINT,
+                TicketType.SUGGESTION,
+                TicketType.PRAISE,
+            ],
+            [40, 25, 25, 7, 3],
+        )[0]
+        if kind == TicketType.CONSULT and self.random.random() < 0.6:
+            ticket = hotline.ticket_create(
+                actor=operator,
+                type=kind,
+                category=category,
+                region=place,
+                title=f"咨询{category.name}",
+                content="来电咨询办理条件和所需材料。",
+                caller_phone=f"139{self.random.randrange(10**8):08d}",
+            )
+            hotline.ticket_answer(ticket=ticket, actor=operator, reply="已按办事指南答复来电人。")
+            return
+        ticket = hotline.ticket_create(
+            actor=operator,
+            type=kind,
+            category=category,
+            region=place,
+            title=f"{category.name}诉求",
+            content=f"来电人反映{place.name}的{category.name}问题，请核实处理。",
+            caller_phone=f"139{self.random.randrange(10**8):08d}",
+            dispatch=True,
+        )
+        if ticket.assigned_unit is None:
+            raise Refused
+        hours = self.random.uniform(0.2, 3.0)
+        self.schedule(
+            _now() + dt.timedelta(hours=hours), "ticket_accept", lambda: self.ticket_work(ticket.pk, operator)
+        )
+
+    def ticket_work(self, ticket_id: int, operator: Staff) -> None:
+        from yichuang.hotline import services as hotline
+        from yichuang.hotline.models import Ticket
+
+        ticket = Ticket.objects.get(pk=ticket_id)
+        unit = ticket.assigned_unit
+        if unit is None:
+            raise Refused
+        member = self._member_of(unit)
+        hotline.ticket_accept(ticket=ticket, actor=member)
+        limit_hours = max(1.0, (ticket.due_at - _now()).total_seconds() / 3600)
+        late = self.random.random() < 0.03
+        delay = dt.timedelta(hours=limit_hours * (1.2 if late else self.random.uniform(0.1, 0.8)))
+        self.schedule(_now() + delay, "ticket_reply", lambda: self.ticket_reply(ticket_id, member, operator))
+
+    def ticket_reply(self, ticket_id: int, member: Staff, operator: Staff) -> None:
+        from yichuang.hotline import services as hotline
+        from yichuang.hotline.models import Satisfaction, Ticket
+
+        ticket = Ticket.objects.get(pk=ticket_id)
+        hotline.ticket_reply(ticket=ticket, actor=member, reply="已现场核实并处理，已电话告知来电人。")
+        ticket = hotline.ticket_close(ticket=Ticket.objects.get(pk=ticket_id), actor=operator)
+        if self.random.random() < 0.85:
+            level = self.random.choices(
+                [Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED, Satisfaction.UNSATISFIED],
+                [85, 10, 5],
+            )[0]
+            self.schedule(
+                _now() + dt.timedelta(hours=self.random.uniform(2, 30)),
+                "ticket_revisit",
+                lambda: hotline.ticket_revisit(
+                    ticket=Ticket.objects.get(pk=ticket_id),
+                    actor=operator,
+                    satisfaction=level,
+                    note="电话回访",
+                ),
+            )
 
     # —— what happens to one applicant ——
 
@@ -448,6 +560,12 @@ class Simulation:
 
 def _bind(run: Callable[[ServicePoint], None], point: ServicePoint) -> Callable[[], None]:
     return lambda: run(point)
+
+
+def _bind_ticket(
+    run: Callable[[Staff, Any, Any], None], operator: Staff, category: Any, place: Any
+) -> Callable[[], None]:
+    return lambda: run(operator, category, place)
 
 
 def _now() -> dt.datetime:

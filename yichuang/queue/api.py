@@ -47,19 +47,24 @@ from yichuang.queue.selectors import (
     window_get_for,
     windows_for,
 )
-from yichuang.queue.serializers import AppointmentSerializer, BookedSerializer, TicketSerializer, booked_data
+from yichuang.queue.serializers import (
+    AppointmentSerializer,
+    BookedSerializer,
+    QueueTicketSerializer,
+    booked_data,
+)
 from yichuang.queue.workflow import ACTIONS
 
 
 def _ticket_response(request: Request, ticket: Any, status_code: int = 200) -> Response:
     fresh = ticket_get_for(user=request.user, pk=ticket.pk)
-    return Response(TicketSerializer(fresh, context={"user": request.user}).data, status=status_code)
+    return Response(QueueTicketSerializer(fresh, context={"user": request.user}).data, status=status_code)
 
 
 # —— tickets ———————————————————————————————————————————————————————————————————————————————————
 
 
-class ClerkTicketInputSerializer(serializers.Serializer):
+class QueueClerkTicketInputSerializer(serializers.Serializer):
     point = serializers.CharField(max_length=20, help_text="服务点编码")
     category = serializers.CharField(max_length=30, help_text="业务类别编码")
     priority = serializers.ChoiceField(
@@ -87,7 +92,7 @@ class TicketListCreateApi(APIView):
             OpenApiParameter("category", str),
             OpenApiParameter("page", int),
         ],
-        responses={200: TicketSerializer(many=True)},
+        responses={200: QueueTicketSerializer(many=True)},
         summary="排队号列表（限本人可见范围）",
     )
     def get(self, request: Request) -> Response:
@@ -97,16 +102,16 @@ class TicketListCreateApi(APIView):
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, self)
         return paginator.get_paginated_response(
-            TicketSerializer(page, many=True, context={"user": request.user}).data
+            QueueTicketSerializer(page, many=True, context={"user": request.user}).data
         )
 
     @extend_schema(
-        request=ClerkTicketInputSerializer,
-        responses={201: TicketSerializer},
+        request=QueueClerkTicketInputSerializer,
+        responses={201: QueueTicketSerializer},
         summary="工作人员代群众取号",
     )
     def post(self, request: Request) -> Response:
-        data = ClerkTicketInputSerializer(data=request.data)
+        data = QueueClerkTicketInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         point = points_in_scope(request.user).filter(code=v["point"]).first()
@@ -128,13 +133,13 @@ class TicketListCreateApi(APIView):
 
 
 class TicketDetailApi(APIView):
-    @extend_schema(responses={200: TicketSerializer}, summary="排队号详情")
+    @extend_schema(responses={200: QueueTicketSerializer}, summary="排队号详情")
     def get(self, request: Request, pk: int) -> Response:
         ticket = ticket_get_for(user=request.user, pk=pk)
-        return Response(TicketSerializer(ticket, context={"user": request.user}).data)
+        return Response(QueueTicketSerializer(ticket, context={"user": request.user}).data)
 
 
-class TicketActionInputSerializer(serializers.Serializer):
+class QueueTicketActionInputSerializer(serializers.Serializer):
     window = serializers.IntegerField(required=False, help_text="转窗口：目标窗口 id")
     cases = serializers.ListField(
         child=serializers.CharField(max_length=30),
@@ -147,8 +152,8 @@ class TicketActionInputSerializer(serializers.Serializer):
 
 class TicketActionApi(APIView):
     @extend_schema(
-        request=TicketActionInputSerializer,
-        responses={200: TicketSerializer},
+        request=QueueTicketActionInputSerializer,
+        responses={200: QueueTicketSerializer},
         parameters=[OpenApiParameter("action", str, location=OpenApiParameter.PATH, enum=list(ACTIONS))],
         summary="排队号操作：重呼、办结、过号、转窗口、过号重排、取消、关联办件；当前状态不允许时返回409",
     )
@@ -156,7 +161,7 @@ class TicketActionApi(APIView):
         if action not in ACTIONS:
             raise exceptions.NotFound(_("没有这个操作。"))
         ticket = ticket_get_for(user=request.user, pk=pk)
-        data = TicketActionInputSerializer(data=request.data)
+        data = QueueTicketActionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         user: Staff = request.user  # type: ignore[assignment]
@@ -197,7 +202,7 @@ class WindowOutputSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="comprehensive 综合受理窗口（办理所有类别）| dedicated 专业窗口")
     active = serializers.BooleanField()
     categories = serializers.ListField(child=serializers.CharField(), help_text="本窗口对应的业务类别编码")
-    current = TicketSerializer(allow_null=True, help_text="正在办理的号")
+    current = QueueTicketSerializer(allow_null=True, help_text="正在办理的号")
     waiting = serializers.IntegerField(help_text="本窗口可叫的等候人数")
 
 
@@ -248,7 +253,7 @@ class WindowDetailApi(APIView):
 class WindowCallApi(APIView):
     @extend_schema(
         request=None,
-        responses={200: TicketSerializer},
+        responses={200: QueueTicketSerializer},
         summary="叫号：为本窗口叫下一位（优先号在前，再按取号先后）；当前号未办结或无人等候时返回409",
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -344,7 +349,7 @@ class AppointmentActionApi(APIView):
 # —— figures ———————————————————————————————————————————————————————————————————————————————————
 
 
-class FigureRowSerializer(serializers.Serializer):
+class QueueFigureRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     taken = serializers.IntegerField(help_text="取号数")
@@ -377,8 +382,8 @@ class QueueReportSerializer(serializers.Serializer):
     last = serializers.DateField()
     by = serializers.CharField()
     target_minutes = serializers.IntegerField()
-    rows = FigureRowSerializer(many=True)
-    total = FigureRowSerializer()
+    rows = QueueFigureRowSerializer(many=True)
+    total = QueueFigureRowSerializer()
     appointments = AppointmentFiguresSerializer()
 
 

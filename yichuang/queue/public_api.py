@@ -43,7 +43,7 @@ from yichuang.queue.selectors import (
 from yichuang.queue.serializers import (
     AppointmentSerializer,
     BookedSerializer,
-    PublicTicketSerializer,
+    QueueKioskTicketSerializer,
     SlotSerializer,
     booked_data,
 )
@@ -61,7 +61,7 @@ class PublicApi(APIView):
 # —— the kiosk ——————————————————————————————————————————————————————————————————————————————————
 
 
-class CategoryOutputSerializer(serializers.Serializer):
+class QueueCategorySerializer(serializers.Serializer):
     code = serializers.CharField()
     letter = serializers.CharField()
     name = serializers.CharField()
@@ -75,7 +75,7 @@ class PointQueueOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     hours = serializers.CharField()
     address = serializers.CharField()
-    categories = CategoryOutputSerializer(many=True)
+    categories = QueueCategorySerializer(many=True)
     appointments = serializers.BooleanField(help_text="是否开放预约")
 
 
@@ -146,7 +146,7 @@ class KioskTicketApi(PublicApi):
 
     @extend_schema(
         request=KioskTicketInputSerializer,
-        responses={201: PublicTicketSerializer},
+        responses={201: QueueKioskTicketSerializer},
         auth=[],
         summary="取号机取号（无需登录）",
     )
@@ -163,7 +163,7 @@ class KioskTicketApi(PublicApi):
             phone=v["phone"],
             id_number=v["id_number"],
         )
-        return Response(PublicTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(QueueKioskTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
 # —— the display board ——————————————————————————————————————————————————————————————————————————
@@ -298,11 +298,11 @@ class BookingCreateApi(PublicApi):
         return Response(booked_data(appointment, code), status=status.HTTP_201_CREATED)
 
 
-class PhoneInputSerializer(serializers.Serializer):
+class BookingPhoneInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20, help_text="预约时留的手机号")
 
 
-class CancelInputSerializer(serializers.Serializer):
+class BookingCancelInputSerializer(serializers.Serializer):
     cancel_code = serializers.CharField(max_length=12, help_text="短信中的取消码")
 
 
@@ -310,14 +310,14 @@ class BookingLookupApi(PublicApi):
     throttle_scope = "queue_booking"
 
     @extend_schema(
-        request=PhoneInputSerializer,
+        request=BookingPhoneInputSerializer,
         responses={200: AppointmentSerializer},
         auth=[],
         summary="查询本人预约（预约号+手机号）",
         operation_id="v1_queue_bookings_lookup",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = PhoneInputSerializer(data=request.data)
+        data = BookingPhoneInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appointment = appointment_find(reference=reference, phone=data.validated_data["phone"])
         return Response(AppointmentSerializer(appointment).data)
@@ -327,13 +327,13 @@ class BookingCancelApi(PublicApi):
     throttle_scope = "queue_booking"
 
     @extend_schema(
-        request=CancelInputSerializer,
+        request=BookingCancelInputSerializer,
         responses={200: AppointmentSerializer},
         auth=[],
         summary="取消预约（预约号+取消码；时段开始后不能取消，返回409）",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = CancelInputSerializer(data=request.data)
+        data = BookingCancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appointment = Appointment.objects.filter(reference=reference.strip().upper()[:12]).first()
         if appointment is None:
@@ -348,14 +348,14 @@ class BookingCheckInApi(PublicApi):
     throttle_scope = "queue_kiosk"
 
     @extend_schema(
-        request=PhoneInputSerializer,
-        responses={201: PublicTicketSerializer},
+        request=BookingPhoneInputSerializer,
+        responses={201: QueueKioskTicketSerializer},
         auth=[],
         summary="取号机预约签到（预约号+手机号），取得优先号",
     )
     def post(self, request: Request, reference: str) -> Response:
-        data = PhoneInputSerializer(data=request.data)
+        data = BookingPhoneInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appointment = appointment_find(reference=reference, phone=data.validated_data["phone"])
         ticket = booking.appointment_check_in(appointment=appointment)
-        return Response(PublicTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)
+        return Response(QueueKioskTicketSerializer(ticket).data, status=status.HTTP_201_CREATED)

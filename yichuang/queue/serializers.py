@@ -13,7 +13,7 @@ from yichuang.queue.selectors import ahead_of, may_operate
 from yichuang.queue.workflow import actions_from
 
 
-class PublicTicketSerializer(serializers.Serializer):
+class QueueKioskTicketSerializer(serializers.Serializer):
     """What the kiosk prints: no personal data."""
 
     number = serializers.CharField(help_text="号码，如 A023")
@@ -32,7 +32,7 @@ class PublicTicketSerializer(serializers.Serializer):
         return ahead_of(obj)
 
 
-class TicketSerializer(serializers.Serializer):
+class QueueTicketSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     point = serializers.CharField(source="point.code")

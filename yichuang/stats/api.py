@@ -102,6 +102,7 @@ class DashboardSerializer(serializers.Serializer):
     by_month = MonthFiguresSerializer(many=True)
     children = DrillDownSerializer(many=True, help_text="下一级：县→乡镇→服务点→窗口与人员")
     satisfaction = serializers.DictField(help_text="好差评：满意率、差评与整改率")
+    hotline = serializers.DictField(help_text="12345工单：受理、办结、按时办结率、回访率、满意率")
     overdue_count = serializers.IntegerField()
     overdue = OverdueSerializer(many=True)
 
@@ -115,6 +116,7 @@ def _serialise(board: Dashboard) -> dict[str, Any]:
         "by_month": [{"month": f"{m:%Y-%m}", "figures": asdict(f)} for m, f in board.by_month],
         "children": [asdict(c) for c in board.children],
         "satisfaction": board.satisfaction,
+        "hotline": board.hotline,
         "overdue_count": board.overdue_count,
         "overdue": board.overdue,
     }

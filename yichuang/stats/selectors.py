@@ -182,6 +182,7 @@ class Dashboard:
     by_month: list[tuple[dt.date, Figures]]
     children: list[Child]
     satisfaction: dict[str, Any]
+    hotline: dict[str, Any]
     overdue_count: int
     overdue: list[Case] = field(default_factory=list)
 
@@ -227,9 +228,33 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         by_month=by_month,
         children=children,
         satisfaction=asdict(satisfaction_figures(ratings)),
+        hotline=_hotline(user, first, end - dt.timedelta(days=1)),
         overdue_count=late.count(),
         overdue=list(late.select_related("item", "point").order_by("due_date", "id")[:20]),
     )
+
+
+def _hotline(user: Any, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """12345 figures of the tickets the user may see, registered in the months shown."""
+    from yichuang.hotline.selectors import ticket_figures
+
+    rows = ticket_figures(user=user, start=first, end=last, period=None)
+    if not rows:
+        return {
+            "received": 0,
+            "closed": 0,
+            "on_time_rate": None,
+            "revisit_rate": None,
+            "satisfaction_rate": None,
+        }
+    row = rows[0]
+    return {
+        "received": row.received,
+        "closed": row.closed,
+        "on_time_rate": row.on_time_rate,
+        "revisit_rate": row.revisit_rate,
+        "satisfaction_rate": row.satisfaction_rate,
+    }
 
 
 def _children(rows: QuerySet[MonthlyFigure], unit: Unit, sums: dict[str, Any]) -> list[Child]:

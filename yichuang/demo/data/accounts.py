@@ -33,6 +33,7 @@ ACCOUNTS: tuple[Account, ...] = (
     Account("cl_review", "reviewer", "何", "春梅", point=HALL, region=COUNTY, department="411502-CL", phone="13903760043", note="区残联审核"),
     Account("town1_clerk2", "window_clerk", "胡", "晓红", point="411502100-BMZX", region="411502100000", window="2", phone="13903760023",
         note="东双河镇便民服务中心综合受理窗口"),
+    Account("hotline1", "supervisor", "田", "雨晴", region=COUNTY, phone="13903760014", note="区12345政务服务便民热线坐席（登记、派单、办结、回访）"),
     Account("town2_review", "reviewer", "罗", "振华", point="411502101-BMZX", region="411502101000", department="411502101-SPZX", phone="13903760032",
         note="董家河镇行政审批服务中心后台审批"),
 )

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
-                f"启动服务 Serving on http://{addr}/ （API 文档 /api/docs/，管理后台 /admin/）"
+                f"启动服务 Serving on http://{addr}/ （工作人员登录 /login/，自助终端 /kiosk/，API 文档 /api/docs/，管理后台 /admin/）"
             )
         )
         call_command("runserver", addr, use_reloader=False)

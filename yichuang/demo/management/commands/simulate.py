@@ -26,6 +26,10 @@ LABELS = {
     "rate": "好差评",
     "callback": "差评回访",
     "rectified": "整改办结",
+    "ticket": "12345工单登记",
+    "ticket_accept": "工单签收",
+    "ticket_reply": "工单答复办结",
+    "ticket_revisit": "工单回访",
     "left_open": "月末仍在办理的步骤",
     "queue": "窗口叫号办理",
 }
@@ -47,6 +51,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--month", type=_month, help="模拟的月份 YYYY-MM（默认上个月）")
         parser.add_argument("--cases", type=int, default=800, help="本月申请件数（默认800，约3分钟）")
+        parser.add_argument(
+            "--tickets", type=int, default=None, help="本月12345工单数（默认为申请件数的1/4）"
+        )
         parser.add_argument("--seed", type=int, default=20261121, help="随机种子（同一种子结果相同）")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,22 +65,27 @@ class Command(BaseCommand):
             raise CommandError("不能模拟未来的月份。")
         if options["cases"] < 1:
             raise CommandError("--cases 至少为1。")
-        simulation = Simulation(first=first, last=last, cases=options["cases"], seed=options["seed"])
-        self.stdout.write(f"模拟 {first:%Y-%m}（{first} 至 {last}），{options['cases']} 件申请 …")
+        tickets = options["tickets"] if options["tickets"] is not None else options["cases"] // 4
+        simulation = Simulation(
+            first=first, last=last, cases=options["cases"], tickets=tickets, seed=options["seed"]
+        )
+        self.stdout.write(
+            f"模拟 {first:%Y-%m}（{first} 至 {last}），{options['cases']} 件申请，{tickets} 件12345工单 …"
+        )
         started = time.monotonic()
-        # Each step logs at INFO (SMS queued and sent); the progress bar says more here. The levels
-        # are put back afterwards: a command called in a longer-lived process must not mute it.
-        loggers = [logging.getLogger(name) for name in ("yichuang", "celery")]
-        levels = [logger.level for logger in loggers]
-        for logger in loggers:
+        # Each step logs at INFO (SMS queued and sent); the progress bar says more here. The levels are
+        # put back afterwards: the command may run inside a longer process (the test suite).
+        quiet = {name: logging.getLogger(name) for name in ("yichuang", "celery")}
+        levels = {name: logger.level for name, logger in quiet.items()}
+        for logger in quiet.values():
             logger.setLevel(logging.WARNING)
         try:
             with tqdm(total=simulation.total_steps_hint(), unit="步", desc="模拟", file=self.stderr) as bar:
                 for _label in simulation.steps():
                     bar.update(1)
         finally:
-            for logger, level in zip(loggers, levels, strict=True):
-                logger.setLevel(level)
+            for name, logger in quiet.items():
+                logger.setLevel(levels[name])
         counted = rollup_all()
         sweep = sweep_deadlines(today=last)
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {time.monotonic() - started:.0f} 秒。"))

@@ -1,0 +1,167 @@
+"""The forms of the pages. Every field has a label; messages are Chinese first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from yichuang.cases.models import ApplicantKind, CaseStatus, DeliveryMethod
+from yichuang.cases.services import MAX_EXTENSION_DAYS, SUSPEND_KINDS
+from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
+from yichuang.org.models import Region
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    password = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    error_messages = {
+        "invalid_login": _("用户名或密码错误。连续多次输错，账号将被暂时锁定。"),
+        "inactive": _("该账号已停用。"),
+    }
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(
+        label=_("办件编号"),
+        max_length=24,
+        help_text=_("受理回执或短信上的编号"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("申请时留的手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    def clean_number(self) -> str:
+        number = "".join(str(self.cleaned_data["number"]).split())
+        if not number.isdigit():
+            raise ValidationError(_("办件编号由数字组成，请核对。"))
+        return number
+
+    def clean_phone(self) -> str:
+        return validate_mobile(self.cleaned_data["phone"])
+
+
+SCORES = [
+    (5, _("非常满意")),
+    (4, _("满意")),
+    (3, _("基本满意")),
+    (2, _("不满意")),
+    (1, _("非常不满意")),
+]
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("您对这次办事满意吗？"), choices=SCORES, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("意见或建议（可不填）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ApplicantForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("申请人类型"),
+        choices=[(ApplicantKind.PERSON, _("个人")), (ApplicantKind.ORGANIZATION, _("企业或其他组织"))],
+        initial=ApplicantKind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label=_("申请人姓名或名称"), max_length=100)
+    id_number = forms.CharField(
+        label=_("证件号码"),
+        max_length=30,
+        help_text=_("个人填18位居民身份证号，组织填统一社会信用代码"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        help_text=_("用于接收办理进度短信和查询进度"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    region = forms.ModelChoiceField(
+        label=_("申请人户籍或住所所在乡镇（跨乡镇通办）"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=_("与本服务点相同"),
+    )
+
+    def __init__(self, *args: Any, towns: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if towns is not None:
+            self.fields["region"].queryset = towns  # type: ignore[attr-defined]
+        else:
+            del self.fields["region"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        number = data.get("id_number")
+        if number:
+            try:
+                if data.get("kind") == ApplicantKind.ORGANIZATION:
+                    data["id_number"] = validate_uscc(number)
+                else:
+                    data["id_number"] = validate_resident_id(number)
+            except ValidationError as exc:
+                self.add_error("id_number", exc)
+        return data
+
+    def clean_phone(self) -> str:
+        return validate_mobile(self.cleaned_data["phone"])
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("备注"), required=False, max_length=2000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("备注（可不填）"), required=False, max_length=2000)
+
+
+class SuspendForm(forms.Form):
+    kind = forms.ChoiceField(label=_("中止情形"), choices=list(SUSPEND_KINDS.items()))
+    reason = forms.CharField(label=_("中止原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label=_("延期工作日"), min_value=1, max_value=MAX_EXTENSION_DAYS)
+    reason = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeliverForm(forms.Form):
+    method = forms.ChoiceField(label=_("送达方式"), choices=DeliveryMethod.choices)
+    tracking_number = forms.CharField(label=_("邮件单号（邮寄时填）"), required=False, max_length=40)
+    recipient_name = forms.CharField(label=_("签收人姓名"), required=False, max_length=100)
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    item = forms.ChoiceField(label=_("事项"), required=False)
+    point = forms.ChoiceField(label=_("受理服务点"), required=False)
+    overdue = forms.BooleanField(label=_("只看超期"), required=False)
+
+    OPEN = "open"
+
+    def __init__(self, *args: Any, items: Any = (), points: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            (self.OPEN, _("在办（全部未办结）")),
+            ("", _("全部状态")),
+            *CaseStatus.choices,
+        ]
+        self.fields["item"].choices = [("", _("全部事项")), *items]  # type: ignore[attr-defined]
+        self.fields["point"].choices = [("", _("全部服务点")), *points]  # type: ignore[attr-defined]

@@ -1,0 +1,38 @@
+"""The pages: citizens (no login), the kiosk, and staff under ``/work/``."""
+
+from django.urls import path
+
+from yichuang.web.views import auth, cases, intake, public, uploads, work
+
+app_name = "web"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    # citizens
+    path("guide/", public.guide_search, name="guide"),
+    path("guide/<str:code>/", public.guide_detail, name="guide-item"),
+    path("track/", public.track, name="track"),
+    path("track/<str:number>/rating/", public.rate, name="rate"),
+    path("verify-code/", public.verify_go, name="verify-go"),
+    # the kiosk (自助一体机): the same pages in large print, no login
+    path("kiosk/", public.kiosk_home, name="kiosk"),
+    path("kiosk/guide/", public.guide_search, {"kiosk": True}, name="kiosk-guide"),
+    path("kiosk/guide/<str:code>/", public.guide_detail, {"kiosk": True}, name="kiosk-guide-item"),
+    path("kiosk/track/", public.track, {"kiosk": True}, name="kiosk-track"),
+    path("kiosk/track/<str:number>/rating/", public.rate, {"kiosk": True}, name="kiosk-rate"),
+    # staff
+    path("work/", work.work_home, name="work"),
+    path("work/notices/<int:pk>/read/", work.notice_read, name="notice-read"),
+    path("work/intake/", intake.intake_search, name="intake"),
+    path("work/intake/item/<str:code>/", intake.intake_item, name="intake-item"),
+    path("work/intake/bundle/<str:code>/", intake.intake_bundle, name="intake-bundle"),
+    path("work/intake/licences/", intake.intake_licences, name="intake-licences"),
+    path("work/upload/", uploads.upload, name="upload"),
+    path("work/queue/", cases.queue, name="queue"),
+    path("work/cases/<str:number>/", cases.case_detail, name="case"),
+    path("work/cases/<str:number>/act/<str:action>/", cases.case_act, name="case-act"),
+    path("work/cases/<str:number>/print/<str:paper>/", cases.case_print, name="case-print"),
+    path("work/applications/<str:number>/", cases.application_detail, name="application"),
+]

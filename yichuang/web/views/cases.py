@@ -1,0 +1,294 @@
+"""The back-office queue, the case page with its action buttons, and the printed papers (受理回执,
+一次性告知书, 不予受理决定书, 不予批准决定书, 一件事受理回执)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework import exceptions
+
+from yichuang.cases import services
+from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
+from yichuang.cases.selectors import (
+    OPEN_STATUSES,
+    allowed_actions,
+    application_get_for,
+    case_get_for,
+    case_list,
+    cases_for,
+)
+from yichuang.cases.workflow import ACTIONS
+from yichuang.org.models import Role
+from yichuang.org.selectors import points_in_scope
+from yichuang.web import labels
+from yichuang.web.forms import DeliverForm, ExtendForm, NoteForm, QueueFilterForm, ReasonForm, SuspendForm
+from yichuang.web.lights import light_for
+from yichuang.web.views.common import clean_list, key_or_404, problem_from, staff, staff_view
+from yichuang.web.views.uploads import collect_files, upload_context, with_upload_limit
+from yichuang.web.views.work import by_due
+
+PAGE_SIZE = 50
+
+
+def get_case(user: Any, number: str, *, details: bool = True) -> Case:
+    """The case if the user may see it; a 404 page otherwise (out of scope looks like no such case)."""
+    try:
+        return case_get_for(user=user, number=key_or_404(number)[:24], details=details)
+    except exceptions.NotFound as exc:
+        raise Http404(_("没有找到这个办件。")) from exc
+
+
+# ----------------------------------------------------------------------------------------- the queue
+
+
+@staff_view
+def queue(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    visible = cases_for(user)
+    items = sorted(set(visible.values_list("item__code", "item__name")), key=lambda pair: pair[1])
+    points = [(p.code, p.name) for p in points_in_scope(user).filter(active=True).order_by("code")]
+    data = request.GET.copy()
+    if "status" not in data:
+        data["status"] = QueueFilterForm.OPEN
+    form = QueueFilterForm(data, items=items, points=points)
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {"status": QueueFilterForm.OPEN}
+    status = filters.get("status") or ""
+    qs = case_list(
+        user=user,
+        filters={
+            "status": "" if status == QueueFilterForm.OPEN else status,
+            "point": filters.get("point"),
+            "item": filters.get("item"),
+            "overdue": filters.get("overdue"),
+        },
+    )
+    if status == QueueFilterForm.OPEN:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    page = Paginator(by_due(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(case, light_for(case)) for case in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-rows":
+        return render(request, "web/cases/_queue_rows.html", context)
+    return render(request, "web/cases/queue.html", context)
+
+
+# -------------------------------------------------------------------------------------- the case page
+
+
+def _action_forms(
+    case: Case, actions: list[str], bound: dict[str, forms.Form] | None = None
+) -> dict[str, Any]:
+    bound = bound or {}
+    made: dict[str, Any] = {}
+    for action in actions:
+        if action in bound:
+            made[action] = bound[action]
+        elif action in ("deny", "refuse"):
+            made[action] = ReasonForm(prefix=action)
+        elif action == "suspend":
+            made[action] = SuspendForm(prefix=action)
+        elif action == "extend":
+            made[action] = ExtendForm(prefix=action)
+        elif action == "deliver":
+            initial = {"method": DeliveryMethod.AGENT if case.agent_id else DeliveryMethod.PICKUP}
+            made[action] = DeliverForm(prefix=action, initial=initial)
+        else:
+            made[action] = NoteForm(prefix=action)
+    return made
+
+
+def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    user = staff(request)
+    allowed = allowed_actions(user=user, case=case)
+    ordered = [a for a in labels.ACTION_ORDER if a in allowed]
+    materials = list(case.materials.all())
+    events = list(case.events.all())
+    return {
+        "case": case,
+        "light": light_for(case),
+        "materials": materials,
+        "events": events,
+        "actions": ordered,
+        "forms": _action_forms(case, ordered, extra.pop("bound", None)),
+        "negative": labels.NEGATIVE_ACTIONS,
+        "simple": labels.SIMPLE_ACTIONS,
+        "to_supplement": [
+            m for m in materials if m.state in (MaterialState.MISSING, MaterialState.TOLERATED)
+        ],
+        "missing": [m for m in materials if m.state == MaterialState.MISSING],
+        # DOCUMENTS HOOK: sealed documents (another branch builds them and /verify/); empty until then.
+        "documents": [],
+        "is_agent": user.role == Role.VILLAGE_AGENT,
+        "last_notice": _last_event(events, "notify"),
+        **upload_context(),
+        **extra,
+    }
+
+
+def _last_event(events: list[CaseEvent], action: str) -> CaseEvent | None:
+    found = [e for e in events if e.action == action]
+    return found[-1] if found else None
+
+
+@staff_view
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_case(staff(request), number)
+    return render(request, "web/cases/detail.html", _case_context(request, case))
+
+
+def _row_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("row_version", ""))
+    except ValueError:
+        return None
+
+
+@require_POST
+@with_upload_limit
+@staff_view
+def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """One action of the transitions table, as a button on the case page. A conflict (someone else was
+    quicker, or the state no longer allows it) answers 409 with the reason in words."""
+    if action not in ACTIONS:
+        raise Http404(_("没有这个操作。"))
+    user = staff(request)
+    case = get_case(user, number, details=False)
+    form = _bound_form(request, case, action)
+    try:
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+            )
+        _perform(request, case, action, form.cleaned_data)
+    except (exceptions.APIException, DjangoValidationError) as exc:
+        problem = problem_from(exc)
+        if problem.status == 404:
+            raise Http404(problem.message) from exc
+        fresh = get_case(user, number)
+        return render(
+            request,
+            "web/cases/detail.html",
+            _case_context(request, fresh, problem=problem, failed=action, bound={action: form}),
+            status=problem.status,
+        )
+    messages.success(
+        request,
+        _("已%(action)s：办件 %(number)s。") % {"action": labels.action_label(action), "number": case.number},
+    )
+    if action == "notify":
+        return redirect("web:case-print", number=case.number, paper="notice")
+    if action == "refuse":
+        return redirect("web:case-print", number=case.number, paper="refusal")
+    return redirect("web:case", number=case.number)
+
+
+def _bound_form(request: HttpRequest, case: Case, action: str) -> forms.Form:
+    prefix = action
+    if action in ("deny", "refuse"):
+        return ReasonForm(request.POST, prefix=prefix)
+    if action == "suspend":
+        return SuspendForm(request.POST, prefix=prefix)
+    if action == "extend":
+        return ExtendForm(request.POST, prefix=prefix)
+    if action == "deliver":
+        return DeliverForm(request.POST, prefix=prefix)
+    return NoteForm(request.POST, prefix=prefix)
+
+
+def _perform(request: HttpRequest, case: Case, action: str, data: dict[str, Any]) -> None:
+    user = staff(request)
+    common: dict[str, Any] = {
+        "case": case,
+        "actor": user,
+        "note": data.get("note", ""),
+        "row_version": _row_version(request),
+    }
+    if action == "accept":
+        services.case_accept(**common)
+    elif action == "notify":
+        missing = clean_list(request.POST.getlist("missing"))
+        services.case_notify(**common, missing=missing)
+    elif action == "supplement":
+        materials = collect_files(request, user, [m.requirement for m in case.materials.all()])
+        if not materials:
+            raise exceptions.ValidationError({"materials": [_("请先上传补正材料。")]})
+        services.case_supplement(**common, materials=materials)
+    elif action == "refuse":
+        services.case_refuse(**common, reason=data["reason"])
+    elif action == "review":
+        services.case_review(**common)
+    elif action == "approve":
+        services.case_approve(**common)
+    elif action == "deny":
+        services.case_deny(**common, reason=data["reason"])
+    elif action == "suspend":
+        services.case_suspend(**common, reason=data["reason"], kind=data["kind"])
+    elif action == "resume":
+        services.case_resume(**common)
+    elif action == "extend":
+        services.case_extend(**common, reason=data["reason"], days=data["days"])
+    elif action == "deliver":
+        services.case_deliver(
+            **common,
+            method=data["method"],
+            tracking_number=data.get("tracking_number", ""),
+            recipient_name=data.get("recipient_name", ""),
+        )
+    elif action == "withdraw":
+        services.case_withdraw(**common)
+
+
+# ----------------------------------------------------------------------------------- printed papers
+
+PAPERS = {
+    # paper → the statuses in which it exists
+    "receipt": None,
+    "notice": None,
+    "refusal": {CaseStatus.REFUSED},
+    "decision": {CaseStatus.DENIED},
+}
+
+
+@staff_view
+def case_print(request: HttpRequest, number: str, paper: str) -> HttpResponse:
+    if paper not in PAPERS:
+        raise Http404(_("没有这种文书。"))
+    case = get_case(staff(request), number)
+    events = list(case.events.all())
+    allowed = PAPERS[paper]
+    notice = _last_event(events, "notify")
+    if (allowed is not None and case.status not in allowed) or (paper == "notice" and notice is None):
+        raise Http404(_("该办件没有这份文书。"))
+    if paper == "receipt" and case.accepted_at is None and case.status != CaseStatus.SUBMITTED:
+        raise Http404(_("该办件没有这份文书。"))
+    materials = list(case.materials.all())
+    context = {
+        "case": case,
+        "materials": materials,
+        "notice": notice,
+        "notice_missing": (notice.data.get("missing") or []) if notice else [],
+        "remedy": services.remedy_text(case),
+        "paper": paper,
+    }
+    return render(request, f"web/print/{paper}.html", context)
+
+
+@staff_view
+def application_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The one receipt of a 一件事 application: every case number, status and due date."""
+    try:
+        application = application_get_for(user=staff(request), number=key_or_404(number))
+    except exceptions.NotFound as exc:
+        raise Http404(_("没有找到这个申请。")) from exc
+    cases = list(application.cases.all())
+    return render(request, "web/print/application.html", {"application": application, "cases": cases})
