@@ -16,7 +16,7 @@ from tests.test_cases import accepted_case
 from yichuang.notify.models import SmsMessage
 from yichuang.queue import services
 from yichuang.queue.figures import queue_figures
-from yichuang.queue.models import Ticket, TicketEvent, TicketSource, TicketStatus
+from yichuang.queue.models import QueueTicket, QueueTicketEvent, TicketSource, TicketStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,8 @@ def act(client: APIClient, ticket_id: int, action: str, **body: Any) -> Any:
     return client.post(f"/api/v1/queue/tickets/{ticket_id}/actions/{action}/", body, format="json")
 
 
-def ticket(number: str) -> Ticket:
-    return Ticket.objects.get(number=number, day=WEDNESDAY_MORNING.date())
+def ticket(number: str) -> QueueTicket:
+    return QueueTicket.objects.get(number=number, day=WEDNESDAY_MORNING.date())
 
 
 # —— taking a number ————————————————————————————————————————————————————————————————————————————
@@ -87,7 +87,7 @@ class TestTaking:
         response = APIClient().post(KIOSK.format(code="HALL"), {"category": "social"}, format="json")
         assert response.status_code == 422
         assert response.json()["fields"]["category"] == ["该服务点没有办理此类业务的窗口。"]
-        assert not Ticket.objects.exists()
+        assert not QueueTicket.objects.exists()
 
     def test_unknown_points_and_categories_answer_in_the_error_format(self, hall):
         assert APIClient().post(KIOSK.format(code="NOPE"), {"category": "general"}).status_code == 404
@@ -112,7 +112,7 @@ class TestTaking:
         assert (body["priority"], body["priority_reason"]) == (True, "elderly")
         stored = ticket(body["number"])
         assert OLD_ID not in str(stored.__dict__)
-        assert not TicketEvent.objects.filter(data__icontains="1956").exists()
+        assert not QueueTicketEvent.objects.filter(data__icontains="1956").exists()
 
     def test_claiming_the_elderly_priority_with_a_younger_id_is_refused(self, hall):
         response = APIClient().post(
@@ -233,7 +233,9 @@ class TestCalling:
         clerk = client_for(hall.clerk)
         called = call(clerk, hall.windows["1"]).json()
         assert act(clerk, called["id"], "recall").json()["recalls"] == 1
-        assert list(TicketEvent.objects.filter(ticket_id=called["id"]).values_list("action", flat=True)) == [
+        assert list(
+            QueueTicketEvent.objects.filter(ticket_id=called["id"]).values_list("action", flat=True)
+        ) == [
             "take",
             "call",
             "recall",
@@ -301,7 +303,7 @@ class TestCalling:
         other = accepted_case(clerk)
         linked = act(clerk, called["id"], "link", cases=[other["number"]]).json()
         assert sorted(linked["cases"]) == sorted([case["number"], other["number"]])
-        assert Ticket.objects.get(pk=called["id"]).cases.count() == 2
+        assert QueueTicket.objects.get(pk=called["id"]).cases.count() == 2
 
     def test_a_case_of_another_point_cannot_be_linked(self, hall, county):
         take()
@@ -389,7 +391,7 @@ def test_two_clerks_calling_at_once_never_get_the_same_ticket(hall):
         t.join()
     assert len(called) == len(set(called)) == 6
     assert sorted(statuses) == [200] * 6 + [409] * 2
-    assert TicketEvent.objects.filter(action="call").count() == 6
+    assert QueueTicketEvent.objects.filter(action="call").count() == 6
 
 
 # —— the display board ——————————————————————————————————————————————————————————————————————————

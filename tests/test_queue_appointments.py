@@ -22,8 +22,8 @@ from yichuang.queue.models import (
     AppointmentSchedule,
     AppointmentSlot,
     AppointmentStatus,
+    QueueTicket,
     ScheduleDays,
-    Ticket,
 )
 
 pytestmark = pytest.mark.django_db
@@ -377,7 +377,7 @@ class TestCheckingIn:
         body = booked(first_slot())
         time_machine.move_to(at(WEDNESDAY, 8, 20), tick=False)
         assert self.check_in(body["reference"], phone="13900000000").status_code == 404
-        assert not Ticket.objects.exists()
+        assert not QueueTicket.objects.exists()
 
     def test_after_the_slot_the_citizen_takes_an_ordinary_number(self, schedules, time_machine):
         body = booked(first_slot())

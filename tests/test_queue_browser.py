@@ -3,25 +3,22 @@
 A person takes a number at the kiosk, the clerk calls it from his panel, and the board shows it
 within two seconds with the sentence the speaker reads; a citizen books an appointment and cancels
 it with the code. The tests skip when Chromium or Playwright is missing. Screenshots go to a
-temporary folder, or to docs/screenshots/ with YICHUANG_SCREENSHOTS=1.
+temporary folder, or to docs/screenshots/ with YICHUANG_SCREENSHOTS=1 (fixtures: ``tests/browser_cast.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 
-from yichuang.queue.models import AppointmentSchedule, Ticket, TicketStatus
+from tests.browser_cast import CHROMIUM, open_page
+from yichuang.queue.models import AppointmentSchedule, QueueTicket, TicketStatus
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "pw-12345678"  # tests.factories.StaffFactory
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -35,68 +32,38 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls stay synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
 @pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    if os.environ.get("YICHUANG_SCREENSHOTS") == "1":
-        folder = REPO / "docs" / "screenshots"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    return tmp_path
-
-
-@pytest.fixture(autouse=True)
-def _no_throttle_leftovers() -> Iterator[None]:
+def screens(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open a path in a browser context of its own (the kiosk, the board and the clerk's screen are
+    three machines); each fails the test on a script error (``browser_cast.open_page``)."""
     cache.clear()
-    yield
-    cache.clear()
+    opened: list[Iterator[Any]] = []
 
-
-class Screens:
-    """Pages of one browser context; every page must run without script errors or server errors."""
-
-    def __init__(self, browser: Any, live_server: Any) -> None:
-        self.context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 800}
+    def open_screen(path: str, **options: Any) -> Any:
+        screen = open_page(
+            browser, live_server, viewport=options.pop("viewport", {"width": 1280, "height": 800})
         )
-        self.context.set_default_timeout(15_000)
-        self.problems: list[str] = []
-        self.context.on(
-            "response", lambda r: self.problems.append(f"{r.status} {r.url}") if r.status >= 500 else None
-        )
-
-    def open(self, path: str, **viewport: int) -> Any:
-        page = self.context.new_page()
-        if viewport:
-            page.set_viewport_size(viewport)
-        page.on("pageerror", lambda error: self.problems.append(str(error)))
+        page = next(screen)
+        opened.append(screen)
         page.goto(path)
         return page
 
-    def close(self) -> None:
-        self.context.close()
-        assert not self.problems, self.problems
+    yield open_screen
+    problems = []
+    for screen in opened:  # close every screen (a polling page must stop) before reporting
+        try:
+            next(screen, None)
+        except AssertionError as error:
+            problems.append(str(error))
+    cache.clear()
+    assert not problems, problems
 
 
-@pytest.fixture
-def screens(browser: Any, live_server: Any) -> Iterator[Screens]:
-    opened = Screens(browser, live_server)
-    yield opened
-    opened.close()
+def log_in(page: Any, username: str) -> None:
+    """Through the web app's login page, which sends him back to the panel."""
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
 
 
 def test_a_number_taken_at_the_kiosk_is_called_from_the_panel_and_shown_on_the_board(hall, screens, shots):
@@ -104,10 +71,10 @@ def test_a_number_taken_at_the_kiosk_is_called_from_the_panel_and_shown_on_the_b
     clerk.window = hall.windows["2"]
     clerk.save()
 
-    board = screens.open("/queue/HALL/board/", width=1920, height=1080)
+    board = screens("/queue/HALL/board/", viewport={"width": 1920, "height": 1080})
     expect(board.locator("#current")).to_contain_text("暂无叫号")
 
-    kiosk = screens.open("/queue/HALL/kiosk/")
+    kiosk = screens("/queue/HALL/kiosk/")
     kiosk.get_by_label("老年人优先（60周岁以上）").check()
     kiosk.locator("[data-category=general]").click()
     expect(kiosk.locator("#ticket-number")).to_have_text("A001")
@@ -116,12 +83,10 @@ def test_a_number_taken_at_the_kiosk_is_called_from_the_panel_and_shown_on_the_b
     kiosk.get_by_role("button", name="完成").click()
     kiosk.locator("[data-category=estate]").click()
     expect(kiosk.locator("#ticket-number")).to_have_text("D001")
-    assert Ticket.objects.get(number="A001").priority_reason == "elderly"
+    assert QueueTicket.objects.get(number="A001").priority_reason == "elderly"
 
-    panel = screens.open("/queue/panel/")
-    panel.get_by_label("用户名").fill(clerk.username)
-    panel.get_by_label("密码").fill(PASSWORD)
-    panel.get_by_role("button", name="登录").click()
+    panel = screens("/queue/panel/")
+    log_in(panel, clerk.username)
     expect(panel.locator("#window")).to_have_value(str(hall.windows["2"].pk))
     expect(panel.locator("#waiting")).to_contain_text("A001")
     panel.get_by_role("button", name="叫下一位").click()
@@ -139,7 +104,7 @@ def test_a_number_taken_at_the_kiosk_is_called_from_the_panel_and_shown_on_the_b
     expect(panel.locator("#current-number")).to_have_text("—")
     expect(board.locator("#current")).to_contain_text("暂无叫号", timeout=2_000)
     expect(board.locator("#recent")).to_contain_text("A001")
-    served = Ticket.objects.get(number="A001")
+    served = QueueTicket.objects.get(number="A001")
     assert (served.status, served.window_id, served.served_by_id) == (
         TicketStatus.SERVED,
         hall.windows["2"].pk,
@@ -164,7 +129,7 @@ def test_a_citizen_books_an_appointment_and_cancels_it_with_the_code(hall, scree
         end=dt.time(17, 30),
         capacity=2,
     )
-    page = screens.open("/queue/HALL/book/")
+    page = screens("/queue/HALL/book/")
     page.locator("#days button").nth(1).click()  # tomorrow: today's slots may all have begun
     page.locator("#slots button").first.click()
     page.get_by_label("姓名").fill("王秀英")

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from yichuang.cases.models import Case, CaseEvent
 from yichuang.demo.loader import load_demo
 from yichuang.hotline.models import Ticket
-from yichuang.queue.models import Ticket as QueueTicket
+from yichuang.queue.models import QueueTicket
 from yichuang.ratings.models import Rating
 from yichuang.stats.models import MonthlyFigure
 

@@ -35,7 +35,7 @@ from yichuang.common.identity import resident_id_check_char
 from yichuang.files.services import file_store
 from yichuang.org.models import Department, PointKind, Role, ServicePoint, Staff, Window, WindowKind
 from yichuang.queue import services as queue_services
-from yichuang.queue.models import Ticket, TicketSource
+from yichuang.queue.models import QueueTicket, TicketSource
 from yichuang.queue.selectors import categories_offered
 from yichuang.ratings import services as ratings
 from yichuang.ratings.models import Rectification
@@ -398,7 +398,7 @@ class Simulation:
             self._windows[point.pk] = own or windows.order_by("id").first()
         return self._windows[point.pk]
 
-    def called(self, point: ServicePoint, actor: Staff) -> Ticket | None:
+    def called(self, point: ServicePoint, actor: Staff) -> QueueTicket | None:
         """The visitor took a number some minutes ago (an elderly one with priority now and then; a few
         before him did not come when called) and is called to the clerk's window now."""
         span = WAIT_MINUTES.get(PointKind(point.kind))
@@ -430,7 +430,7 @@ class Simulation:
         self.tally["queue"] += 1
         return ticket
 
-    def served(self, ticket: Ticket, actor: Staff, case: Case | None) -> None:
+    def served(self, ticket: QueueTicket, actor: Staff, case: Case | None) -> None:
         finished = _now() + dt.timedelta(minutes=self.random.uniform(*SERVICE_MINUTES))
         with time_machine.travel(finished, tick=False):
             queue_services.ticket_serve(ticket=ticket, actor=actor, cases=[case] if case else [])

@@ -15,8 +15,8 @@ from yichuang.queue.models import (
     Appointment,
     AppointmentSchedule,
     AppointmentSlot,
+    QueueTicket,
     ServiceCategory,
-    Ticket,
     WindowService,
 )
 
@@ -86,7 +86,7 @@ class AppointmentSlotAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Ticket)
+@admin.register(QueueTicket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = [
         "number",
@@ -129,7 +129,7 @@ class TicketAdmin(admin.ModelAdmin):
     ]
 
     @admin.display(description=_("手机号"))
-    def masked_phone(self, obj: Ticket) -> str:
+    def masked_phone(self, obj: QueueTicket) -> str:
         return mask_phone(obj.phone)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

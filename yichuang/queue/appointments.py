@@ -41,8 +41,8 @@ from yichuang.queue.models import (
     AppointmentSchedule,
     AppointmentSlot,
     AppointmentStatus,
+    QueueTicket,
     ScheduleDays,
-    Ticket,
     TicketSource,
 )
 from yichuang.queue.selectors import may_operate
@@ -333,7 +333,7 @@ def appointment_cancel(
     return locked
 
 
-def appointment_check_in(*, appointment: Appointment, actor: Staff | None = None) -> Ticket:
+def appointment_check_in(*, appointment: Appointment, actor: Staff | None = None) -> QueueTicket:
     """签到: from half an hour before the slot to its end, on its day; the appointment becomes a
     priority ticket of its category at its point."""
     if actor is not None and not may_operate(actor, appointment.point_id):

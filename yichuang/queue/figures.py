@@ -22,7 +22,7 @@ from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yichuang.org.selectors import limit_to_scope
-from yichuang.queue.models import Appointment, AppointmentStatus, PriorityReason, Ticket, TicketStatus
+from yichuang.queue.models import Appointment, AppointmentStatus, PriorityReason, QueueTicket, TicketStatus
 
 GROUPS: dict[str, list[str]] = {
     "point": ["point__code", "point__name"],
@@ -129,8 +129,8 @@ def _label(by: str, row: dict[str, Any]) -> tuple[str, str]:
     return row["day"].isoformat(), row["day"].isoformat()
 
 
-def tickets_in_scope(user: Any) -> QuerySet[Ticket]:
-    return limit_to_scope(Ticket.objects.all(), user, region_field="point__region", point_field="point")
+def tickets_in_scope(user: Any) -> QuerySet[QueueTicket]:
+    return limit_to_scope(QueueTicket.objects.all(), user, region_field="point__region", point_field="point")
 
 
 def queue_figures(

@@ -2,8 +2,8 @@
 
 A ticket is taken for a service category at a point and a day and gets a readable number made of
 the category's letter and a daily sequence (A023). Windows call tickets: a comprehensive window
-(综合受理窗口) any category, a dedicated one (专业窗口) the categories it is linked to. Ticket status
-moves only through ``yichuang.queue.workflow.TRANSITIONS``; every move writes a ``TicketEvent``.
+(综合受理窗口) any category, a dedicated one (专业窗口) the categories it is linked to. QueueTicket status
+moves only through ``yichuang.queue.workflow.TRANSITIONS``; every move writes a ``QueueTicketEvent``.
 
 Appointments book a place in a slot (point, category, day, time) generated from the point's weekly
 ``AppointmentSchedule``; checking in turns the appointment into a priority ticket.
@@ -95,7 +95,7 @@ class TicketStatus(models.TextChoices):
     EXPIRED = "expired", _("当日未办理")
 
 
-class TicketSequence(models.Model):
+class QueueTicketSequence(models.Model):
     """The last number given per point, day and category: numbers stay unique under concurrency."""
 
     point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="+")
@@ -112,7 +112,7 @@ class TicketSequence(models.Model):
         return f"{self.point_id} {self.day} {self.category_id} #{self.last}"
 
 
-class Ticket(models.Model):
+class QueueTicket(models.Model):
     point = models.ForeignKey(
         ServicePoint, verbose_name=_("服务点"), on_delete=models.PROTECT, related_name="tickets"
     )
@@ -200,10 +200,10 @@ class Ticket(models.Model):
         return f"{self.day} {self.number}"
 
 
-class TicketEvent(models.Model):
+class QueueTicketEvent(models.Model):
     """One step of a ticket; ``call`` and ``recall`` events are what the board announces."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(QueueTicket, on_delete=models.CASCADE, related_name="events")
     point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(_("时间"))
     action = models.CharField(_("动作"), max_length=12)
@@ -374,7 +374,7 @@ class Appointment(models.Model):
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     ticket = models.OneToOneField(
-        Ticket,
+        QueueTicket,
         verbose_name=_("签到所取号码"),
         null=True,
         blank=True,

@@ -22,9 +22,9 @@ from yichuang.org.selectors import limit_to_scope
 from yichuang.queue.models import (
     Appointment,
     AppointmentSlot,
+    QueueTicket,
+    QueueTicketEvent,
     ServiceCategory,
-    Ticket,
-    TicketEvent,
     TicketStatus,
     WindowService,
 )
@@ -68,14 +68,14 @@ def categories_offered(point: ServicePoint) -> QuerySet[ServiceCategory]:
 def waiting_counts(point: ServicePoint, day: dt.date) -> dict[int, int]:
     """Waiting tickets by category id."""
     rows = (
-        Ticket.objects.filter(point=point, day=day, status=TicketStatus.WAITING)
+        QueueTicket.objects.filter(point=point, day=day, status=TicketStatus.WAITING)
         .values("category_id")
         .annotate(n=Count("id"))
     )
     return {row["category_id"]: row["n"] for row in rows}
 
 
-def ahead_of(ticket: Ticket) -> int:
+def ahead_of(ticket: QueueTicket) -> int:
     """Waiting tickets of the same category that will be called before this one (an estimate: a
     comprehensive window may call another category first)."""
     if ticket.status != TicketStatus.WAITING:
@@ -86,7 +86,7 @@ def ahead_of(ticket: Ticket) -> int:
     else:
         before = Q(priority=True) & before
     return (
-        Ticket.objects.filter(
+        QueueTicket.objects.filter(
             point_id=ticket.point_id,
             day=ticket.day,
             category_id=ticket.category_id,
@@ -131,7 +131,7 @@ def window_categories(window: Window) -> list[int]:
     return list(WindowService.objects.filter(window=window).values_list("category_id", flat=True))
 
 
-def waiting_for_window(window: Window, day: dt.date) -> QuerySet[Ticket]:
+def waiting_for_window(window: Window, day: dt.date) -> QuerySet[QueueTicket]:
     """The tickets a window may call, in calling order: those transferred to it first, then
     priority tickets (老年人, 残疾人, 预约签到), then by the time they joined the queue.
 
@@ -141,7 +141,7 @@ def waiting_for_window(window: Window, day: dt.date) -> QuerySet[Ticket]:
     if window.kind != WindowKind.COMPREHENSIVE:
         mine &= Q(category_id__in=WindowService.objects.filter(window=window).values("category_id"))
     return (
-        Ticket.objects.filter(point_id=window.point_id, day=day, status=TicketStatus.WAITING)
+        QueueTicket.objects.filter(point_id=window.point_id, day=day, status=TicketStatus.WAITING)
         .filter(Q(transfer_to=window) | mine)
         .annotate(
             rank=Case(When(transfer_to=window, then=Value(0)), default=Value(1), output_field=IntegerField())
@@ -150,9 +150,9 @@ def waiting_for_window(window: Window, day: dt.date) -> QuerySet[Ticket]:
     )
 
 
-def current_ticket(window: Window, day: dt.date) -> Ticket | None:
+def current_ticket(window: Window, day: dt.date) -> QueueTicket | None:
     return (
-        Ticket.objects.select_related("category")
+        QueueTicket.objects.select_related("category")
         .filter(window=window, day=day, status=TicketStatus.CALLED)
         .order_by("-called_at")
         .first()
@@ -162,16 +162,16 @@ def current_ticket(window: Window, day: dt.date) -> Ticket | None:
 # —— tickets ———————————————————————————————————————————————————————————————————————————————————
 
 
-def tickets_for(user: Any) -> QuerySet[Ticket]:
+def tickets_for(user: Any) -> QuerySet[QueueTicket]:
     return limit_to_scope(
-        Ticket.objects.select_related("point", "category", "window", "transfer_to"),
+        QueueTicket.objects.select_related("point", "category", "window", "transfer_to"),
         user,
         region_field="point__region",
         point_field="point",
     )
 
 
-def ticket_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Ticket]:
+def ticket_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[QueueTicket]:
     qs = tickets_for(user).filter(day=filters.get("day") or timezone.localdate())
     if filters.get("point"):
         qs = qs.filter(point__code=filters["point"])
@@ -182,7 +182,7 @@ def ticket_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Ticket]:
     return qs.order_by("point", "queued_at", "id")
 
 
-def ticket_get_for(*, user: Any, pk: int) -> Ticket:
+def ticket_get_for(*, user: Any, pk: int) -> QueueTicket:
     ticket = tickets_for(user).filter(pk=pk).prefetch_related("cases").first()
     if ticket is None:
         raise NotFound(_("没有这个排队号。"))
@@ -227,7 +227,7 @@ def speech(number: str, window: str) -> str:
     return _("请%(number)s号到%(window)s号窗口办理") % {"number": number, "window": window}
 
 
-def _call(event: TicketEvent) -> BoardCall:
+def _call(event: QueueTicketEvent) -> BoardCall:
     window = event.window
     number = window.number if window is not None else ""
     return BoardCall(
@@ -248,7 +248,7 @@ def board(*, point: ServicePoint, after: int | None = None) -> Board:
     now = timezone.now()
     day = timezone.localdate(now)
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    calls = TicketEvent.objects.filter(
+    calls = QueueTicketEvent.objects.filter(
         point=point, action__in=["call", "recall"], at__gte=start
     ).select_related("ticket__category", "window")
     recent_events = list(calls.order_by("-id")[:BOARD_RECENT])
@@ -261,7 +261,7 @@ def board(*, point: ServicePoint, after: int | None = None) -> Board:
         seen.add(event.ticket_id)
         result.recent.append(_call(event))
     current = (
-        Ticket.objects.filter(point=point, day=day, status=TicketStatus.CALLED)
+        QueueTicket.objects.filter(point=point, day=day, status=TicketStatus.CALLED)
         .select_related("window", "category")
         .order_by("window__number")
     )

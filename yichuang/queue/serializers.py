@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from yichuang.common.identity import mask_name, mask_phone
-from yichuang.queue.models import Appointment, Ticket
+from yichuang.queue.models import Appointment, QueueTicket
 from yichuang.queue.selectors import ahead_of, may_operate
 from yichuang.queue.workflow import actions_from
 
@@ -28,7 +28,7 @@ class QueueKioskTicketSerializer(serializers.Serializer):
     taken_at = serializers.DateTimeField()
     ahead = serializers.SerializerMethodField(help_text="同类业务前面等候的人数（估计）")
 
-    def get_ahead(self, obj: Ticket) -> int:
+    def get_ahead(self, obj: QueueTicket) -> int:
         return ahead_of(obj)
 
 
@@ -61,15 +61,15 @@ class QueueTicketSerializer(serializers.Serializer):
     cases = serializers.SerializerMethodField(help_text="本号产生的办件编号")
     allowed_actions = serializers.SerializerMethodField()
 
-    def get_phone(self, obj: Ticket) -> str:
+    def get_phone(self, obj: QueueTicket) -> str:
         return mask_phone(obj.phone)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_cases(self, obj: Ticket) -> list[str]:
+    def get_cases(self, obj: QueueTicket) -> list[str]:
         return [case.number for case in obj.cases.all()]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_allowed_actions(self, obj: Ticket) -> list[str]:
+    def get_allowed_actions(self, obj: QueueTicket) -> list[str]:
         user = self.context.get("user")
         if user is None or not may_operate(user, obj.point_id):
             return []

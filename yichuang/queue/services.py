@@ -1,7 +1,7 @@
 """Writes of the queue: take a ticket (取号), call the next one (叫号), recall, serve, no-show,
 transfer, requeue, cancel, link the cases a ticket produced.
 
-Each function runs in one transaction and writes a ``TicketEvent``. Numbers come from a counter row
+Each function runs in one transaction and writes a ``QueueTicketEvent``. Numbers come from a counter row
 locked for the transaction, so two kiosks never print the same number. Calling locks the window row
 (one clerk per window at a time) and claims the first waiting ticket with ``SELECT … FOR UPDATE
 SKIP LOCKED`` plus a conditional ``UPDATE … WHERE status = 'waiting'``: two windows calling at the
@@ -29,10 +29,10 @@ from yichuang.common.identity import birth_date_from_id, validate_mobile
 from yichuang.org.models import ServicePoint, Staff, Window
 from yichuang.queue.models import (
     PriorityReason,
+    QueueTicket,
+    QueueTicketEvent,
+    QueueTicketSequence,
     ServiceCategory,
-    Ticket,
-    TicketEvent,
-    TicketSequence,
     TicketSource,
     TicketStatus,
 )
@@ -62,7 +62,7 @@ def _next_sequence(point: ServicePoint, day: dt.date, category: ServiceCategory)
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                seq, _created = TicketSequence.objects.select_for_update().get_or_create(
+                seq, _created = QueueTicketSequence.objects.select_for_update().get_or_create(
                     point=point, day=day, category=category
                 )
                 break
@@ -70,13 +70,13 @@ def _next_sequence(point: ServicePoint, day: dt.date, category: ServiceCategory)
             continue
     else:  # pragma: no cover - three concurrent first tickets of a queue in a row
         raise Conflict(_("取号冲突，请重试。"))
-    TicketSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+    QueueTicketSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
     seq.refresh_from_db(fields=["last"])
     return seq.last
 
 
 def _event(
-    ticket: Ticket,
+    ticket: QueueTicket,
     *,
     action: str,
     actor: Staff | None,
@@ -84,8 +84,8 @@ def _event(
     at: dt.datetime,
     window: Window | None = None,
     **data: Any,
-) -> TicketEvent:
-    return TicketEvent.objects.create(
+) -> QueueTicketEvent:
+    return QueueTicketEvent.objects.create(
         ticket=ticket,
         point_id=ticket.point_id,
         at=at,
@@ -130,7 +130,7 @@ def ticket_take(
     phone: str = "",
     id_number: str = "",
     actor: Staff | None = None,
-) -> Ticket:
+) -> QueueTicket:
     """取号: a readable number (letter of the category + the day's sequence, A023) at a point.
 
     A kiosk ticket needs no login; a clerk may take one for someone at the window (in his point);
@@ -163,7 +163,7 @@ def ticket_take(
         reason = _priority(reason=priority or "", id_number=(id_number or "").strip(), day=day)
     with transaction.atomic():
         sequence = _next_sequence(point, day, category)
-        ticket = Ticket.objects.create(
+        ticket = QueueTicket.objects.create(
             point=point,
             day=day,
             category=category,
@@ -186,13 +186,15 @@ def _check_operator(actor: Staff, point_id: int) -> None:
         raise PermissionDenied(_("只能在本服务点的窗口操作。"))
 
 
-def _locked(ticket: Ticket) -> Ticket:
+def _locked(ticket: QueueTicket) -> QueueTicket:
     return (
-        Ticket.objects.select_for_update(of=("self",)).select_related("category", "window").get(pk=ticket.pk)
+        QueueTicket.objects.select_for_update(of=("self",))
+        .select_related("category", "window")
+        .get(pk=ticket.pk)
     )
 
 
-def _move(ticket: Ticket, *, actor: Staff, action: str) -> tuple[Ticket, str, str]:
+def _move(ticket: QueueTicket, *, actor: Staff, action: str) -> tuple[QueueTicket, str, str]:
     """Lock the row and check the table and the actor; return the locked ticket, its status before
     and the status after."""
     _check_operator(actor, ticket.point_id)
@@ -216,7 +218,7 @@ def _seconds(since: dt.datetime | None, until: dt.datetime) -> int:
     return max(int((until - since).total_seconds()), 0)
 
 
-def _sms_called(ticket: Ticket, window: Window) -> None:
+def _sms_called(ticket: QueueTicket, window: Window) -> None:
     if not ticket.phone:
         return
     from yichuang.notify.services import sms_enqueue
@@ -228,7 +230,7 @@ def _sms_called(ticket: Ticket, window: Window) -> None:
     )
 
 
-def ticket_call_next(*, window: Window, actor: Staff) -> Ticket:
+def ticket_call_next(*, window: Window, actor: Staff) -> QueueTicket:
     """叫号: the next ticket for this window (see ``selectors.waiting_for_window`` for the order).
 
     The window must have closed its current ticket first (served, no-show or transferred), so
@@ -263,18 +265,20 @@ def ticket_call_next(*, window: Window, actor: Staff) -> Ticket:
             if first_call:
                 updates["first_called_at"] = now
                 updates["wait_seconds"] = _seconds(candidate.taken_at, now)
-            claimed = Ticket.objects.filter(pk=candidate.pk, status=TicketStatus.WAITING).update(**updates)
+            claimed = QueueTicket.objects.filter(pk=candidate.pk, status=TicketStatus.WAITING).update(
+                **updates
+            )
             if claimed == 1:
                 break
         else:  # pragma: no cover - only when other windows keep taking the chosen ticket first
             raise Conflict(_("叫号冲突，请重试。"))
-        ticket = Ticket.objects.select_related("category", "window__point").get(pk=candidate.pk)
+        ticket = QueueTicket.objects.select_related("category", "window__point").get(pk=candidate.pk)
         _event(ticket, action="call", actor=actor, from_status=TicketStatus.WAITING, at=now, window=window)
         _sms_called(ticket, window)
     return ticket
 
 
-def ticket_recall(*, ticket: Ticket, actor: Staff) -> Ticket:
+def ticket_recall(*, ticket: QueueTicket, actor: Staff) -> QueueTicket:
     """重呼: call the same number again; the board and the speaker announce it once more."""
     now = _now()
     with transaction.atomic():
@@ -285,11 +289,11 @@ def ticket_recall(*, ticket: Ticket, actor: Staff) -> Ticket:
     return locked
 
 
-def _close_window_time(ticket: Ticket, now: dt.datetime) -> None:
+def _close_window_time(ticket: QueueTicket, now: dt.datetime) -> None:
     ticket.service_seconds = (ticket.service_seconds or 0) + _seconds(ticket.called_at, now)
 
 
-def ticket_serve(*, ticket: Ticket, actor: Staff, cases: Iterable[Case] = ()) -> Ticket:
+def ticket_serve(*, ticket: QueueTicket, actor: Staff, cases: Iterable[Case] = ()) -> QueueTicket:
     """办结: the person was served; the cases the visit produced may be linked at once."""
     now = _now()
     with transaction.atomic():
@@ -312,7 +316,7 @@ def ticket_serve(*, ticket: Ticket, actor: Staff, cases: Iterable[Case] = ()) ->
     return locked
 
 
-def ticket_no_show(*, ticket: Ticket, actor: Staff) -> Ticket:
+def ticket_no_show(*, ticket: QueueTicket, actor: Staff) -> QueueTicket:
     """过号: called, and nobody came."""
     now = _now()
     with transaction.atomic():
@@ -324,7 +328,7 @@ def ticket_no_show(*, ticket: Ticket, actor: Staff) -> Ticket:
     return locked
 
 
-def ticket_transfer(*, ticket: Ticket, actor: Staff, to: Window) -> Ticket:
+def ticket_transfer(*, ticket: QueueTicket, actor: Staff, to: Window) -> QueueTicket:
     """转窗口: the person goes on to another window of the point (a comprehensive window hands a
     不动产 matter to the 不动产 window). The ticket waits for that window only and is called there
     before the others, having waited once already. Time at the first window counts as service."""
@@ -354,7 +358,7 @@ def ticket_transfer(*, ticket: Ticket, actor: Staff, to: Window) -> Ticket:
     return locked
 
 
-def ticket_requeue(*, ticket: Ticket, actor: Staff) -> Ticket:
+def ticket_requeue(*, ticket: QueueTicket, actor: Staff) -> QueueTicket:
     """过号重排: someone who missed the call came back; he joins the end of the queue."""
     now = _now()
     with transaction.atomic():
@@ -371,7 +375,7 @@ def ticket_requeue(*, ticket: Ticket, actor: Staff) -> Ticket:
     return locked
 
 
-def ticket_cancel(*, ticket: Ticket, actor: Staff) -> Ticket:
+def ticket_cancel(*, ticket: QueueTicket, actor: Staff) -> QueueTicket:
     """取消: the person left before being called."""
     now = _now()
     with transaction.atomic():
@@ -383,7 +387,7 @@ def ticket_cancel(*, ticket: Ticket, actor: Staff) -> Ticket:
     return locked
 
 
-def _link(ticket: Ticket, cases: Iterable[Case]) -> list[str]:
+def _link(ticket: QueueTicket, cases: Iterable[Case]) -> list[str]:
     cases = list(cases)
     if any(case.point_id != ticket.point_id for case in cases):
         raise Invalid(_("只能关联本服务点受理的办件。"), fields={"cases": [_("办件不是本服务点受理的。")]})
@@ -392,7 +396,7 @@ def _link(ticket: Ticket, cases: Iterable[Case]) -> list[str]:
     return [case.number for case in cases]
 
 
-def ticket_link_cases(*, ticket: Ticket, actor: Staff, cases: Iterable[Case]) -> Ticket:
+def ticket_link_cases(*, ticket: QueueTicket, actor: Staff, cases: Iterable[Case]) -> QueueTicket:
     """关联办件: the cases a visit produced (one ticket may produce several, e.g. 一件事)."""
     now = _now()
     with transaction.atomic():
@@ -408,6 +412,6 @@ def tickets_close_day(*, today: dt.date | None = None) -> int:
     """Tickets of earlier days still waiting or called end as 当日未办理 (the figures count them as
     not served); run each night. Returns how many were closed."""
     today = today or timezone.localdate()
-    return Ticket.objects.filter(
+    return QueueTicket.objects.filter(
         day__lt=today, status__in=[TicketStatus.WAITING, TicketStatus.CALLED]
     ).update(status=TicketStatus.EXPIRED, transfer_to=None)

@@ -3,8 +3,8 @@
 
 The pages are thin: they render a frame and the words, and their scripts talk to the JSON API
 (``/api/v1/queue/…``), so the kiosk, the board and the panel behave exactly like any other client.
-They are self-contained Django templates with the app's own CSS and scripts (no CDN, no third-party
-files): the web app's base template was not on main when they were written.
+They extend the web app's templates (``web/base.html``; the kiosk ``web/kiosk/base.html``) and add
+the app's own stylesheet and scripts.
 """
 
 from __future__ import annotations
@@ -13,17 +13,16 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from rest_framework.exceptions import NotFound
 
-from yichuang.org.models import Staff
+from yichuang.org.models import ServicePoint, Staff
 from yichuang.queue.appointments import BOOKING_DAYS
 from yichuang.queue.days import DayType, day_type
 from yichuang.queue.models import AppointmentSchedule, ServiceCategory
@@ -98,6 +97,16 @@ def _days(point: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def book_points(request: HttpRequest) -> HttpResponse:
+    """Where appointments can be booked: the active points with an active schedule."""
+    points = (
+        ServicePoint.objects.filter(active=True, appointment_schedules__active=True)
+        .distinct()
+        .order_by("kind", "code")
+    )
+    return render(request, "queue/book_points.html", {"points": points})
+
+
 def book(request: HttpRequest, code: str) -> HttpResponse:
     point = _point_or_404(code)
     categories = ServiceCategory.objects.filter(
@@ -127,12 +136,12 @@ def book(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required(login_url=reverse_lazy("queue-login"))
+@login_required
 @ensure_csrf_cookie
 def panel(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not isinstance(user, Staff) or user.point is None or not may_operate(user, user.point.pk):
-        return HttpResponseForbidden(_("叫号面板只供服务点窗口工作人员使用。"))
+        raise PermissionDenied(_("叫号面板只供服务点窗口工作人员使用。"))
     point = user.point
     windows = sorted(
         windows_for(user).filter(point_id=user.point_id, active=True),
@@ -167,11 +176,3 @@ def panel(request: HttpRequest) -> HttpResponse:
             "labels": labels,
         },
     )
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "queue/login.html"
-    redirect_authenticated_user = True
-
-    def get_default_redirect_url(self) -> str:
-        return reverse("queue-panel")

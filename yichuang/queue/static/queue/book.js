@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const root = document.querySelector("main");
+  const root = document.getElementById("booking-page");
   const point = root.dataset.point;
   const L = Queue.labels;
   let day = null;
@@ -29,6 +29,7 @@
       for (const s of slots) {
         const b = document.createElement("button");
         b.type = "button";
+        b.className = "btn";
         b.dataset.slot = s.id;
         b.setAttribute("aria-pressed", "false");
         b.disabled = s.left <= 0;

@@ -2,7 +2,7 @@
 "use strict";
 
 const Queue = (() => {
-  const labels = JSON.parse(document.getElementById("labels").textContent);
+  const labels = JSON.parse(document.getElementById("queue-labels").textContent);
 
   function cookie(name) {
     const found = document.cookie.split(";").map((c) => c.trim()).find((c) => c.startsWith(name + "="));

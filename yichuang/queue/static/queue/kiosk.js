@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const root = document.querySelector("main");
+  const root = document.getElementById("kiosk");
   const base = root.dataset.api;
   const L = Queue.labels;
   const take = document.getElementById("take");
@@ -100,11 +100,6 @@
   document.getElementById("print").addEventListener("click", () => window.print());
   document.getElementById("done").addEventListener("click", reset);
 
-  function tick() {
-    document.getElementById("clock").textContent = Queue.stamp();
-  }
-  tick();
-  setInterval(tick, 1000);
   refresh();
   setInterval(refresh, 10000);
 })();

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const grid = document.querySelector(".panel-grid");
+  const grid = document.getElementById("panel");
   const windowId = grid.dataset.window;
   const point = grid.dataset.point;
   const L = Queue.labels;
