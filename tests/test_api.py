@@ -248,3 +248,14 @@ class TestNeverA500:
             assert response["Content-Type"].startswith("application/json")
 
         check()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/cases/%00/", "/api/v1/items/%00/", "/work/cases/%00/"])
+def test_a_nul_character_in_a_path_is_a_404_never_a_500(path):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get(path)
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.json()["code"] == "not_found"

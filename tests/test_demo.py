@@ -405,6 +405,83 @@ def test_the_hotline_operator_registers_a_call_that_the_first_town_signs_for(dem
     assert signed.status_code == 200 and signed.json()["responsible_unit"]["code"] == FIRST_TOWN_CENTER
 
 
+def test_the_demo_county_has_its_seals_and_a_reload_keeps_their_keys(demo: dict[str, int]) -> None:
+    from yichuang.documents.demo import load_demo_seals
+    from yichuang.documents.models import Seal, SealKind
+    from yichuang.org.models import Department
+
+    centers = Department.objects.filter(kind=DepartmentKind.TOWN_APPROVAL_CENTER)
+    assert centers.count() >= 8
+    for center in centers:
+        assert Seal.objects.get(kind=SealKind.APPROVAL, department=center).holder_name.endswith(
+            ("人民政府", "办事处")
+        )
+        numbered = Seal.objects.get(kind=SealKind.DELEGATED, department=center)
+        assert numbered.issuer is not None and numbered.issuer.code == "411502-SPJ" and numbered.number
+    assert Seal.objects.filter(kind=SealKind.OUTPUT, point__code="411502-ZWZX").exists()
+    assert Seal.objects.filter(kind=SealKind.OUTPUT, point__code=FIRST_TOWN_CENTER).exists()
+    assert Seal.objects.filter(kind=SealKind.DEPARTMENT, department__code="411502-MZJ").exists()
+    keys = dict(Seal.objects.values_list("code", "public_key"))
+    assert demo["seals"] == len(keys)
+    load_demo_seals()
+    assert dict(Seal.objects.values_list("code", "public_key")) == keys, "a reload keeps every key pair"
+
+
+def test_town1_accepts_an_entrusted_item_under_the_numbered_seal_and_it_verifies(
+    demo: dict[str, int],
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from yichuang.common.identity import resident_id_check_char
+    from yichuang.documents.models import Document, SealKind
+
+    center = ServicePoint.objects.get(code=FIRST_TOWN_CENTER)
+    item = next(
+        i
+        for i in ServiceItem.objects.filter(offers__point=center, status=ItemStatus.PUBLISHED).order_by(
+            "code"
+        )
+        if handling_unit_for(item=i, point=center).mode == DelegationMode.ENTRUSTED
+    )
+    client = APIClient()
+    client.force_authenticate(user=Staff.objects.get(username="town1"))
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    materials = [
+        {
+            "requirement": m.code,
+            "files": [client.post("/api/v1/files/", {"file": SimpleUploadedFile("a.pdf", pdf)}).json()["id"]],
+        }
+        for m in item.materials.all()
+    ]
+    first17 = "41150219800101123"
+    applicant = {
+        "name": "王秀英",
+        "id_number": first17 + resident_id_check_char(first17),
+        "phone": "13912345678",
+    }
+    body = {
+        "item": item.code,
+        "point": center.code,
+        "channel": "window",
+        "applicant": applicant,
+        "materials": materials,
+    }
+    case = client.post("/api/v1/cases/", body, format="json").json()
+    assert case["status"] == "accepted", case
+    notice = Document.objects.get(case__number=case["number"], kind="acceptance_notice")
+    assert notice.seal is not None and notice.seal.kind == SealKind.DELEGATED
+    assert notice.seal.issuer is not None and notice.seal.issuer.name == "浉河区行政审批服务局"
+    [listed] = [
+        d
+        for d in client.get(f"/api/v1/cases/{case['number']}/").json()["documents"]
+        if d["id"] == str(notice.pk)
+    ]
+    assert client.get(listed["url"]).status_code == 200
+    page = Client().get(f"/verify/{listed['verify_code']}").content.decode()
+    assert 'data-genuine="true"' in page and "行政审批业务专用章" in page
+
+
 def test_the_hall_and_the_town_centers_take_numbers_and_appointments(demo: dict[str, int]) -> None:
     from yichuang.queue.models import AppointmentSchedule, ServiceCategory, WindowService
 

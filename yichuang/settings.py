@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "yichuang.files",
     "yichuang.notify",
     "yichuang.cases",
+    "yichuang.documents",
     "yichuang.licenses",
     "yichuang.ratings",
     "yichuang.hotline",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yichuang.common.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yichuang.common.middleware.ChineseFirstLocaleMiddleware",
@@ -242,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
+        "DocumentKindEnum": "yichuang.documents.models.DocumentKind",
         "CaseChannelEnum": "yichuang.cases.models.Channel",
         "RatingChannelEnum": "yichuang.ratings.api.PUBLIC_CHANNELS",
         "TypeEnum": "yichuang.catalog.models.ItemType",  # keeps its name beside TicketTypeEnum
@@ -259,6 +262,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# Documents (yichuang.documents): the address printed under each QR code (the public /verify/ page),
+# the SM4 key that encrypts the seals' private keys (32 hex digits; production refuses to start
+# without it, dev/demo/test make one under DATA_DIR/keys/), and whether a PDF is rendered and signed
+# right after its case action commits (else on first request: for benchmarks of the actions alone).
+PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+SEAL_MASTER_KEY = env_secret("SEAL_MASTER_KEY") or ""
+DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
 
 # Demo accounts share one well-known password; production must never run with them.
 DEMO_PASSWORD = "demo12345"

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
 from yichuang.catalog import api as catalog_api
+from yichuang.documents.urls import verify_urlpatterns
 from yichuang.notify import api as notify_api
 from yichuang.org import api as org_api
 
@@ -25,6 +26,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notices/<int:pk>/read/", notify_api.NoticeReadApi.as_view(), name="notice-read"),
     path("files/", include("yichuang.files.urls")),
     path("cases/", include("yichuang.cases.urls")),
+    path("documents/", include("yichuang.documents.urls")),
     path("handovers/", include("yichuang.handover.urls")),
     path("track/", include(track_urlpatterns)),
     path("applications/", include(application_urlpatterns)),
@@ -43,6 +45,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    *verify_urlpatterns,
     # the pages (citizens, kiosk, staff): last, so that they never shadow the API or the admin
     path("", include("yichuang.web.urls")),
 ]

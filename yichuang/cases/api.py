@@ -190,7 +190,9 @@ class CaseOutputSerializer(CaseListOutputSerializer):
 
     @extend_schema_field(DocumentOutputSerializer(many=True))
     def get_documents(self, obj: Case) -> list[dict[str, str]]:
-        return []
+        from yichuang.documents.api import case_documents
+
+        return case_documents(obj)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, obj: Case) -> list[str]:

@@ -36,6 +36,7 @@ from yichuang.catalog.models import Bundle, ItemStatus, ItemVersion, LicenseType
 from yichuang.catalog.selectors import bundle_materials, handling_unit_for, points_offering, town_of
 from yichuang.common.errors import Conflict, Unprocessable
 from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
+from yichuang.documents.services import issue_for_case
 from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff
 from yichuang.org.selectors import points_in_scope, scope_of
 from yichuang.workdays.calendar import add_workdays, workdays_between
@@ -347,6 +348,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         case.save()
         _event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED)
         _sms(case, "case_accepted")
+        issue_for_case(case=case, kind="accept", actor=actor)
     else:
         _sms(case, "case_submitted")
     return case
@@ -577,6 +579,7 @@ def case_accept(*, case: Case, actor: Staff, note: str = "", row_version: int | 
     _set_due_dates(case, timezone.now())
     _commit(case, actor=actor, action="accept", previous=previous, note=note)
     _sms(case, "case_accepted")
+    issue_for_case(case=case, kind="accept", actor=actor)
     return case
 
 
@@ -622,6 +625,7 @@ def case_notify(
     }
     _commit(case, actor=actor, action="notify", previous=previous, note=note, missing=listed)
     _sms(case, "case_needs_supplement", missing=names)
+    issue_for_case(case=case, kind="notify", actor=actor, note=note)
     return Notice(case=case, missing=listed, text=text)
 
 
@@ -716,6 +720,7 @@ def case_refuse(
     case.decided_at = timezone.now()
     _commit(case, actor=actor, action="refuse", previous=previous, note=note or reason, reason=reason)
     _sms(case, "case_refused", reason=reason)
+    issue_for_case(case=case, kind="refuse", actor=actor)
     return case
 
 
@@ -739,6 +744,7 @@ def case_approve(*, case: Case, actor: Staff, note: str = "", row_version: int |
         license=issued.number if issued else "",
     )
     _sms(case, "case_approved")
+    issue_for_case(case=case, kind="approve", actor=actor, note=note)
     return case
 
 
@@ -775,6 +781,7 @@ def case_deny(
         case, actor=actor, action="deny", previous=previous, note=note or reason, reason=reason, remedy=remedy
     )
     _sms(case, "case_denied", reason=reason, remedy=remedy)
+    issue_for_case(case=case, kind="deny", actor=actor)
     return case
 
 
@@ -895,6 +902,7 @@ def case_deliver(
         DeliveryMethod.AGENT: "case_delivered_home",
     }[DeliveryMethod(method)]
     _sms(case, template, method=method, tracking_number=tracking_number, recipient=case.recipient_name)
+    issue_for_case(case=case, kind="deliver", actor=actor, note=note)
     return case
 
 

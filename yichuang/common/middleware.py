@@ -1,11 +1,14 @@
-"""Chinese first: pages speak zh-hans unless the user chose English."""
+"""Chinese first: pages speak zh-hans unless the user chose English. And a guard for odd paths."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):
@@ -29,3 +32,20 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
                 language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path can never name anything, and PostgreSQL refuses to compare text
+    with one (a 500 deep in a query). Answer 404 at the door: JSON for the API, plain otherwise."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "not_found", "detail": str(_("未找到。")), "fields": {}}, status=404
+                )
+            return HttpResponseNotFound(str(_("未找到。")))
+        return self.get_response(request)

@@ -47,6 +47,7 @@ from yichuang.demo.data.spec import KIOSKS as AT_KIOSKS
 from yichuang.demo.data.spec import TOWNS as AT_TOWNS
 from yichuang.demo.data.spec import VILLAGES as AT_VILLAGES
 from yichuang.demo.data.spec import Account, ItemSpec, Town
+from yichuang.documents.demo import demo_seal_count, load_demo_seals
 from yichuang.hotline.demo import hotline_demo_counts, load_hotline_demo
 from yichuang.org.models import (
     Department,
@@ -130,6 +131,7 @@ def demo_counts() -> dict[str, int]:
         "delegations": Delegation.objects.filter(item__in=items).count(),
         "bundles": Bundle.objects.filter(code__in=[b.code for b in rules.BUNDLES]).count(),
         "staff": Staff.objects.filter(is_demo=True).count(),
+        "seals": demo_seal_count(),
         **hotline_demo_counts(),
     }
 
@@ -259,6 +261,7 @@ class _Loader:
         self.load_offers(delegated_to)
         self.load_bundles()
         self.load_staff()
+        self.load_seals()
         self.load_hotline()
         self.load_queue()
 
@@ -713,6 +716,9 @@ class _Loader:
         existing = BundleItem.objects.filter(bundle__in=list(synced.values()))
         _sync(BundleItem, ["bundle_id", "item_id"], entries, existing)
         self.say(f"一件事 bundles: {len(rows)}")
+
+    def load_seals(self) -> None:
+        self.say(f"电子印章 seals: {load_demo_seals()}")
 
     # —— people ——
 

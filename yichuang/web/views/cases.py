@@ -26,6 +26,7 @@ from yichuang.cases.selectors import (
     cases_for,
 )
 from yichuang.cases.workflow import ACTIONS
+from yichuang.documents.api import case_documents
 from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
 from yichuang.web import labels
@@ -126,8 +127,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
             m for m in materials if m.state in (MaterialState.MISSING, MaterialState.TOLERATED)
         ],
         "missing": [m for m in materials if m.state == MaterialState.MISSING],
-        # DOCUMENTS HOOK: sealed documents (another branch builds them and /verify/); empty until then.
-        "documents": [],
+        "documents": case_documents(case, titles=True),
         "is_agent": user.role == Role.VILLAGE_AGENT,
         "last_notice": _last_event(events, "notify"),
         **upload_context(),

@@ -28,6 +28,7 @@ COUNT_LABELS = {
     "delegations": "权限下放",
     "bundles": "一件事",
     "staff": "演示账号",
+    "seals": "电子印章",
     "hotline_categories": "12345诉求分类",
     "hotline_rules": "12345派单规则",
 }

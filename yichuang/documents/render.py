@@ -1,0 +1,291 @@
+"""The text of each kind of document, from the snapshot written with the case action.
+
+Wording follows the 行政许可法 (第32条 受理/不予受理/一次性告知, 第38条 准予/不予许可 with reasons and
+remedy) and the seeds (容缺受理, 告知承诺, 送达 by pickup, free mail or kiosk). Personal numbers appear
+masked, as everywhere in the project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer
+
+from yichuang.documents.certificates import certificate_pdf
+from yichuang.documents.models import DocumentKind
+from yichuang.documents.pdf import Page, SealImage, build, chinese_date, escape, styles, table
+
+Data = Mapping[str, Any]
+
+
+def _day(value: str | None) -> str:
+    return chinese_date(dt.date.fromisoformat(value[:10])) if value else ""
+
+
+def _p(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(text, styles()[style])
+
+
+def _to(data: Data) -> Paragraph:
+    return _p(f"{escape(data['case']['applicant'])}：", "to")
+
+
+def _case_line(data: Data) -> str:
+    case = data["case"]
+    return f"你（单位）于{_day(case['created_at'])}提出的“{escape(case['item'])}”申请（办件编号：{case['number']}）"
+
+
+def _licensing(data: Data) -> bool:
+    return bool(data["case"].get("item_type") == "licensing")
+
+
+def _contact(data: Data) -> Paragraph:
+    case = data["case"]
+    phone = case.get("consult_phone") or case.get("point_phone") or "12345"
+    return _p(
+        f"可凭办件编号和申请时预留的手机号查询办理进度。咨询电话：{escape(phone)}；"
+        f"投诉、建议请拨打 12345 政务服务便民热线。"
+    )
+
+
+def acceptance_notice(data: Data) -> list[Flowable]:
+    basis = (
+        "根据《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定"
+        if _licensing(data)
+        else "根据有关规定"
+    )
+    if data.get("promised_days") == 0:
+        limit = "本事项为即办件，当场办结。"
+    else:
+        limit = (
+            f"本机关承诺于 {_day(data.get('due_date'))} 前办结（承诺时限 {data.get('promised_days', '')} 个工作日，"
+            f"法定时限 {data.get('statutory_days', '')} 个工作日，至{_day(data.get('statutory_due_date'))}）。"
+            "依法需要现场勘验、检验检测、专家评审或者听证的，所需时间不计算在办理期限内，本机关将书面告知。"
+        )
+    body: list[Flowable] = [
+        _to(data),
+        _p(f"{_case_line(data)}，经审查，申请材料齐全、符合法定形式，{basis}，决定予以受理。"),
+        _p(limit),
+    ]
+    tolerated = data.get("tolerated") or []
+    if tolerated:
+        body.append(
+            _p(
+                f"以下材料容缺受理，请于{_day(data.get('supplement_due_date'))}前补齐："
+                f"{escape('、'.join(tolerated))}。逾期未补齐的，将影响办理结果。"
+            )
+        )
+    committed = data.get("committed") or []
+    if committed:
+        body.append(
+            _p(f"以下证明材料以告知承诺方式代替（见《告知承诺书》）：{escape('、'.join(committed))}。")
+        )
+    body.append(_contact(data))
+    return body
+
+
+def supplement_notice(data: Data) -> list[Flowable]:
+    # As the case's own notice text: 一次性告知 cites 行政许可法 第32条 for every item (the practice the
+    # seeds describe applies it to all 政务服务事项, not only to licences).
+    basis = "根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
+    missing = data.get("missing") or []
+    rows: list[list[Any]] = [["序号", "需补正的材料", "补正要求"]]
+    rows += [
+        [str(n), m["name"], m.get("note") or "请提交符合要求的材料"] for n, m in enumerate(missing, start=1)
+    ]
+    body: list[Flowable] = [
+        _to(data),
+        _p(
+            f"{_case_line(data)}，经审查，申请材料不齐全或者不符合法定形式。{basis}"
+            f"现一次性告知你（单位）需要补正的全部内容（共 {len(missing)} 项）："
+        ),
+        Spacer(1, 2 * mm),
+        table(rows, [14 * mm, 76 * mm, 70 * mm]),
+        Spacer(1, 3 * mm),
+        _p(
+            f"请补齐上述全部材料后，到{escape(data['case']['point'])}提交，也可以通过村（社区）代办员或网上提交。"
+            "材料补齐后，本机关即予受理；本告知书所列以外的材料，不再要求补正。"
+        ),
+    ]
+    if data.get("note"):
+        body.append(_p(f"说明：{escape(data['note'])}"))
+    body.append(_contact(data))
+    return body
+
+
+def refusal_notice(data: Data) -> list[Flowable]:
+    basis = "根据《中华人民共和国行政许可法》第三十二条第一款的规定，" if _licensing(data) else ""
+    return [
+        _to(data),
+        _p(f"{_case_line(data)}，经审查，{escape(data.get('reason', ''))}。{basis}决定不予受理。"),
+        _p(escape(data.get("remedy", ""))),
+        _contact(data),
+    ]
+
+
+def commitment(data: Data) -> list[Flowable]:
+    committed = data.get("committed") or []
+    rows: list[list[Any]] = [["序号", "以承诺代替的证明材料"]]
+    rows += [[str(n), name] for n, name in enumerate(committed, start=1)]
+    s = styles()
+    return [
+        Paragraph("一、行政机关告知", s["heading"]),
+        _p(
+            f"申请人：{escape(data['case']['applicant'])}（证件号码：{escape(data['case']['applicant_id'])}）。"
+            f"申请事项：{escape(data['case']['item'])}（办件编号：{data['case']['number']}）。"
+            "对下列证明材料，本机关实行证明事项告知承诺制：申请人书面承诺已经符合告知的条件、标准和要求的，"
+            "本机关不再索要该证明，依据书面承诺办理。"
+        ),
+        Spacer(1, 2 * mm),
+        table(rows, [14 * mm, 146 * mm]),
+        Spacer(1, 2 * mm),
+        _p(
+            "本机关将在办理后对承诺内容进行核查。发现承诺不实的，将责令限期整改；逾期不整改或者整改后仍不符合条件的，"
+            "依法撤销相关决定，并将虚假承诺情况记入信用记录；涉嫌犯罪的，依法移送司法机关。"
+        ),
+        Paragraph("二、申请人承诺", s["heading"]),
+        _p(
+            "本人（单位）已经知晓行政机关告知的全部内容，承诺所填写的信息和提供的情况真实、准确、完整，"
+            "已经符合告知的条件、标准和要求，愿意承担不实承诺的法律责任。"
+        ),
+        Spacer(1, 10 * mm),
+        _p("承诺人（签字或盖章）：____________________　　　日期：______年____月____日", "plain"),
+    ]
+
+
+def approval_decision(data: Data) -> list[Flowable]:
+    case = data["case"]
+    basis = data.get("legal_basis") or (
+        "《中华人民共和国行政许可法》第三十八条第一款" if _licensing(data) else "有关规定"
+    )
+    verb = "准予行政许可" if _licensing(data) else "准予办理"
+    body: list[Flowable] = [
+        _to(data),
+        _p(
+            f"{_case_line(data)}，本机关已于{_day(case.get('accepted_at'))}受理。经审查，该申请符合法定条件、标准，"
+            f"根据{escape(basis)}的规定，决定{verb}。"
+        ),
+    ]
+    if data.get("result_name"):
+        body.append(_p(f"办理结果：{escape(data['result_name'])}。"))
+    if data.get("license_name"):
+        body.append(
+            _p(
+                f"随本决定颁发《{escape(data['license_name'])}》（证照编号：{escape(data.get('license_number', ''))}）。"
+            )
+        )
+    body.append(_p("请按您选择的方式领取办理结果：现场领取、免费邮寄或者自助终端领取。"))
+    if data.get("note"):
+        body.append(_p(f"说明：{escape(data['note'])}"))
+    body.append(_contact(data))
+    return body
+
+
+def denial_decision(data: Data) -> list[Flowable]:
+    verb = "不予行政许可" if _licensing(data) else "不予办理"
+    basis = "根据《中华人民共和国行政许可法》第三十八条第二款的规定，" if _licensing(data) else ""
+    return [
+        _to(data),
+        _p(
+            f"{_case_line(data)}，本机关已于{_day(data['case'].get('accepted_at'))}受理。经审查，"
+            f"{escape(data.get('reason', ''))}，不符合法定条件、标准。{basis}决定{verb}。"
+        ),
+        _p(f"理由：{escape(data.get('reason', ''))}"),
+        _p(escape(data.get("remedy", ""))),
+        _contact(data),
+    ]
+
+
+def delivery_receipt(data: Data) -> list[Flowable]:
+    case = data["case"]
+    method = data.get("method_label", "")
+    if data.get("tracking_number"):
+        method = f"{method}（邮件单号：{data['tracking_number']}）"
+    rows: list[list[Any]] = [
+        ["办件编号", case["number"]],
+        ["送达文书", "；".join(data.get("documents") or []) or case["item"]],
+        ["受送达人", f"{case['applicant']}（证件号码：{case['applicant_id']}）"],
+        ["送达地点", data.get("place", "")],
+        ["送达方式", method],
+        ["送达时间", data.get("delivered_at", "")],
+        ["送达人", data.get("actor", "")],
+        ["签收人", f"{data.get('recipient', '')}　　　　（签字）______________"],
+        ["备注", data.get("note", "")],
+    ]
+    return [Spacer(1, 2 * mm), table(rows, [32 * mm, 128 * mm], header=False)]
+
+
+BODIES: dict[str, Callable[[Data], list[Flowable]]] = {
+    DocumentKind.ACCEPTANCE_NOTICE: acceptance_notice,
+    DocumentKind.SUPPLEMENT_NOTICE: supplement_notice,
+    DocumentKind.REFUSAL_NOTICE: refusal_notice,
+    DocumentKind.COMMITMENT: commitment,
+    DocumentKind.APPROVAL_DECISION: approval_decision,
+    DocumentKind.DENIAL_DECISION: denial_decision,
+    DocumentKind.DELIVERY_RECEIPT: delivery_receipt,
+}
+
+
+def render_document(
+    *, kind: str, data: Data, verify_code: str, verify_url: str, issuer: str, seal: SealImage | None
+) -> bytes:
+    """The PDF of one case document."""
+    issued = dt.date.fromisoformat(data["issued_on"])
+    if kind == DocumentKind.CERTIFICATE:
+        return certificate_pdf(
+            data=data, verify_code=verify_code, verify_url=verify_url, issuer=issuer, seal=seal
+        )
+    page = Page(
+        title=data["title"],
+        subtitle=f"办件编号：{data['case']['number']}",
+        verify_code=verify_code,
+        verify_url=verify_url,
+        issuer=issuer,
+        date=issued,
+        seal=seal,
+    )
+    return build(page, BODIES[kind](data))
+
+
+def render_handover_list(
+    *,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    title: str = "移交清单",
+    header: Sequence[tuple[str, str]] = (),
+    issuer: str = "",
+    day: dt.date | None = None,
+    seal: SealImage | None = None,
+    verify_code: str = "",
+    verify_url: str = "",
+) -> bytes:
+    """A 移交清单 (seed 003: 交接联系人、交接时间、交接手续) from plain rows.
+
+    ``columns`` are (key, heading) pairs read from each row; ``header`` lines (label, value) come above
+    the table (移交单位, 接收单位, 联系人, 移交时间 …). Signature lines for both sides close the list.
+    """
+    s = styles()
+    body: list[Flowable] = [
+        Paragraph(f"{escape(label)}：{escape(value)}", s["plain"]) for label, value in header
+    ]
+    grid: list[list[Any]] = [["序号", *[heading for _key, heading in columns]]]
+    grid += [[str(n), *[str(row.get(key, "")) for key, _h in columns]] for n, row in enumerate(rows, start=1)]
+    usable = 160 * mm
+    widths = [12 * mm] + [(usable - 12 * mm) / max(len(columns), 1)] * len(columns)
+    body += [
+        Spacer(1, 3 * mm),
+        table(grid, widths),
+        Spacer(1, 3 * mm),
+        Paragraph(f"共 {len(rows)} 件。", s["plain"]),
+        Spacer(1, 8 * mm),
+        Paragraph("移交人（签字）：______________　　　接收人（签字）：______________", s["plain"]),
+        Spacer(1, 4 * mm),
+        Paragraph("移交时间：______年____月____日____时　　接收时间：______年____月____日____时", s["plain"]),
+    ]
+    page = Page(
+        title=title, verify_code=verify_code, verify_url=verify_url, issuer=issuer, date=day, seal=seal
+    )
+    return build(page, body)

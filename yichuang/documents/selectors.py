@@ -1,0 +1,222 @@
+"""Reads of seals and documents: which seal signs, who may read a document, what the verify page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
+
+from yichuang.documents.crypto import sm2_verify, sm3_hex
+from yichuang.documents.models import Document, DocumentKind, DocumentStatus, Seal, SealKind
+from yichuang.org.models import Region, ServicePoint
+
+#: The seal a decision is made under, by the power the handling unit exercises (``Case.handling_mode``).
+SEAL_BY_MODE = {
+    "own": SealKind.APPROVAL,  # 乡镇本级 statutory items: 行政审批专用章
+    "granted": SealKind.APPROVAL,  # 直接赋权: the town exercises the power in its own name
+    "entrusted": SealKind.DELEGATED,  # 委托下放: in the county's name, under the numbered seal it issued
+    "front_desk_only": SealKind.DEPARTMENT,  # 服务前移: the county department decides
+    "county": SealKind.DEPARTMENT,
+}
+
+
+def _in_force(seals: list[Seal], at: dt.datetime | None) -> list[Seal]:
+    """Seals in force at ``at`` (now), newest first. A holder has one or two seals, so the choice is
+    made here rather than in SQL: the plain lookup is half the ORM work of the case action's share."""
+    moment = at or timezone.now()
+    return sorted((s for s in seals if s.valid_at(moment)), key=lambda s: s.valid_from, reverse=True)
+
+
+def decision_seal(*, department_id: int, mode: str, at: dt.datetime | None = None) -> Seal | None:
+    """The seal of the unit that decides under ``mode``; the newest one in force."""
+    kind = SEAL_BY_MODE.get(mode, SealKind.DEPARTMENT)
+    found = _in_force(list(Seal.objects.filter(kind=kind, department_id=department_id)), at)
+    return found[0] if found else None
+
+
+def output_seal(*, point: ServicePoint, at: dt.datetime | None = None) -> Seal | None:
+    """The 出件章 of ``point``, else of the center it belongs to (a village station, a bank outlet, a kiosk)."""
+    candidates = [pk for pk in (point.pk, point.parent_id) if pk]
+    seals = _in_force(list(Seal.objects.filter(kind=SealKind.OUTPUT, point_id__in=candidates)), at)
+    seals.sort(
+        key=lambda s: candidates.index(s.point_id) if s.point_id in candidates else 9
+    )  # stable: newest first
+    return seals[0] if seals else None
+
+
+def hands_out_elsewhere(*, department_region_id: int, point: ServicePoint) -> bool:
+    """Whether ``point`` lies outside the region of the deciding unit: a town's result handed out in
+    another town, or at the county hall (跨乡镇通办, 统一出件: seed 003)."""
+    if point.region_id == department_region_id:  # the usual case: handed out where it was decided
+        return False
+    regions = {
+        r.pk: r
+        for r in Region.objects.filter(pk__in=[department_region_id, point.region_id]).only("code", "level")
+    }
+    decider, here = regions.get(department_region_id), regions.get(point.region_id)
+    return decider is not None and here is not None and not decider.contains(here)
+
+
+def seal_for(
+    *,
+    kind: str,
+    department_id: int,
+    department_region_id: int,
+    mode: str,
+    point: ServicePoint | None = None,
+    at: dt.datetime | None = None,
+) -> Seal | None:
+    """ "一枚印章管审批": the seal that stamps a document of ``kind`` for a case decided by the
+    department under ``mode``; a 送达回证 handed out at ``point`` in another town bears that point's
+    出件章. None when no seal in force is registered (the document then stays unsealed)."""
+    if (
+        kind == DocumentKind.DELIVERY_RECEIPT
+        and point is not None
+        and hands_out_elsewhere(department_region_id=department_region_id, point=point)
+    ):
+        seal = output_seal(point=point, at=at)
+        if seal is not None:
+            return seal
+    return decision_seal(department_id=department_id, mode=mode, at=at)
+
+
+# —— documents and scope ——
+
+
+def documents_for(user: Any) -> QuerySet[Document]:
+    """Documents ``user`` may read: those of the cases he may see (``cases.selectors.cases_for``)."""
+    from yichuang.cases.selectors import cases_for
+
+    return Document.objects.filter(case__in=cases_for(user).values("pk")).select_related("seal", "case")
+
+
+def documents_of_case(case: Any) -> list[Document]:
+    return list(Document.objects.filter(case=case).order_by("issued_at", "id"))
+
+
+def document_get_for(*, user: Any, document_id: str) -> Document:
+    """The document if ``user`` may read it; ``NotFound`` otherwise (and for an id that is no UUID)."""
+    try:
+        pk = uuid.UUID(str(document_id))
+    except (ValueError, TypeError) as exc:
+        raise NotFound(_("未找到该文书。")) from exc
+    document = documents_for(user).filter(pk=pk).first()
+    if document is None:
+        raise NotFound(_("未找到该文书。"))
+    return document
+
+
+# —— verification ——
+
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
+_CODE_FIX = str.maketrans({"I": "1", "L": "1", "O": "0"})
+
+
+def normalise_code(code: str) -> str:
+    """What a person typed or scanned, as the stored code: no spaces or dashes, upper case, O→0, I/L→1."""
+    cleaned = re.sub(r"[\s\-–—_]", "", code or "").upper().translate(_CODE_FIX)
+    return cleaned if re.fullmatch(f"[{_CODE_ALPHABET}]{{16}}", cleaned) else ""
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def signed_statement(document: Document, *, digest: str) -> bytes:
+    """The bytes the seal signs: the file's SM3 digest bound to the code, case, seal and time, so none
+    of them can be changed in the database without the signature failing."""
+    assert document.signed_at is not None and document.seal is not None
+    lines = [
+        "yichuang-document-v1",
+        f"code={document.verify_code}",
+        f"kind={document.kind}",
+        f"case={document.data.get('case', {}).get('number', '')}",
+        f"sm3={digest}",
+        f"seal={document.seal.code}",
+        f"signed_at={document.signed_at.astimezone(dt.UTC).isoformat()}",
+    ]
+    return "\n".join(lines).encode()
+
+
+@dataclass
+class Verdict:
+    """What the public verify page says about one document (and, optionally, one copy of it)."""
+
+    genuine: bool
+    reasons: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    document: Document | None = None
+    digest: str = ""
+    copy_checked: bool = False
+    copy_matches: bool | None = None
+
+
+def read_stored(document: Document) -> bytes | None:
+    if not document.file:
+        return None
+    try:
+        with document.file.storage.open(document.file.name, "rb") as handle:
+            return bytes(handle.read())
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def verify_document(document: Document | None, *, copy_digest: str | None = None) -> Verdict:
+    """Recompute the stored file's SM3 digest and the SM2 signature with the seal's public key; check
+    the seal was in force at the signing time. With ``copy_digest`` (a copy someone uploaded) the copy
+    must also be byte for byte the stored file."""
+    if document is None:
+        return Verdict(False, [_("验证码不存在：该文书不是本平台出具的，或验证码有误。")])
+    verdict = Verdict(False, document=document)
+    if document.status == DocumentStatus.UNSEALED or document.seal is None:
+        verdict.reasons.append(_("该文书未加盖电子印章，不能作为有效文书使用。"))
+        return verdict
+    content = read_stored(document)
+    if content is None or document.signed_at is None:
+        verdict.reasons.append(_("找不到该文书的存档文件。"))
+        return verdict
+    verdict.digest = sm3_hex(content)
+    if not hmac.compare_digest(verdict.digest, document.sm3):
+        verdict.reasons.append(_("存档文件的 SM3 摘要与签章时不符：文件已被改动。"))
+    statement = signed_statement(document, digest=verdict.digest)
+    if not sm2_verify(public_key=document.seal.public_key, message=statement, signature=document.signature):
+        verdict.reasons.append(_("SM2 签名验证失败。"))
+    seal = document.seal
+    if document.signed_at < seal.valid_from:
+        verdict.reasons.append(_("签章时该印章尚未启用。"))
+    elif seal.revoked_at is not None and seal.revoked_at <= document.signed_at:
+        verdict.reasons.append(
+            _("该印章已于 %(when)s 停用，停用后签章的文书无效。")
+            % {"when": timezone.localtime(seal.revoked_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    elif seal.revoked_at is not None:
+        verdict.notes.append(
+            _("该印章已于 %(when)s 停用；本文书签章在停用之前，仍然有效。")
+            % {"when": timezone.localtime(seal.revoked_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if copy_digest is not None:
+        verdict.copy_checked = True
+        verdict.copy_matches = hmac.compare_digest(copy_digest, document.sm3)
+        if not verdict.copy_matches:
+            verdict.reasons.append(_("您上传的文件与存档文件不一致：该副本已被改动，或不是这份文书。"))
+    verdict.genuine = not verdict.reasons
+    return verdict
+
+
+def document_by_code(code: str) -> Document | None:
+    normalised = normalise_code(code)
+    if not normalised:
+        return None
+    return (
+        Document.objects.select_related("seal", "seal__department", "seal__issuer", "seal__point", "case")
+        .filter(verify_code=normalised)
+        .first()
+    )

@@ -1,0 +1,106 @@
+"""The public verify page ``/verify/{code}`` (contract.md): no login, plain HTML, no CDN.
+
+GET recomputes the stored file's SM3 digest and the SM2 signature and says whether the document is
+genuine, which seal signed it, for which case (applicant masked) and when. POST takes a copy someone
+holds and says, in addition, whether it is byte for byte the document that was signed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from yichuang.common.identity import mask_name
+from yichuang.documents.crypto import KeyDecryptionError, MasterKeyError, Sm3Stream
+from yichuang.documents.models import Document, DocumentStatus
+from yichuang.documents.selectors import (
+    Verdict,
+    document_by_code,
+    format_code,
+    normalise_code,
+    verify_document,
+)
+from yichuang.documents.services import document_sign
+
+logger = logging.getLogger(__name__)
+CHUNK = 64 * 1024
+
+
+def _copy_digest(request: HttpRequest) -> tuple[str | None, str]:
+    """The SM3 digest of the uploaded copy, or an error message for the form."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        return None, _("请选择要核验的 PDF 文件。")
+    limit = int(getattr(settings, "FILE_MAX_BYTES", 20 * 1024 * 1024))
+    if upload.size is not None and upload.size > limit:
+        return None, _("文件过大，不能超过 %(mib)s MiB。") % {"mib": f"{limit / 1048576:g}"}
+    digest = Sm3Stream()
+    for chunk in upload.chunks(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest(), ""
+
+
+def _facts(document: Document) -> dict[str, Any]:
+    seal = document.seal
+    case = document.data.get("case", {})
+    return {
+        "title": document.title,
+        "kind": document.get_kind_display(),
+        "case_number": case.get("number", ""),
+        "item": case.get("item", ""),
+        "applicant": mask_name(case.get("applicant", "")),
+        "issued_at": timezone.localtime(document.issued_at),
+        "signed_at": timezone.localtime(document.signed_at) if document.signed_at else None,
+        "seal_name": str(seal) if seal else "",
+        "seal_kind": seal.get_kind_display() if seal else "",
+        "seal_holder": seal.holder_name if seal else "",
+        "seal_issuer": seal.issuer.name if seal and seal.issuer else "",
+        "seal_fingerprint": seal.fingerprint if seal else "",
+        "seal_revoked_at": timezone.localtime(seal.revoked_at) if seal and seal.revoked_at else None,
+        "sm3": document.sm3,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    document = document_by_code(code)
+    status = 200
+    form_error = ""
+    if document is not None and document.status == DocumentStatus.PENDING:
+        try:
+            document = document_sign(document=document)
+        except (KeyDecryptionError, MasterKeyError):
+            logger.exception("document %s could not be signed for verification", document.pk)
+            verdict = Verdict(False, [_("系统暂时无法完成签章验证，请稍后再试。")], document=document)
+            return _page(request, code, verdict, None, 503, "")
+    copy_digest = None
+    if request.method == "POST" and document is not None:
+        copy_digest, form_error = _copy_digest(request)
+    verdict = verify_document(document, copy_digest=copy_digest)
+    if document is None:
+        status = 404
+    return _page(request, code, verdict, document, status, form_error)
+
+
+def _page(
+    request: HttpRequest, code: str, verdict: Verdict, document: Document | None, status: int, form_error: str
+) -> HttpResponse:
+    normalised = normalise_code(code)
+    context = {
+        "code": format_code(normalised) if normalised else code[:40],
+        "verdict": verdict,
+        "facts": _facts(document) if document is not None else None,
+        "form_error": form_error,
+        "checked_at": timezone.localtime(),
+    }
+    response = render(request, "documents/verify.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
