@@ -14,6 +14,10 @@ from yichuang.catalog.services import item_publish
 from yichuang.org.models import DepartmentKind, PointKind, Role
 from yichuang.workdays.testing import fresh_calendar  # noqa: F401  (autouse: no calendar leaks between tests)
 
+# Fixtures shared across test modules: the browser (``browser``, ``shots``, ``desk``) and the hall's
+# cast (``hall``).
+pytest_plugins = ["tests.browser_cast", "tests.queue_cast"]
+
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
 # Production hashing (PBKDF2, a million rounds) is the point in production and a waste in tests.

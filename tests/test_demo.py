@@ -480,3 +480,27 @@ def test_town1_accepts_an_entrusted_item_under_the_numbered_seal_and_it_verifies
     assert client.get(listed["url"]).status_code == 200
     page = Client().get(f"/verify/{listed['verify_code']}").content.decode()
     assert 'data-genuine="true"' in page and "行政审批业务专用章" in page
+
+
+def test_the_hall_and_the_town_centers_take_numbers_and_appointments(demo: dict[str, int]) -> None:
+    from yichuang.queue.models import AppointmentSchedule, ServiceCategory, WindowService
+
+    assert set(ServiceCategory.objects.values_list("letter", flat=True)) >= set("ABCDEFGH")
+    hall = APIClient().get("/api/v1/queue/points/411502-ZWZX/").json()
+    assert [c["letter"] for c in hall["categories"]] == list("ABCDEFGH")
+    assert hall["appointments"] is True
+    town = APIClient().get(f"/api/v1/queue/points/{FIRST_TOWN_CENTER}/").json()
+    assert {c["code"] for c in town["categories"]} >= {"general", "social", "civil", "estate"}
+    assert WindowService.objects.filter(
+        window__point__code="411502-ZWZX", window__number="10"
+    ).get().category.code == ("estate")
+    hall_lines = AppointmentSchedule.objects.filter(point__code="411502-ZWZX")
+    assert hall_lines.filter(extended=True, start="12:00").exists(), "中午不打烊"
+    assert hall_lines.filter(days="rest_days").exists(), "周末延时服务"
+    assert AppointmentSchedule.objects.filter(
+        point__code=FIRST_TOWN_CENTER, days="rest_days", weekdays="6"
+    ).exists()
+    ticket = APIClient().post(
+        "/api/v1/queue/points/411502-ZD01/tickets/", {"category": "general"}, format="json"
+    )
+    assert ticket.status_code == 201 and ticket.json()["point"] == "411502-ZWZX", "the hall's kiosk"

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from yichuang.cases.models import Case, CaseEvent
 from yichuang.demo.loader import load_demo
 from yichuang.hotline.models import Ticket
+from yichuang.queue.models import QueueTicket
 from yichuang.ratings.models import Rating
 from yichuang.stats.models import MonthlyFigure
 
@@ -31,6 +32,9 @@ def test_a_simulated_month_leaves_cases_timelines_ratings_and_figures():
     assert "/api/v1/stats/dashboard/?from=2026-10" in out.getvalue()
     assert Ticket.objects.count() == 10  # a quarter of the applications
     assert Ticket.objects.filter(status__in=["closed", "revisited"]).exists()
+    served = QueueTicket.objects.filter(status="served", day__month=10)
+    assert served.filter(cases__isnull=False).exists(), "window visits came with a number that links the case"
+    assert all(t.wait_seconds is not None and t.service_seconds for t in served)
     assert "模拟" in err.getvalue()  # the progress bar
 
 

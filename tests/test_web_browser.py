@@ -10,7 +10,6 @@ are there. Screenshots go to a temporary folder, or to docs/screenshots/ with YI
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,13 +19,11 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from tests.browser_cast import CHROMIUM, open_page
 from tests.web_cast import ID_NUMBER, NAME, PHONE, PNG, make_case
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.catalog.models import ServiceItem
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-REPO = Path(__file__).resolve().parent.parent
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = playwright_api.expect
@@ -39,52 +36,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    # Playwright's sync API keeps an event loop in this thread; Django's ORM calls made by the test
-    # itself (fixtures, checks) are still plain synchronous code.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    if os.environ.get("YICHUANG_SCREENSHOTS") == "1":
-        folder = REPO / "docs" / "screenshots"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    return tmp_path
-
-
-def _open(browser: Any, live_server: Any, **options: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"script errors on the page: {errors}"
-
-
-@pytest.fixture
-def desk(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A window's desktop screen."""
-    yield from _open(browser, live_server, viewport={"width": 1366, "height": 900})
-
-
 @pytest.fixture
 def phone(browser: Any, live_server: Any) -> Iterator[Any]:
     """A village agent's phone: 375 px wide, touch."""
-    yield from _open(
+    yield from open_page(
         browser,
         live_server,
         viewport={"width": 375, "height": 812},
@@ -347,7 +302,7 @@ def query_progress(page: Any, number: str, *, path: str = "/track/") -> None:
 
 def test_a_citizen_queries_progress_by_number_and_phone(town, browser, live_server, shots):
     case = delivered_case(town)
-    for page in _open(browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True):
+    for page in open_page(browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True):
         query_progress(page, case.number)
         expect(page.locator("#track-status")).to_have_text("已送达办结")
         assert PHONE not in page.url and PHONE not in page.content()
@@ -372,7 +327,7 @@ def test_a_citizen_rates_after_completion(town, desk, shots):
 
 def test_the_kiosk_finds_a_guide_and_checks_progress_with_large_buttons(town, browser, live_server, shots):
     case = delivered_case(town)
-    for page in _open(browser, live_server, viewport={"width": 1080, "height": 1920}, has_touch=True):
+    for page in open_page(browser, live_server, viewport={"width": 1080, "height": 1920}, has_touch=True):
         page.goto("/kiosk/")
         guide = page.get_by_role("link", name="办事指南").last
         assert guide.bounding_box()["height"] >= 72

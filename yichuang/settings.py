@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "yichuang.hotline",
     "yichuang.stats",
     "yichuang.handover",
+    "yichuang.queue",
     "yichuang.demo",
     "yichuang.web",
 ]
@@ -189,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
     # 办结3天仍未评价的办件，短信邀请评价（好差评）.
     "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
     "rollup-figures": {"task": "yichuang.stats.tasks.rollup_figures", "schedule": 120.0},
+    # The hall: slots for the booking period, missed appointments, yesterday's open tickets.
+    "queue-slots": {"task": "yichuang.queue.tasks.sync_slots", "schedule": crontab(hour=0, minute=5)},
+    "queue-missed": {"task": "yichuang.queue.tasks.mark_missed", "schedule": 900.0},
+    "queue-close-day": {"task": "yichuang.queue.tasks.close_day", "schedule": crontab(hour=0, minute=10)},
     # 到期预警与超期督办, each working morning before the halls open.
     "sweep-deadlines": {
         "task": "yichuang.cases.tasks.sweep_deadlines_task",
@@ -215,7 +220,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Public progress queries: enough for a family checking a few cases, too few to probe numbers.
-    "DEFAULT_THROTTLE_RATES": {"track": env_str("TRACK_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "track": env_str("TRACK_RATE", "20/min"),
+        # The hall's public endpoints, per client address. A board polls every 1.5 s and a hall may
+        # have several screens behind one address; one kiosk serves a whole hall.
+        "queue_board": env_str("QUEUE_BOARD_RATE", "600/min"),
+        "queue_kiosk": env_str("QUEUE_KIOSK_RATE", "60/min"),
+        "queue_booking": env_str("QUEUE_BOOKING_RATE", "20/min"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {

@@ -34,12 +34,14 @@ api_v1: list[URLPattern | URLResolver] = [
     path("hotline/", include("yichuang.hotline.urls")),
     path("", include("yichuang.ratings.urls")),
     path("stats/", include("yichuang.stats.urls")),
+    path("queue/", include("yichuang.queue.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("queue/", include("yichuang.queue.page_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -60,6 +60,8 @@ from yichuang.org.models import (
     Staff,
     Window,
 )
+from yichuang.queue.demo import describe as describe_queue
+from yichuang.queue.demo import load_queue
 
 M = TypeVar("M", bound=models.Model)
 
@@ -261,6 +263,7 @@ class _Loader:
         self.load_staff()
         self.load_seals()
         self.load_hotline()
+        self.load_queue()
 
     # —— organization ——
 
@@ -746,6 +749,10 @@ class _Loader:
         self.say(
             f"12345热线 hotline: {counts['hotline_categories']} 分类, {counts['hotline_rules']} 派单规则"
         )
+
+    def load_queue(self) -> None:
+        """The hall's categories, window services and appointment schedules (``yichuang.queue.demo``)."""
+        self.say(describe_queue(load_queue(points=self.points, windows=self.windows)))
 
     def _staff_row(self, account: Account, password: str) -> dict[str, Any]:
         window = self.windows[(account.point, account.window)] if account.window else None

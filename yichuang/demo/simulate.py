@@ -34,7 +34,10 @@ from yichuang.catalog.selectors import items_offered_at
 from yichuang.common.identity import resident_id_check_char
 from yichuang.documents.services import signing_deferred
 from yichuang.files.services import file_store
-from yichuang.org.models import Department, PointKind, Role, ServicePoint, Staff
+from yichuang.org.models import Department, PointKind, Role, ServicePoint, Staff, Window, WindowKind
+from yichuang.queue import services as queue_services
+from yichuang.queue.models import QueueTicket, TicketSource
+from yichuang.queue.selectors import categories_offered
 from yichuang.ratings import services as ratings
 from yichuang.ratings.models import Rectification
 from yichuang.workdays.calendar import add_workdays, is_workday
@@ -50,6 +53,9 @@ WEIGHTS = {
     PointKind.BANK_OUTLET: 0.25,
     PointKind.VILLAGE_STATION: 0.2,
 }
+#: Minutes a visitor waits for his number to be called, and spends at the window, by kind of point.
+WAIT_MINUTES = {PointKind.COUNTY_HALL: (1, 25), PointKind.TOWN_CENTER: (0, 12)}
+SERVICE_MINUTES = (3, 15)
 SCORES = [5] * 80 + [4] * 12 + [3] * 5 + [2] * 2 + [1] * 1
 
 
@@ -80,6 +86,7 @@ class Simulation:
         self._seq = itertools.count()
         self._clerks: dict[int, Staff] = {}
         self._reviewers: dict[int, Staff] = {}
+        self._windows: dict[int, Window | None] = {}
         self._files: dict[int, Any] = {}
         self._offers: dict[int, list[ServiceItem]] = {}
 
@@ -354,17 +361,23 @@ class Simulation:
             PointKind.VILLAGE_STATION: Channel.AGENT,
         }.get(PointKind(point.kind), Channel.WINDOW)
         consent = stored if channel == Channel.AGENT else None
-        case = case_services.case_create(
-            actor=actor,
-            item=item,
-            point=point,
-            channel=channel,
-            applicant=self.applicant(),
-            materials=materials,
-            tolerated=tolerated,
-            commitments=committed,
-            consent_file=consent,
-        )
+        ticket = self.called(point, actor) if channel == Channel.WINDOW else None
+        case = None
+        try:
+            case = case_services.case_create(
+                actor=actor,
+                item=item,
+                point=point,
+                channel=channel,
+                applicant=self.applicant(),
+                materials=materials,
+                tolerated=tolerated,
+                commitments=committed,
+                consent_file=consent,
+            )
+        finally:
+            if ticket is not None:
+                self.served(ticket, actor, case)
         now = _now()
         if case.status == CaseStatus.ACCEPTED:
             self.after_acceptance(case, now)
@@ -381,6 +394,52 @@ class Simulation:
                 "supplement",
                 lambda: self.supplement(case, leave_out),
             )
+
+    # —— the hall: a number taken at the kiosk before, called to the clerk's window ——
+
+    def window_of(self, point: ServicePoint, actor: Staff) -> Window | None:
+        if point.pk not in self._windows:
+            windows = Window.objects.filter(point=point, active=True, kind=WindowKind.COMPREHENSIVE)
+            own = windows.filter(pk=actor.window_id).first() if actor.window_id else None
+            self._windows[point.pk] = own or windows.order_by("id").first()
+        return self._windows[point.pk]
+
+    def called(self, point: ServicePoint, actor: Staff) -> QueueTicket | None:
+        """The visitor took a number some minutes ago (an elderly one with priority now and then; a few
+        before him did not come when called) and is called to the clerk's window now."""
+        span = WAIT_MINUTES.get(PointKind(point.kind))
+        window = self.window_of(point, actor)
+        categories = list(categories_offered(point))
+        if span is None or window is None or not categories:
+            return None
+        category = next((c for c in categories if c.code == "general"), categories[0])
+        now = _now()
+        taken = now - dt.timedelta(minutes=self.random.uniform(*span))
+        try:
+            if self.random.random() < 0.04:
+                with time_machine.travel(taken - dt.timedelta(minutes=2), tick=False):
+                    queue_services.ticket_take(point=point, category=category, source=TicketSource.KIOSK)
+                with time_machine.travel(taken + dt.timedelta(minutes=1), tick=False):
+                    gone = queue_services.ticket_call_next(window=window, actor=actor)
+                    queue_services.ticket_no_show(ticket=gone, actor=actor)
+            with time_machine.travel(taken, tick=False):
+                queue_services.ticket_take(
+                    point=point,
+                    category=category,
+                    source=TicketSource.KIOSK,
+                    priority="elderly" if self.random.random() < 0.1 else "",
+                )
+            ticket = queue_services.ticket_call_next(window=window, actor=actor)
+        except APIException:
+            self.tally["queue_refused"] += 1
+            return None
+        self.tally["queue"] += 1
+        return ticket
+
+    def served(self, ticket: QueueTicket, actor: Staff, case: Case | None) -> None:
+        finished = _now() + dt.timedelta(minutes=self.random.uniform(*SERVICE_MINUTES))
+        with time_machine.travel(finished, tick=False):
+            queue_services.ticket_serve(ticket=ticket, actor=actor, cases=[case] if case else [])
 
     def accept(self, case: Case, center: ServicePoint) -> None:
         case.refresh_from_db()

@@ -23,6 +23,12 @@ PLACEHOLDERS: dict[str, str] = {
     "method": "送达方式（pickup/mail/kiosk 或中文）",
     "tracking_number": "邮件单号",
     "recipient": "签收人",
+    "ticket": "排队号码，如 A023",
+    "window": "窗口号",
+    "reference": "预约号",
+    "cancel_code": "预约取消码",
+    "time": "预约日期和时段",
+    "category": "业务类别",
 }
 
 
@@ -101,6 +107,19 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "邀请评价",
         SIGNATURE + "您申请的${item}（办件编号${number}）已办结。欢迎对本次服务作出评价（好差评），"
         "凭办件编号和本手机号即可在办件查询页评价，感谢您的支持。",
+    ),
+    "appointment_booked": DefaultTemplate(
+        "预约成功",
+        SIGNATURE + "您已预约${time}到${point}办理${category}业务，预约号${reference}，取消码${cancel_code}。"
+        "请在预约时段开始前30分钟内到大厅取号机或窗口凭预约号签到，优先办理；不能前来请提前取消。",
+    ),
+    "appointment_cancelled": DefaultTemplate(
+        "预约已取消",
+        SIGNATURE + "您${time}在${point}办理${category}业务的预约（预约号${reference}）已取消。",
+    ),
+    "queue_called": DefaultTemplate(
+        "叫号提醒",
+        SIGNATURE + "请${ticket}号到${point}${window}号窗口办理。如已过号，请到咨询台重新排队。",
     ),
 }
 

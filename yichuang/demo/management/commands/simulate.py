@@ -31,6 +31,7 @@ LABELS = {
     "ticket_reply": "工单答复办结",
     "ticket_revisit": "工单回访",
     "left_open": "月末仍在办理的步骤",
+    "queue": "窗口叫号办理",
 }
 
 
@@ -96,3 +97,4 @@ class Command(BaseCommand):
             f"  统计汇总的事件 rollup events: {counted}；到期预警 {sweep.warned}，超期督办 {sweep.escalated}"
         )
         self.stdout.write(f"数据看板：/api/v1/stats/dashboard/?from={first:%Y-%m}")
+        self.stdout.write(f"排队统计：/api/v1/queue/figures/?from={first}&to={last}")
