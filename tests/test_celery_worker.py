@@ -83,7 +83,8 @@ def worker(tmp_path: Path) -> Iterator[Celery]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    client = Celery("yichuang-test-client", broker=REDIS_URL)
+    # Not the current app: the shared tasks of the other tests must stay bound to the project's own.
+    client = Celery("yichuang-test-client", broker=REDIS_URL, set_as_current=False)
     client.conf.task_default_queue = queue
     try:
         yield client
