@@ -93,3 +93,17 @@ def test_dev_starts_without_a_key_and_the_system_check_passes(settings):
     settings.SEAL_MASTER_KEY = ""
     assert seal_master_key_configured() == []
     call_command("check")
+
+
+def test_a_signature_gmssl_cannot_even_check_is_simply_not_genuine(monkeypatch):
+    """gmssl's verify raises TypeError when an intermediate point is at infinity (seen with a tampered
+    statement); the verify page must then say "not genuine", never answer 500."""
+    from gmssl import sm2
+
+    from yichuang.documents import crypto
+
+    def broken(self, signature, message):
+        raise TypeError("object of type 'NoneType' has no len()")
+
+    monkeypatch.setattr(sm2.CryptSM2, "verify_with_sm3", broken)
+    assert crypto.sm2_verify(public_key="a" * 128, message=b"x", signature="b" * 128) is False
