@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases import services
@@ -539,11 +540,7 @@ class TrackApi(APIView):
     permission_classes: list[Any] = []
     authentication_classes: list[Any] = []
     throttle_scope = "track"
-
-    def get_throttles(self) -> list[Any]:
-        from rest_framework.throttling import ScopedRateThrottle
-
-        return [ScopedRateThrottle()]
+    throttle_classes = [ScopedRateThrottle]
 
     @extend_schema(
         request=TrackInputSerializer, responses={200: TrackOutputSerializer}, auth=[], summary="办件进度查询"

@@ -17,6 +17,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -187,7 +188,7 @@ class Simulation:
         for _n in range(self.cases):
             point = self.random.choices(points, weights)[0]
             day = self.random.choice(days)
-            self.schedule(self.at(day), "arrive", _bind(self.arrive, point))
+            self.schedule(self.at(day), "arrive", partial(self.arrive, point))
         self._plan_tickets(days)
         end = dt.datetime.combine(self.last, dt.time(23, 59), TZ)
         while self._queue and self._queue[0].at <= end:
@@ -230,7 +231,7 @@ class Simulation:
             self.schedule(
                 self.at(self.random.choice(days), 8.0, 20.0),
                 "ticket",
-                _bind_ticket(self.ticket, operator, category, place),
+                partial(self.ticket, operator, category, place),
             )
 
     def _member_of(self, unit: Any) -> Staff:
@@ -562,16 +563,6 @@ class Simulation:
                 rectification=rectification, actor=rectification.owner, outcome="已对窗口人员开展业务培训"
             ),
         )
-
-
-def _bind(run: Callable[[ServicePoint], None], point: ServicePoint) -> Callable[[], None]:
-    return lambda: run(point)
-
-
-def _bind_ticket(
-    run: Callable[[Staff, Any, Any], None], operator: Staff, category: Any, place: Any
-) -> Callable[[], None]:
-    return lambda: run(operator, category, place)
 
 
 def _now() -> dt.datetime:

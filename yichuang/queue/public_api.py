@@ -53,9 +53,7 @@ class PublicApi(APIView):
     permission_classes: list[Any] = []
     authentication_classes: list[Any] = []
     throttle_scope = "queue_board"
-
-    def get_throttles(self) -> list[Any]:
-        return [ScopedRateThrottle()]
+    throttle_classes = [ScopedRateThrottle]
 
 
 # —— the kiosk ——————————————————————————————————————————————————————————————————————————————————

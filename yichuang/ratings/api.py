@@ -68,9 +68,7 @@ class RateApi(APIView):
     permission_classes: list[Any] = []
     authentication_classes: list[Any] = []
     throttle_scope = "track"
-
-    def get_throttles(self) -> list[Any]:
-        return [ScopedRateThrottle()]
+    throttle_classes = [ScopedRateThrottle]
 
     @extend_schema(
         request=RateInputSerializer,
