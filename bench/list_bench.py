@@ -34,6 +34,7 @@ from serve import (
     gunicorn,
     manage,
     pg_database_exists,
+    pg_drop,
     request,
     run_clients,
     temp_dir,
@@ -59,7 +60,9 @@ WITH version AS (
            CASE WHEN i.exercise_level IN ('town', 'village') AND c.id IS NOT NULL THEN 'own'
                 ELSE 'county' END AS mode,
            CASE p.kind WHEN 'county_hall' THEN 12 WHEN 'town_center' THEN 8 WHEN 'bank_outlet' THEN 2
-                ELSE 1 END AS weight
+                ELSE 1 END AS weight,
+           (SELECT array_agg(s.id ORDER BY s.id) FROM org_staff s
+             WHERE s.point_id = p.id AND s.role IN ('window_clerk', 'bank_clerk', 'village_agent')) AS staff_ids
     FROM catalog_pointitem o
     JOIN org_servicepoint p ON p.id = o.point_id
     JOIN catalog_serviceitem i ON i.id = o.item_id
@@ -90,7 +93,8 @@ SELECT
       || (ARRAY['建华', '秀英', '伟', '芳', '军', '丽', '强', '敏', '桂兰', '志刚'])[1 + abs(hashint4(g + 13)) %% 10],
     '41150219800101' || lpad((g %% 1000)::text, 3, '0') || 'X',
     '138' || lpad((g %% 100000000)::text, 8, '0'),
-    %(staff)s, a.created, acc.accepted, CASE WHEN acc.accepted IS NULL THEN NULL ELSE %(staff)s END,
+    %(staff)s, a.created, acc.accepted, CASE WHEN acc.accepted IS NULL THEN NULL ELSE coalesce(
+        o.staff_ids[1 + abs(hashint4(g + 17)) %% greatest(1, cardinality(o.staff_ids))], %(staff)s) END,
     acc.accepted::date + ceil(o.promised * 1.4)::int, acc.accepted::date + ceil(o.statutory * 1.4)::int,
     0, 0,
     CASE WHEN s.status IN ('approved', 'denied', 'delivered', 'refused') THEN a.created + interval '3 days' END,
@@ -100,7 +104,7 @@ SELECT
 FROM generate_series(%(lo)s, %(hi)s) AS g
 JOIN bench_offers o ON o.rn = 1 + abs(hashint4(g)) %% %(offers)s
 CROSS JOIN LATERAL (
-    SELECT now() - interval '1095 days' * (%(size)s - g)::float8 / %(size)s
+    SELECT now() - interval '1095 days' * ((%(size)s - g)::float8 / %(size)s)
                  - interval '1 minute' * (abs(hashint4(g + 3)) %% 600) AS created,
            abs(hashint4(g + 5)) %% 1000 AS dice,
            (%(size)s - g)::float8 * 1095 / %(size)s AS age_days
@@ -123,7 +127,17 @@ CROSS JOIN LATERAL (
 """
 
 
-def generate(url: str, staff_id: int) -> None:
+def generate(url: str, staff_id: int, size: int = SIZE) -> None:
+    """``size`` cases, accepted by the clerks of their point (``staff_id`` where a point has none).
+    A failure drops the database: its indexes are dropped while loading, so the next run starts over."""
+    try:
+        _generate(url, staff_id, size)
+    except BaseException:
+        pg_drop(url)
+        raise
+
+
+def _generate(url: str, staff_id: int, size: int) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -141,17 +155,17 @@ def generate(url: str, staff_id: int) -> None:
         # foreign-key checks per row while loading (superuser only; the benchmark's own database).
         conn.execute("SET session_replication_role = replica")
         start = time.monotonic()
-        for lo in range(1, SIZE + 1, CHUNK):
-            hi = min(SIZE, lo + CHUNK - 1)
+        for lo in range(1, size + 1, CHUNK):
+            hi = min(size, lo + CHUNK - 1)
             conn.execute(
                 CASES_SQL,  # type: ignore[arg-type]
-                {"lo": lo, "hi": hi, "size": SIZE, "offers": offers, "staff": staff_id},
+                {"lo": lo, "hi": hi, "size": size, "offers": offers, "staff": staff_id},
             )
             rate = hi / (time.monotonic() - start)
-            bar = "#" * (30 * hi // SIZE)
+            bar = "#" * (30 * hi // size)
             print(
-                f"\r      [{bar:<30}] {hi:>9,}/{SIZE:,} cases, {rate:,.0f}/s, "
-                f"{(SIZE - hi) / rate:4.0f} s left",
+                f"\r      [{bar:<30}] {hi:>9,}/{size:,} cases, {rate:,.0f}/s, "
+                f"{(size - hi) / rate:4.0f} s left",
                 end="",
                 flush=True,
             )

@@ -237,7 +237,9 @@ def request(
     body: Any = None,
     token: str = "",
     headers: dict[str, str] | None = None,
+    raw: bool = False,
 ) -> tuple[int, Any]:
+    """Status and the JSON answer (the bytes with ``raw``, for a file such as an Excel export)."""
     host, port = address.rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port), timeout=120)
     try:
@@ -251,6 +253,8 @@ def request(
         conn.request(method, path, body=payload, headers=sent)
         response = conn.getresponse()
         data = response.read()
+        if raw:
+            return response.status, data
         return response.status, json.loads(data) if data else None
     finally:
         conn.close()

@@ -188,3 +188,45 @@ class RatingInvitation(models.Model):
 
     def __str__(self) -> str:
         return str(self.case_id)
+
+
+class MonthlySatisfaction(models.Model):
+    """The ratings of one month at one point for one clerk, summed: the dashboard reads these rows
+    instead of counting ratings. Kept exact by the rating services in the same transaction as the
+    change they count (a rating given, an appeal upheld, a rectification closed); ``ratings_rollup``
+    rebuilds them from the ratings."""
+
+    #: month:point:staff (no clerk as 0), one row each
+    key = models.CharField(max_length=40, unique=True)
+    month = models.DateField(_("月份"), help_text=_("评价当月1日"))
+    point = models.ForeignKey(
+        "org.ServicePoint", verbose_name=_("服务点"), on_delete=models.PROTECT, related_name="+"
+    )
+    #: The point's 12-digit region code, so a county or a town is one prefix filter.
+    region_code = models.CharField(_("区划代码"), max_length=12)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    #: counted ratings (an upheld appeal takes one out), by score, and the sum of their scores
+    ratings = models.IntegerField(_("评价数"), default=0)
+    score_sum = models.IntegerField(_("评价等级合计"), default=0)
+    score_1 = models.IntegerField(_("非常不满意"), default=0)
+    score_2 = models.IntegerField(_("不满意"), default=0)
+    score_3 = models.IntegerField(_("基本满意"), default=0)
+    score_4 = models.IntegerField(_("满意"), default=0)
+    score_5 = models.IntegerField(_("非常满意"), default=0)
+    #: counted bad ratings whose rectification is closed
+    rectified = models.IntegerField(_("已整改差评数"), default=0)
+
+    class Meta:
+        verbose_name = _("月度评价统计")
+        verbose_name_plural = pgettext_lazy("plural", "月度评价统计")
+        indexes = [models.Index(fields=["month", "region_code"], name="monthly_rating_month_region")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.point_id} {self.staff_id}"

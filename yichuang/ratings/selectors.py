@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from rest_framework.exceptions import NotFound
 
 from yichuang.cases.selectors import cases_for
-from yichuang.ratings.models import Appeal, Rating, Rectification, RectificationStatus
+from yichuang.ratings.models import (
+    Appeal,
+    MonthlySatisfaction,
+    Rating,
+    Rectification,
+    RectificationStatus,
+)
 
 
 def ratings_for(user: Any) -> QuerySet[Rating]:
@@ -75,3 +81,33 @@ def satisfaction_figures(ratings: QuerySet[Rating]) -> SatisfactionFigures:
         rectified=rectified,
         rectification_rate=round(rectified / bad, 4) if bad else None,
     )
+
+
+ROLLUP_SUMS = ("ratings", "score_sum", "score_1", "score_2", "score_3", "score_4", "score_5", "rectified")
+
+
+def satisfaction_sums() -> dict[str, Sum]:
+    """The aggregates that add up ``MonthlySatisfaction`` rows (grouped or not)."""
+    return {f"sum_{name}": Sum(name) for name in ROLLUP_SUMS}
+
+
+def satisfaction_from_sums(row: dict[str, Any]) -> SatisfactionFigures:
+    """The figures of summed rollup rows: the same numbers ``satisfaction_figures`` counts from the
+    ratings, read from a few rows per month instead."""
+    sums = {name: int(row.get(f"sum_{name}") or 0) for name in ROLLUP_SUMS}
+    n = sums["ratings"]
+    by_score = {score: sums[f"score_{score}"] for score in range(1, 6)}
+    bad = by_score[1] + by_score[2]
+    return SatisfactionFigures(
+        ratings=n,
+        by_score=by_score,
+        average=round(sums["score_sum"] / n, 2) if n else None,
+        satisfaction_rate=round((n - bad) / n, 4) if n else None,
+        bad=bad,
+        rectified=sums["rectified"],
+        rectification_rate=round(sums["rectified"] / bad, 4) if bad else None,
+    )
+
+
+def satisfaction_rollup(rows: QuerySet[MonthlySatisfaction]) -> SatisfactionFigures:
+    return satisfaction_from_sums(rows.aggregate(**satisfaction_sums()))

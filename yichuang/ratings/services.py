@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from yichuang.cases.models import Case, CaseStatus
 from yichuang.common.errors import Conflict
 from yichuang.org.models import Role, Staff
 from yichuang.org.selectors import scope_of
+from yichuang.ratings import rollup
 from yichuang.ratings.models import (
     BAD_SCORE,
     ONLINE_CHANNELS,
@@ -95,6 +97,7 @@ def rating_submit(
             )
     except IntegrityError:
         raise AlreadyDone(_("该办件已通过此渠道评价过，每个渠道只能评价一次。")) from None
+    rollup.count(rating, rollup.deltas_of(rating))
     if score <= BAD_SCORE:
         Rectification.objects.create(
             rating=rating,
@@ -161,6 +164,8 @@ def rectification_close(*, rectification: Rectification, actor: Staff, outcome: 
     locked.outcome = outcome
     locked.closed_at = timezone.now()
     locked.save()
+    if not locked.rating.excluded:
+        rollup.count(locked.rating, Counter(rectified=1))
     return locked
 
 
@@ -199,6 +204,12 @@ def appeal_decide(*, appeal: Appeal, actor: Staff, upheld: bool, note: str) -> A
     locked.decided_at = timezone.now()
     locked.save()
     if upheld:
+        rating = Rating.objects.select_for_update().select_related("point__region").get(pk=locked.rating_id)
+        if not rating.excluded:
+            deltas = rollup.deltas_of(rating, sign=-1)
+            if Rectification.objects.filter(rating=rating, status=RectificationStatus.CLOSED).exists():
+                deltas["rectified"] -= 1
+            rollup.count(rating, deltas)
         Rating.objects.filter(pk=locked.rating_id).update(excluded=True)
         Rectification.objects.filter(rating_id=locked.rating_id).exclude(
             status=RectificationStatus.CLOSED

@@ -15,8 +15,8 @@ from yichuang.cases.models import Case
 from yichuang.cases.selectors import cases_for
 from yichuang.org.models import Region, RegionLevel, ServicePoint, Staff, Window
 from yichuang.org.selectors import scope_of
-from yichuang.ratings.models import Rating
-from yichuang.ratings.selectors import satisfaction_figures
+from yichuang.ratings.models import MonthlySatisfaction
+from yichuang.ratings.selectors import satisfaction_from_sums, satisfaction_rollup, satisfaction_sums
 from yichuang.stats.models import AssessmentIndicator, Indicator, MonthlyFigure
 
 COUNTERS = [
@@ -101,8 +101,12 @@ def month_range(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def scoped_figures(user: Any) -> QuerySet[MonthlyFigure]:
+    return scoped_rollup(MonthlyFigure.objects.all(), user)
+
+
+def scoped_rollup(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """Rollup rows (with ``region_code`` and ``point``) of the points inside the user's scope."""
     scope = scope_of(user)
-    qs = MonthlyFigure.objects.all()
     if scope.everything:
         return qs
     if scope.region is not None:
@@ -201,17 +205,7 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
     by_month = [(r["month"], _figures(r)) for r in rows.values("month").annotate(**sums).order_by("month")]
     children = _children(rows, unit, sums)
     end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    ratings = _limit(
-        Rating.objects.filter(
-            case__in=cases_for(user).values("pk"),
-            created_at__date__gte=first,
-            created_at__date__lt=end,
-        ),
-        unit,
-        region="point__region__code",
-        point="point_id",
-        staff="staff_id",
-    )
+    ratings = _satisfaction_rows(user, unit, first, last)
     today = timezone.localdate()
     late = _limit(
         cases_for(user).filter(status__in=["accepted", "in_review"], due_date__lt=today),
@@ -227,11 +221,42 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         totals=totals,
         by_month=by_month,
         children=children,
-        satisfaction=asdict(satisfaction_figures(ratings)),
+        satisfaction=asdict(satisfaction_rollup(ratings)),
         hotline=_hotline(user, first, end - dt.timedelta(days=1)),
         overdue_count=late.count(),
         overdue=list(late.select_related("item", "point").order_by("due_date", "id")[:20]),
     )
+
+
+def _satisfaction_rows(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QuerySet[MonthlySatisfaction]:
+    """The satisfaction rollup of the unit's ratings given in the months shown."""
+    rows = scoped_rollup(MonthlySatisfaction.objects.all(), user).filter(month__gte=first, month__lte=last)
+    return _limit(rows, unit, region="region_code", point="point_id", staff="staff_id")
+
+
+def _child_satisfaction(rows: QuerySet[MonthlySatisfaction], unit: Unit) -> dict[str, dict[str, Any]]:
+    """The satisfaction of each unit one level down, by the code ``_children`` gives it."""
+    sums = satisfaction_sums()
+    if unit.staff is not None:
+        return {}
+    if unit.point is not None:
+        grouped = list(rows.values("staff_id").annotate(**sums).order_by())
+        names = dict(
+            Staff.objects.filter(pk__in={g["staff_id"] for g in grouped}).values_list("pk", "username")
+        )
+        return {names.get(g["staff_id"], ""): asdict(satisfaction_from_sums(g)) for g in grouped}
+    level = unit.region.level if unit.region is not None else ""
+    if level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE) or unit.region is None:
+        towns = rows.annotate(town=Substr("region_code", 1, TOWN_CODE_LENGTH)).values("town")
+        return {
+            g["town"].ljust(12, "0"): asdict(satisfaction_from_sums(g))
+            for g in towns.annotate(**sums).order_by()
+        }
+    grouped = list(rows.values("point_id").annotate(**sums).order_by())
+    codes = dict(
+        ServicePoint.objects.filter(pk__in={g["point_id"] for g in grouped}).values_list("pk", "code")
+    )
+    return {codes[g["point_id"]]: asdict(satisfaction_from_sums(g)) for g in grouped}
 
 
 def _hotline(user: Any, first: dt.date, last: dt.date) -> dict[str, Any]:
@@ -333,20 +358,18 @@ def assessment(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> list[
     """Score each unit one level below ``unit`` on the active indicators (0–100, weighted; an
     indicator with no data for a unit is left out of that unit's weights) and rank them."""
     weights = {a.indicator: a.weight for a in AssessmentIndicator.objects.filter(active=True, weight__gt=0)}
-    board = dashboard(user=user, unit=unit, first=first, last=last)
+    first, last = month_range(first, last)
+    rows = _limit(
+        scoped_figures(user).filter(month__gte=first, month__lte=last),
+        unit,
+        region="region_code",
+        point="point_id",
+        staff="staff_id",
+    )
+    satisfactions = _child_satisfaction(_satisfaction_rows(user, unit, first, last), unit)
     ranked = []
-    for child in board.children:
-        sub = (
-            resolve_unit(
-                user=user,
-                region=child.code if child.level == "region" else "",
-                point=child.code if child.level == "point" else "",
-                staff=child.code if child.level == "staff" and child.code else "",
-            )
-            if child.code
-            else None
-        )
-        satisfaction = dashboard(user=user, unit=sub, first=first, last=last).satisfaction if sub else {}
+    for child in _children(rows, unit, _sums()):
+        satisfaction = satisfactions.get(child.code, {})
         metrics = {key: indicator_value(key, child.figures, satisfaction) for key in weights}
         counted = {k: v for k, v in metrics.items() if v is not None}
         total_weight = sum(weights[k] for k in counted)
