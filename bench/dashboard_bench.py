@@ -49,13 +49,13 @@ CLIENTS = [int(n) for n in os.environ.get("BENCH_DASH_CLIENTS", "1,8").split(","
 RATINGS_SQL = """
 INSERT INTO ratings_rating (case_id, channel, score, dimensions, comment, created_at, point_id, staff_id,
                             excluded)
-SELECT c.id, (ARRAY['sms', 'sms', 'web', 'kiosk', 'pad'])[1 + abs(hashint4(c.id + 29)) % 5],
+SELECT c.id, (ARRAY['sms', 'sms', 'web', 'kiosk', 'pad'])[1 + abs(hashint4(c.id::int + 29)) % 5],
        CASE WHEN d.dice < 800 THEN 5 WHEN d.dice < 920 THEN 4 WHEN d.dice < 970 THEN 3
             WHEN d.dice < 990 THEN 2 ELSE 1 END,
        '{}', '', c.delivered_at + interval '1 day', c.point_id, c.accepted_by_id, d.dice >= 998
 FROM cases_case c
-CROSS JOIN LATERAL (SELECT abs(hashint4(c.id + 23)) % 1000 AS dice) d
-WHERE c.status = 'delivered' AND abs(hashint4(c.id + 31)) % 10 < 7
+CROSS JOIN LATERAL (SELECT abs(hashint4(c.id::int + 23)) % 1000 AS dice) d
+WHERE c.status = 'delivered' AND abs(hashint4(c.id::int + 31)) % 10 < 7
 """
 
 RECTIFICATIONS_SQL = """

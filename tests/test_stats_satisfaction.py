@@ -1,4 +1,5 @@
-"""The dashboard's 好差评 figures come from a monthly rollup that the rating services keep exact."""
+"""The dashboard's 好差评 figures come from a monthly rollup that the rating services keep exact; its
+12345 figures are those of the unit shown."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.test_cases import act, application, client_for
+from tests.test_hotline import build_hotline, register
 from tests.test_ratings import finished_case, rate
 from yichuang.cases.models import Case
 from yichuang.ratings.models import MonthlySatisfaction, Rating, Rectification
@@ -136,3 +138,18 @@ def test_an_appeal_upheld_after_the_rectification_closed_takes_both_out(county, 
         0,
         None,
     )
+
+
+def test_a_towns_dashboard_counts_the_hotline_tickets_about_that_town_only(world):
+    hotline = build_hotline(world)
+    operator = client_for(hotline.staff["operator"])
+    register(operator, hotline)  # 低保, in a village of town A: the town A center's
+    register(operator, hotline, region=hotline.region("town_b"), category="0104")
+    supervisor = client_for(hotline.staff["supervisor"])
+
+    def received(query: str) -> int:
+        return supervisor.get(f"/api/v1/stats/dashboard/{query}").json()["hotline"]["received"]
+
+    town_a, town_b = hotline.region("town_a"), hotline.region("town_b")
+    assert (received(""), received(f"?region={town_a}"), received(f"?region={town_b}")) == (2, 1, 1)
+    assert (received("?point=CA"), received("?point=CB")) == (1, 0)

@@ -222,7 +222,7 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         by_month=by_month,
         children=children,
         satisfaction=asdict(satisfaction_rollup(ratings)),
-        hotline=_hotline(user, first, end - dt.timedelta(days=1)),
+        hotline=_hotline(user, unit, first, end - dt.timedelta(days=1)),
         overdue_count=late.count(),
         overdue=list(late.select_related("item", "point").order_by("due_date", "id")[:20]),
     )
@@ -259,11 +259,18 @@ def _child_satisfaction(rows: QuerySet[MonthlySatisfaction], unit: Unit) -> dict
     return {codes[g["point_id"]]: asdict(satisfaction_from_sums(g)) for g in grouped}
 
 
-def _hotline(user: Any, first: dt.date, last: dt.date) -> dict[str, Any]:
-    """12345 figures of the tickets the user may see, registered in the months shown."""
+def _hotline(user: Any, unit: Unit, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """12345 figures of the tickets the user may see, registered in the months shown: of a region,
+    those about a place in it; of a point (or one of its clerks), those it was responsible for or
+    was assigned."""
     from yichuang.hotline.selectors import ticket_figures
 
-    rows = ticket_figures(user=user, start=first, end=last, period=None)
+    within = None
+    if unit.point is not None:
+        within = Q(responsible_point=unit.point) | Q(assigned_point=unit.point)
+    elif unit.region is not None:
+        within = Q(region__code__startswith=unit.region.prefix)
+    rows = ticket_figures(user=user, start=first, end=last, period=None, within=within)
     if not rows:
         return {
             "received": 0,
