@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from yichuang.cases.models import Case
-from yichuang.cases.selectors import cases_for
+from yichuang.cases.selectors import RUNNING_STATUSES, cases_for
 from yichuang.org.models import Region, RegionLevel, ServicePoint, Staff, Window
 from yichuang.org.selectors import scope_of
 from yichuang.ratings.models import MonthlySatisfaction
@@ -208,7 +208,7 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
     ratings = _satisfaction_rows(user, unit, first, last)
     today = timezone.localdate()
     late = _limit(
-        cases_for(user).filter(status__in=["accepted", "in_review"], due_date__lt=today),
+        cases_for(user).filter(status__in=RUNNING_STATUSES, due_date__lt=today),
         unit,
         region="region__code",
         point="point_id",
