@@ -92,15 +92,26 @@ class SealAdmin(admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "case", "kind", "seal", "status", "verify_link", "issued_at", "signed_at"]
+    list_display = [
+        "title",
+        "case",
+        "handover",
+        "kind",
+        "seal",
+        "status",
+        "verify_link",
+        "issued_at",
+        "signed_at",
+    ]
     list_filter = ["kind", "status"]
-    list_select_related = ["case", "seal"]
-    search_fields = ["=verify_code", "=case__number"]
+    list_select_related = ["case", "handover", "seal"]
+    search_fields = ["=verify_code", "=case__number", "=handover__number"]
     date_hierarchy = "issued_at"
     fields = (
         "title",
         "kind",
         "case",
+        "handover",
         "seal",
         "status",
         "verify_link",

@@ -1,9 +1,11 @@
-"""HTTP API of documents: a case's documents (contract.md ``documents: [{id, type, url, verify_code}]``),
-one document's details and its PDF. Out of scope answers 404, like the case itself."""
+"""HTTP API of documents: a case's documents (contract.md ``documents: [{id, type, url, verify_code}]``)
+and a handover list's, one document's details and its PDF. Out of scope answers 404, like the case
+(or list) itself."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -40,9 +42,9 @@ def content_url(document: Document) -> str:
     return reverse("v1:document-content", kwargs={"id": str(document.pk)})
 
 
-def case_documents(case: Any, *, titles: bool = False) -> list[dict[str, str]]:
-    """The ``documents`` list of a case in the case detail (contract.md); ``titles`` adds each
-    document's title (for the staff pages)."""
+def document_refs(documents: Iterable[Document], *, titles: bool = False) -> list[dict[str, str]]:
+    """``[{id, type, url, verify_code}]``, as a case (contract.md) and a handover list show their
+    documents; ``titles`` adds each document's title (for the staff pages)."""
     return [
         {
             "id": str(d.pk),
@@ -51,8 +53,13 @@ def case_documents(case: Any, *, titles: bool = False) -> list[dict[str, str]]:
             "verify_code": d.verify_code,
             **({"title": d.title} if titles else {}),
         }
-        for d in documents_of_case(case)
+        for d in documents
     ]
+
+
+def case_documents(case: Any, *, titles: bool = False) -> list[dict[str, str]]:
+    """The ``documents`` list of a case in the case detail (contract.md)."""
+    return document_refs(documents_of_case(case), titles=titles)
 
 
 class SealOutputSerializer(serializers.Serializer):
@@ -68,6 +75,7 @@ class DocumentDetailOutputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(source="kind", choices=DocumentKind.choices)
     title = serializers.CharField()
     case = serializers.CharField(source="case.number", allow_null=True)
+    handover = serializers.CharField(source="handover.number", allow_null=True, help_text="移交清单编号")
     status = serializers.CharField()
     url = serializers.SerializerMethodField()
     verify_code = serializers.CharField()
@@ -99,6 +107,14 @@ class DocumentDetailApi(APIView):
         )
 
 
+def _owner_number(document: Document) -> str:
+    if document.case is not None:
+        return document.case.number
+    if document.handover is not None:
+        return document.handover.number
+    return document.verify_code
+
+
 class DocumentContentApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -123,7 +139,7 @@ class DocumentContentApi(APIView):
             logger.error("document %s: %s", document.pk, exc)
             raise exceptions.NotFound(_("文书文件已不存在，请联系管理员。")) from exc
         response = HttpResponse(content, content_type="application/pdf")
-        name = f"{document.title}-{document.case.number if document.case else document.verify_code}.pdf"
+        name = f"{document.title}-{_owner_number(document)}.pdf"
         from yichuang.files.api import content_disposition
 
         response["Content-Disposition"] = content_disposition(name).replace("attachment", "inline", 1)

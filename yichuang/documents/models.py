@@ -18,6 +18,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -133,6 +134,11 @@ class DocumentKind(models.TextChoices):
     CERTIFICATE = "certificate", _("证照")
     DELIVERY_RECEIPT = "delivery_receipt", _("送达回证")
     HANDOVER_LIST = "handover_list", _("移交清单")
+    HANDOVER_RECEIPT = "handover_receipt", _("移交清单回执")
+
+
+#: Documents of a handover list rather than of a case, and the end of the list whose seal stamps them.
+HANDOVER_KINDS = {DocumentKind.HANDOVER_LIST: "from", DocumentKind.HANDOVER_RECEIPT: "to"}
 
 
 class DocumentStatus(models.TextChoices):
@@ -146,13 +152,22 @@ def document_path(instance: Document, filename: str) -> str:
 
 
 class Document(models.Model):
-    """A document issued for a case. The row is written with the case action (cheap); the PDF is
-    rendered and signed after commit, or on demand when someone asks for it first."""
+    """A document issued for a case, or for a handover list (the list when it is sent, its receipt when
+    the receiver confirms): exactly one of the two. The row is written with the action (cheap); the PDF
+    is rendered and signed after commit, or on demand when someone asks for it first."""
 
     id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    handover = models.ForeignKey(
+        "handover.Handover",
+        verbose_name=_("移交清单"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -193,6 +208,20 @@ class Document(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "文书")
         ordering = ["issued_at", "id"]
         indexes = [models.Index(fields=["case", "issued_at"], name="document_case_issued")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, handover__isnull=True)
+                | Q(case__isnull=True, handover__isnull=False),
+                name="document_of_case_or_handover",
+            ),
+            # A list is sent once and confirmed once: one document of each kind, also when two clerks
+            # press "send" at the same moment.
+            models.UniqueConstraint(
+                fields=["handover", "kind"],
+                condition=Q(handover__isnull=False),
+                name="document_handover_kind_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} {self.verify_code}"

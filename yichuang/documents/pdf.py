@@ -52,6 +52,7 @@ class Page:
     subtitle: str = ""
     producer: str = "一窗 yichuang"
     border: str = ""  # a colour: certificates get a double frame
+    watermark: str = ""  # across every page, e.g. 草稿 on a handover list not yet sent
 
 
 def chinese_date(day: dt.date | None) -> str:
@@ -172,6 +173,15 @@ def _footer(page: Page) -> Callable[[Canvas, Any], None]:
             canvas.setLineWidth(0.8)
             canvas.rect(10.5 * mm, 10.5 * mm, page_width - 21 * mm, page_height - 21 * mm)
             canvas.setStrokeColor(colors.black)
+        if page.watermark:
+            page_width, page_height = document.pagesize
+            canvas.saveState()
+            canvas.setFillColor(colors.Color(0.55, 0.55, 0.55, alpha=0.35))
+            canvas.setFont(font, 96)
+            canvas.translate(page_width / 2, page_height / 2)
+            canvas.rotate(35)
+            canvas.drawCentredString(0, -32, page.watermark)
+            canvas.restoreState()
         if page.verify_code:
             draw_qr(canvas, page.verify_url, left, bottom, 20 * mm)
             canvas.setFont(font, 9.5)

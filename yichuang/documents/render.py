@@ -228,12 +228,72 @@ BODIES: dict[str, Callable[[Data], list[Flowable]]] = {
     DocumentKind.DELIVERY_RECEIPT: delivery_receipt,
 }
 
+#: The table of a handover list as sent and of its receipt: (key of a row, heading, width in mm).
+HANDOVER_COLUMNS: list[tuple[str, str, float]] = [
+    ("case_number", "办件编号", 46),
+    ("item_name", "事项", 34),
+    ("applicant", "申请人", 18),
+    ("accepted_at", "受理日期", 24),
+    ("note", "移交说明", 26),
+]
+RECEIPT_COLUMNS: list[tuple[str, str, float]] = [
+    ("case_number", "办件编号", 46),
+    ("item_name", "事项", 34),
+    ("applicant", "申请人", 18),
+    ("state", "纸质材料状态", 22),
+    ("receipt_note", "接收说明", 28),
+]
+
+
+def handover_document(
+    *,
+    kind: str,
+    data: Data,
+    verify_code: str = "",
+    verify_url: str = "",
+    issuer: str,
+    seal: SealImage | None,
+    watermark: str = "",
+) -> bytes:
+    """A handover list (as sent) or its receipt, from the snapshot ``handover.documents`` writes:
+    ``handover`` (number …), ``header`` ([label, value] lines), ``rows`` and, for the receipt, ``summary``."""
+    receipt = kind == DocumentKind.HANDOVER_RECEIPT
+    columns = RECEIPT_COLUMNS if receipt else HANDOVER_COLUMNS
+    closing = (
+        ["接收单位已逐件核对，纸质材料按上表所列状态接收。", "接收人（签字）：______________"]
+        if receipt
+        else [
+            "移交人（签字）：______________　　　接收人（签字）：______________",
+            "接收时间：______年____月____日____时",
+        ]
+    )
+    return render_handover_list(
+        rows=data.get("rows") or [],
+        columns=[(key, heading) for key, heading, _width in columns],
+        widths=[width * mm for _key, _heading, width in columns],
+        title=str(data.get("title") or "移交清单"),
+        subtitle=f"清单编号：{data['handover']['number']}",
+        header=[(str(label), str(value)) for label, value in data.get("header") or []],
+        summary=str(data.get("summary") or ""),
+        closing=closing,
+        issuer=issuer,
+        day=dt.date.fromisoformat(data["issued_on"]) if data.get("issued_on") else None,
+        seal=seal,
+        verify_code=verify_code,
+        verify_url=verify_url,
+        watermark=watermark,
+    )
+
 
 def render_document(
     *, kind: str, data: Data, verify_code: str, verify_url: str, issuer: str, seal: SealImage | None
 ) -> bytes:
-    """The PDF of one case document."""
+    """The PDF of one document (of a case or of a handover list)."""
     issued = dt.date.fromisoformat(data["issued_on"])
+    if kind in (DocumentKind.HANDOVER_LIST, DocumentKind.HANDOVER_RECEIPT):
+        return handover_document(
+            kind=kind, data=data, verify_code=verify_code, verify_url=verify_url, issuer=issuer, seal=seal
+        )
     if kind == DocumentKind.CERTIFICATE:
         return certificate_pdf(
             data=data, verify_code=verify_code, verify_url=verify_url, issuer=issuer, seal=seal
@@ -255,17 +315,23 @@ def render_handover_list(
     rows: Sequence[Mapping[str, Any]],
     columns: Sequence[tuple[str, str]],
     title: str = "移交清单",
+    subtitle: str = "",
     header: Sequence[tuple[str, str]] = (),
+    widths: Sequence[float] | None = None,
+    summary: str = "",
+    closing: Sequence[str] | None = None,
     issuer: str = "",
     day: dt.date | None = None,
     seal: SealImage | None = None,
     verify_code: str = "",
     verify_url: str = "",
+    watermark: str = "",
 ) -> bytes:
     """A 移交清单 (seed 003: 交接联系人、交接时间、交接手续) from plain rows.
 
     ``columns`` are (key, heading) pairs read from each row; ``header`` lines (label, value) come above
-    the table (移交单位, 接收单位, 联系人, 移交时间 …). Signature lines for both sides close the list.
+    the table (移交单位, 接收单位, 联系人, 移交时间 …). Signature lines for both sides close the list
+    unless ``closing`` gives other lines.
     """
     s = styles()
     body: list[Flowable] = [
@@ -274,18 +340,31 @@ def render_handover_list(
     grid: list[list[Any]] = [["序号", *[heading for _key, heading in columns]]]
     grid += [[str(n), *[str(row.get(key, "")) for key, _h in columns]] for n, row in enumerate(rows, start=1)]
     usable = 160 * mm
-    widths = [12 * mm] + [(usable - 12 * mm) / max(len(columns), 1)] * len(columns)
+    if widths is None:
+        widths = [(usable - 12 * mm) / max(len(columns), 1)] * len(columns)
+    first = max(usable - sum(widths), 10 * mm)
+    if closing is None:
+        closing = [
+            "移交人（签字）：______________　　　接收人（签字）：______________",
+            "移交时间：______年____月____日____时　　接收时间：______年____月____日____时",
+        ]
     body += [
         Spacer(1, 3 * mm),
-        table(grid, widths),
+        table(grid, [first, *widths]),
         Spacer(1, 3 * mm),
-        Paragraph(f"共 {len(rows)} 件。", s["plain"]),
+        Paragraph(escape(summary or f"共 {len(rows)} 件。"), s["plain"]),
         Spacer(1, 8 * mm),
-        Paragraph("移交人（签字）：______________　　　接收人（签字）：______________", s["plain"]),
-        Spacer(1, 4 * mm),
-        Paragraph("移交时间：______年____月____日____时　　接收时间：______年____月____日____时", s["plain"]),
     ]
+    for line in closing:
+        body += [Paragraph(escape(line), s["plain"]), Spacer(1, 4 * mm)]
     page = Page(
-        title=title, verify_code=verify_code, verify_url=verify_url, issuer=issuer, date=day, seal=seal
+        title=title,
+        subtitle=subtitle,
+        verify_code=verify_code,
+        verify_url=verify_url,
+        issuer=issuer,
+        date=day,
+        seal=seal,
+        watermark=watermark,
     )
     return build(page, body)

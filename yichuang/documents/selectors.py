@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
 from yichuang.documents.crypto import sm2_verify, sm3_hex
-from yichuang.documents.models import Document, DocumentKind, DocumentStatus, Seal, SealKind
+from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentKind, DocumentStatus, Seal, SealKind
 from yichuang.org.models import Region, ServicePoint
 
 #: The seal a decision is made under, by the power the handling unit exercises (``Case.handling_mode``).
@@ -88,14 +88,40 @@ def seal_for(
     return decision_seal(department_id=department_id, mode=mode, at=at)
 
 
+#: The seals a department stamps its own papers with (not the numbered 业务专用章: that one is used only
+#: for decisions on the items the county entrusted, in the county bureau's name).
+UNIT_SEAL_KINDS = (SealKind.APPROVAL, SealKind.DEPARTMENT)
+
+
+def unit_seal(
+    *, point: ServicePoint | None = None, department_id: int | None = None, at: dt.datetime | None = None
+) -> Seal | None:
+    """The seal a unit stamps a handover list (移交清单) or its receipt (回执) with, as the end that sends
+    or receives the paper: a department its own seal (a town approval center the town's 行政审批专用章,
+    a county bureau its seal); a service point its 出件专用章, else the one of the center it belongs to
+    (``output_seal``). None when no seal in force is registered (decision 57?)."""
+    if department_id is not None:
+        found = _in_force(
+            list(Seal.objects.filter(kind__in=UNIT_SEAL_KINDS, department_id=department_id)), at
+        )
+        return found[0] if found else None
+    if point is not None:
+        return output_seal(point=point, at=at)
+    return None
+
+
 # —— documents and scope ——
 
 
 def documents_for(user: Any) -> QuerySet[Document]:
-    """Documents ``user`` may read: those of the cases he may see (``cases.selectors.cases_for``)."""
+    """Documents ``user`` may read: those of the cases he may see (``cases.selectors.cases_for``) and
+    those of the handover lists he may see (``handover.selectors.handovers_for``)."""
     from yichuang.cases.selectors import cases_for
+    from yichuang.handover.selectors import handovers_for
 
-    return Document.objects.filter(case__in=cases_for(user).values("pk")).select_related("seal", "case")
+    return Document.objects.filter(
+        Q(case__in=cases_for(user).values("pk")) | Q(handover__in=handovers_for(user).values("pk"))
+    ).select_related("seal", "case", "handover")
 
 
 def documents_of_case(case: Any) -> list[Document]:
@@ -131,14 +157,22 @@ def format_code(code: str) -> str:
 
 
 def signed_statement(document: Document, *, digest: str) -> bytes:
-    """The bytes the seal signs: the file's SM3 digest bound to the code, case, seal and time, so none
-    of them can be changed in the database without the signature failing."""
+    """The bytes the seal signs: the file's SM3 digest bound to the code, case (or handover list and its
+    two ends), seal and time, so none of them can be changed in the database without the signature
+    failing. A case document's statement is exactly what it was before handover lists were signed."""
     assert document.signed_at is not None and document.seal is not None
-    lines = [
-        "yichuang-document-v1",
-        f"code={document.verify_code}",
-        f"kind={document.kind}",
-        f"case={document.data.get('case', {}).get('number', '')}",
+    lines = ["yichuang-document-v1", f"code={document.verify_code}", f"kind={document.kind}"]
+    handover = document.data.get("handover")
+    if document.kind in HANDOVER_KINDS and handover:
+        # A handover list's document is bound to the list's number and both its ends instead.
+        lines += [
+            f"handover={handover.get('number', '')}",
+            f"from={handover.get('from_unit', {}).get('ref', '')}",
+            f"to={handover.get('to_unit', {}).get('ref', '')}",
+        ]
+    else:
+        lines.append(f"case={document.data.get('case', {}).get('number', '')}")
+    lines += [
         f"sm3={digest}",
         f"seal={document.seal.code}",
         f"signed_at={document.signed_at.astimezone(dt.UTC).isoformat()}",

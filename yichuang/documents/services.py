@@ -2,7 +2,8 @@
 
 Issuing is split in two so case actions stay fast (the lifecycle benchmark, docs/benchmarks.md):
 
-1. ``issue_for_case`` runs inside the case action's transaction and only writes ``Document`` rows:
+1. ``issue_for_case`` runs inside the case action's transaction and only writes ``Document`` rows
+   (``issue_for_handover`` likewise when a handover list is sent or confirmed):
    the kind, the seal the delegation rules pick, a verify code and a JSON snapshot of what the
    document says. A rolled-back action leaves no document.
 2. After commit the PDF is rendered, its SM3 digest signed with the seal's SM2 key and stored
@@ -34,9 +35,16 @@ from yichuang.documents.crypto import (
     sm2_sign,
     sm3_hex,
 )
-from yichuang.documents.models import Document, DocumentKind, DocumentStatus, Seal
+from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentKind, DocumentStatus, Seal
 from yichuang.documents.pdf import SealImage
-from yichuang.documents.selectors import _CODE_ALPHABET, format_code, read_stored, seal_for, signed_statement
+from yichuang.documents.selectors import (
+    _CODE_ALPHABET,
+    format_code,
+    read_stored,
+    seal_for,
+    signed_statement,
+    unit_seal,
+)
 from yichuang.org.models import Department, ServicePoint, Staff
 
 logger = logging.getLogger(__name__)
@@ -366,10 +374,59 @@ def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> lis
             )
         )
     Document.objects.bulk_create(documents)
+    _sign_after_commit(documents)
+    return documents
+
+
+def _sign_after_commit(documents: list[Document]) -> None:
     if getattr(settings, "DOCUMENTS_RENDER_AFTER_COMMIT", True) and not _deferred.get():
         ids = [str(d.pk) for d in documents]
         transaction.on_commit(lambda: schedule_signing(ids), robust=True)
-    return documents
+
+
+# —— issuing with a handover list ——
+
+
+def _unit_rule(handover: Any, end: str) -> dict[str, Any]:
+    point_id = getattr(handover, f"{end}_point_id")
+    if point_id is not None:
+        return {"unit": "point", "id": point_id}
+    return {"unit": "department", "id": getattr(handover, f"{end}_department_id")}
+
+
+def _unit_seal(rule: dict[str, Any], at: dt.datetime) -> Seal | None:
+    if rule.get("unit") == "department":
+        return unit_seal(department_id=int(rule["id"]), at=at)
+    point = ServicePoint.objects.filter(pk=int(rule.get("id") or 0)).first()
+    return unit_seal(point=point, at=at) if point is not None else None
+
+
+def issue_for_handover(*, handover: Any, kind: str, actor: Staff | None, data: dict[str, Any]) -> Document:
+    """Write the document row of a handover list: the list itself (``handover_list``) when it is sent,
+    stamped by the sending unit; its receipt (``handover_receipt``) when the receiver confirms, stamped
+    by the receiving unit (``selectors.unit_seal``). Call it inside the send or confirm transaction,
+    with the list row locked; ``data`` is what the document says (``handover.documents``).
+
+    As for a case, the PDF is made after commit. The database holds one document of each kind per
+    list (``document_handover_kind_once``), so a list sent twice at once cannot get two.
+    """
+    end = HANDOVER_KINDS[DocumentKind(kind)]
+    now = timezone.now()
+    rule = _unit_rule(handover, end)
+    title = str(DocumentKind(kind).label)
+    document = Document(
+        handover=handover,
+        kind=kind,
+        title=title,
+        seal=_unit_seal(rule, now),
+        verify_code=new_verify_code(),
+        data={**data, "title": title, "issued_on": timezone.localdate(now).isoformat(), "seal_rule": rule},
+        issued_at=now,
+        issued_by=actor,
+    )
+    document.save(force_insert=True)
+    _sign_after_commit([document])
+    return document
 
 
 _deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("documents_signing_deferred", default=False)
@@ -421,7 +478,9 @@ def document_sign(*, document: Document) -> Document:
     if seal is None or not seal.valid_at(now):
         seal = _seal_again(document, now)
     issuer = (
-        seal.holder_name if seal is not None else str(document.data.get("case", {}).get("department", ""))
+        seal.holder_name
+        if seal is not None
+        else str(document.data.get("issuer") or document.data.get("case", {}).get("department", ""))
     )
     from yichuang.documents.render import render_document
 
@@ -463,6 +522,8 @@ def document_sign(*, document: Document) -> Document:
 
 def _seal_again(document: Document, now: dt.datetime) -> Seal | None:
     rule = document.data.get("seal_rule") or {}
+    if document.kind in HANDOVER_KINDS:
+        return _unit_seal(rule, now) if rule.get("id") else None
     if not rule.get("department_id"):
         return None
     point = ServicePoint.objects.filter(pk=int(rule.get("point_id") or 0)).first()

@@ -1,12 +1,14 @@
 """The public verify page ``/verify/{code}`` (contract.md): no login, plain HTML, no CDN.
 
 GET recomputes the stored file's SM3 digest and the SM2 signature and says whether the document is
-genuine, which seal signed it, for which case (applicant masked) and when. POST takes a copy someone
+genuine, which seal signed it, for which case (applicant masked) — or for which handover list, from
+which unit to which — and when. POST takes a copy someone
 holds and says, in addition, whether it is byte for byte the document that was signed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from yichuang.common.identity import mask_name
 from yichuang.documents.crypto import KeyDecryptionError, MasterKeyError, Sm3Stream
-from yichuang.documents.models import Document, DocumentStatus
+from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentStatus
 from yichuang.documents.selectors import (
     Verdict,
     document_by_code,
@@ -47,12 +49,33 @@ def _copy_digest(request: HttpRequest) -> tuple[str | None, str]:
     return digest.hexdigest(), ""
 
 
+def _moment(value: Any) -> dt.datetime | None:
+    try:
+        return timezone.localtime(dt.datetime.fromisoformat(str(value))) if value else None
+    except ValueError:
+        return None
+
+
+def _handover_facts(handover: dict[str, Any]) -> dict[str, Any]:
+    """A handover list's document: its number, both units, how many files, when. No names, no phones."""
+    return {
+        "handover_number": handover.get("number", ""),
+        "from_unit": handover.get("from_unit", {}).get("name", ""),
+        "to_unit": handover.get("to_unit", {}).get("name", ""),
+        "entry_count": handover.get("count"),
+        "sent_at": _moment(handover.get("sent_at")),
+        "received_at": _moment(handover.get("received_at")),
+    }
+
+
 def _facts(document: Document) -> dict[str, Any]:
     seal = document.seal
     case = document.data.get("case", {})
+    handover = document.data.get("handover")
     return {
         "title": document.title,
         "kind": document.get_kind_display(),
+        **(_handover_facts(handover) if document.kind in HANDOVER_KINDS and handover else {}),
         "case_number": case.get("number", ""),
         "item": case.get("item", ""),
         "applicant": mask_name(case.get("applicant", "")),

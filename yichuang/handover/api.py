@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from django.http import FileResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -16,11 +16,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yichuang.cases.api import CaseListOutputSerializer
+from yichuang.cases.api import CaseListOutputSerializer, DocumentOutputSerializer
 from yichuang.cases.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone
 from yichuang.common.pagination import Pagination
+from yichuang.documents.api import SigningUnavailable, document_refs
+from yichuang.documents.crypto import KeyDecryptionError, MasterKeyError
+from yichuang.documents.models import Document, DocumentKind
+from yichuang.documents.services import document_content
 from yichuang.handover import services
+from yichuang.handover.documents import SENT_STATUSES, document_of, draft_pdf
 from yichuang.handover.excel import XLSX_CONTENT_TYPE, export_handovers
 from yichuang.handover.models import RECEIVER_STATES, Handover, HandoverEntry, HandoverStatus, Unit
 from yichuang.handover.selectors import (
@@ -28,7 +33,6 @@ from yichuang.handover.selectors import (
     handover_candidates,
     handover_get_for,
     handover_list,
-    handover_sheet,
     unit_from_ref,
     unit_get,
     with_details,
@@ -36,6 +40,7 @@ from yichuang.handover.selectors import (
 from yichuang.handover.workflow import ACTIONS
 from yichuang.org.models import Staff
 
+logger = logging.getLogger(__name__)
 UNIT_REF_HELP = gettext_lazy("point:编码 或 department:编码，例如 department:MZJ")
 
 # ------------------------------------------------------------------------------------------ input
@@ -180,6 +185,9 @@ class HandoverOutputSerializer(HandoverListOutputSerializer):
     cancelled_by = serializers.SerializerMethodField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
     entries = HandoverEntryOutputSerializer(many=True)
+    documents = serializers.SerializerMethodField(
+        help_text=gettext_lazy("加盖电子印章的文书：移交后为移交清单，确认接收后另有回执")
+    )
     allowed_actions = serializers.SerializerMethodField()
 
     def get_created_by(self, obj: Handover) -> str:
@@ -193,6 +201,10 @@ class HandoverOutputSerializer(HandoverListOutputSerializer):
 
     def get_cancelled_by(self, obj: Handover) -> str:
         return _staff_name(obj.cancelled_by)
+
+    @extend_schema_field(DocumentOutputSerializer(many=True))
+    def get_documents(self, obj: Handover) -> list[dict[str, str]]:
+        return document_refs(obj.documents.all())
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, obj: Handover) -> list[str]:
@@ -392,45 +404,43 @@ class HandoverExportApi(APIView):
         )
 
 
-#: The columns of the printed list: (SheetRow field, heading).
-PDF_COLUMNS = [
-    ("case_number", "办件编号"),
-    ("item_name", "事项"),
-    ("applicant", "申请人"),
-    ("accepted_at", "受理日期"),
-    ("state", "纸质材料状态"),
-    ("receipt_note", "接收说明"),
-]
-
-
 class HandoverPdfApi(APIView):
-    """The list as a PDF in Chinese for both sides to sign (the documents app draws it)."""
+    """The list as a PDF in Chinese. Once sent it is the sealed 移交清单 the sending unit issued: the
+    stored file, the same bytes on every request, so its verify code checks it; a draft (or a
+    cancelled list) is drawn each time, marked 草稿 (已作废), without seal or verify code."""
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
-        summary=gettext_lazy("移交清单 PDF (供双方签字)"),
+        summary=gettext_lazy("移交清单 PDF：已移交的为加盖电子印章、可验证的移交清单；草稿不盖章"),
     )
     def get(self, request: Request, number: str) -> FileResponse:
-        from dataclasses import asdict
-
-        from yichuang.documents.render import render_handover_list
-
         handover = handover_get_for(user=request.user, number=number)
-        sheet = handover_sheet(handover)
-        pdf = render_handover_list(
-            rows=[{k: ("" if v is None else v) for k, v in asdict(row).items()} for row in sheet.rows],
-            columns=PDF_COLUMNS,
-            title=f"移交清单 {sheet.number}",
-            header=sheet.header,
-            issuer=sheet.from_unit,
-            day=timezone.localdate(sheet.sent_at or sheet.created_at),
-        )
-        return FileResponse(
-            io.BytesIO(pdf),
+        content = self._sealed(handover) if handover.status in SENT_STATUSES else draft_pdf(handover)
+        response = FileResponse(
+            io.BytesIO(content),
             as_attachment=True,
             filename=f"{handover.number}.pdf",
             content_type="application/pdf",
         )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @staticmethod
+    def _sealed(handover: Handover) -> bytes:
+        document = document_of(handover, DocumentKind.HANDOVER_LIST)
+        if document is None:  # sent before lists were sealed
+            services.handover_documents_issue(handover=handover)
+            document = Document.objects.select_related("seal").get(
+                handover=handover, kind=DocumentKind.HANDOVER_LIST
+            )
+        try:
+            return document_content(document=document)
+        except (KeyDecryptionError, MasterKeyError) as exc:
+            logger.error("handover %s: document %s cannot be signed: %s", handover.number, document.pk, exc)
+            raise SigningUnavailable(_("印章密钥不可用，文书暂时无法签章，请联系管理员。")) from exc
+        except FileNotFoundError as exc:
+            logger.error("handover %s: %s", handover.number, exc)
+            raise exceptions.NotFound(_("文书文件已不存在，请联系管理员。")) from exc

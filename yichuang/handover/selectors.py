@@ -21,6 +21,7 @@ from rest_framework import exceptions
 from yichuang.cases.models import Case, CaseStatus
 from yichuang.cases.selectors import OPEN_STATUSES, cases_for
 from yichuang.common.identity import mask_name, mask_phone
+from yichuang.documents.models import Document
 from yichuang.handover.models import (
     ARRIVED_STATES,
     EntryState,
@@ -142,7 +143,8 @@ def with_details(qs: QuerySet[Handover]) -> QuerySet[Handover]:
         Prefetch(
             "entries",
             queryset=HandoverEntry.objects.select_related("case", "case__item").order_by("position", "id"),
-        )
+        ),
+        Prefetch("documents", queryset=Document.objects.order_by("issued_at", "id")),
     )
 
 

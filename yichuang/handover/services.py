@@ -2,7 +2,8 @@
 
 Each function runs in one transaction and locks the list row; sending and confirming write a
 ``CaseEvent`` on every case of the list (``handover_sent`` / ``handover_received``, the case's status
-unchanged), so the case timeline says where its paper is.
+unchanged), so the case timeline says where its paper is, and issue the list's sealed document (the
+移交清单 when sent, its 回执 when confirmed: ``handover.documents``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from yichuang.cases.models import CaseEvent
 from yichuang.cases.selectors import cases_for
 from yichuang.common.errors import Conflict, Unprocessable
 from yichuang.common.identity import validate_mobile
+from yichuang.documents.models import Document, DocumentKind
+from yichuang.handover.documents import CONFIRMED_STATUSES, SENT_STATUSES, issue_receipt, issue_sent_list
 from yichuang.handover.models import (
     RECEIVER_STATES,
     EntryState,
@@ -351,6 +354,7 @@ def handover_send(*, handover: Handover, actor: Staff, note: str = "") -> Handov
         from_unit=locked.from_unit.ref,
         to_unit=locked.to_unit.ref,
     )
+    issue_sent_list(handover=locked, actor=actor)
     return locked
 
 
@@ -413,6 +417,7 @@ def handover_confirm(
         from_unit=locked.from_unit.ref,
         to_unit=locked.to_unit.ref,
     )
+    issue_receipt(handover=locked, actor=actor)
     return locked
 
 
@@ -427,3 +432,18 @@ def handover_cancel(*, handover: Handover, actor: Staff, note: str = "") -> Hand
     locked.save()
     HandoverEntry.objects.filter(handover=locked).update(open=False, updated_at=locked.cancelled_at)
     return locked
+
+
+@transaction.atomic
+def handover_documents_issue(*, handover: Handover) -> list[Document]:
+    """Issue the documents the list's state calls for and it lacks: a list sent (or confirmed) before
+    lists were sealed gets its 移交清单 (and 回执) on first request. Its content is what the list said
+    then: the snapshot reads only what sending and confirming fixed."""
+    locked = _lock(handover)
+    have = set(Document.objects.filter(handover=locked).values_list("kind", flat=True))
+    made = []
+    if locked.status in SENT_STATUSES and DocumentKind.HANDOVER_LIST not in have:
+        made.append(issue_sent_list(handover=locked, actor=locked.sent_by))
+    if locked.status in CONFIRMED_STATUSES and DocumentKind.HANDOVER_RECEIPT not in have:
+        made.append(issue_receipt(handover=locked, actor=locked.received_by))
+    return made
