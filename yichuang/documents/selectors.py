@@ -99,7 +99,7 @@ def unit_seal(
     """The seal a unit stamps a handover list (移交清单) or its receipt (回执) with, as the end that sends
     or receives the paper: a department its own seal (a town approval center the town's 行政审批专用章,
     a county bureau its seal); a service point its 出件专用章, else the one of the center it belongs to
-    (``output_seal``). None when no seal in force is registered (decision 57?)."""
+    (``output_seal``). None when no seal in force is registered (decision 57)."""
     if department_id is not None:
         found = _in_force(
             list(Seal.objects.filter(kind__in=UNIT_SEAL_KINDS, department_id=department_id)), at

@@ -3,7 +3,7 @@
 Seed 003 (河口区) asks for a handover list with 交接联系人、交接时间、交接手续. When the list is sent it is
 fixed: the documents app issues it as a sealed, verifiable 移交清单, stamped by the sending unit. When
 the receiver confirms, a 移交清单回执 records what arrived and what did not, stamped by the receiving
-unit (decision 57?). Both are written in the action's transaction as a JSON snapshot (this module) and
+unit (decision 57). Both are written in the action's transaction as a JSON snapshot (this module) and
 rendered and signed after commit (``documents.services``), like a case's documents.
 
 A draft (or a cancelled list) is not a document: its PDF is drawn on each request, marked 草稿 (已作废)
