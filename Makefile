@@ -9,8 +9,10 @@ ADDR ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # Cases the list benchmark generates (kept in the database <PG_URL's name>_list and reused).
 BENCH_LIST_CASES ?= 1000000
+# Cases the dashboard benchmark generates (kept in the database <PG_URL's name>_dash and reused).
+BENCH_DASH_CASES ?= 10000000
 
-.PHONY: setup setup-dev run test test-pg lint schema bench bench-list bench-list-clean screenshots clean
+.PHONY: setup setup-dev run test test-pg lint schema bench bench-list bench-list-clean bench-dash bench-dash-clean screenshots clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required (python3.11, python3.12 or python3)"; exit 1; }
@@ -52,7 +54,7 @@ test-pg:
 screenshots: setup-dev
 	YICHUANG_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_web_browser.py
 
-## bench: search, catalog API, deadline arithmetic, case lifecycles (in-process and over HTTP against gunicorn) on SQLite and PostgreSQL, and the list at a million cases (docs/benchmarks.md)
+## bench: search, catalog API, deadline arithmetic, case lifecycles (in-process and over HTTP against gunicorn) on SQLite and PostgreSQL, the list at a million cases and the dashboard at ten million (docs/benchmarks.md)
 bench: setup-dev
 	$(BIN)/python bench/catalog_bench.py
 	$(BIN)/python bench/cases_bench.py
@@ -60,7 +62,8 @@ bench: setup-dev
 	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
 		DATABASE_URL=$(PG_URL) $(BIN)/python bench/cases_bench.py && \
 		DATABASE_URL=$(PG_URL) $(BIN)/python bench/http_bench.py && \
-		$(MAKE) --no-print-directory bench-list; \
+		$(MAKE) --no-print-directory bench-list && \
+		$(MAKE) --no-print-directory bench-dash; \
 	else echo "PostgreSQL not reachable: skipping the PostgreSQL case benchmarks"; fi
 
 ## bench-list: GET /api/v1/cases/ with $(BENCH_LIST_CASES) cases in PostgreSQL at 1 and 16 clients (generated once, then reused)
@@ -73,6 +76,17 @@ bench-list: setup-dev
 bench-list-clean: setup-dev
 	cd bench && DATABASE_URL=$(PG_URL) ../$(BIN)/python -c \
 		'import serve; serve.pg_drop(serve.database_url_for(serve.base_name() + "_list"))'
+
+## bench-dash: the dashboard API with $(BENCH_DASH_CASES) cases in PostgreSQL at 1 and 8 clients (generated once, then reused)
+bench-dash: setup-dev
+	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
+		DATABASE_URL=$(PG_URL) BENCH_DASH_CASES=$(BENCH_DASH_CASES) $(BIN)/python bench/dashboard_bench.py; \
+	else echo "PostgreSQL not reachable: skipping the dashboard benchmark"; fi
+
+## bench-dash-clean: drop the generated data of the dashboard benchmark
+bench-dash-clean: setup-dev
+	cd bench && DATABASE_URL=$(PG_URL) ../$(BIN)/python -c \
+		'import serve; serve.pg_drop(serve.database_url_for(serve.base_name() + "_dash"))'
 
 ## schema: regenerate the committed OpenAPI schema (docs/openapi.yaml)
 schema: setup

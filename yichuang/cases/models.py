@@ -226,7 +226,7 @@ class Case(models.Model):
             models.Index(
                 fields=["due_date", "id"],
                 name="case_running_due",
-                include=["region", "point"],
+                include=["region", "point", "accepted_by"],
                 condition=models.Q(status__in=["submitted", "needs_supplement", "accepted", "in_review"]),
             ),
         ]

@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'needs_supplement', 'accepted', 'in_review'])), fields=['due_date', 'id'], include=('region', 'point'), name='case_running_due'),
+            index=models.Index(condition=models.Q(('status__in', ['submitted', 'needs_supplement', 'accepted', 'in_review'])), fields=['due_date', 'id'], include=('region', 'point', 'accepted_by'), name='case_running_due'),
         ),
     ]
