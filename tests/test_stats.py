@@ -98,7 +98,7 @@ def test_the_dashboard_exports_to_excel(month_of_work):
     response = supervisor.get("/api/v1/stats/dashboard/export/")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["汇总", "按月", "超期办件"]
+    assert book.sheetnames == ["汇总", "按月", "超期办件", "取号排队"]
     rows = list(book["汇总"].iter_rows(values_only=True))
     assert rows[1][:2] == ("单位", "受理件数")
     assert rows[2][:2] == ("浉河区", 4)
