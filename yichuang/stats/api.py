@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yichuang.queue.api import AppointmentFiguresSerializer
 from yichuang.stats.selectors import Dashboard, Figures, Ranked, assessment, dashboard, resolve_unit
 
 PARAMETERS = [
@@ -94,14 +95,6 @@ class OverdueSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
 
-class AppointmentShowSerializer(serializers.Serializer):
-    booked = serializers.IntegerField(help_text="预约数（含已取消）")
-    checked_in = serializers.IntegerField(help_text="已签到")
-    cancelled = serializers.IntegerField(help_text="已取消")
-    missed = serializers.IntegerField(help_text="爽约")
-    show_rate = serializers.FloatField(allow_null=True, help_text="预约到场率：签到 /（签到 + 爽约）")
-
-
 class QueueTotalsSerializer(serializers.Serializer):
     target_minutes = serializers.IntegerField(help_text="叫号时限（分钟），within_target 的依据")
     taken = serializers.IntegerField(help_text="取号数")
@@ -119,8 +112,8 @@ class QueueTotalsSerializer(serializers.Serializer):
     within_target = serializers.FloatField(allow_null=True, help_text="时限内叫号率（默认10分钟）")
     average_service_minutes = serializers.FloatField(allow_null=True, help_text="平均办理时长（分钟）")
     max_service_minutes = serializers.FloatField(allow_null=True, help_text="最长办理时长（分钟）")
-    appointments = AppointmentShowSerializer(
-        allow_null=True, help_text="预约按服务点统计：看一名工作人员时为 null"
+    appointments = AppointmentFiguresSerializer(
+        allow_null=True, help_text="预约：签到、爽约与预约到场率；预约按服务点统计，看一名工作人员时为 null"
     )
 
 
