@@ -27,10 +27,11 @@ $(VENV)/.setup-dev: $(VENV)/.setup pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	@touch $@
 
-## setup: create .venv and install the project
+## setup: create .venv, install the project, fetch ECharts from the npm registry (checked against its pinned sha512)
 setup: $(VENV)/.setup
+	$(BIN)/yichuang fetchassets
 
-setup-dev: $(VENV)/.setup-dev
+setup-dev: setup $(VENV)/.setup-dev
 
 ## run: install, migrate the embedded SQLite database, load the demo county, serve on $(ADDR)
 run: setup

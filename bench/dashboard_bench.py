@@ -140,6 +140,36 @@ GROUP BY f.month, f.point_id, r.code, s.window_id, f.staff_id, f.kind
 """
 
 
+# A ticket for every case brought to a window (the hall's 取号 before the case), at one of the
+# point's windows: mostly served, some no-shows and tickets left at closing time.
+QUEUE_SQL = """
+INSERT INTO queue_queueticket (point_id, day, category_id, sequence, number, source, priority, priority_reason,
+                               phone, status, window_id, taken_at, queued_at, first_called_at, called_at,
+                               recalls, finished_at, wait_seconds, service_seconds, served_by_id)
+SELECT c.point_id, (c.created_at AT TIME ZONE 'Asia/Shanghai')::date, cat.ids[1 + abs(hashint4(c.id::int + 67)) % 8],
+       c.id % 1000000, 'A' || lpad((c.id % 1000000)::text, 6, '0'),
+       (ARRAY['kiosk', 'kiosk', 'kiosk', 'clerk', 'appointment'])[1 + abs(hashint4(c.id::int + 71)) % 5],
+       d.dice < 80, CASE WHEN d.dice < 80 THEN 'elderly' ELSE '' END, '', t.status,
+       w.ids[1 + abs(hashint4(c.id::int + 73)) % cardinality(w.ids)],
+       c.created_at - interval '1 second' * t.wait, c.created_at - interval '1 second' * t.wait,
+       CASE WHEN t.status <> 'expired' THEN c.created_at END,
+       CASE WHEN t.status <> 'expired' THEN c.created_at END, 0,
+       c.created_at + interval '1 second' * t.service,
+       CASE WHEN t.status <> 'expired' THEN t.wait END,
+       CASE WHEN t.status = 'served' THEN t.service END,
+       CASE WHEN t.status = 'served' THEN c.accepted_by_id END
+FROM cases_case c
+JOIN (SELECT point_id, array_agg(id ORDER BY id) AS ids FROM org_window GROUP BY point_id) w ON w.point_id = c.point_id
+CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM queue_servicecategory) cat
+CROSS JOIN LATERAL (SELECT abs(hashint4(c.id::int + 79)) % 1000 AS dice) d
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN d.dice < 900 THEN 'served' WHEN d.dice < 950 THEN 'no_show' ELSE 'expired' END AS status,
+           abs(hashint4(c.id::int + 83)) % 1800 AS wait, 60 + abs(hashint4(c.id::int + 89)) % 840 AS service
+) t
+WHERE c.channel = 'window'
+"""
+
+
 # What the rating services would have kept (ratings.rollup.count) for these ratings.
 SATISFACTION_SQL = """
 INSERT INTO ratings_monthlysatisfaction (key, month, point_id, region_code, staff_id, ratings, score_sum, score_1,
@@ -175,7 +205,7 @@ def derive(url: str, staff_id: int) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "TRUNCATE ratings_rectification, ratings_appeal, ratings_rating, ratings_monthlysatisfaction, "
-            "hotline_ticket, stats_monthlyfigure RESTART IDENTITY CASCADE"
+            "hotline_ticket, stats_monthlyfigure, queue_queueticket RESTART IDENTITY CASCADE"
         )
         conn.execute("SET session_replication_role = replica")
         conn.execute("SET work_mem = '256MB'")
@@ -193,6 +223,7 @@ def derive(url: str, staff_id: int) -> None:
         )
         step(conn, "monthly figures", FIGURES_SQL)
         step(conn, "monthly satisfaction", SATISFACTION_SQL)
+        step(conn, "queue tickets", QUEUE_SQL)
         conn.execute("SET session_replication_role = DEFAULT")
         print("      VACUUM ANALYZE", flush=True)
         for table in (
@@ -201,6 +232,7 @@ def derive(url: str, staff_id: int) -> None:
             "ratings_monthlysatisfaction",
             "hotline_ticket",
             "stats_monthlyfigure",
+            "queue_queueticket",
         ):
             conn.execute(f"VACUUM ANALYZE {table}")
 

@@ -7,11 +7,13 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from rest_framework.test import APIClient
 
 from yichuang.cases.models import Case, CaseEvent
 from yichuang.demo.loader import load_demo
 from yichuang.hotline.models import Ticket
-from yichuang.queue.models import QueueTicket
+from yichuang.org.models import Staff
+from yichuang.queue.models import Appointment, AppointmentStatus, QueueTicket
 from yichuang.ratings.models import Rating
 from yichuang.stats.models import MonthlyFigure
 
@@ -36,6 +38,23 @@ def test_a_simulated_month_leaves_cases_timelines_ratings_and_figures():
     assert served.filter(cases__isnull=False).exists(), "window visits came with a number that links the case"
     assert all(t.wait_seconds is not None and t.service_seconds for t in served)
     assert "模拟" in err.getvalue()  # the progress bar
+
+
+def test_after_a_simulated_month_the_dashboard_shows_the_halls_queue_and_appointments():
+    load_demo()
+    call_command(
+        "simulate", "--cases", "60", "--month", "2026-10", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    assert Appointment.objects.filter(status=AppointmentStatus.CHECKED_IN, ticket__status="served").exists()
+    assert Appointment.objects.filter(status=AppointmentStatus.MISSED).exists()
+    assert not Appointment.objects.filter(status=AppointmentStatus.BOOKED, day__month=10).exists()
+    client = APIClient()
+    client.force_authenticate(Staff.objects.get(username="county_supervisor"))
+    queue = client.get("/api/v1/stats/dashboard/", {"from": "2026-10"}).json()["queue"]
+    assert queue["taken"] > 0 and queue["served"] > 0
+    assert queue["average_wait_minutes"] is not None and queue["average_service_minutes"] is not None
+    assert queue["from_appointments"] > 0
+    assert 0 < queue["appointments"]["show_rate"] < 1
 
 
 def test_a_future_month_or_a_bad_month_is_refused():

@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.test_cases import act, application, client_for
+from tests.stats_cast import LATER
+from tests.test_cases import application, client_for
 from yichuang.stats.models import MonthlyFigure
 from yichuang.stats.services import rollup_all
 
 pytestmark = pytest.mark.django_db
-LATER = dt.timedelta(minutes=5)
 
 
 def complete(client, **extra):
     return application(client, tolerated=["M020"], commitments=["M010"], **extra)
-
-
-@pytest.fixture
-def month_of_work(county, clerk, reviewer):
-    """Town A: two 低保 cases (one approved and picked up on the spot), one immediate 高龄津贴 done in one
-    sitting; the county hall: one 低保 still open."""
-    numbers = [
-        clerk.post("/api/v1/cases/", complete(clerk), format="json").json()["number"] for _ in range(2)
-    ]
-    act(reviewer, numbers[0], "approve")
-    act(clerk, numbers[0], "deliver", method="pickup")
-    immediate = clerk.post(
-        "/api/v1/cases/", application(clerk, item="GL", provide=("M001",)), format="json"
-    ).json()
-    act(clerk, immediate["number"], "approve")
-    act(clerk, immediate["number"], "deliver", method="pickup")
-    hall = client_for(county.staff["hall_clerk"])
-    hall.post("/api/v1/cases/", complete(hall, point="HALL"), format="json")
-    rollup_all(now=timezone.now() + LATER)
-    return county
 
 
 def test_the_county_sees_accepted_completed_immediate_and_on_time_figures(month_of_work):
@@ -98,7 +77,7 @@ def test_the_dashboard_exports_to_excel(month_of_work):
     response = supervisor.get("/api/v1/stats/dashboard/export/")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["汇总", "按月", "超期办件"]
+    assert book.sheetnames == ["汇总", "按月", "超期办件", "取号排队"]
     rows = list(book["汇总"].iter_rows(values_only=True))
     assert rows[1][:2] == ("单位", "受理件数")
     assert rows[2][:2] == ("浉河区", 4)

@@ -2,7 +2,8 @@
 
 Each test is one person's errand, clicked through as they would: a clerk finishing an immediate item, a
 clerk accepting a promised item with a tolerated material, a village agent on a 375 px phone, a
-reviewer approving from the queue, a citizen checking progress and rating, a kiosk. The tests skip when Chromium or Playwright is missing; `make test` runs them when both
+reviewer approving from the queue, a citizen checking progress and rating, a kiosk, a county leader reading
+the dashboard. The tests skip when Chromium or Playwright is missing; `make test` runs them when both
 are there. Screenshots go to a temporary folder, or to docs/screenshots/ with YICHUANG_SCREENSHOTS=1
 (`make screenshots`).
 """
@@ -10,6 +11,7 @@ are there. Screenshots go to a temporary folder, or to docs/screenshots/ with YI
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +20,16 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from tests.browser_cast import CHROMIUM, open_page
 from tests.web_cast import ID_NUMBER, NAME, PHONE, PNG, make_case
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.catalog.models import ServiceItem
+from yichuang.queue import services as queue_services
+from yichuang.ratings import services as ratings
+from yichuang.stats.services import rollup_all
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = playwright_api.expect
@@ -340,3 +346,55 @@ def test_the_kiosk_finds_a_guide_and_checks_progress_with_large_buttons(town, br
         page.screenshot(path=str(shots / "kiosk-guide.png"), full_page=True)
         query_progress(page, case.number, path="/kiosk/track/")
         expect(page.locator("#track-status")).to_have_text("已送达办结")
+
+
+# ------------------------------------------------------------------------------------ the county leader
+
+
+def test_a_county_leader_reads_the_dashboard_drills_down_to_a_point_and_exports_it(town, hall, desk, shots):
+    """Some cases and a visit to the hall, rolled up; the supervisor of the county reads the month."""
+    for _n in range(2):
+        make_case(town)
+    make_case(town, actor="hall_clerk", point="hall")
+    done = delivered_case(town)
+    ratings.rating_submit(case=done, channel="web", score=5)
+    clerk = hall.clerk
+    queue_services.ticket_take(point=hall.point, category=hall.categories["general"], source="kiosk")
+    ticket = queue_services.ticket_call_next(window=hall.windows["1"], actor=clerk)
+    queue_services.ticket_serve(ticket=ticket, actor=clerk)
+    rollup_all(now=timezone.now() + dt.timedelta(minutes=5))
+
+    page = desk
+    log_in(page, "sup")
+    page.get_by_role("link", name="数据看板").click()
+    expect(page.locator("#unit-name")).to_have_text("浉河区")
+    # ECharts (from the npm registry, served from our static files) draws into each chart's box.
+    expect(page.locator("#chart-months svg").first).to_be_visible()
+    expect(page.locator("#chart-children svg").first).to_be_visible()
+    expect(page.locator("#chart-children")).to_contain_text("甲镇")
+    cases = page.get_by_role("table", name="办件与时限")
+    expect(cases.get_by_role("row", name="受理件数")).to_contain_text("4")
+    expect(cases.get_by_role("row", name="按时办结率")).to_contain_text("100.0%")
+    satisfaction = page.get_by_role("table", name="好差评")
+    expect(satisfaction.get_by_role("row", name="满意率")).to_contain_text("100.0%")
+    expect(page.get_by_role("table", name="大厅取号排队").get_by_role("row", name="办结")).to_contain_text(
+        "1"
+    )
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+
+    page.locator("#table-children").get_by_role("link", name="甲镇", exact=True).click()
+    expect(page.locator("#unit-name")).to_have_text("甲镇")
+    expect(page.locator("#chart-children svg").first).to_be_visible()
+    expect(cases.get_by_role("row", name="受理件数")).to_contain_text("3")
+    page.locator("#table-children").get_by_role("link", name="甲镇便民服务中心").click()
+    expect(page.locator("#unit-name")).to_have_text("甲镇便民服务中心")
+    expect(page.locator(".trail").get_by_role("link", name="甲镇", exact=True)).to_be_visible()
+    expect(page.locator("#table-children")).to_contain_text("陈静")
+
+    with page.expect_download() as download:
+        page.locator("#export-dashboard").click()
+    path = download.value.path()
+    assert download.value.suggested_filename.startswith("dashboard-CA-")
+    book = load_workbook(io.BytesIO(path.read_bytes()))
+    assert book.sheetnames == ["汇总", "按月", "超期办件", "取号排队"]
+    assert [c.value for c in book["汇总"][3][:2]] == ["甲镇便民服务中心", 3]

@@ -165,6 +165,11 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "files"
 WHITENOISE_USE_FINDERS = True
+#: The npm registry ``yichuang fetchassets`` downloads ECharts from (a mirror such as
+#: https://registry.npmmirror.com works as well: every tarball is checked against its pinned sha512).
+NPM_REGISTRY = env_str("NPM_REGISTRY", "https://registry.npmjs.org").strip().rstrip("/")
+if not NPM_REGISTRY.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"NPM_REGISTRY must be an http(s) URL, got {NPM_REGISTRY!r}")
 #: Largest material file accepted (contract: 20 MiB).
 FILE_MAX_BYTES = env_int("FILE_MAX_BYTES", 20 * 1024 * 1024)
 STORAGES = {

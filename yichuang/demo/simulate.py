@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import CommandError
+from django.utils import timezone
 from rest_framework.exceptions import APIException
 
 from yichuang.cases import services as case_services
@@ -36,8 +37,15 @@ from yichuang.common.identity import resident_id_check_char
 from yichuang.documents.services import signing_deferred
 from yichuang.files.services import file_store
 from yichuang.org.models import Department, PointKind, Role, ServicePoint, Staff, Window, WindowKind
+from yichuang.queue import appointments
 from yichuang.queue import services as queue_services
-from yichuang.queue.models import QueueTicket, TicketSource
+from yichuang.queue.models import (
+    AppointmentChannel,
+    AppointmentSlot,
+    QueueTicket,
+    ServiceCategory,
+    TicketSource,
+)
 from yichuang.queue.selectors import categories_offered
 from yichuang.ratings import services as ratings
 from yichuang.ratings.models import Rectification
@@ -57,6 +65,10 @@ WEIGHTS = {
 #: Minutes a visitor waits for his number to be called, and spends at the window, by kind of point.
 WAIT_MINUTES = {PointKind.COUNTY_HALL: (1, 25), PointKind.TOWN_CENTER: (0, 12)}
 SERVICE_MINUTES = (3, 15)
+#: Visitors at a point with appointment schedules who booked a slot a few days before (预约) and check
+#: in when they come; with every sixth of them, someone else booked the same slot and never comes (爽约).
+BOOKED_SHARE = 0.12
+NO_SHOW_EVERY = 6
 SCORES = [5] * 80 + [4] * 12 + [3] * 5 + [2] * 2 + [1] * 1
 
 
@@ -206,6 +218,8 @@ class Simulation:
                     self.tally[f"{step.label}_refused"] += 1
             yield step.label
         self.tally["left_open"] = len(self._queue)
+        # The sweep that runs every quarter of an hour: booked places nobody came for are 爽约.
+        self.tally["appointment_missed"] = appointments.appointments_mark_missed(now=min(end, timezone.now()))
 
     def total_steps_hint(self) -> int:
         return self.cases * 5 + self.tickets * 4
@@ -423,19 +437,57 @@ class Simulation:
                 with time_machine.travel(taken + dt.timedelta(minutes=1), tick=False):
                     gone = queue_services.ticket_call_next(window=window, actor=actor)
                     queue_services.ticket_no_show(ticket=gone, actor=actor)
-            with time_machine.travel(taken, tick=False):
-                queue_services.ticket_take(
-                    point=point,
-                    category=category,
-                    source=TicketSource.KIOSK,
-                    priority="elderly" if self.random.random() < 0.1 else "",
-                )
+            booked = self.random.random() < BOOKED_SHARE and self.booked_ahead(point, category, taken)
+            if not booked:
+                with time_machine.travel(taken, tick=False):
+                    queue_services.ticket_take(
+                        point=point,
+                        category=category,
+                        source=TicketSource.KIOSK,
+                        priority="elderly" if self.random.random() < 0.1 else "",
+                    )
             ticket = queue_services.ticket_call_next(window=window, actor=actor)
         except APIException:
             self.tally["queue_refused"] += 1
             return None
         self.tally["queue"] += 1
         return ticket
+
+    def booked_ahead(self, point: ServicePoint, category: ServiceCategory, arrival: dt.datetime) -> bool:
+        """The visitor booked the slot of his arrival online one to three days before and checks in at
+        the kiosk when he comes (a priority number). Now and then another person booked the same slot
+        and never comes: the sweep (run at the end of the month here) marks him 爽约. False when
+        the point has no slot for that time or it is full."""
+        day = arrival.date()
+        with time_machine.travel(
+            self.at(day - dt.timedelta(days=self.random.randint(1, 3)), 8, 21), tick=False
+        ):
+            appointments.slots_sync(point=point, first=day, last=day)
+            clock = arrival.time()
+            soon = (arrival + appointments.CHECK_IN_EARLY).time()
+            slot = (
+                AppointmentSlot.objects.filter(
+                    point=point, category=category, day=day, closed=False, start__lte=soon, end__gte=clock
+                )
+                .order_by("start")
+                .first()
+            )
+            if slot is None or slot.left < 1:
+                return False
+            visitor = self.applicant()
+            appointment, _code = appointments.appointment_book(
+                slot=slot, name=visitor.name, phone=visitor.phone, channel=AppointmentChannel.WEB
+            )
+            slot.refresh_from_db()
+            if slot.left and self.tally["appointment"] % NO_SHOW_EVERY == 0:
+                other = self.applicant()
+                appointments.appointment_book(
+                    slot=slot, name=other.name, phone=other.phone, channel=AppointmentChannel.WEB
+                )
+        with time_machine.travel(arrival, tick=False):
+            appointments.appointment_check_in(appointment=appointment)
+        self.tally["appointment"] += 1
+        return True
 
     def served(self, ticket: QueueTicket, actor: Staff, case: Case | None) -> None:
         finished = _now() + dt.timedelta(minutes=self.random.uniform(*SERVICE_MINUTES))
@@ -566,6 +618,4 @@ class Simulation:
 
 
 def _now() -> dt.datetime:
-    from django.utils import timezone
-
     return timezone.localtime(timezone.now())

@@ -21,8 +21,16 @@ from typing import Any
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from yichuang.org.models import Region, Staff
 from yichuang.org.selectors import limit_to_scope
-from yichuang.queue.models import Appointment, AppointmentStatus, PriorityReason, QueueTicket, TicketStatus
+from yichuang.queue.models import (
+    Appointment,
+    AppointmentStatus,
+    PriorityReason,
+    QueueTicket,
+    QueueTicketEvent,
+    TicketStatus,
+)
 
 GROUPS: dict[str, list[str]] = {
     "point": ["point__code", "point__name"],
@@ -141,9 +149,15 @@ def queue_figures(
     by: str = "point",
     point: str = "",
     target_minutes: int = DEFAULT_TARGET_MINUTES,
+    region: Region | None = None,
+    staff: Staff | None = None,
 ) -> QueueReport:
     """Figures of the tickets taken from ``first`` to ``last`` (inclusive) in the user's scope,
-    optionally at one point, grouped ``by`` point, window, category or day, with the total."""
+    optionally at one point, in one region, or of one member of staff, grouped ``by`` point, window,
+    category or day, with the total.
+
+    A member of staff's tickets are those he called or served (a transferred ticket counts for each
+    clerk it went through). Appointments are made with a point, not a person: none are his."""
     if by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
     qs = tickets_in_scope(user).filter(day__gte=first, day__lte=last)
@@ -153,6 +167,13 @@ def queue_figures(
     if point:
         qs = qs.filter(point__code=point)
         appointments = appointments.filter(point__code=point)
+    if region is not None:
+        qs = qs.filter(point__region__code__startswith=region.prefix)
+        appointments = appointments.filter(point__region__code__startswith=region.prefix)
+    if staff is not None:
+        called = QueueTicketEvent.objects.filter(actor=staff, action="call").values("ticket_id")
+        qs = qs.filter(Q(served_by=staff) | Q(pk__in=called))
+        appointments = appointments.none()
     report = QueueReport(first=first, last=last, by=by, target_minutes=target_minutes)
     aggregates = _aggregates(target_minutes)
     grouped = qs.filter(window__isnull=False) if by == "window" else qs

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yichuang.queue.api import AppointmentFiguresSerializer
 from yichuang.stats.selectors import Dashboard, Figures, Ranked, assessment, dashboard, resolve_unit
 
 PARAMETERS = [
@@ -94,6 +95,28 @@ class OverdueSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
 
+class QueueTotalsSerializer(serializers.Serializer):
+    target_minutes = serializers.IntegerField(help_text="叫号时限（分钟），within_target 的依据")
+    taken = serializers.IntegerField(help_text="取号数")
+    called = serializers.IntegerField(help_text="叫号数")
+    served = serializers.IntegerField(help_text="办结数")
+    no_show = serializers.IntegerField(help_text="过号数")
+    cancelled = serializers.IntegerField(help_text="取消数")
+    unserved = serializers.IntegerField(help_text="当日未办理数")
+    priority = serializers.IntegerField(help_text="优先号数")
+    from_appointments = serializers.IntegerField(help_text="预约签到取号数")
+    average_wait_minutes = serializers.FloatField(
+        allow_null=True, help_text="平均等候（分钟，取号到首次叫号）"
+    )
+    max_wait_minutes = serializers.FloatField(allow_null=True, help_text="最长等候（分钟）")
+    within_target = serializers.FloatField(allow_null=True, help_text="时限内叫号率（默认10分钟）")
+    average_service_minutes = serializers.FloatField(allow_null=True, help_text="平均办理时长（分钟）")
+    max_service_minutes = serializers.FloatField(allow_null=True, help_text="最长办理时长（分钟）")
+    appointments = AppointmentFiguresSerializer(
+        allow_null=True, help_text="预约：签到、爽约与预约到场率；预约按服务点统计，看一名工作人员时为 null"
+    )
+
+
 class DashboardSerializer(serializers.Serializer):
     unit = serializers.DictField(child=serializers.CharField())
     first = serializers.CharField()
@@ -105,6 +128,21 @@ class DashboardSerializer(serializers.Serializer):
     hotline = serializers.DictField(help_text="12345工单：受理、办结、按时办结率、回访率、满意率")
     overdue_count = serializers.IntegerField()
     overdue = OverdueSerializer(many=True)
+    queue = QueueTotalsSerializer(
+        help_text="取号排队：本单位（区划内各服务点、本服务点，或该工作人员叫号、办结的号）的合计"
+    )
+
+
+def _queue_totals(board: Dashboard) -> dict[str, Any]:
+    report = board.queue
+    assert report is not None
+    totals = asdict(report.total)
+    del totals["key"], totals["name"]
+    return {
+        "target_minutes": report.target_minutes,
+        **totals,
+        "appointments": None if board.unit.staff is not None else asdict(report.appointments),
+    }
 
 
 def _serialise(board: Dashboard) -> dict[str, Any]:
@@ -119,6 +157,7 @@ def _serialise(board: Dashboard) -> dict[str, Any]:
         "hotline": board.hotline,
         "overdue_count": board.overdue_count,
         "overdue": board.overdue,
+        "queue": _queue_totals(board),
     }
 
 
@@ -196,7 +235,42 @@ class DashboardExportApi(APIView):
         late.append(["办件编号", "事项", "受理点", "承诺办结日期"])
         for case in board.overdue:
             late.append([case.number, case.item.name, case.point.name, case.due_date])
+        _queue_sheet(book, board)
         return _xlsx(book, f"dashboard-{board.unit.code or 'all'}-{board.first:%Y%m}-{board.last:%Y%m}.xlsx")
+
+
+def queue_columns(target_minutes: int) -> list[tuple[str, str]]:
+    return [
+        ("taken", "取号"),
+        ("called", "叫号"),
+        ("served", "办结"),
+        ("no_show", "过号"),
+        ("cancelled", "取消"),
+        ("unserved", "当日未办理"),
+        ("priority", "优先号"),
+        ("average_wait_minutes", "平均等候(分钟)"),
+        ("max_wait_minutes", "最长等候(分钟)"),
+        ("within_target", f"{target_minutes}分钟内叫号率"),
+        ("average_service_minutes", "平均办理时长(分钟)"),
+        ("max_service_minutes", "最长办理时长(分钟)"),
+    ]
+
+
+def _queue_sheet(book: Workbook, board: Dashboard) -> None:
+    """取号排队: one row per point of a region, or per window of a point or of a clerk, then the total
+    and the appointments."""
+    report = board.queue
+    assert report is not None
+    columns = queue_columns(report.target_minutes)
+    sheet = book.create_sheet("取号排队")
+    sheet.append(["服务点" if report.by == "point" else "窗口", *[label for _key, label in columns]])
+    for row in [*report.rows, report.total]:
+        sheet.append([row.name, *[getattr(row, key) for key, _label in columns]])
+    if board.unit.staff is None:
+        shown = report.appointments
+        sheet.append([])
+        sheet.append(["预约", "预约数", "签到", "爽约", "取消", "预约到场率"])
+        sheet.append(["", shown.booked, shown.checked_in, shown.missed, shown.cancelled, shown.show_rate])
 
 
 class RankedSerializer(serializers.Serializer):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property, partial
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
@@ -15,6 +17,7 @@ from yichuang.cases.models import Case
 from yichuang.cases.selectors import RUNNING_STATUSES, cases_for
 from yichuang.org.models import Region, RegionLevel, ServicePoint, Staff, Window
 from yichuang.org.selectors import scope_of
+from yichuang.queue.figures import QueueReport, queue_figures
 from yichuang.ratings.models import MonthlySatisfaction
 from yichuang.ratings.selectors import satisfaction_from_sums, satisfaction_rollup, satisfaction_sums
 from yichuang.stats.models import AssessmentIndicator, Indicator, MonthlyFigure
@@ -189,6 +192,14 @@ class Dashboard:
     hotline: dict[str, Any]
     overdue_count: int
     overdue: list[Case] = field(default_factory=list)
+    #: Reads the hall's figures of the unit when first asked for (the page, the API, the export);
+    #: the assessment, which builds a dashboard per unit for its satisfaction, never pays for them.
+    queue_loader: Callable[[], QueueReport] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def queue(self) -> QueueReport | None:
+        """取号排队: waiting and service times of the tickets taken at the unit in the months shown."""
+        return self.queue_loader() if self.queue_loader is not None else None
 
 
 def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashboard:
@@ -225,6 +236,7 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         hotline=_hotline(user, unit, first, end - dt.timedelta(days=1)),
         overdue_count=late.count(),
         overdue=list(late.select_related("item", "point").order_by("due_date", "id")[:20]),
+        queue_loader=partial(_queue, user, unit, first, end - dt.timedelta(days=1)),
     )
 
 
@@ -287,6 +299,19 @@ def _hotline(user: Any, unit: Unit, first: dt.date, last: dt.date) -> dict[str, 
         "revisit_rate": row.revisit_rate,
         "satisfaction_rate": row.satisfaction_rate,
     }
+
+
+def _queue(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QueueReport:
+    """The hall's figures of the unit, per point of a region, per window of a point or of a clerk."""
+    return queue_figures(
+        user=user,
+        first=first,
+        last=last,
+        by="point" if unit.level == "region" else "window",
+        point=unit.point.code if unit.point is not None and unit.staff is None else "",
+        region=unit.region,
+        staff=unit.staff,
+    )
 
 
 def _children(rows: QuerySet[MonthlyFigure], unit: Unit, sums: dict[str, Any]) -> list[Child]:

@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "yichuang.web"
     label = "web"
     verbose_name = "页面"
+
+    def ready(self) -> None:
+        from yichuang.web import checks  # noqa: F401  (registers the system check)

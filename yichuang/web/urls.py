@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yichuang.web.views import auth, cases, intake, public, uploads, work
+from yichuang.web.views import auth, cases, dashboard, intake, public, uploads, work
 
 app_name = "web"
 
@@ -35,4 +35,5 @@ urlpatterns = [
     path("work/cases/<str:number>/act/<str:action>/", cases.case_act, name="case-act"),
     path("work/cases/<str:number>/print/<str:paper>/", cases.case_print, name="case-print"),
     path("work/applications/<str:number>/", cases.application_detail, name="application"),
+    path("work/dashboard/", dashboard.dashboard_page, name="dashboard"),
 ]

@@ -65,3 +65,19 @@ def filesize(value: int) -> str:
     if value >= 1024:
         return f"{value / 1024:.0f} KiB"
     return _("%(n)d 字节") % {"n": value}
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """0.9523 → 95.2%; no figure (nothing to divide by) → —."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+@register.filter
+def figure(value: Any) -> str:
+    """A count or an average as a table shows it; no figure → —."""
+    if value is None or value == "":
+        return "—"
+    return str(value)

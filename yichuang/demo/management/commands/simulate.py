@@ -32,6 +32,8 @@ LABELS = {
     "ticket_revisit": "工单回访",
     "left_open": "月末仍在办理的步骤",
     "queue": "窗口叫号办理",
+    "appointment": "预约签到取号",
+    "appointment_missed": "预约爽约",
 }
 
 
