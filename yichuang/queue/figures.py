@@ -1,10 +1,12 @@
 """Waiting and service times of the hall (reads): per point, window, category or day.
 
 Seed 002: "from taking a number to getting the card, ten minutes"; seed 001: "city 10 minutes,
-town 30 minutes". Each figure is one aggregate query over the tickets in the caller's scope
-(``wait_seconds`` and ``service_seconds`` are stored on the ticket when it is called and served,
-so the same integer arithmetic runs on SQLite and PostgreSQL). The dashboard may call
-``queue_figures`` as it is; the API shows it.
+town 30 minutes". The figures add up partial sums (counts, seconds, maxima) from two sources: the
+daily rollup ``QueueDayFigure`` for the days the nightly close has summed (``queue.rollup``), and
+the tickets themselves for the days after it — today, and any day not yet rolled up. A clerk's own
+figures and a target other than the default are always read from the tickets. (``wait_seconds``
+and ``service_seconds`` are stored on the ticket when it is called and served, so the same integer
+arithmetic runs on SQLite and PostgreSQL.) The dashboard and the API show ``queue_figures``.
 
 - waiting time: from taking the ticket to its first call, over every ticket that was called;
 - service time: time at a window, from the call to the end, summed over the windows of a
@@ -18,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from yichuang.org.models import Region, Staff
@@ -27,6 +29,8 @@ from yichuang.queue.models import (
     Appointment,
     AppointmentStatus,
     PriorityReason,
+    QueueDayFigure,
+    QueueRollupState,
     QueueTicket,
     QueueTicketEvent,
     TicketStatus,
@@ -85,42 +89,83 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
-def _aggregates(target_minutes: int) -> dict[str, Any]:
+#: Partial figures that add up across tickets, rollup rows and groups; the maxima take the larger.
+_SUMS = (
+    "taken",
+    "called",
+    "served",
+    "no_show",
+    "cancelled",
+    "unserved",
+    "priority",
+    "from_appointments",
+    "within",
+    "wait_sum",
+    "service_sum",
+    "service_n",
+)
+_MAXIMA = ("max_wait", "max_service")
+
+
+def ticket_aggregates(target_minutes: int) -> dict[str, Any]:
+    """The partial figures of tickets."""
+    served = Q(status=TicketStatus.SERVED)
     return {
         "taken": Count("id"),
         "called": Count("id", filter=Q(wait_seconds__isnull=False)),
-        "served": Count("id", filter=Q(status=TicketStatus.SERVED)),
+        "served": Count("id", filter=served),
         "no_show": Count("id", filter=Q(status=TicketStatus.NO_SHOW)),
         "cancelled": Count("id", filter=Q(status=TicketStatus.CANCELLED)),
         "unserved": Count("id", filter=Q(status=TicketStatus.EXPIRED)),
         "priority": Count("id", filter=Q(priority=True)),
         "from_appointments": Count("id", filter=Q(priority_reason=PriorityReason.APPOINTMENT)),
         "within": Count("id", filter=Q(wait_seconds__lte=target_minutes * 60)),
-        "avg_wait": Avg("wait_seconds"),
+        "wait_sum": Sum("wait_seconds"),
         "max_wait": Max("wait_seconds"),
-        "avg_service": Avg("service_seconds", filter=Q(status=TicketStatus.SERVED)),
-        "max_service": Max("service_seconds", filter=Q(status=TicketStatus.SERVED)),
+        "service_sum": Sum("service_seconds", filter=served),
+        "service_n": Count("service_seconds", filter=served),
+        "max_service": Max("service_seconds", filter=served),
     }
 
 
+#: The same partial figures from ``QueueDayFigure`` rows (their ``within_target`` is for the default).
+ROLLUP_AGGREGATES: dict[str, Any] = {
+    **{name: Sum(name) for name in _SUMS if name not in ("within", "service_n")},
+    "within": Sum("within_target"),
+    "service_n": Sum("service_count"),
+    "max_wait": Max("max_wait"),
+    "max_service": Max("max_service"),
+}
+
+
+def add_partial(into: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    for name in _SUMS:
+        into[name] = (into.get(name) or 0) + (row.get(name) or 0)
+    for name in _MAXIMA:
+        values = [v for v in (into.get(name), row.get(name)) if v is not None]
+        into[name] = max(values) if values else None
+    return into
+
+
 def _figures(key: str, name: str, row: dict[str, Any]) -> QueueFigures:
-    called = row["called"] or 0
+    called = row.get("called") or 0
+    served_timed = row.get("service_n") or 0
     return QueueFigures(
         key=key,
         name=name,
-        taken=row["taken"] or 0,
+        taken=row.get("taken") or 0,
         called=called,
-        served=row["served"] or 0,
-        no_show=row["no_show"] or 0,
-        cancelled=row["cancelled"] or 0,
-        unserved=row["unserved"] or 0,
-        priority=row["priority"] or 0,
-        from_appointments=row["from_appointments"] or 0,
-        average_wait_minutes=_minutes(row["avg_wait"]),
-        max_wait_minutes=_minutes(row["max_wait"]),
-        within_target=round(row["within"] / called, 4) if called else None,
-        average_service_minutes=_minutes(row["avg_service"]),
-        max_service_minutes=_minutes(row["max_service"]),
+        served=row.get("served") or 0,
+        no_show=row.get("no_show") or 0,
+        cancelled=row.get("cancelled") or 0,
+        unserved=row.get("unserved") or 0,
+        priority=row.get("priority") or 0,
+        from_appointments=row.get("from_appointments") or 0,
+        average_wait_minutes=_minutes(row["wait_sum"] / called) if called else None,
+        max_wait_minutes=_minutes(row.get("max_wait")),
+        within_target=round((row.get("within") or 0) / called, 4) if called else None,
+        average_service_minutes=_minutes(row["service_sum"] / served_timed) if served_timed else None,
+        max_service_minutes=_minutes(row.get("max_service")),
     )
 
 
@@ -135,6 +180,11 @@ def _label(by: str, row: dict[str, Any]) -> tuple[str, str]:
     if by == "category":
         return row["category__code"], f"{row['category__letter']} {row['category__name']}"
     return row["day"].isoformat(), row["day"].isoformat()
+
+
+def rolled_up_to() -> dt.date | None:
+    """The last day summed in ``QueueDayFigure`` (None before the first nightly rollup)."""
+    return QueueRollupState.objects.filter(pk=1).values_list("last_day", flat=True).first()
 
 
 def tickets_in_scope(user: Any) -> QuerySet[QueueTicket]:
@@ -160,30 +210,51 @@ def queue_figures(
     clerk it went through). Appointments are made with a point, not a person: none are his."""
     if by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
-    qs = tickets_in_scope(user).filter(day__gte=first, day__lte=last)
+    tickets = tickets_in_scope(user)
     appointments = limit_to_scope(
         Appointment.objects.all(), user, region_field="point__region", point_field="point"
     ).filter(day__gte=first, day__lte=last)
+    rollup = limit_to_scope(
+        QueueDayFigure.objects.all(), user, region_field="point__region", point_field="point"
+    )
     if point:
-        qs = qs.filter(point__code=point)
+        tickets, rollup = tickets.filter(point__code=point), rollup.filter(point__code=point)
         appointments = appointments.filter(point__code=point)
     if region is not None:
-        qs = qs.filter(point__region__code__startswith=region.prefix)
+        tickets = tickets.filter(point__region__code__startswith=region.prefix)
+        rollup = rollup.filter(point__region__code__startswith=region.prefix)
         appointments = appointments.filter(point__region__code__startswith=region.prefix)
     if staff is not None:
         called = QueueTicketEvent.objects.filter(actor=staff, action="call").values("ticket_id")
-        qs = qs.filter(Q(served_by=staff) | Q(pk__in=called))
+        tickets = tickets.filter(Q(served_by=staff) | Q(pk__in=called))
         appointments = appointments.none()
+    sources: list[tuple[QuerySet[Any], dict[str, Any]]] = []
+    rolled = rolled_up_to() if staff is None and target_minutes == DEFAULT_TARGET_MINUTES else None
+    raw_from = first
+    if rolled is not None and rolled >= first:
+        sources.append((rollup.filter(day__gte=first, day__lte=min(last, rolled)), ROLLUP_AGGREGATES))
+        raw_from = rolled + dt.timedelta(days=1)
+    if raw_from <= last:
+        sources.append((tickets.filter(day__gte=raw_from, day__lte=last), ticket_aggregates(target_minutes)))
     report = QueueReport(first=first, last=last, by=by, target_minutes=target_minutes)
-    aggregates = _aggregates(target_minutes)
-    grouped = qs.filter(window__isnull=False) if by == "window" else qs
     fields = GROUPS[by]
-    for row in grouped.values(*fields).annotate(**aggregates).order_by(*fields):
-        key, name = _label(by, row)
-        report.rows.append(_figures(key, name, row))
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    total: dict[str, Any] = {}
+    for qs, aggregates in sources:
+        grouped = qs.filter(window__isnull=False) if by == "window" else qs
+        for row in grouped.values(*fields).annotate(**aggregates).order_by():
+            group = tuple(row[f] for f in fields)
+            if group in groups:
+                add_partial(groups[group], row)
+            else:
+                groups[group] = dict(row)
+        add_partial(total, qs.aggregate(**aggregates))
+    for group in sorted(groups):
+        key, name = _label(by, groups[group])
+        report.rows.append(_figures(key, name, groups[group]))
     if by == "window":
         report.rows.sort(key=lambda r: (r.key.split("#")[0], len(r.key), r.key))
-    report.total = _figures("", _("合计"), qs.aggregate(**aggregates))
+    report.total = _figures("", _("合计"), total)
     counts = {
         row["status"]: row["n"] for row in appointments.values("status").annotate(n=Count("id")).order_by()
     }

@@ -407,3 +407,60 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.day} {self.start:%H:%M}"
+
+
+class QueueDayFigure(models.Model):
+    """One closed day's tickets at one point, window and category, summed.
+
+    Written by ``queue.rollup.queue_rollup`` after the nightly close, when every ticket of the day
+    is final; ``queue.figures`` reads these rows for the days rolled up and the tickets only for the
+    days after, so a year of a county's hall costs a few thousand rows, not millions of tickets.
+    """
+
+    day = models.DateField(_("日期"))
+    point = models.ForeignKey(
+        ServicePoint, verbose_name=_("服务点"), on_delete=models.CASCADE, related_name="+"
+    )
+    window = models.ForeignKey(
+        Window, verbose_name=_("窗口"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        ServiceCategory, verbose_name=_("业务类别"), on_delete=models.CASCADE, related_name="+"
+    )
+    taken = models.IntegerField(_("取号数"), default=0)
+    called = models.IntegerField(_("叫号数"), default=0)
+    served = models.IntegerField(_("办结数"), default=0)
+    no_show = models.IntegerField(_("过号数"), default=0)
+    cancelled = models.IntegerField(_("取消数"), default=0)
+    unserved = models.IntegerField(_("当日未办理数"), default=0)
+    priority = models.IntegerField(_("优先号数"), default=0)
+    from_appointments = models.IntegerField(_("预约签到数"), default=0)
+    #: called within the default target (queue.figures.DEFAULT_TARGET_MINUTES)
+    within_target = models.IntegerField(_("按时叫号数"), default=0)
+    wait_sum = models.BigIntegerField(_("等候秒数合计"), default=0)
+    max_wait = models.IntegerField(_("最长等候秒数"), null=True, blank=True)
+    service_sum = models.BigIntegerField(_("办理秒数合计"), default=0)
+    service_count = models.IntegerField(_("计时办结数"), default=0)
+    max_service = models.IntegerField(_("最长办理秒数"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("取号日统计")
+        verbose_name_plural = pgettext_lazy("plural", "取号日统计")
+        indexes = [models.Index(fields=["day", "point"], name="queue_day_figure_day_point")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.point_id} {self.window_id} {self.category_id}"
+
+
+class QueueRollupState(models.Model):
+    """The last day whose tickets are summed in ``QueueDayFigure``. One row."""
+
+    last_day = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("取号统计进度")
+        verbose_name_plural = pgettext_lazy("plural", "取号统计进度")
+
+    def __str__(self) -> str:
+        return str(self.last_day)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from yichuang.queue.appointments import appointments_mark_missed, slots_sync_all
-from yichuang.queue.services import tickets_close_day
+from yichuang.queue.rollup import queue_rollup
 
 
 @shared_task(ignore_result=True)
@@ -22,5 +22,6 @@ def mark_missed() -> int:
 
 @shared_task(ignore_result=True)
 def close_day() -> int:
-    """Nightly: yesterday's tickets still waiting or called end as 当日未办理."""
-    return tickets_close_day()
+    """Nightly: yesterday's tickets still waiting or called end as 当日未办理, and the closed days
+    are summed for the figures."""
+    return queue_rollup()

@@ -1,0 +1,84 @@
+"""Closed days of the hall are summed once, at night, and the figures read those sums: the same
+numbers as counting the tickets, without reading millions of tickets for a year of a county."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.queue_cast import WEDNESDAY_MORNING, at
+from yichuang.queue import services
+from yichuang.queue.figures import GROUPS, queue_figures
+from yichuang.queue.models import QueueDayFigure, TicketSource
+from yichuang.queue.rollup import queue_rollup
+from yichuang.queue.tasks import close_day
+
+pytestmark = pytest.mark.django_db
+
+WEDNESDAY = WEDNESDAY_MORNING.date()
+THURSDAY = WEDNESDAY + dt.timedelta(days=1)
+OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+
+
+def reports(user, last=OCTOBER[1], **options):
+    return {
+        by: asdict(queue_figures(user=user, first=OCTOBER[0], last=last, by=by, **options)) for by in GROUPS
+    }
+
+
+def test_the_summed_days_give_the_same_figures_as_the_tickets_by_point_window_category_and_day(morning):
+    supervisor = morning.world.staff["supervisor"]
+    services.tickets_close_day(today=THURSDAY)  # the checked-in number nobody called ends 当日未办理
+    counted = reports(supervisor), reports(supervisor, last=WEDNESDAY)
+    assert queue_rollup(today=THURSDAY) > 0
+    with CaptureQueriesContext(connection) as queries:
+        summed = reports(supervisor, last=WEDNESDAY)
+    assert not any("queue_queueticket" in q["sql"] for q in queries.captured_queries)  # only the sums
+    assert summed == counted[1]
+    assert reports(supervisor) == counted[0]  # the month: the sums, and the tickets of the days after
+    assert summed["point"]["total"]["unserved"] == 1
+
+
+def test_the_nightly_task_closes_yesterday_before_summing_it(morning, time_machine):
+    time_machine.move_to(at(THURSDAY, 0, 10), tick=False)
+    close_day()
+    day = QueueDayFigure.objects.filter(day=WEDNESDAY)
+    assert sum(day.values_list("taken", flat=True)) == 5
+    assert sum(day.values_list("unserved", flat=True)) == 1  # closed first, then summed
+
+
+def test_today_is_read_from_the_tickets_beside_the_summed_days(morning, time_machine):
+    queue_rollup(today=THURSDAY)
+    time_machine.move_to(at(THURSDAY, 9, 0), tick=False)
+    ticket = services.ticket_take(
+        point=morning.point, category=morning.categories["general"], source=TicketSource.KIOSK
+    )
+    time_machine.move_to(at(THURSDAY, 9, 30), tick=False)
+    services.ticket_call_next(window=morning.windows["1"], actor=morning.clerk)
+    time_machine.move_to(at(THURSDAY, 9, 40), tick=False)
+    services.ticket_serve(ticket=ticket, actor=morning.clerk)
+    total = queue_figures(user=morning.world.staff["supervisor"], first=OCTOBER[0], last=OCTOBER[1]).total
+    assert (total.taken, total.called, total.served, total.unserved) == (6, 5, 4, 1)
+    assert total.max_wait_minutes == 30.0  # today's number, read from the tickets
+    assert total.average_wait_minutes == pytest.approx((2 + 4 + 12 + 20 + 30) / 5, abs=0.05)
+
+
+def test_summing_again_writes_nothing_new_and_a_later_night_sums_only_its_own_day(morning):
+    first = queue_rollup(today=THURSDAY)
+    assert queue_rollup(today=THURSDAY) == 0
+    assert QueueDayFigure.objects.count() == first
+    assert queue_rollup(today=THURSDAY + dt.timedelta(days=1)) == 0  # nobody came on Thursday
+    assert QueueDayFigure.objects.count() == first
+
+
+def test_a_clerks_own_figures_and_another_target_still_count_the_tickets(morning):
+    clerk = morning.clerk
+    before = (reports(clerk, staff=clerk), reports(morning.world.staff["supervisor"], target_minutes=15))
+    queue_rollup(today=THURSDAY)
+    after = (reports(clerk, staff=clerk), reports(morning.world.staff["supervisor"], target_minutes=15))
+    assert after[0] == before[0]
+    assert after[1]["point"]["total"]["within_target"] == 0.75  # 2, 4 and 12 minutes are within 15
