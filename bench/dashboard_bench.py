@@ -141,16 +141,18 @@ GROUP BY f.month, f.point_id, r.code, s.window_id, f.staff_id, f.kind
 
 
 # A ticket for every case brought to a window (the hall's 取号 before the case), at one of the
-# point's windows: mostly served, some no-shows and tickets left at closing time.
+# point's windows: mostly served, some no-shows and tickets left at closing time; seven in ten for
+# 综合受理 (一窗受理), the rest for the one other category each window serves.
 QUEUE_SQL = """
 INSERT INTO queue_queueticket (point_id, day, category_id, sequence, number, source, priority, priority_reason,
                                phone, status, window_id, taken_at, queued_at, first_called_at, called_at,
                                recalls, finished_at, wait_seconds, service_seconds, served_by_id)
-SELECT c.point_id, (c.created_at AT TIME ZONE 'Asia/Shanghai')::date, cat.ids[1 + abs(hashint4(c.id::int + 67)) % 8],
+SELECT c.point_id, (c.created_at AT TIME ZONE 'Asia/Shanghai')::date,
+       CASE WHEN abs(hashint4(c.id::int + 67)) % 10 < 7 THEN cat.ids[1] ELSE cat.ids[1 + t.window % 8] END,
        c.id % 1000000, 'A' || lpad((c.id % 1000000)::text, 6, '0'),
        (ARRAY['kiosk', 'kiosk', 'kiosk', 'clerk', 'appointment'])[1 + abs(hashint4(c.id::int + 71)) % 5],
        d.dice < 80, CASE WHEN d.dice < 80 THEN 'elderly' ELSE '' END, '', t.status,
-       w.ids[1 + abs(hashint4(c.id::int + 73)) % cardinality(w.ids)],
+       t.window,
        c.created_at - interval '1 second' * t.wait, c.created_at - interval '1 second' * t.wait,
        CASE WHEN t.status <> 'expired' THEN c.created_at END,
        CASE WHEN t.status <> 'expired' THEN c.created_at END, 0,
@@ -164,7 +166,8 @@ CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM queue_servicecategory) 
 CROSS JOIN LATERAL (SELECT abs(hashint4(c.id::int + 79)) % 1000 AS dice) d
 CROSS JOIN LATERAL (
     SELECT CASE WHEN d.dice < 900 THEN 'served' WHEN d.dice < 950 THEN 'no_show' ELSE 'expired' END AS status,
-           abs(hashint4(c.id::int + 83)) % 1800 AS wait, 60 + abs(hashint4(c.id::int + 89)) % 840 AS service
+           abs(hashint4(c.id::int + 83)) % 1800 AS wait, 60 + abs(hashint4(c.id::int + 89)) % 840 AS service,
+           w.ids[1 + abs(hashint4(c.id::int + 73)) % cardinality(w.ids)] AS window
 ) t
 WHERE c.channel = 'window'
 """
@@ -205,7 +208,8 @@ def derive(url: str, staff_id: int) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "TRUNCATE ratings_rectification, ratings_appeal, ratings_rating, ratings_monthlysatisfaction, "
-            "hotline_ticket, stats_monthlyfigure, queue_queueticket RESTART IDENTITY CASCADE"
+            "hotline_ticket, stats_monthlyfigure, queue_queueticket, queue_queuemonthfigure, queue_queuerollupstate "
+            "RESTART IDENTITY CASCADE"
         )
         conn.execute("SET session_replication_role = replica")
         conn.execute("SET work_mem = '256MB'")
@@ -255,6 +259,8 @@ def prepare(env: dict[str, str], url: str) -> dict[str, str]:
 
     from yichuang.cases.models import Case
     from yichuang.org.models import Staff
+    from yichuang.queue.models import QueueMonthFigure
+    from yichuang.queue.rollup import queue_rollup
     from yichuang.ratings.models import Rating
 
     if not Staff.objects.filter(username="town1").exists():
@@ -272,6 +278,14 @@ def prepare(env: dict[str, str], url: str) -> dict[str, str]:
     if fresh or not Rating.objects.exists():
         connection.close()
         derive(url, staff_id)
+    if not QueueMonthFigure.objects.exists():
+        start = time.monotonic()
+        rows = queue_rollup()
+        print(
+            f"      queue month figures (queue.rollup.queue_rollup) … {rows:,} rows, "
+            f"{time.monotonic() - start:.0f} s",
+            flush=True,
+        )
     tokens = {
         name: Token.objects.get_or_create(user=Staff.objects.get(username=name))[0].key
         for name in ("town1", "admin")

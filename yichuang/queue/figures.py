@@ -2,9 +2,10 @@
 
 Seed 002: "from taking a number to getting the card, ten minutes"; seed 001: "city 10 minutes,
 town 30 minutes". The figures add up partial sums (counts, seconds, maxima) from two sources: the
-daily rollup ``QueueDayFigure`` for the days the nightly close has summed (``queue.rollup``), and
-the tickets themselves for the days after it — today, and any day not yet rolled up. A clerk's own
-figures and a target other than the default are always read from the tickets. (``wait_seconds``
+monthly rollup ``QueueMonthFigure`` for the whole months the nightly close has summed
+(``queue.rollup``; the current month up to yesterday), and the tickets themselves for the rest —
+today, a part of a month, any day not yet summed. A clerk's own figures, figures by day and a
+target other than the default are always read from the tickets. (``wait_seconds``
 and ``service_seconds`` are stored on the ticket when it is called and served, so the same integer
 arithmetic runs on SQLite and PostgreSQL.) The dashboard and the API show ``queue_figures``.
 
@@ -29,7 +30,7 @@ from yichuang.queue.models import (
     Appointment,
     AppointmentStatus,
     PriorityReason,
-    QueueDayFigure,
+    QueueMonthFigure,
     QueueRollupState,
     QueueTicket,
     QueueTicketEvent,
@@ -128,7 +129,7 @@ def ticket_aggregates(target_minutes: int) -> dict[str, Any]:
     }
 
 
-#: The same partial figures from ``QueueDayFigure`` rows (their ``within_target`` is for the default).
+#: The same partial figures from ``QueueMonthFigure`` rows (their ``within_target`` is for the default).
 ROLLUP_AGGREGATES: dict[str, Any] = {
     **{name: Sum(name) for name in _SUMS if name not in ("within", "service_n")},
     "within": Sum("within_target"),
@@ -183,8 +184,29 @@ def _label(by: str, row: dict[str, Any]) -> tuple[str, str]:
 
 
 def rolled_up_to() -> dt.date | None:
-    """The last day summed in ``QueueDayFigure`` (None before the first nightly rollup)."""
+    """The last day summed in ``QueueMonthFigure`` (None before the first nightly rollup)."""
     return QueueRollupState.objects.filter(pk=1).values_list("last_day", flat=True).first()
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def summed_months(
+    first: dt.date, last: dt.date, rolled: dt.date
+) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None:
+    """The months whose rollup rows lie wholly inside ``first``–``last`` (a month's row holds its
+    days up to ``rolled``), and the days they cover; None when no month fits."""
+    month = first.replace(day=1)
+    if month < first:
+        month = _month_end(month) + dt.timedelta(days=1)
+    months: list[dt.date] = []
+    while month <= rolled and min(_month_end(month), rolled) <= last:
+        months.append(month)
+        month = _month_end(month) + dt.timedelta(days=1)
+    if not months:
+        return None
+    return (months[0], months[-1]), (months[0], min(_month_end(months[-1]), rolled))
 
 
 def tickets_in_scope(user: Any) -> QuerySet[QueueTicket]:
@@ -215,7 +237,7 @@ def queue_figures(
         Appointment.objects.all(), user, region_field="point__region", point_field="point"
     ).filter(day__gte=first, day__lte=last)
     rollup = limit_to_scope(
-        QueueDayFigure.objects.all(), user, region_field="point__region", point_field="point"
+        QueueMonthFigure.objects.all(), user, region_field="point__region", point_field="point"
     )
     if point:
         tickets, rollup = tickets.filter(point__code=point), rollup.filter(point__code=point)
@@ -229,13 +251,19 @@ def queue_figures(
         tickets = tickets.filter(Q(served_by=staff) | Q(pk__in=called))
         appointments = appointments.none()
     sources: list[tuple[QuerySet[Any], dict[str, Any]]] = []
-    rolled = rolled_up_to() if staff is None and target_minutes == DEFAULT_TARGET_MINUTES else None
-    raw_from = first
-    if rolled is not None and rolled >= first:
-        sources.append((rollup.filter(day__gte=first, day__lte=min(last, rolled)), ROLLUP_AGGREGATES))
-        raw_from = rolled + dt.timedelta(days=1)
-    if raw_from <= last:
-        sources.append((tickets.filter(day__gte=raw_from, day__lte=last), ticket_aggregates(target_minutes)))
+    rolled = None
+    if staff is None and by != "day" and target_minutes == DEFAULT_TARGET_MINUTES:
+        rolled = rolled_up_to()
+    summed = summed_months(first, last, rolled) if rolled is not None else None
+    raw_days = [(first, last)]
+    if summed is not None:
+        (first_month, last_month), (summed_from, summed_to) = summed
+        sources.append((rollup.filter(month__gte=first_month, month__lte=last_month), ROLLUP_AGGREGATES))
+        raw_days = [(first, summed_from - dt.timedelta(days=1)), (summed_to + dt.timedelta(days=1), last)]
+    for raw_first, raw_last in raw_days:
+        if raw_first <= raw_last:
+            days = tickets.filter(day__gte=raw_first, day__lte=raw_last)
+            sources.append((days, ticket_aggregates(target_minutes)))
     report = QueueReport(first=first, last=last, by=by, target_minutes=target_minutes)
     fields = GROUPS[by]
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}

@@ -409,15 +409,17 @@ class Appointment(models.Model):
         return f"{self.reference} {self.day} {self.start:%H:%M}"
 
 
-class QueueDayFigure(models.Model):
-    """One closed day's tickets at one point, window and category, summed.
+class QueueMonthFigure(models.Model):
+    """A month's tickets at one point, window and category, summed up to the last closed day.
 
-    Written by ``queue.rollup.queue_rollup`` after the nightly close, when every ticket of the day
-    is final; ``queue.figures`` reads these rows for the days rolled up and the tickets only for the
-    days after, so a year of a county's hall costs a few thousand rows, not millions of tickets.
+    Written by ``queue.rollup.queue_rollup`` each night after the close, when every ticket of the
+    days summed is final (the current month is summed again each night, up to yesterday);
+    ``queue.figures`` reads these rows for whole months and the tickets only for the days after
+    the last one summed, so a year of a county's hall costs a few thousand rows, not millions of
+    tickets.
     """
 
-    day = models.DateField(_("日期"))
+    month = models.DateField(_("月份"), help_text=_("当月1日"))
     point = models.ForeignKey(
         ServicePoint, verbose_name=_("服务点"), on_delete=models.CASCADE, related_name="+"
     )
@@ -444,16 +446,16 @@ class QueueDayFigure(models.Model):
     max_service = models.IntegerField(_("最长办理秒数"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("取号日统计")
-        verbose_name_plural = pgettext_lazy("plural", "取号日统计")
-        indexes = [models.Index(fields=["day", "point"], name="queue_day_figure_day_point")]
+        verbose_name = _("取号月统计")
+        verbose_name_plural = pgettext_lazy("plural", "取号月统计")
+        indexes = [models.Index(fields=["month", "point"], name="queue_month_figure_month_point")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.point_id} {self.window_id} {self.category_id}"
+        return f"{self.month:%Y-%m} {self.point_id} {self.window_id} {self.category_id}"
 
 
 class QueueRollupState(models.Model):
-    """The last day whose tickets are summed in ``QueueDayFigure``. One row."""
+    """The last day whose tickets are summed in ``QueueMonthFigure``. One row."""
 
     last_day = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,10 +1,11 @@
-"""The daily rollup of the hall's tickets (``QueueDayFigure``), written after the nightly close.
+"""The monthly rollup of the hall's tickets (``QueueMonthFigure``), written after the nightly close.
 
 A day's tickets are final once it is over and the close has ended those still waiting or called
-(``tickets_close_day``): no service moves a ticket of an earlier day. So each day is summed once,
-per point, window and category, and ``queue.figures`` reads those rows for it from then on. The
-run is idempotent and safe on several workers: the state row is locked, the days after the last
-one summed are (re)written whole, and a run that finds nothing new does nothing.
+(``tickets_close_day``): no service moves a ticket of an earlier day (a no-show may be requeued
+only on its own day). Each night the months from the one holding the first day not yet summed to
+yesterday's are summed again from their first day to yesterday, per point, window and category,
+and ``queue.figures`` reads those rows for them from then on. The run is idempotent and safe on
+several workers: the state row is locked, the months are rewritten whole.
 """
 
 from __future__ import annotations
@@ -15,11 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yichuang.queue.figures import DEFAULT_TARGET_MINUTES, ticket_aggregates
-from yichuang.queue.models import QueueDayFigure, QueueRollupState, QueueTicket
+from yichuang.queue.models import QueueMonthFigure, QueueRollupState, QueueTicket
 from yichuang.queue.services import tickets_close_day
-
-#: Days summed per statement, so that the first run over years of tickets stays bounded.
-CHUNK_DAYS = 31
 
 
 def _state() -> QueueRollupState:
@@ -31,40 +29,47 @@ def _state() -> QueueRollupState:
     return QueueRollupState.objects.select_for_update().get(pk=1)
 
 
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 def queue_rollup(*, today: dt.date | None = None) -> int:
-    """Close the days before ``today`` and sum every day not yet summed; returns the number of
-    ``QueueDayFigure`` rows written."""
+    """Close the days before ``today`` and sum every month that has days not yet summed, up to
+    yesterday; returns the number of ``QueueMonthFigure`` rows written."""
     today = today or timezone.localdate()
     tickets_close_day(today=today)
-    last = today - dt.timedelta(days=1)
+    yesterday = today - dt.timedelta(days=1)
     written = 0
     with transaction.atomic():
         state = _state()
-        start = state.last_day + dt.timedelta(days=1) if state.last_day else None
-        if start is None:
-            earliest = QueueTicket.objects.order_by("day").values_list("day", flat=True).first()
-            start = earliest or today
-        while start <= last:
-            end = min(last, start + dt.timedelta(days=CHUNK_DAYS - 1))
-            written += _sum_days(start, end)
-            start = end + dt.timedelta(days=1)
-        if state.last_day is None or state.last_day < last:
-            state.last_day = last
-            state.save(update_fields=["last_day", "updated_at"])
+        if state.last_day is not None and state.last_day >= yesterday:
+            return 0
+        if state.last_day is None:
+            earliest = QueueTicket.objects.filter(day__lte=yesterday).order_by("day")
+            start = earliest.values_list("day", flat=True).first() or yesterday
+        else:
+            start = state.last_day + dt.timedelta(days=1)
+        month = start.replace(day=1)
+        while month <= yesterday:
+            written += _sum_month(month, min(_next_month(month) - dt.timedelta(days=1), yesterday))
+            month = _next_month(month)
+        state.last_day = yesterday
+        state.save(update_fields=["last_day", "updated_at"])
     return written
 
 
-def _sum_days(first: dt.date, last: dt.date) -> int:
-    QueueDayFigure.objects.filter(day__gte=first, day__lte=last).delete()
+def _sum_month(month: dt.date, last: dt.date) -> int:
+    """(Re)write the rows of ``month`` from its first day to ``last``."""
+    QueueMonthFigure.objects.filter(month=month).delete()
     rows = (
-        QueueTicket.objects.filter(day__gte=first, day__lte=last)
-        .values("day", "point_id", "window_id", "category_id")
+        QueueTicket.objects.filter(day__gte=month, day__lte=last)
+        .values("point_id", "window_id", "category_id")
         .annotate(**ticket_aggregates(DEFAULT_TARGET_MINUTES))
         .order_by()
     )
     figures = [
-        QueueDayFigure(
-            day=row["day"],
+        QueueMonthFigure(
+            month=month,
             point_id=row["point_id"],
             window_id=row["window_id"],
             category_id=row["category_id"],
@@ -85,5 +90,5 @@ def _sum_days(first: dt.date, last: dt.date) -> int:
         )
         for row in rows
     ]
-    QueueDayFigure.objects.bulk_create(figures, batch_size=2000)
+    QueueMonthFigure.objects.bulk_create(figures, batch_size=2000)
     return len(figures)
