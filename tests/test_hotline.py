@@ -743,3 +743,24 @@ def test_services_refuse_a_category_turned_off(hotline):
             content="c",
             caller_phone=PHONE,
         )
+
+
+def test_a_ticket_registered_and_dispatched_at_once_comes_back_dispatched(hotline):
+    """The service answers with the row as it is now, so the caller can go on from it (the simulator
+    signed for nothing while it read the registered object)."""
+    ticket = services.ticket_create(
+        actor=hotline.staff["operator"],
+        type="help",
+        category=hotline.categories["0403"],
+        region=hotline.world.regions["village_a2"],
+        title="申请低保无人答复",
+        content="上月到村里申请低保，至今没有答复。",
+        caller_phone=PHONE,
+        dispatch=True,
+    )
+    assert ticket.status == "dispatched"
+    assert ticket.assigned_unit == hotline.units["center_a"]
+    signed = services.ticket_accept(
+        ticket=ticket, actor=hotline.staff["town_clerk"], row_version=ticket.row_version
+    )
+    assert signed.responsible_unit == hotline.units["center_a"]

@@ -226,7 +226,8 @@ def ticket_create(
     )
     _event(ticket, action="register", actor=actor, from_status="", note=note, time_limit=limit)
     if dispatch or target is not None:
-        ticket_dispatch(ticket=ticket, actor=actor, target=target)
+        # The dispatched row, not the registered one: the caller sees where the ticket went.
+        ticket = ticket_dispatch(ticket=ticket, actor=actor, target=target)
     return ticket
 
 
