@@ -62,3 +62,28 @@ def test_a_future_month_or_a_bad_month_is_refused():
         call_command("simulate", "--month", "2026/10", stdout=io.StringIO())
     with pytest.raises(CommandError, match="未来"):
         call_command("simulate", "--month", "2099-01", stdout=io.StringIO())
+
+
+def test_the_simulated_hotline_signs_answers_closes_and_revisits_its_tickets():
+    load_demo()
+    out = io.StringIO()
+    call_command(
+        "simulate", "--cases", "4", "--tickets", "16", "--month", "2026-10", stdout=out, stderr=io.StringIO()
+    )
+    refused = [line for line in out.getvalue().splitlines() if "ticket" in line and "_refused" in line]
+    assert refused == [], "every ticket step went through the real services"
+    tickets = Ticket.objects.filter(created_at__month=10)
+    dispatched = tickets.filter(events__action="dispatch").distinct()
+    assert tickets.count() == 16 and dispatched.count() >= 8
+    assert dispatched.filter(events__action="accept").distinct().count() == dispatched.count()
+    assert dispatched.filter(events__action="reply").distinct().count() == dispatched.count()
+    # Tickets registered at the end of the month are worked on after it, as they would be.
+    assert not tickets.exclude(status__in=["closed", "revisited"]).exists()
+    assert tickets.filter(status="revisited").count() >= dispatched.count() // 2
+
+    client = APIClient()
+    client.force_authenticate(Staff.objects.get(username="county_supervisor"))
+    hotline = client.get("/api/v1/stats/dashboard/", {"from": "2026-10"}).json()["hotline"]
+    assert (hotline["received"], hotline["closed"]) == (16, 16)
+    assert hotline["on_time_rate"] >= 0.9
+    assert hotline["revisit_rate"] >= 0.5
