@@ -504,3 +504,19 @@ def test_the_hall_and_the_town_centers_take_numbers_and_appointments(demo: dict[
         "/api/v1/queue/points/411502-ZD01/tickets/", {"category": "general"}, format="json"
     )
     assert ticket.status_code == 201 and ticket.json()["point"] == "411502-ZWZX", "the hall's kiosk"
+
+
+def test_the_readme_lists_every_account_the_demo_prints_in_both_languages() -> None:
+    from pathlib import Path
+
+    from yichuang.demo.data.accounts import ACCOUNTS, TOWN_MANAGERS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    chinese, english = readme.split("## English")
+    usernames = [a.username for a in ACCOUNTS] + [m[1] for m in TOWN_MANAGERS]
+    assert set(CONTRACT_ACCOUNTS) <= set(usernames)
+    for part in (chinese, english):
+        assert [u for u in usernames if f"`{u}`" not in part] == []
+        assert "make run ADDR=127.0.0.1:" in part
+        assert "2 分钟" in part or "every 2 minutes" in part, "the dashboard updates by itself"
+    assert "../shared/" not in readme, "no link that is broken in a plain clone"

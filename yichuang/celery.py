@@ -1,4 +1,5 @@
-"""Celery app: Redis carries background work when REDIS_URL is set; otherwise tasks run eagerly."""
+"""Celery app: Redis carries background work when REDIS_URL is set; otherwise tasks run eagerly, and
+``yichuang demo`` runs the beat schedule in its serving process (``yichuang.beat``)."""
 
 import os
 
