@@ -221,6 +221,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yichuang.common.errors.exception_handler",
+    # DRF's parsers with Chinese answers for unreadable bodies and a limit on JSON nesting.
+    "DEFAULT_PARSER_CLASSES": [
+        "yichuang.common.parsers.JSONParser",
+        "yichuang.common.parsers.FormParser",
+        "yichuang.common.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "yichuang.common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
