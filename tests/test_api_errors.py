@@ -145,3 +145,33 @@ class TestNulCharacters:
         body = assert_chinese_error(response)
         assert body["fields"]["applicant"]["name"] == ["不能包含空字符（\\0）。"]
         assert "空字符串" not in str(body)
+
+
+class TestAddressesUnderApi:
+    @pytest.mark.parametrize("debug", [False, True])
+    @pytest.mark.parametrize("url", ["/api/v1/auth/token", "/api/v1/cases"])
+    def test_a_post_without_the_trailing_slash_names_the_right_address(self, world, settings, debug, url):
+        settings.DEBUG = debug
+        client = staff_client(world.staff["town_clerk"])
+        response = client.post(url, {"username": "a", "password": "b"}, format="json")
+        body = assert_chinese_error(response, status=404)
+        assert body["code"] == "trailing_slash"
+        assert f"{url}/" in body["detail"]
+
+    @pytest.mark.parametrize("debug", [False, True])
+    def test_an_unknown_address_is_a_json_404_even_when_debugging(self, world, settings, debug):
+        settings.DEBUG = debug
+        response = APIClient().get("/api/v1/no-such-thing/")
+        body = assert_chinese_error(response, status=404)
+        assert body["code"] == "not_found"
+        assert "urlpatterns" not in response.content.decode()
+
+    def test_a_view_that_answers_404_itself_keeps_its_own_words_when_debugging(self, county, clerk, settings):
+        settings.DEBUG = True
+        response = clerk.post("/api/v1/cases/41150220250101999999/actions/fly/", {}, format="json")
+        assert assert_chinese_error(response, status=404)["detail"] == "没有这个操作。"
+
+    def test_pages_outside_the_api_still_get_the_slash_added(self, db):
+        response = APIClient().get("/work")
+        assert response.status_code == 301
+        assert response["Location"] == "/work/"

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yichuang.common.middleware.ChineseFirstLocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "yichuang.common.middleware.CommonMiddleware",  # Django's, with JSON 404s under /api/
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
