@@ -113,3 +113,9 @@ def test_a_retry_with_the_same_key_returns_the_same_application(bundle, clerk):
     again = clerk.post("/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
     assert first.json()["number"] == again.json()["number"]
     assert Case.objects.count() == 2
+
+
+def test_an_unknown_code_in_tolerated_is_reported_under_tolerated(bundle, clerk):
+    response = clerk.post("/api/v1/applications/", bundle_body(clerk, tolerated=["XX"]), format="json")
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"tolerated": ["该事项没有材料 XX。"]}

@@ -142,6 +142,19 @@ class TestAcceptance:
         assert first.json()["number"] == again.json()["number"]
         assert Case.objects.count() == 1
 
+    @pytest.mark.parametrize("field", ["tolerated", "commitments"])
+    def test_an_unknown_material_code_is_reported_under_the_field_that_named_it(self, clerk, field):
+        response = clerk.post("/api/v1/cases/", application(clerk, **{field: ["XX"]}), format="json")
+        assert response.status_code == 422
+        assert response.json()["fields"] == {field: ["该事项没有材料 XX。"]}
+        assert Case.objects.count() == 0
+
+    def test_an_unknown_material_uploaded_is_reported_under_materials(self, clerk):
+        body = application(clerk)
+        body["materials"].append({"requirement": "XX", "files": [upload(clerk)]})
+        response = clerk.post("/api/v1/cases/", body, format="json")
+        assert response.json()["fields"] == {"materials": ["该事项没有材料 XX。"]}
+
     def test_case_numbers_are_unique_and_sequential_per_county_and_day(self, clerk):
         numbers = [
             clerk.post("/api/v1/cases/", application(clerk), format="json").json()["number"] for _ in range(3)

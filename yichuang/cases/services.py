@@ -231,10 +231,17 @@ def _material_errors(
     tolerated: set[str],
     committed: set[str],
 ) -> dict[str, list[str]]:
-    """What is wrong with the codes given: unknown materials, 容缺 or 告知承诺 where not allowed."""
+    """What is wrong with the codes given: unknown materials, 容缺 or 告知承诺 where not allowed. An
+    unknown code is reported under the field that named it (``materials``, ``tolerated`` or
+    ``commitments``)."""
     errors: dict[str, list[str]] = {}
-    for code in sorted((set(given) | tolerated | committed) - set(requirements)):
-        errors.setdefault("materials", []).append(_("该事项没有材料 %(code)s。") % {"code": code})
+    for field_name, codes in (
+        ("materials", set(given)),
+        ("tolerated", tolerated),
+        ("commitments", committed),
+    ):
+        for code in sorted(codes - set(requirements)):
+            errors.setdefault(field_name, []).append(_("该事项没有材料 %(code)s。") % {"code": code})
     for code in sorted(tolerated & set(requirements)):
         if not requirements[code]["tolerable"]:
             errors.setdefault("tolerated", []).append(
