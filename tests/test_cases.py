@@ -235,6 +235,37 @@ class TestReview:
         assert (after.status, after.row_version) == (before.status, before.row_version)
         assert CaseEvent.objects.filter(case=after).count() == 2
 
+    @pytest.mark.parametrize(
+        ("action", "body"),
+        [
+            ("supplement", {"materials": []}),
+            ("supplement", {"materials": [{"requirement": "M002", "files": []}]}),
+            ("deliver", {"method": "fax"}),
+            ("deliver", {}),
+            ("refuse", {}),
+            ("deny", {}),
+            ("suspend", {"kind": "nap"}),
+            ("extend", {"days": 99}),
+            ("notify", {"missing": []}),
+        ],
+    )
+    def test_an_action_the_state_does_not_allow_is_409_even_with_a_bad_body(self, clerk, action, body):
+        case = clerk.post("/api/v1/cases/", application(clerk, provide=("M001",)), format="json").json()
+        assert act(clerk, case["number"], "refuse", reason="不属于本事项受理范围").status_code == 200
+        before = Case.objects.get(number=case["number"])
+        response = act(clerk, case["number"], action, **body)
+        assert response.status_code == 409, response.content
+        assert response.json()["code"] == "not_allowed"
+        assert "不予受理" in response.json()["detail"]
+        after = Case.objects.get(number=case["number"])
+        assert (after.status, after.row_version) == (before.status, before.row_version)
+
+    def test_an_action_the_state_allows_still_checks_its_body(self, clerk):
+        case = clerk.post("/api/v1/cases/", application(clerk, provide=("M001",)), format="json").json()
+        response = act(clerk, case["number"], "supplement", materials=[])
+        assert response.status_code == 400
+        assert "materials" in response.json()["fields"]
+
     def test_a_stale_row_version_answers_409(self, clerk, reviewer):
         case = accepted_case(clerk)
         act(reviewer, case["number"], "review")
