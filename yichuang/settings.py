@@ -242,8 +242,18 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": _("一窗 yichuang API"),
-    "DESCRIPTION": _("基层政务服务一窗受理平台 API (县—乡镇—村—政银合作网点)。"),
+    # Chinese first, English after, in one text (not translated: the schema reads the same to all).
+    "TITLE": "一窗 基层政务服务平台 API · yichuang grassroots government service API",
+    "DESCRIPTION": (
+        "基层政务服务一窗受理平台 API（县—乡镇—村—政银合作网点）。\n\n"
+        '错误一律答复 JSON `{"code", "detail", "fields"}`（见组件 Error）：`code` 是稳定的错误码，'
+        "`detail` 是一句简体中文说明（请求头 `Accept-Language: en` 时为英文），`fields` 按字段列出问题。"
+        "错误输入答复 4xx，从不答复 500。\n\n"
+        "API of the one-window service platform for county, town, village and partner-bank service points. "
+        'Every error is JSON `{"code", "detail", "fields"}` (component Error): a stable `code`, a '
+        "sentence in Chinese (English with `Accept-Language: en`) and the problems per field; bad input "
+        "is always a 4xx, never a 500."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -254,6 +264,10 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
     },
     "SECURITY": [{"bearerAuth": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "yichuang.common.schema.document_errors",  # the Error component and each operation's errors
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PointKindEnum": "yichuang.org.models.PointKind",
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
