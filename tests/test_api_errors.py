@@ -62,6 +62,15 @@ class TestDeeplyNestedJson:
         response = post_raw(APIClient(), "/api/v1/auth/token/", b"[" * 900 + b"]" * 900)
         assert assert_chinese_error(response)["code"] == "too_deep"
 
+    def test_a_long_but_shallow_body_is_read(self, world):
+        body = {"username": "nobody", "password": "x", "extra": [{"a": [1]} for _ in range(200)]}
+        response = APIClient().post("/api/v1/auth/token/", body, format="json")
+        assert response.json()["code"] == "invalid"  # the credentials were checked: the body was read
+
+    def test_thirty_three_levels_are_one_too_many(self, world):
+        response = post_raw(APIClient(), "/api/v1/auth/token/", b'{"a":' + b"[" * 32 + b"]" * 32 + b"}")
+        assert assert_chinese_error(response)["code"] == "too_deep"
+
     def test_an_ordinary_nesting_still_reaches_the_fields_check(self, world):
         response = APIClient().post(
             "/api/v1/auth/token/", {"username": ["a"], "password": "x"}, format="json"
