@@ -113,3 +113,20 @@ def test_a_retry_with_the_same_key_returns_the_same_application(bundle, clerk):
     again = clerk.post("/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
     assert first.json()["number"] == again.json()["number"]
     assert Case.objects.count() == 2
+
+
+def test_the_same_key_with_another_application_is_refused(bundle, clerk):
+    body = bundle_body(clerk)
+    first = clerk.post("/api/v1/applications/", body, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert first.status_code == 201
+    other = {**body, "tolerated": []}
+    reused = clerk.post("/api/v1/applications/", other, format="json", HTTP_IDEMPOTENCY_KEY="b-1")
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert BundleApplication.objects.count() == 1 and Case.objects.count() == 2
+
+
+def test_an_unknown_code_in_tolerated_is_reported_under_tolerated(bundle, clerk):
+    response = clerk.post("/api/v1/applications/", bundle_body(clerk, tolerated=["XX"]), format="json")
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"tolerated": ["该事项没有材料 XX。"]}

@@ -142,6 +142,50 @@ class TestAcceptance:
         assert first.json()["number"] == again.json()["number"]
         assert Case.objects.count() == 1
 
+    def test_the_same_idempotency_key_with_another_applicant_is_refused_and_changes_nothing(self, clerk):
+        body = application(clerk)
+        first = clerk.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert first.status_code == 201
+        other = {**body, "applicant": {**body["applicant"], "name": "王五"}}
+        reused = clerk.post("/api/v1/cases/", other, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert reused.status_code == 422
+        assert reused.json()["code"] == "idempotency_key_reused"
+        assert "Idempotency-Key" in reused.json()["detail"]
+        assert Case.objects.count() == 1
+        assert Case.objects.get().applicant_name == "李金文"
+
+    def test_a_retry_may_send_the_same_body_with_its_keys_in_another_order(self, clerk):
+        body = application(clerk)
+        first = clerk.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        shuffled = dict(reversed(list(body.items())))
+        again = clerk.post("/api/v1/cases/", shuffled, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        assert again.status_code == 201
+        assert again["Idempotent-Replayed"] == "true"
+        assert again.json()["number"] == first.json()["number"]
+
+    def test_a_key_stored_before_fingerprints_still_replays_its_case(self, county, clerk):
+        from yichuang.cases.models import IdempotencyRecord
+
+        first = clerk.post("/api/v1/cases/", application(clerk), format="json", HTTP_IDEMPOTENCY_KEY="old")
+        IdempotencyRecord.objects.filter(key="old").update(fingerprint="")
+        again = clerk.post("/api/v1/cases/", application(clerk), format="json", HTTP_IDEMPOTENCY_KEY="old")
+        assert again.status_code == 201
+        assert again.json()["number"] == first.json()["number"]
+        assert Case.objects.count() == 1
+
+    @pytest.mark.parametrize("field", ["tolerated", "commitments"])
+    def test_an_unknown_material_code_is_reported_under_the_field_that_named_it(self, clerk, field):
+        response = clerk.post("/api/v1/cases/", application(clerk, **{field: ["XX"]}), format="json")
+        assert response.status_code == 422
+        assert response.json()["fields"] == {field: ["该事项没有材料 XX。"]}
+        assert Case.objects.count() == 0
+
+    def test_an_unknown_material_uploaded_is_reported_under_materials(self, clerk):
+        body = application(clerk)
+        body["materials"].append({"requirement": "XX", "files": [upload(clerk)]})
+        response = clerk.post("/api/v1/cases/", body, format="json")
+        assert response.json()["fields"] == {"materials": ["该事项没有材料 XX。"]}
+
     def test_case_numbers_are_unique_and_sequential_per_county_and_day(self, clerk):
         numbers = [
             clerk.post("/api/v1/cases/", application(clerk), format="json").json()["number"] for _ in range(3)
@@ -190,6 +234,37 @@ class TestReview:
         after = Case.objects.get(number=case["number"])
         assert (after.status, after.row_version) == (before.status, before.row_version)
         assert CaseEvent.objects.filter(case=after).count() == 2
+
+    @pytest.mark.parametrize(
+        ("action", "body"),
+        [
+            ("supplement", {"materials": []}),
+            ("supplement", {"materials": [{"requirement": "M002", "files": []}]}),
+            ("deliver", {"method": "fax"}),
+            ("deliver", {}),
+            ("refuse", {}),
+            ("deny", {}),
+            ("suspend", {"kind": "nap"}),
+            ("extend", {"days": 99}),
+            ("notify", {"missing": []}),
+        ],
+    )
+    def test_an_action_the_state_does_not_allow_is_409_even_with_a_bad_body(self, clerk, action, body):
+        case = clerk.post("/api/v1/cases/", application(clerk, provide=("M001",)), format="json").json()
+        assert act(clerk, case["number"], "refuse", reason="不属于本事项受理范围").status_code == 200
+        before = Case.objects.get(number=case["number"])
+        response = act(clerk, case["number"], action, **body)
+        assert response.status_code == 409, response.content
+        assert response.json()["code"] == "not_allowed"
+        assert "不予受理" in response.json()["detail"]
+        after = Case.objects.get(number=case["number"])
+        assert (after.status, after.row_version) == (before.status, before.row_version)
+
+    def test_an_action_the_state_allows_still_checks_its_body(self, clerk):
+        case = clerk.post("/api/v1/cases/", application(clerk, provide=("M001",)), format="json").json()
+        response = act(clerk, case["number"], "supplement", materials=[])
+        assert response.status_code == 400
+        assert "materials" in response.json()["fields"]
 
     def test_a_stale_row_version_answers_409(self, clerk, reviewer):
         case = accepted_case(clerk)
@@ -314,6 +389,36 @@ def test_two_reviewers_approving_at_once_exactly_one_wins(county):
         t.join()
     assert sorted(results) == [200, 409]
     assert CaseEvent.objects.filter(case__number=number, action="approve").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_body", [True, False])
+def test_two_retries_with_one_key_at_once_make_one_case(county, same_body):
+    clerk = client_for(county.staff["town_clerk"])
+    body = application(clerk)
+    bodies = [body, body if same_body else {**body, "applicant": {**body["applicant"], "name": "王五"}}]
+    results: list[Any] = []
+    barrier = threading.Barrier(2)
+
+    def submit(body: dict[str, Any]) -> None:
+        try:
+            client = client_for(county.staff["town_clerk"])
+            barrier.wait()
+            results.append(client.post("/api/v1/cases/", body, format="json", HTTP_IDEMPOTENCY_KEY="twin"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(body,)) for body in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Case.objects.count() == 1
+    if same_body:
+        assert [r.status_code for r in results] == [201, 201]
+        assert len({r.json()["number"] for r in results}) == 1
+    else:
+        assert sorted(r.status_code for r in results) == [201, 422]
 
 
 class TestTracking:

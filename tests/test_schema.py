@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 
 COMMITTED = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
@@ -29,3 +30,75 @@ def test_the_schema_documents_every_contract_endpoint():
         "/api/v1/calendar/workdays/add/",
     ):
         assert f"  {path}:" in text, path
+
+
+# —— errors: every operation documents the error answers it can give, in the one error shape ——
+
+
+def generated_schema() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations(schema: dict) -> dict[str, dict]:
+    return {op["operationId"]: op for ops in schema["paths"].values() for op in ops.values()}
+
+
+def test_the_error_shape_is_one_component_that_every_error_answer_uses():
+    schema = generated_schema()
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"code", "detail", "fields"}
+    for name, op in operations(schema).items():
+        for code, answer in op["responses"].items():
+            if code.startswith("4"):
+                assert answer["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }, (name, code)
+
+
+@pytest.mark.parametrize(
+    ("operation", "documented", "not_documented"),
+    [
+        ("v1_cases_actions_create", {"400", "401", "403", "404", "409", "422"}, {"429"}),
+        ("v1_cases_create", {"400", "401", "403", "409", "413", "415", "422"}, {"404"}),
+        ("v1_cases_retrieve", {"401", "403", "404"}, {"400", "409"}),
+        ("v1_cases_list", {"400", "401", "404"}, {"409"}),
+        ("v1_files_create", {"400", "401", "403", "413", "415"}, {"409"}),
+        ("v1_track_create", {"400", "404", "429"}, {"401", "409"}),
+        ("v1_queue_bookings_create", {"400", "409", "429"}, {"401"}),
+        ("v1_auth_token_create", {"400", "403"}, {"401", "409"}),
+        ("v1_items_retrieve", {"404"}, {"401"}),
+        ("v1_me_retrieve", {"401"}, {"400", "404"}),
+    ],
+)
+def test_each_operation_documents_the_errors_it_can_answer(operation, documented, not_documented):
+    codes = set(operations(generated_schema())[operation]["responses"])
+    assert documented <= codes
+    assert not (not_documented & codes)
+
+
+def test_every_operation_that_needs_a_login_documents_401():
+    for name, op in operations(generated_schema()).items():
+        security = op.get("security", [])  # without it, or with {} among them, no login is needed
+        if security and {} not in security:
+            assert "401" in op["responses"], name
+
+
+def test_documenting_errors_keeps_every_operation_id_and_success_answer():
+    import yaml
+
+    committed = operations(yaml.safe_load(COMMITTED.read_text(encoding="utf-8")))
+    generated = operations(generated_schema())
+    assert set(generated) == set(committed)
+    for name, op in committed.items():
+        for code, answer in op["responses"].items():
+            if code.startswith("2"):
+                assert generated[name]["responses"][code] == answer, (name, code)
+
+
+def test_the_api_is_named_in_chinese_first_then_english():
+    info = generated_schema()["info"]
+    assert info["title"].startswith("一窗 基层政务服务平台 API")
+    assert "yichuang" in info["title"]
+    assert info["description"].index("错误") < info["description"].index("Every error")

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yichuang.common.middleware.ChineseFirstLocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "yichuang.common.middleware.CommonMiddleware",  # Django's, with JSON 404s under /api/
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -223,6 +223,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "yichuang.common.errors.exception_handler",
+    # DRF's parsers with Chinese answers for unreadable bodies and a limit on JSON nesting.
+    "DEFAULT_PARSER_CLASSES": [
+        "yichuang.common.parsers.JSONParser",
+        "yichuang.common.parsers.FormParser",
+        "yichuang.common.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "yichuang.common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -238,8 +244,18 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": _("一窗 yichuang API"),
-    "DESCRIPTION": _("基层政务服务一窗受理平台 API (县—乡镇—村—政银合作网点)。"),
+    # Chinese first, English after, in one text (not translated: the schema reads the same to all).
+    "TITLE": "一窗 基层政务服务平台 API · yichuang grassroots government service API",
+    "DESCRIPTION": (
+        "基层政务服务一窗受理平台 API（县—乡镇—村—政银合作网点）。\n\n"
+        '错误一律答复 JSON `{"code", "detail", "fields"}`（见组件 Error）：`code` 是稳定的错误码，'
+        "`detail` 是一句简体中文说明（请求头 `Accept-Language: en` 时为英文），`fields` 按字段列出问题。"
+        "错误输入答复 4xx，从不答复 500。\n\n"
+        "API of the one-window service platform for county, town, village and partner-bank service points. "
+        'Every error is JSON `{"code", "detail", "fields"}` (component Error): a stable `code`, a '
+        "sentence in Chinese (English with `Accept-Language: en`) and the problems per field; bad input "
+        "is always a 4xx, never a 500."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -250,6 +266,10 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
     },
     "SECURITY": [{"bearerAuth": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "yichuang.common.schema.document_errors",  # the Error component and each operation's errors
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PointKindEnum": "yichuang.org.models.PointKind",
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",

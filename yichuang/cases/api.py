@@ -457,6 +457,8 @@ class CaseActionApi(APIView):
 
     def _act(self, request: Request, number: str, action: str) -> Response:
         case = case_get_for(user=request.user, number=number, details=False)
+        # The state first, then the body: an action this state refuses is a 409 whatever it carries.
+        services.case_check_action(case=case, action=action)
         data = ActionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -317,6 +317,9 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=200)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     scope = models.CharField(max_length=200)
+    #: SHA-256 of the request body in canonical JSON: the same key with another body is refused
+    #: (422), not answered with the first request's result. Empty for records older than the check.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     status_code = models.PositiveSmallIntegerField(default=0)
     response = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

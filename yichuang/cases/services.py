@@ -231,10 +231,17 @@ def _material_errors(
     tolerated: set[str],
     committed: set[str],
 ) -> dict[str, list[str]]:
-    """What is wrong with the codes given: unknown materials, 容缺 or 告知承诺 where not allowed."""
+    """What is wrong with the codes given: unknown materials, 容缺 or 告知承诺 where not allowed. An
+    unknown code is reported under the field that named it (``materials``, ``tolerated`` or
+    ``commitments``)."""
     errors: dict[str, list[str]] = {}
-    for code in sorted((set(given) | tolerated | committed) - set(requirements)):
-        errors.setdefault("materials", []).append(_("该事项没有材料 %(code)s。") % {"code": code})
+    for field_name, codes in (
+        ("materials", set(given)),
+        ("tolerated", tolerated),
+        ("commitments", committed),
+    ):
+        for code in sorted(codes - set(requirements)):
+            errors.setdefault(field_name, []).append(_("该事项没有材料 %(code)s。") % {"code": code})
     for code in sorted(tolerated & set(requirements)):
         if not requirements[code]["tolerable"]:
             errors.setdefault("tolerated", []).append(
@@ -531,18 +538,32 @@ def _locked(case: Case) -> Case:
     )
 
 
+def _not_allowed(status: str, action: str) -> NotAllowed:
+    return NotAllowed(
+        _("办件当前状态为“%(status)s”，不能%(action)s。")
+        % {"status": CaseStatus(status).label, "action": _action_label(action)}
+    )
+
+
+def case_check_action(*, case: Case, action: str) -> None:
+    """409 when the table does not allow ``action`` from the case's status as last read, without a
+    lock: the API asks before it reads the body, so an action refused in this state is a 409 even
+    when its body is bad too (contract.md). The action's service checks again under the lock."""
+    if next_status(case.status, action) is None:
+        raise _not_allowed(case.status, action)
+
+
 def _move(case: Case, *, actor: Staff, action: str, row_version: int | None = None) -> tuple[Case, str]:
     """Lock the row, check the table, the actor and the optional row version; return the locked case
-    and its previous status. The caller changes what it must and calls ``_commit``."""
+    and its previous status. The caller checks its own arguments only then (so a move the state
+    refuses is a 409 whatever they are; raising rolls the lock back), changes what it must and
+    calls ``_commit``."""
     locked = _locked(case)
     if row_version is not None and row_version != locked.row_version:
         raise Conflict(_("办件已被他人修改，请刷新后重试。"), code="stale")
     target = next_status(locked.status, action)
     if target is None:
-        raise NotAllowed(
-            _("办件当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": CaseStatus(locked.status).label, "action": _action_label(action)}
-        )
+        raise _not_allowed(locked.status, action)
     if not _may(actor, locked, action):
         raise exceptions.PermissionDenied(_("您无权对此办件执行该操作。"))
     previous = locked.status
@@ -657,10 +678,6 @@ def case_supplement(
     """补正: the missing or tolerated materials arrive. In a 一件事 application the same papers also
     complete the linked cases that ask for them, so the applicant hands them in once."""
     given = list(materials)
-    if not given:
-        raise exceptions.ValidationError({"materials": [_("请上传补正材料。")]})
-    if any(not entry.files for entry in given):
-        raise exceptions.ValidationError({"materials": [_("每项补正材料都要附文件。")]})
     siblings: list[Case] = []
     if case.application_id:
         # Lock the whole application in one order, so two clerks supplementing two of its cases
@@ -672,6 +689,10 @@ def case_supplement(
         )
         siblings = [c for c in linked if c.pk != case.pk]
     case, previous = _move(case, actor=actor, action="supplement", row_version=row_version)
+    if not given:
+        raise exceptions.ValidationError({"materials": [_("请上传补正材料。")]})
+    if any(not entry.files for entry in given):
+        raise exceptions.ValidationError({"materials": [_("每项补正材料都要附文件。")]})
     rows = {m.requirement: m for m in case.materials.all()}
     sibling_rows = {c.pk: {m.requirement: m for m in c.materials.all()} for c in siblings}
     known = set(rows).union(*(set(r) for r in sibling_rows.values()))
@@ -730,8 +751,8 @@ def _attach(case: Case, rows: Mapping[str, CaseMaterial], given: Iterable[Materi
 def case_refuse(
     *, case: Case, actor: Staff, reason: str, note: str = "", row_version: int | None = None
 ) -> Case:
-    reason = _require(reason, "reason", _("不予受理须说明理由。"))
     case, previous = _move(case, actor=actor, action="refuse", row_version=row_version)
+    reason = _require(reason, "reason", _("不予受理须说明理由。"))
     case.decision_reason = reason
     case.decided_at = timezone.now()
     _commit(case, actor=actor, action="refuse", previous=previous, note=note or reason, reason=reason)
@@ -788,8 +809,8 @@ def remedy_text(case: Case) -> str:
 def case_deny(
     *, case: Case, actor: Staff, reason: str, note: str = "", row_version: int | None = None
 ) -> Case:
-    reason = _require(reason, "reason", _("不予批准须说明理由。"))
     case, previous = _move(case, actor=actor, action="deny", row_version=row_version)
+    reason = _require(reason, "reason", _("不予批准须说明理由。"))
     case.decided_at = timezone.now()
     case.decision_reason = reason
     remedy = remedy_text(case)
@@ -820,12 +841,12 @@ def case_suspend(
     row_version: int | None = None,
 ) -> Case:
     """中止 for inspection, testing, expert review or hearing (行政许可法 第45条): the clock stops."""
+    case, previous = _move(case, actor=actor, action="suspend", row_version=row_version)
     reason = _require(reason, "reason", _("中止须说明原因。"))
     if kind not in SUSPEND_KINDS:
         raise exceptions.ValidationError(
             {"kind": [_("中止类型应为：%(kinds)s。") % {"kinds": "、".join(SUSPEND_KINDS)}]}
         )
-    case, previous = _move(case, actor=actor, action="suspend", row_version=row_version)
     SuspendedSpan.objects.create(case=case, start=_today(), reason=f"{SUSPEND_KINDS[kind]}：{reason}")
     _commit(
         case, actor=actor, action="suspend", previous=previous, note=note or reason, reason=reason, kind=kind
@@ -858,12 +879,12 @@ def case_extend(
     *, case: Case, actor: Staff, reason: str, days: int, note: str = "", row_version: int | None = None
 ) -> Case:
     """延期: once, with a reason, by at most 10 working days (行政许可法 第42条)."""
-    reason = _require(reason, "reason", _("延期须说明理由。"))
-    if not 1 <= days <= MAX_EXTENSION_DAYS:
-        raise exceptions.ValidationError({"days": [_("延期天数应为1至10个工作日。")]})
     case, previous = _move(case, actor=actor, action="extend", row_version=row_version)
     if case.extended_days:
         raise NotAllowed(_("该办件已经延期过一次，不能再次延期。"))
+    reason = _require(reason, "reason", _("延期须说明理由。"))
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise exceptions.ValidationError({"days": [_("延期天数应为1至10个工作日。")]})
     case.extended_days = days
     _shift_due_dates(case, days)
     return _commit(
@@ -884,6 +905,7 @@ def case_deliver(
 ) -> Case:
     """出件: pickup signed by the recipient, free mail with a tracking number, a kiosk, or the village
     agent bringing the result home (送证上门) and recording who signed for it."""
+    case, previous = _move(case, actor=actor, action="deliver", row_version=row_version)
     if method not in DeliveryMethod.values:
         raise exceptions.ValidationError({"method": [_("送达方式应为 pickup、mail、kiosk 或 agent。")]})
     if method == DeliveryMethod.MAIL:
@@ -891,7 +913,6 @@ def case_deliver(
     recipient_name = (recipient_name or "").strip()
     if method == DeliveryMethod.AGENT:
         recipient_name = _require(recipient_name, "recipient_name", _("送证上门须填写签收人姓名。"))
-    case, previous = _move(case, actor=actor, action="deliver", row_version=row_version)
     if method == DeliveryMethod.AGENT and case.agent_id is None and actor.role != Role.VILLAGE_AGENT:
         raise Invalid(
             _("该办件不是代办员代办的，不能选择送证上门。"),

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -28,6 +32,48 @@ class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = gettext_lazy("请求无法处理。")
     default_code = "unprocessable"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("请求体过大。")
+    default_code = "too_large"
+
+
+def _from_django_request(exc: Exception) -> exceptions.APIException | None:
+    """Django's refusals of a request body (read by DRF as ``request.body`` before any parser runs),
+    which Django itself would answer with an English HTML page."""
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge(
+            _("请求体过大（表单或 JSON 不能超过 %(limit)s 字节），文件请用 /api/v1/files/ 上传。")
+            % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        )
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return exceptions.ParseError(_("表单字段或文件过多。"))
+    return None
+
+
+def _reworded(detail: Any) -> Any:
+    """DRF's messages whose Chinese is missing or wrong, by their stable code: "Null characters
+    are not allowed." reads "不允许是用空字符串。" in Django's zh-hans catalogue (it is about NUL, not
+    about empty strings)."""
+    if isinstance(detail, dict):
+        return {key: _reworded(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_reworded(value) for value in detail]
+    if getattr(detail, "code", None) == "null_characters_not_allowed":
+        return ErrorDetail(_("不能包含空字符（\\0）。"), code="null_characters_not_allowed")
+    return detail
+
+
+def _no_data(detail: Any) -> Any:
+    """A body of ``null``: DRF says "No data provided" (untranslated) as the only non-field error."""
+    if isinstance(detail, dict) and list(detail) == [api_settings.NON_FIELD_ERRORS_KEY]:
+        errors = detail[api_settings.NON_FIELD_ERRORS_KEY]
+        if len(errors) == 1 and getattr(errors[0], "code", None) == "null":
+            message = _("没有提交数据：请求体应为一个 JSON 对象，不能是 null。")
+            return {api_settings.NON_FIELD_ERRORS_KEY: [ErrorDetail(message, code="null")]}
+    return detail
 
 
 def _flatten(detail: Any) -> list[str]:
@@ -63,12 +109,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    else:
+        exc = _from_django_request(exc) or exc
 
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
 
     if isinstance(exc, exceptions.ValidationError):
+        exc.detail = _no_data(_reworded(exc.detail))
         fields = _fields(exc.detail)
         non_field = fields.pop("non_field_errors", None)
         messages = _flatten(non_field) if non_field else []
@@ -86,7 +135,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def _json_error(status_code: int, code: str, detail: str) -> JsonResponse:
+def json_error(status_code: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse(
         {"code": code, "detail": detail, "fields": {}},
         status=status_code,
@@ -96,7 +145,7 @@ def _json_error(status_code: int, code: str, detail: str) -> JsonResponse:
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
     if request.path.startswith("/api/"):
-        return _json_error(404, "not_found", _("未找到。"))
+        return json_error(404, "not_found", _("未找到。"))
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -104,7 +153,7 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
 
 def handler500(request: HttpRequest) -> Any:
     if request.path.startswith("/api/"):
-        return _json_error(500, "server_error", _("服务器内部错误，请稍后再试。"))
+        return json_error(500, "server_error", _("服务器内部错误，请稍后再试。"))
     from django.views.defaults import server_error
 
     return server_error(request)
@@ -114,7 +163,7 @@ def axes_lockout(request: HttpRequest, original_response: Any = None, credential
     """What a locked-out login sees (django-axes): JSON for API clients, a Chinese page for people."""
     message = _("登录失败次数过多，账号已被暂时锁定，请30分钟后再试或联系管理员。")
     if request.path.startswith("/api/"):
-        return _json_error(403, "locked_out", message)
+        return json_error(403, "locked_out", message)
     from django.shortcuts import render
 
     return render(request, "web/locked_out.html", {"message": message}, status=403)

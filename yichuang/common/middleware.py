@@ -1,11 +1,12 @@
-"""Chinese first: pages speak zh-hans unless the user chose English. And a guard for odd paths."""
+"""Chinese first: pages speak zh-hans unless the user chose English. And guards for odd paths."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotFound, JsonResponse
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -49,3 +50,35 @@ class RefuseNulMiddleware:
                 )
             return HttpResponseNotFound(str(_("未找到。")))
         return self.get_response(request)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's ``CommonMiddleware``, except that under ``/api/`` an address is never rewritten and
+    an unknown one is always a JSON 404 in the contract's shape.
+
+    Django redirects an address without its trailing slash (301): a POST then arrives as a GET
+    without its body (and under DEBUG Django raises a RuntimeError, a 500). An API client is told
+    the right address instead (decision in docs/decisions.md). Under DEBUG Django would also show
+    its English technical 404 page, which lists the URLconf, instead of ``handler404``.
+    """
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return False if _is_api(request) else super().should_redirect_with_slash(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if response.status_code == 404 and _is_api(request):
+            from yichuang.common.errors import json_error
+
+            if super().should_redirect_with_slash(request):
+                response = json_error(
+                    404,
+                    "trailing_slash",
+                    _("没有这个地址：API 的地址都以斜杠结尾，请改用 %(url)s。") % {"url": f"{request.path}/"},
+                )
+            elif request.resolver_match is None:  # no view: whatever Django answered, answer JSON
+                response = json_error(404, "not_found", _("未找到。"))
+        return super().process_response(request, response)

@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yichuang.common.parsers import MultiPartParser
 from yichuang.files.models import FileType, StoredFile
 from yichuang.files.selectors import file_get_for
 from yichuang.files.services import file_max_bytes, file_store, too_large
