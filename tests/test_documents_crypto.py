@@ -107,3 +107,14 @@ def test_a_signature_gmssl_cannot_even_check_is_simply_not_genuine(monkeypatch):
 
     monkeypatch.setattr(sm2.CryptSM2, "verify_with_sm3", broken)
     assert crypto.sm2_verify(public_key="a" * 128, message=b"x", signature="b" * 128) is False
+
+
+def test_a_key_whose_x_coordinate_starts_with_04_signs_and_verifies():
+    """gmssl strips every leading 0 and 4 of a public key that starts with 04 (one key in 256):
+    such a seal could never sign, and the document tests failed now and then."""
+    private_key = "4451c0b7a8ec273d14d3d185002a995f5f902a850e1ceb000b6d4d9f8d8bc886"
+    public_key = crypto._public_from_private(private_key)
+    assert public_key.startswith("04")
+    signature = crypto.sm2_sign(private_key=private_key, public_key=public_key, message=b"receipt")
+    assert crypto.sm2_verify(public_key=public_key, message=b"receipt", signature=signature)
+    assert not crypto.sm2_verify(public_key=public_key, message=b"receipt!", signature=signature)

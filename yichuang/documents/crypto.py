@@ -88,8 +88,18 @@ class KeyPair:
     public_key: str  # 128 hex digits: x‖y
 
 
+def _crypt(*, private_key: str = "", public_key: str = "") -> sm2.CryptSM2:
+    """gmssl's SM2 object holding ``public_key`` as given. Its constructor runs
+    ``public_key.lstrip("04")`` on a key that starts with ``04`` (meant for the uncompressed-point
+    prefix), which strips every leading 0 and 4 of the x coordinate: one key in 256 (x starting
+    with 04) could then never sign nor verify. The attribute is set after construction instead."""
+    crypt = sm2.CryptSM2(private_key=private_key, public_key="", mode=1)
+    crypt.public_key = public_key
+    return crypt
+
+
 def _public_from_private(private_key: str) -> str:
-    signer = sm2.CryptSM2(private_key=private_key, public_key="", mode=1)
+    signer = _crypt(private_key=private_key)
     return str(signer._kg(int(private_key, 16), _CURVE["g"]))
 
 
@@ -101,7 +111,7 @@ def sm2_generate() -> KeyPair:
 
 def sm2_sign(*, private_key: str, public_key: str, message: bytes) -> str:
     """SM2 signature of ``message`` (SM3 with Z), as r‖s in 128 hex digits."""
-    signer = sm2.CryptSM2(private_key=private_key, public_key=public_key, mode=1)
+    signer = _crypt(private_key=private_key, public_key=public_key)
     for _attempt in range(16):
         nonce = f"{secrets.randbelow(_N - 1) + 1:064x}"
         try:
@@ -121,7 +131,7 @@ def sm2_verify(*, public_key: str, message: bytes, signature: str) -> bool:
         r"[0-9a-f]{128}", public_key or ""
     ):
         return False
-    verifier = sm2.CryptSM2(private_key="", public_key=public_key, mode=1)
+    verifier = _crypt(public_key=public_key)
     try:
         return bool(verifier.verify_with_sm3(signature, message))
     except (ValueError, ZeroDivisionError, IndexError, TypeError):
