@@ -482,8 +482,16 @@ def test_town1_accepts_an_entrusted_item_under_the_numbered_seal_and_it_verifies
     assert 'data-genuine="true"' in page and "行政审批业务专用章" in page
 
 
-def test_the_hall_and_the_town_centers_take_numbers_and_appointments(demo: dict[str, int]) -> None:
+def test_the_hall_and_the_town_centers_take_numbers_and_appointments(
+    demo: dict[str, int], time_machine: Any
+) -> None:
+    import datetime as dt
+    import zoneinfo
+
     from yichuang.queue.models import AppointmentSchedule, ServiceCategory, WindowService
+
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    time_machine.move_to(dt.datetime(2026, 10, 14, 10, 0, tzinfo=shanghai), tick=False)  # a Wednesday
 
     assert set(ServiceCategory.objects.values_list("letter", flat=True)) >= set("ABCDEFGH")
     hall = APIClient().get("/api/v1/queue/points/411502-ZWZX/").json()
@@ -504,6 +512,12 @@ def test_the_hall_and_the_town_centers_take_numbers_and_appointments(demo: dict[
         "/api/v1/queue/points/411502-ZD01/tickets/", {"category": "general"}, format="json"
     )
     assert ticket.status_code == 201 and ticket.json()["point"] == "411502-ZWZX", "the hall's kiosk"
+    time_machine.move_to(dt.datetime(2026, 10, 18, 0, 49, tzinfo=shanghai), tick=False)  # Sunday night
+    closed = APIClient().post(
+        "/api/v1/queue/points/411502-ZWZX/tickets/", {"category": "general"}, format="json"
+    )
+    assert closed.status_code == 409, "the hall's opening hours are loaded"
+    assert closed.json()["detail"].endswith("下次开始办理：今天 9:00。"), "周末延时服务 from 9:00"
 
 
 def test_the_readme_lists_every_account_the_demo_prints_in_both_languages() -> None:

@@ -1,5 +1,5 @@
-"""The hall in the admin: categories and the windows serving them, appointment schedules; tickets and
-appointments to read (phone numbers masked)."""
+"""The hall in the admin: categories and the windows serving them, opening hours, appointment
+schedules; tickets and appointments to read (phone numbers masked)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from yichuang.queue.models import (
     Appointment,
     AppointmentSchedule,
     AppointmentSlot,
+    OpeningHours,
     QueueTicket,
     ServiceCategory,
     WindowService,
@@ -42,6 +43,15 @@ class WindowServiceAdmin(admin.ModelAdmin):
     list_select_related = ["window__point", "category"]
     search_fields = ["window__point__name", "window__point__code", "window__name"]
     raw_id_fields = ["window"]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ["point", "days", "weekdays", "start", "end", "extended", "active"]
+    list_filter = ["days", "extended", "active"]
+    list_select_related = ["point"]
+    search_fields = ["point__name", "point__code"]
+    raw_id_fields = ["point"]
 
 
 @admin.register(AppointmentSchedule)

@@ -34,7 +34,8 @@ from yichuang.cases.services import Invalid, NotAllowed
 from yichuang.common.errors import Conflict
 from yichuang.common.identity import validate_mobile
 from yichuang.org.models import ServicePoint, Staff
-from yichuang.queue.days import DayType, day_type
+from yichuang.queue.days import day_type
+from yichuang.queue.hours import APPLIES
 from yichuang.queue.models import (
     Appointment,
     AppointmentChannel,
@@ -42,7 +43,6 @@ from yichuang.queue.models import (
     AppointmentSlot,
     AppointmentStatus,
     QueueTicket,
-    ScheduleDays,
     TicketSource,
 )
 from yichuang.queue.selectors import may_operate
@@ -54,13 +54,6 @@ BOOKING_DAYS = 7
 CHECK_IN_EARLY = dt.timedelta(minutes=30)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed at a kiosk
 REFERENCE_LENGTH = 8
-
-_APPLIES: dict[str, set[DayType]] = {
-    ScheduleDays.WORKDAYS: {DayType.WORKDAY},
-    ScheduleDays.REST_DAYS: {DayType.REST_DAY},
-    ScheduleDays.HOLIDAYS: {DayType.HOLIDAY},
-    ScheduleDays.EVERY_DAY: {DayType.WORKDAY, DayType.REST_DAY, DayType.HOLIDAY},
-}
 
 
 class SlotFull(Conflict):
@@ -112,7 +105,7 @@ def planned_slots(
     while day <= last:
         kind = day_type(day)
         for s in schedules:
-            if kind not in _APPLIES[s.days] or not s.applies_on_weekday(day.isoweekday()):
+            if kind not in APPLIES[s.days] or not s.applies_on_weekday(day.isoweekday()):
                 continue
             step = dt.timedelta(minutes=s.slot_minutes)
             begin = dt.datetime.combine(day, s.start)

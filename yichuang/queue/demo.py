@@ -6,8 +6,10 @@ created, updated or (for the demo points only) removed. Slots are not loaded: th
 the schedules for the coming days, made when someone asks (``appointments.slots_sync``).
 
 The hours follow ``demo.data.places``: the county hall works 8:30-12:00 and 14:30-17:30, does not
-close at noon (中午不打烊) and opens on weekends 9:00-16:00 (延时服务); town centers open on
-Saturday mornings 9:00-12:00.
+close at noon (中午不打烊), stays till 19:00 on Tuesdays and Thursdays and opens on weekends
+9:00-16:00 (延时服务); town centers close at noon and open on Saturday mornings 9:00-12:00. The
+same hours are loaded as the points' opening hours (the kiosk gives numbers only then) and, per
+category, as appointment schedules. Other points get no opening hours: their kiosks are not limited.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from yichuang.org.models import PointKind, ServicePoint, Window
-from yichuang.queue.models import AppointmentSchedule, ScheduleDays, ServiceCategory, WindowService
+from yichuang.queue.models import (
+    AppointmentSchedule,
+    OpeningHours,
+    ScheduleDays,
+    ServiceCategory,
+    WindowService,
+)
 
 HALL = "411502-ZWZX"
 FIRST_TOWN_CENTER = "411502100-BMZX"
@@ -109,6 +117,26 @@ TOWN_SCHEDULE: tuple[Line, ...] = (
 FIRST_TOWN_EXTRA: tuple[Line, ...] = (Line("estate", W, "08:30", "12:00", 2),)
 
 
+class Hours(NamedTuple):
+    days: str
+    start: str
+    end: str
+    extended: bool = False
+    weekdays: str = ""
+
+
+HALL_HOURS: tuple[Hours, ...] = (
+    Hours(W, "08:30", "17:30"),  # 中午不打烊: one stretch
+    Hours(W, "17:30", "19:00", extended=True, weekdays="24"),
+    Hours(R, "09:00", "16:00", extended=True),
+)
+TOWN_HOURS: tuple[Hours, ...] = (
+    Hours(W, "08:30", "12:00"),
+    Hours(W, "14:30", "17:30"),
+    Hours(R, "09:00", "12:00", extended=True, weekdays="6"),
+)
+
+
 def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
 
@@ -180,11 +208,29 @@ def load_queue(
         "categories": len(categories),
         "window_services": len(wanted_services),
         "schedules": len(kept),
+        "opening_hours": _load_hours(points, list(plans)),
     }
+
+
+def _load_hours(points: Mapping[str, ServicePoint], codes: list[str]) -> int:
+    kept: set[int] = set()
+    for code in codes:
+        point = points[code]
+        for line in HALL_HOURS if code == HALL else TOWN_HOURS:
+            hours, _created = OpeningHours.objects.update_or_create(
+                point=point,
+                days=line.days,
+                weekdays=line.weekdays,
+                start=_time(line.start),
+                defaults={"end": _time(line.end), "extended": line.extended, "active": True},
+            )
+            kept.add(hours.pk)
+    OpeningHours.objects.filter(point__in=[points[c] for c in codes]).exclude(pk__in=kept).delete()
+    return len(kept)
 
 
 def describe(counts: dict[str, Any]) -> str:
     return (
         f"排队叫号 queue: {counts['categories']} 类业务, {counts['window_services']} 个窗口业务, "
-        f"{counts['schedules']} 条预约排班"
+        f"{counts['schedules']} 条预约排班, {counts['opening_hours']} 条办公时间"
     )

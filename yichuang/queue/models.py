@@ -6,7 +6,8 @@ the category's letter and a daily sequence (A023). Windows call tickets: a compr
 moves only through ``yichuang.queue.workflow.TRANSITIONS``; every move writes a ``QueueTicketEvent``.
 
 Appointments book a place in a slot (point, category, day, time) generated from the point's weekly
-``AppointmentSchedule``; checking in turns the appointment into a priority ticket.
+``AppointmentSchedule``; checking in turns the appointment into a priority ticket. A point's
+``OpeningHours`` say when its kiosk gives numbers (``yichuang.queue.hours``).
 """
 
 from __future__ import annotations
@@ -281,6 +282,49 @@ class AppointmentSchedule(models.Model):
         return (
             f"{self.point} {self.category.name} {self.get_days_display()} {self.start:%H:%M}-{self.end:%H:%M}"
         )
+
+    def clean(self) -> None:
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError({"end": _("结束时间应晚于开始时间。")})
+
+    def applies_on_weekday(self, isoweekday: int) -> bool:
+        return not self.weekdays or str(isoweekday) in self.weekdays
+
+
+class OpeningHours(models.Model):
+    """When a point is open to visitors (办公时间): the kiosk gives numbers only then.
+
+    One line per period, read with the same day kinds as the appointment schedules (working days
+    as the holiday calendar says, ordinary weekends, statutory holidays, every day) and narrowed by
+    ``weekdays``. A point without lines is not limited (``queue.hours``). These are not the
+    appointment schedules: those say how many people may book which category when, and a hall
+    that takes bookings only at 11:00 still opens at 8:30 (decision in docs/decisions.md).
+    """
+
+    point = models.ForeignKey(
+        ServicePoint, verbose_name=_("服务点"), on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    days = models.CharField(_("适用日期"), max_length=12, choices=ScheduleDays.choices)
+    weekdays = models.CharField(
+        _("限星期"),
+        max_length=7,
+        blank=True,
+        validators=[weekday_digits],
+        help_text=_("留空表示不限；6 表示只在周六，67 表示周六和周日"),
+    )
+    start = models.TimeField(_("开始时间"))
+    end = models.TimeField(_("结束时间"))
+    extended = models.BooleanField(_("延时服务"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("办公时间")
+        verbose_name_plural = pgettext_lazy("plural", "办公时间")
+        ordering = ["point", "days", "weekdays", "start"]
+
+    def __str__(self) -> str:
+        weekdays = f" ({self.weekdays})" if self.weekdays else ""
+        return f"{self.point} {self.get_days_display()}{weekdays} {self.start:%H:%M}-{self.end:%H:%M}"
 
     def clean(self) -> None:
         if self.start is not None and self.end is not None and self.end <= self.start:

@@ -27,6 +27,7 @@ from yichuang.cases.services import Invalid, NotAllowed
 from yichuang.common.errors import Conflict
 from yichuang.common.identity import birth_date_from_id, validate_mobile
 from yichuang.org.models import ServicePoint, Staff, Window
+from yichuang.queue.hours import closed_message, opening
 from yichuang.queue.models import (
     PriorityReason,
     QueueTicket,
@@ -47,6 +48,10 @@ CLAIM_ATTEMPTS = 5
 
 class QueueEmpty(Conflict):
     default_code = "queue_empty"
+
+
+class PointClosed(Conflict):
+    default_code = "point_closed"
 
 
 def _now() -> dt.datetime:
@@ -136,6 +141,8 @@ def ticket_take(
     A kiosk ticket needs no login; a clerk may take one for someone at the window (in his point);
     checking an appointment in takes a priority ticket (``source=appointment``). A category no
     window of the point serves is refused, except for appointments, which the point promised.
+    Outside the point's opening hours (``queue.hours``) the kiosk gives no number and says when
+    the point opens; a clerk at his window and a checked-in appointment still get one.
     """
     if source not in TicketSource.values:
         raise Invalid(_("取号方式不正确。"), fields={"source": [_("取号方式不正确。")]})
@@ -148,13 +155,17 @@ def ticket_take(
             _("%(point)s 暂不办理“%(category)s”类业务。") % {"point": point.name, "category": category.name},
             fields={"category": [_("该服务点没有办理此类业务的窗口。")]},
         )
+    now = _now()
+    if source == TicketSource.KIOSK:
+        state = opening(point, now)
+        if state is not None and not state.open:
+            raise PointClosed(closed_message(point, state, now))
     number_phone = ""
     if phone:
         try:
             number_phone = validate_mobile(phone)
         except DjangoValidationError as exc:
             raise Invalid(_("手机号码有误。"), fields={"phone": list(exc.messages)}) from exc
-    now = _now()
     day = timezone.localdate(now)
     reason: str
     if source == TicketSource.APPOINTMENT:

@@ -25,6 +25,7 @@ from rest_framework.exceptions import NotFound
 from yichuang.org.models import ServicePoint, Staff
 from yichuang.queue.appointments import BOOKING_DAYS
 from yichuang.queue.days import DayType, day_type
+from yichuang.queue.hours import closed_message, opening
 from yichuang.queue.models import AppointmentSchedule, ServiceCategory
 from yichuang.queue.selectors import categories_offered, may_operate, queue_point, windows_for
 from yichuang.queue.workflow import ACTION_LABELS
@@ -50,7 +51,14 @@ def _common_labels() -> dict[str, str]:
 
 
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
+    """The kiosk; outside the point's opening hours it says when the point opens and its buttons
+    are off (the API refuses those numbers anyway). The page reloads itself when the point opens
+    or closes (``change_at``)."""
     point = _point_or_404(code)
+    now = timezone.now()
+    state = opening(point, now)
+    closed = closed_message(point, state, now) if state is not None and not state.open else ""
+    change_at = None if state is None else state.opens_at or state.closes_at
     labels = {
         **_common_labels(),
         "ahead": _("前面还有 %(n)s 人等候"),
@@ -65,6 +73,8 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
             "categories": categories_offered(point),
             "labels": labels,
             "api": f"/api/v1/queue/points/{point.code}/",
+            "closed": closed,
+            "change_at": change_at.isoformat() if change_at else "",
         },
     )
 

@@ -9,6 +9,9 @@
   const checkin = document.getElementById("checkin");
   const ticketCard = document.getElementById("ticket");
   let backTimer = null;
+  // Outside opening hours the buttons stay off; the page reloads when the point opens or closes.
+  const closed = Boolean(document.getElementById("closed"));
+  const changeAt = root.dataset.changeAt ? Date.parse(root.dataset.changeAt) : NaN;
 
   function tab(name) {
     document.querySelectorAll("[data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
@@ -77,7 +80,7 @@
     } catch (error) {
       Queue.show(problem, Queue.explain(error));
     } finally {
-      document.querySelectorAll("#categories button").forEach((b) => (b.disabled = false));
+      document.querySelectorAll("#categories button").forEach((b) => (b.disabled = closed));
     }
   });
 
@@ -102,4 +105,9 @@
 
   refresh();
   setInterval(refresh, 10000);
+  if (!Number.isNaN(changeAt)) {
+    setInterval(() => {
+      if (Date.now() >= changeAt && ticketCard.classList.contains("hidden")) window.location.reload();
+    }, 30000);
+  }
 })();
