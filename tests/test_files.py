@@ -18,6 +18,7 @@ from django.db import DatabaseError
 from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 from rest_framework import exceptions
 from rest_framework.test import APIClient
 
@@ -33,8 +34,9 @@ UPLOAD_URL = reverse("v1:file-list")
 # --- Real, tiny files of each accepted type -------------------------------------------------------
 
 
-def tiny_pdf() -> bytes:
-    """A one-page PDF with a correct cross-reference table."""
+def tiny_pdf(padding: int = 0) -> bytes:
+    """A one-page PDF with a correct cross-reference table; ``padding`` bytes of comment after the
+    header make it as large as a test needs while it stays a whole PDF."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -42,6 +44,8 @@ def tiny_pdf() -> bytes:
     ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
+    if padding:
+        out.write(b"%" + b"x" * max(padding - 2, 0) + b"\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(out.tell())
@@ -66,9 +70,34 @@ def tiny_png() -> bytes:
 
 
 def tiny_jpeg() -> bytes:
-    """SOI, a JFIF APP0 segment and EOI: the signature a scanner's JPEG starts with."""
-    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\xff\xd9"
+    """A real 16×16 JPEG, as a camera or scanner writes one."""
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 30, 30)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header (with a correct checksum) claims ``width``×``height`` pixels over one tiny
+    compressed row: the shape of a decompression bomb."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def reportlab_pdf() -> bytes:
+    """A PDF as the platform itself writes them (reportlab), with a line of Chinese."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.drawString(72, 720, "Application form")
+    page.showPage()
+    page.save()
+    return out.getvalue()
 
 
 def zip_of(entries: dict[str, bytes]) -> bytes:
@@ -145,6 +174,13 @@ def read(response: Any) -> bytes:
         ("身份证正面.jpg", tiny_jpeg, "image/jpeg", ".jpg"),
         ("户口簿.png", tiny_png, "image/png", ".png"),
         ("电子证照.ofd", tiny_ofd, "application/ofd", ".ofd"),
+        ("营业执照.pdf", reportlab_pdf, "application/pdf", ".pdf"),
+        (
+            "旧扫描件.pdf",
+            lambda: b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+            "application/pdf",
+            ".pdf",
+        ),
     ],
 )
 def test_the_town_clerk_uploads_each_accepted_type(world, media, name, make, content_type, extension):
@@ -217,6 +253,91 @@ def test_content_that_is_not_pdf_jpeg_png_or_ofd_is_refused_whatever_its_name(wo
     assert stored_files(media) == []
 
 
+def refused(response: Any, media: Path) -> str:
+    assert response.status_code == 415, response.content
+    assert response.json()["code"] == "unsupported_file_type"
+    assert StoredFile.objects.count() == 0
+    assert stored_files(media) == []
+    return str(response.json()["detail"])
+
+
+def test_a_file_that_only_begins_like_a_pdf_is_refused(world, media):
+    response = upload(client_for(world.staff["town_clerk"]), "申请表.pdf", b"%PDF-1.4\n garbage")
+
+    assert "PDF文件不完整或已损坏" in refused(response, media)
+
+
+def test_a_pdf_cut_off_in_transfer_is_refused(world, media):
+    whole = tiny_pdf()
+
+    response = upload(client_for(world.staff["town_clerk"]), "申请表.pdf", whole[: len(whole) // 2])
+
+    assert "PDF文件不完整或已损坏" in refused(response, media)
+
+
+def test_a_png_signature_followed_by_zeros_up_to_the_limit_is_refused(world, media):
+    content = b"\x89PNG\r\n\x1a\n" + bytes(20 * 1024 * 1024 - 8)
+
+    response = upload(client_for(world.staff["town_clerk"]), "户口簿.png", content, claimed="image/png")
+
+    assert "图片文件已损坏或不完整" in refused(response, media)
+
+
+def test_a_png_cut_off_before_its_end_is_refused(world, media):
+    whole = tiny_png()
+
+    response = upload(client_for(world.staff["town_clerk"]), "户口簿.png", whole[:-12], claimed="image/png")
+
+    assert "图片文件已损坏或不完整" in refused(response, media)
+
+
+def test_a_jpeg_cut_off_in_transfer_is_refused(world, media):
+    out = io.BytesIO()
+    Image.effect_noise((400, 400), 60).convert("RGB").save(out, "JPEG")
+    whole = out.getvalue()
+
+    response = upload(client_for(world.staff["town_clerk"]), "身份证.jpg", whole[: len(whole) // 3])
+
+    assert "图片文件已损坏或不完整" in refused(response, media)
+
+
+def test_a_jpeg_signature_with_nothing_behind_it_is_refused(world, media):
+    response = upload(client_for(world.staff["town_clerk"]), "身份证.jpg", b"\xff\xd8\xff\xe0" + bytes(100))
+
+    assert "图片文件已损坏或不完整" in refused(response, media)
+
+
+def test_a_small_png_claiming_billions_of_pixels_is_refused_before_anything_is_decoded(world, media):
+    response = upload(client_for(world.staff["town_clerk"]), "炸弹.png", png_claiming(50_000, 50_000))
+
+    assert "图片像素过多，请缩小到8000万像素以内" in refused(response, media)
+
+
+def test_the_pixel_limit_is_80_million(world, media):
+    clerk = client_for(world.staff["town_clerk"])
+    response = upload(clerk, "扫描件.png", png_claiming(8000, 10_001))
+
+    assert "图片像素过多（8000×10001），请缩小到8000万像素以内" in refused(response, media)
+    assert upload(clerk, "扫描件.png", png_claiming(8000, 10_000)).status_code == 201
+
+
+def test_a_setting_lowers_the_pixel_limit(world, settings, media):
+    settings.FILE_MAX_IMAGE_PIXELS = 1_000_000
+    response = upload(client_for(world.staff["town_clerk"]), "照片.png", png_claiming(1001, 1000))
+
+    assert "请缩小到100万像素以内" in refused(response, media)
+
+
+def test_a_phone_photo_with_data_after_its_end_marker_is_accepted(world):
+    # Some phones append a short video after the JPEG's end (motion photos): the picture is whole.
+    content = tiny_jpeg() + b"ftypmp42" + bytes(2000)
+
+    response = upload(client_for(world.staff["town_clerk"]), "照片.jpg", content, claimed="image/jpeg")
+
+    assert response.status_code == 201
+    assert response.json()["content_type"] == "image/jpeg"
+
+
 def test_a_file_over_the_limit_is_refused_with_413(world, settings, media):
     settings.FILE_MAX_BYTES = 1024
     content = tiny_pdf() + b"%" * 2000
@@ -251,8 +372,8 @@ def test_an_oversized_upload_never_reaches_the_service(world, settings, media, e
 
 def test_a_file_exactly_at_the_limit_is_accepted(world, settings):
     settings.FILE_MAX_BYTES = 1024
-    content = tiny_pdf()
-    content += b"%" * (1024 - len(content))
+    content = tiny_pdf(padding=1024 - len(tiny_pdf()))
+    assert len(content) == 1024
 
     response = upload(client_for(world.staff["town_clerk"]), "申请表.pdf", content)
 
@@ -334,7 +455,7 @@ def test_a_failed_insert_leaves_no_file_on_disk(world, media):
 def test_a_temporary_upload_on_disk_is_stored_too(world, settings, media):
     # Above FILE_UPLOAD_MAX_MEMORY_SIZE Django spools the upload to a temporary file.
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100
-    content = tiny_pdf() + b"%" * 5000
+    content = tiny_pdf(padding=5000)
 
     response = upload(client_for(world.staff["town_clerk"]), "申请表.pdf", content)
 

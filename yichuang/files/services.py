@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import struct
 import unicodedata
+import warnings
 import zipfile
 from typing import IO
 
@@ -14,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image, UnidentifiedImageError
 from rest_framework import exceptions, status
 
 from yichuang.files.models import EXTENSIONS, FileType, StoredFile
@@ -33,6 +36,16 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 OFD_ENTRY = "OFD.xml"
 
 CHUNK_SIZE = 64 * 1024
+
+#: 8000万像素: an A3 page scanned at 600 dpi (7016×9921) or a 64-megapixel phone photo passes; a
+#: small file that claims 50000×50000 pixels (a decompression bomb) does not. Below Pillow's own
+#: warning threshold (about 89 million), so an accepted image never trips it elsewhere.
+#: settings.FILE_MAX_IMAGE_PIXELS overrides it.
+DEFAULT_MAX_IMAGE_PIXELS = 80_000_000
+#: PDF 32000-1, 7.5.5 and Adobe's implementation note: a reader looks for ``%%EOF`` only in the
+#: last 1024 bytes; ``startxref`` (or, in the oldest files, the ``trailer`` dictionary) precedes it.
+PDF_EOF_WINDOW = 1024
+PDF_TRAILER_WINDOW = 4096
 
 
 class FileTooLarge(exceptions.APIException):
@@ -69,15 +82,88 @@ def _is_ofd(stream: IO[bytes] | UploadedFile) -> bool:
         return False
 
 
+def max_image_pixels() -> int:
+    """The largest image accepted, in pixels: ``settings.FILE_MAX_IMAGE_PIXELS``, else 80 million."""
+    return int(getattr(settings, "FILE_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS))
+
+
+def _too_many_pixels(limit: int, size: str = "") -> UnsupportedFileType:
+    return UnsupportedFileType(
+        _("图片像素过多%(size)s，请缩小到%(million)d万像素以内后重新上传。")
+        % {"size": f"（{size}）" if size else "", "million": limit // 10_000}
+    )
+
+
+def _check_image(upload: UploadedFile, kind: FileType) -> None:
+    """A JPEG or PNG must open in Pillow as that format, stay within the pixel limit and pass
+    ``verify()`` (for a PNG: every chunk and its checksum up to IEND). A JPEG's ``verify`` reads
+    nothing beyond the headers, so it is decoded too, at an eighth of its size (libjpeg scales while
+    decoding: a few MB at most), which finds a scan cut off in transfer. The pixel limit is checked
+    before anything is decoded, so a decompression bomb costs nothing."""
+    limit = max_image_pixels()
+    pillow_format = "JPEG" if kind == FileType.JPEG else "PNG"
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of a possible decompression bomb; here that is a refusal, not a warning.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            with Image.open(upload, formats=[pillow_format]) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise _too_many_pixels(limit, f"{width}×{height}")
+                image.verify()
+            if kind == FileType.JPEG:
+                upload.seek(0)
+                with Image.open(upload, formats=[pillow_format]) as image:
+                    image.draft(image.mode, (max(width // 8, 1), max(height // 8, 1)))
+                    image.load()
+    except UnsupportedFileType:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own limit (about 89 million pixels) stopped it before the size could be read.
+        raise _too_many_pixels(limit) from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        struct.error,
+        IndexError,
+        KeyError,
+        TypeError,
+    ) as exc:
+        logger.info("refused a broken %s: %s", kind, exc)
+        raise UnsupportedFileType(_("图片文件已损坏或不完整，无法打开，请重新扫描或拍照后上传。")) from None
+
+
+def _check_pdf(upload: UploadedFile) -> None:
+    """A PDF must end like one: ``%%EOF`` in its last 1024 bytes and, before it, ``startxref`` (or a
+    ``trailer``), which is where a reader starts. A page cut off in transfer, or a file that only
+    begins with ``%PDF-``, has neither."""
+    upload.seek(0, 2)
+    upload.seek(max(upload.tell() - PDF_TRAILER_WINDOW, 0))
+    tail = upload.read(PDF_TRAILER_WINDOW)
+    ends = b"%%EOF" in tail[-PDF_EOF_WINDOW:]
+    if not ends or (b"startxref" not in tail and b"trailer" not in tail):
+        raise UnsupportedFileType(
+            _("PDF文件不完整或已损坏（缺少文件结尾或交叉引用信息），请重新生成或扫描后上传。")
+        )
+
+
 def detect_type(upload: UploadedFile) -> FileType:
-    """The type of the content by its magic bytes; raises ``UnsupportedFileType`` for anything else."""
+    """The type of the content by its magic bytes, checked further by its structure (an image that
+    opens, a PDF that ends like one); raises ``UnsupportedFileType`` for anything else."""
     upload.seek(0)
     head = upload.read(8)
     if head.startswith(PDF_SIGNATURE):
+        _check_pdf(upload)
         return FileType.PDF
     if head.startswith(JPEG_SIGNATURE):
+        _check_image(upload, FileType.JPEG)
         return FileType.JPEG
     if head.startswith(PNG_SIGNATURE):
+        _check_image(upload, FileType.PNG)
         return FileType.PNG
     if head.startswith(ZIP_SIGNATURE) and _is_ofd(upload):
         return FileType.OFD
@@ -126,7 +212,8 @@ def file_store(*, upload: UploadedFile, actor: Staff) -> StoredFile:
     """Check ``upload`` by its content, write it to the default storage and record it.
 
     Refuses an empty file (400 ``invalid``), one above ``FILE_MAX_BYTES`` (413 ``file_too_large``)
-    and anything but PDF, JPEG, PNG or OFD (415 ``unsupported_file_type``). The file belongs to the
+    and anything but PDF, JPEG, PNG or OFD (415 ``unsupported_file_type``), including an image that
+    does not open or has too many pixels and a PDF without an end. The file belongs to the
     actor's point and scope region at this moment, so later moves of the actor change nothing.
 
     Nothing is half-stored: if the row cannot be inserted the written file is deleted again. (A
