@@ -19,10 +19,11 @@ WRONG_ID = FIRST17 + ("0" if ID_NUMBER[-1] != "0" else "1")
 PHONE = "13907761234"
 NAME = "王秀兰"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-# A 1×1 PNG: enough for the content check, and for a screenshot of a "photographed" page.
+# A real 1×1 white PNG (checksums right: the upload check verifies every chunk), for a screenshot
+# of a "photographed" page.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2d7b6a50000000049454e44ae426082"
+    "1f15c4890000000d49444154789c63f8ffffff7f0009fb03fd2a86e38a0000000049454e44ae426082"
 )
 
 
