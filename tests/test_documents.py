@@ -146,7 +146,7 @@ def office(world):
             name="浉河区行政审批服务局行政审批业务专用章（甲镇）",
             holder_name="信阳市浉河区行政审批服务局",
             caption="行政审批业务专用章",
-            number="（001）",
+            number="001",
             department=d["center_a"],
             issuer=d["approval"],
         ),
@@ -274,7 +274,7 @@ class TestWhichSealSigns:
         act(reviewer, case["number"], "approve")
         seal = documents(case["number"])[DocumentKind.APPROVAL_DECISION].seal
         assert seal == office.seals["delegated_a"]
-        assert (seal.number, seal.issuer, seal.holder_name) == (
+        assert (seal.number_text, seal.issuer, seal.holder_name) == (
             "（001）",
             office.departments["approval"],
             "信阳市浉河区行政审批服务局",
@@ -774,6 +774,59 @@ class TestTheSealRegistry:
         root.post("/admin/documents/seal/", {"action": "revoke_now", "_selected_action": [seal.pk]})
         seal.refresh_from_db()
         assert seal.revoked_at is not None and not seal.valid_at(timezone.now())
+
+
+class TestSealNumbers:
+    """A numbered seal's number is printed in one pair of brackets after its name and under the star,
+    however it was typed (a tester saw "…专用章（东双河镇）（（006））")."""
+
+    DELEGATED_NAME = "浉河区行政审批服务局行政审批业务专用章（甲镇）"
+
+    def decision(self, clerk, reviewer) -> Document:
+        case = apply(clerk, "VET")
+        act(reviewer, case["number"], "approve")
+        return document_sign(document=documents(case["number"])[DocumentKind.APPROVAL_DECISION])
+
+    def test_the_verify_page_shows_one_pair_of_brackets_for_a_number_stored_with_its_own(
+        self, office, clerk, reviewer
+    ):
+        document = self.decision(clerk, reviewer)
+        Seal.objects.filter(pk=document.seal_id).update(number="（001）")  # as the demo used to store it
+        html = Client().get(f"/verify/{document.verify_code}").content.decode()
+        assert f"{self.DELEGATED_NAME}（001）" in html
+        assert "（（" not in html
+
+    @pytest.mark.parametrize("typed", ["（006）", "(006)", " 006 ", "（（006））", "【006】", "００６"])
+    def test_a_number_typed_in_any_brackets_is_stored_bare_and_shown_with_one_pair(self, office, typed):
+        seal = office.seals["delegated_a"]
+        seal.number = typed
+        seal.full_clean()
+        seal.save()
+        seal.refresh_from_db()
+        assert seal.number == "006"
+        assert str(seal) == f"{self.DELEGATED_NAME}（006）"
+
+    @pytest.mark.parametrize("stored", ["001", "（001）"])
+    def test_the_stamp_prints_the_number_under_the_star_in_one_pair_of_brackets(self, stored):
+        from yichuang.documents.stamp import seal_layout
+
+        layout = seal_layout("信阳市浉河区行政审批服务局", "行政审批业务专用章", stored)
+        assert "".join(g.char for g in layout.glyphs).endswith("行政审批业务专用章（001）")
+
+    @needs_poppler
+    def test_the_decision_letter_bears_the_number_once_bracketed(self, office, clerk, reviewer, tmp_path):
+        document = self.decision(clerk, reviewer)
+        text = pdf_text(document_content(document=document), tmp_path)
+        assert "（001）" in text and "（（" not in text and "））" not in text
+
+    def test_the_admin_lists_the_number_with_one_pair_of_brackets(self, office):
+        Seal.objects.filter(code="A-YWZ").update(number="（001）")
+        client = Client()
+        client.force_login(
+            f.StaffFactory(username="root3", role=Role.ADMIN, is_superuser=True, is_staff=True)
+        )
+        html = client.get("/admin/documents/seal/").content.decode()
+        assert ">（001）<" in html and "（（001））" not in html
 
 
 def test_an_unsealed_document_is_signed_again_once_a_new_seal_is_registered(

@@ -30,7 +30,7 @@ class SealAdmin(admin.ModelAdmin):
         "code",
         "name",
         "kind",
-        "number",
+        "number_text",
         "department",
         "point",
         "valid_from",
@@ -61,6 +61,10 @@ class SealAdmin(admin.ModelAdmin):
         "created_at",
     ]
     actions = ["revoke_now"]
+
+    @admin.display(description=_("印章编号"), ordering="number")
+    def number_text(self, seal: Seal) -> str:
+        return seal.number_text
 
     @admin.display(boolean=True, description=_("在用"))
     def in_force(self, seal: Seal) -> bool:

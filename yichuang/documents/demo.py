@@ -73,7 +73,7 @@ def demo_seal_rows() -> list[dict[str, Any]]:
                     "name": f"{bureau.name}行政审批业务专用章（{town}）",
                     "holder_name": _full(bureau.name),
                     "caption": "行政审批业务专用章",
-                    "number": f"（{number:03d}）",
+                    "number": f"{number:03d}",
                     "department": center,
                     "issuer": bureau,
                     "point": None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from yichuang.documents.stamp import seal_number_bare, seal_number_text
 
 
 class SealKind(models.TextChoices):
@@ -44,7 +47,10 @@ class Seal(models.Model):
         _("横排文字"), max_length=20, blank=True, help_text=_("五角星下方的文字，如：行政审批专用章")
     )
     number = models.CharField(
-        _("印章编号"), max_length=20, blank=True, help_text=_("带编号的业务专用章的编号，印在五角星下方")
+        _("印章编号"),
+        max_length=20,
+        blank=True,
+        help_text=_("带编号的业务专用章的编号，如 006，印在五角星下方；括号自动加上"),
     )
     department = models.ForeignKey(
         "org.Department",
@@ -94,9 +100,16 @@ class Seal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.number}）" if self.number else self.name
+        return f"{self.name}{self.number_text}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Stored bare ("006"): the brackets belong to how it is printed, and typing them too made
+        # "…专用章（东双河镇）（（006））" on the verify page.
+        self.number = seal_number_bare(self.number)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        self.number = seal_number_bare(self.number)
         errors: dict[str, str] = {}
         if (
             self.kind in (SealKind.APPROVAL, SealKind.DELEGATED, SealKind.DEPARTMENT)
@@ -111,6 +124,11 @@ class Seal(models.Model):
             errors["revoked_at"] = str(_("停用时间不能早于启用时间。"))
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def number_text(self) -> str:
+        """The number with one pair of brackets, as printed: （006）."""
+        return seal_number_text(self.number)
 
     def valid_at(self, moment: dt.datetime) -> bool:
         """In force at ``moment``: already issued and not yet revoked."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,26 @@ class Layout:
     glyphs: tuple[Glyph, ...]
 
 
+#: Brackets a seal number may arrive in (after NFKC, full-width （） are ASCII).
+_BRACKETS = {"(": ")", "[": "]", "〔": "〕", "【": "】"}
+
+
+def seal_number_bare(raw: str | None) -> str:
+    """The seal number without the brackets it is printed in: "（006）", "(006)", " 006 " and
+    "（（006））" are all "006". Full-width digits become ASCII (NFKC)."""
+    number = unicodedata.normalize("NFKC", raw or "").strip()
+    while len(number) >= 2 and _BRACKETS.get(number[0]) == number[-1]:
+        number = number[1:-1].strip()
+    return number
+
+
+def seal_number_text(raw: str | None) -> str:
+    """The number as it is printed on the seal and after its name: one pair of full-width
+    brackets, "（006）", however it was typed; "" for a seal without a number."""
+    number = seal_number_bare(raw)
+    return f"（{number}）" if number else ""
+
+
 @functools.lru_cache(maxsize=256)
 def seal_layout(holder_name: str, caption: str = "", number: str = "") -> Layout:
     border = 0.035
@@ -64,6 +85,7 @@ def seal_layout(holder_name: str, caption: str = "", number: str = "") -> Layout
     if caption:
         caption_size = (46 if len(caption) <= 7 else max(30, int(46 * 7 / len(caption)))) / 600
         glyphs += _line(caption, 0.73, caption_size)
+    number = seal_number_text(number)
     if number:
         glyphs += _line(number, 0.84, 34 / 600)
     return Layout(ring_width=border, ring_radius=0.5 - border / 2, star=tuple(star), glyphs=tuple(glyphs))
