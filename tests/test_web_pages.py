@@ -715,3 +715,28 @@ def test_nul_characters_in_forms_never_reach_the_database(county):
     assert client.get("/work/intake/", {"q": "\x00"}).status_code == 200
     assert Client().get("/guide/", {"q": "低\x00保"}).status_code == 200
     assert client.get("/work/intake/item/%00/").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------- icons
+
+
+ICON = '<link rel="icon" href="data:,">'
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/verify/ABCDEFGHJKMNPQRS", id="verify"),
+        pytest.param("/admin/login/", id="admin-login"),
+        pytest.param("/admin/", id="admin-index"),
+        pytest.param("/admin/documents/seal/", id="admin-changelist"),
+        pytest.param("/admin/documents/seal/add/", id="admin-change-form"),
+    ],
+)
+def test_the_verify_page_and_the_admin_declare_an_icon_so_browsers_ask_for_no_favicon(world, path):
+    client = Client()
+    if path != "/admin/login/":
+        client.force_login(world.staff["admin"])
+    body = text(client.get(path))
+    assert body.count(ICON) == 1, "once, in the head"
+    assert body.index(ICON) < body.index("</head>")

@@ -91,7 +91,9 @@ WSGI_APPLICATION = "yichuang.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's overrides of other apps' templates (the admin's base_site.html), searched
+        # before the apps' own.
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
