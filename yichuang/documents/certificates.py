@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
+from yichuang.documents.linebreak import Paragraph
 from yichuang.documents.pdf import Page, SealImage, build, chinese_date, escape, styles, table
 
 Data = Mapping[str, Any]

@@ -18,9 +18,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from yichuang.documents.fonts import register_pdf_font
+from yichuang.documents.linebreak import Paragraph
 from yichuang.documents.stamp import Layout, draw_seal, seal_layout, seal_png
 
 SEAL_DIAMETER = 42 * mm

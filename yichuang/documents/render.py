@@ -12,9 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from yichuang.documents.certificates import certificate_pdf
+from yichuang.documents.linebreak import Paragraph
 from yichuang.documents.models import DocumentKind
 from yichuang.documents.pdf import Page, SealImage, build, chinese_date, escape, styles, table
 
