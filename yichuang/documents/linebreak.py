@@ -2,8 +2,8 @@
 
 Closing punctuation (，。、；：？！, closing quotes and brackets, the connecting marks – ～ ·) never
 starts a line, opening punctuation (opening quotes and brackets) never ends one, and a dash (——)
-or an ellipsis (……) is not cut in two, though either may begin a line (GB/T 15834-2011 标点符号用法; W3C "Requirements for Chinese Text Layout",
-3.1.7 Prohibition Rules for Line Start and Line End).
+or an ellipsis (……) is not cut in two, though either may begin a line (GB/T 15834-2011 标点符号用法;
+W3C "Requirements for Chinese Text Layout", 3.1.7 Prohibition Rules for Line Start and Line End).
 
 reportlab's ``wordWrap="CJK"`` cuts between any two characters. Its ``ALL_CANNOT_START``
 (``reportlab.lib.textsplit``) is written for Japanese and lacks most full-width Chinese marks
