@@ -274,6 +274,26 @@ class TestHome:
         mine.refresh_from_db()
         assert mine.read_at is not None and "工作提醒" not in text(client.get("/work/"))
 
+    @pytest.mark.parametrize("who", ["admin", "supervisor", "town_clerk", "reviewer", "agent"])
+    def test_every_pile_opens_a_list_of_exactly_its_cases(self, county, who):
+        # A tester saw "查看全部 9 件" on the work page open a list of "共 14 件": the 审批队列 pile
+        # counted the cases in review, its link opened every open case.
+        window = make_case(county)  # accepted, promised: in review
+        make_case(county, actor="agent", point="station_a1", channel="agent")  # submitted
+        immediate = make_case(county, item="GL", provide=("M001",), tolerated=(), commitments=())
+        promised_accepted = make_case(county)
+        services.case_approve(case=window, actor=county.staff["reviewer"])
+        brought = make_case(county, actor="agent", point="station_a1", channel="agent")
+        services.case_accept(case=brought, actor=county.staff["town_clerk"])
+        services.case_approve(case=brought, actor=county.staff["reviewer"])
+        assert (immediate.kind, promised_accepted.status) == ("immediate", CaseStatus.ACCEPTED)
+        client = page_for(county.staff[who])
+        piles = client.get("/work/").context["piles"]
+        assert piles
+        for pile in piles:
+            listed = client.get(pile.more_url).context["page"].paginator.count
+            assert listed == pile.count, (pile.key, pile.more_url)
+
     def test_names_in_lists_are_masked(self, county):
         make_case(county)
         body = text(page_for(county.staff["reviewer"]).get("/work/"))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.cases.models import ApplicantKind, CaseStatus, DeliveryMethod
+from yichuang.cases.selectors import OPEN_STATUSES
 from yichuang.cases.services import MAX_EXTENSION_DAYS, SUSPEND_KINDS
 from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
 from yichuang.org.models import Region
@@ -148,18 +149,36 @@ class DeliverForm(forms.Form):
     recipient_name = forms.CharField(label=_("签收人姓名"), required=False, max_length=100)
 
 
+#: The queue's status filter takes a group of statuses as well as one status. The work page's piles
+#: link to these groups, so that a pile's count and the list behind its link are the same cases.
+STATUS_GROUPS: dict[str, tuple[Any, list[str]]] = {
+    "open": (_("在办（全部未办结）"), list(OPEN_STATUSES)),
+    "review": (
+        _("审批中（已受理、审查中、已中止）"),
+        [CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED],
+    ),
+}
+
+
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
+    kind = forms.ChoiceField(
+        label=_("办件类型"),
+        required=False,
+        choices=[("", _("即办件和承诺件")), ("immediate", _("即办件")), ("promised", _("承诺件"))],
+    )
     item = forms.ChoiceField(label=_("事项"), required=False)
     point = forms.ChoiceField(label=_("受理服务点"), required=False)
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
+    bring_home = forms.BooleanField(label=_("只看待送证上门的代办件"), required=False)
 
     OPEN = "open"
+    REVIEW = "review"
 
     def __init__(self, *args: Any, items: Any = (), points: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [  # type: ignore[attr-defined]
-            (self.OPEN, _("在办（全部未办结）")),
+            *[(key, label) for key, (label, _statuses) in STATUS_GROUPS.items()],
             ("", _("全部状态")),
             *CaseStatus.choices,
         ]

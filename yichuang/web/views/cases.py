@@ -18,7 +18,6 @@ from rest_framework import exceptions
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.cases.selectors import (
-    OPEN_STATUSES,
     allowed_actions,
     application_get_for,
     case_get_for,
@@ -30,7 +29,15 @@ from yichuang.documents.api import case_documents
 from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
 from yichuang.web import labels
-from yichuang.web.forms import DeliverForm, ExtendForm, NoteForm, QueueFilterForm, ReasonForm, SuspendForm
+from yichuang.web.forms import (
+    STATUS_GROUPS,
+    DeliverForm,
+    ExtendForm,
+    NoteForm,
+    QueueFilterForm,
+    ReasonForm,
+    SuspendForm,
+)
 from yichuang.web.lights import light_for
 from yichuang.web.views.common import clean_list, key_or_404, problem_from, staff, staff_view
 from yichuang.web.views.uploads import collect_files, upload_context, with_upload_limit
@@ -62,17 +69,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(data, items=items, points=points)
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {"status": QueueFilterForm.OPEN}
     status = filters.get("status") or ""
+    group = STATUS_GROUPS.get(status)
     qs = case_list(
         user=user,
         filters={
-            "status": "" if status == QueueFilterForm.OPEN else status,
+            "status": "" if group else status,
             "point": filters.get("point"),
             "item": filters.get("item"),
             "overdue": filters.get("overdue"),
+            "bring_home": filters.get("bring_home"),
         },
     )
-    if status == QueueFilterForm.OPEN:
-        qs = qs.filter(status__in=OPEN_STATUSES)
+    if group:
+        qs = qs.filter(status__in=group[1])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
     page = Paginator(by_due(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(case, light_for(case)) for case in page.object_list]
     query = request.GET.copy()

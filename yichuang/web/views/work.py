@@ -1,4 +1,7 @@
-"""The staff home page: the work waiting for this person's role."""
+"""The staff home page: the work waiting for this person's role.
+
+Each pile links to the queue filtered to the same cases (a status group of ``forms.STATUS_GROUPS``,
+the kind, 送证上门), so "查看全部 N 件" opens a list of N cases."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from yichuang.cases.models import Case, CaseStatus
 from yichuang.cases.selectors import OPEN_STATUSES, case_list, cases_for
 from yichuang.notify.models import StaffNotice
 from yichuang.org.models import Role
+from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm
 from yichuang.web.lights import light_for
 from yichuang.web.views.common import WINDOW_ROLES, staff, staff_view
 
@@ -74,7 +78,7 @@ def work_home(request: HttpRequest) -> HttpResponse:
                 _("即办件待办结"),
                 _("已受理的即办件，当场准予并出件"),
                 visible.filter(status=CaseStatus.ACCEPTED, kind="immediate"),
-                {"status": CaseStatus.ACCEPTED},
+                {"status": CaseStatus.ACCEPTED, "kind": "immediate"},
             ),
             _pile(
                 "to_deliver",
@@ -92,16 +96,15 @@ def work_home(request: HttpRequest) -> HttpResponse:
             ),
         ]
     if role in (Role.REVIEWER, Role.ADMIN, Role.SUPERVISOR, Role.CENTER_MANAGER):
+        in_review = visible.filter(status__in=STATUS_GROUPS[QueueFilterForm.REVIEW][1])
         review = _pile(
             "review",
             _("审批队列"),
-            _("按承诺办结日期排列；黄灯为2个工作日内到期，红灯为已超期"),
-            visible.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED]),
-            {},
+            _("已受理、审查中和已中止的办件，按承诺办结日期排列；黄灯为2个工作日内到期，红灯为已超期"),
+            in_review,
+            {"status": QueueFilterForm.REVIEW},
         )
-        review.lights = _light_counts(
-            visible.filter(status__in=[CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED])
-        )
+        review.lights = _light_counts(in_review)
         piles.insert(0, review)
     if role == Role.VILLAGE_AGENT:
         piles += [
@@ -110,7 +113,7 @@ def work_home(request: HttpRequest) -> HttpResponse:
                 _("待送证上门"),
                 _("已办好的代办件，请把结果送到村民家中并请其签收"),
                 case_list(user=user, filters={"bring_home": True}),
-                {"status": CaseStatus.APPROVED},
+                {"status": CaseStatus.APPROVED, "bring_home": "on"},
             ),
             _pile(
                 "village",
