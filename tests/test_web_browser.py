@@ -23,7 +23,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.browser_cast import CHROMIUM, open_page
-from tests.web_cast import ID_NUMBER, NAME, PHONE, PNG, make_case
+from tests.web_cast import ID_NUMBER, NAME, PHONE, PNG, WRONG_ID, make_case
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.catalog.models import ServiceItem
@@ -202,6 +202,26 @@ def test_a_missing_material_is_told_once_and_nothing_is_half_stored(town, desk, 
     expect(page.get_by_role("heading", name="补正材料一次性告知书")).to_be_visible()
     expect(page.locator(".paper")).to_contain_text("户口簿")
     assert Case.objects.get().status == CaseStatus.NEEDS_SUPPLEMENT
+
+
+def test_a_wrong_id_number_is_told_once_and_the_message_follows_the_correction(town, desk, scan_file):
+    page = desk
+    log_in(page, "clerk_a")
+    page.goto("/work/intake/item/GL/")
+    page.get_by_label("申请人姓名或名称").fill(NAME)
+    page.locator("#id_id_number").fill(WRONG_ID)
+    page.get_by_label("手机号").fill(PHONE)
+    upload(page, "M001", scan_file)
+    page.get_by_role("button", name="受理（即办）").click()
+    field = page.locator(".field", has=page.locator("#id_id_number"))
+    expect(field.locator(".errors")).to_contain_text("公民身份号码的校验码不正确")
+    # The server's sentence only: the page's own check does not say it again.
+    expect(field.get_by_text("校验码")).to_have_count(1)
+    assert not Case.objects.exists()
+    page.locator("#id_id_number").fill(ID_NUMBER)
+    expect(page.locator("#id_id_number-check")).to_contain_text("校验码正确")
+    expect(field.locator(".errors")).to_have_count(0)
+    expect(field.get_by_text("校验码")).to_have_count(1)
 
 
 # ------------------------------------------------------------------------------------ the village agent

@@ -65,14 +65,28 @@
     }
   }
 
+  // The server's message about a number it refused stands alone until the number is edited (or the
+  // kind of applicant changes); then it is out of date, and the live check takes its place. So the
+  // field never shows two messages saying the same thing.
+  function recheckId(input) {
+    if (input.dataset.serverError !== undefined) {
+      delete input.dataset.serverError;
+      var field = input.closest(".field");
+      var stale = field && field.querySelector("ul.errors");
+      if (stale) stale.remove();
+      if (field) field.classList.remove("invalid");
+    }
+    checkId(input);
+  }
+
   document.addEventListener("input", function (e) {
     var t = e.target;
-    if (t.matches && t.matches("input[data-idcheck]")) checkId(t);
+    if (t.matches && t.matches("input[data-idcheck]")) recheckId(t);
   });
   document.addEventListener("change", function (e) {
     var t = e.target;
     if (t.matches && t.matches("input[name='kind']")) {
-      document.querySelectorAll("input[data-idcheck]").forEach(checkId);
+      document.querySelectorAll("input[data-idcheck]").forEach(recheckId);
     }
     // 容缺 and 告知承诺 exclude each other on one material
     if (t.matches && t.matches("input[data-exclusive]") && t.checked) {
@@ -127,5 +141,7 @@
     reset();
   }
 
-  document.querySelectorAll("input[data-idcheck]").forEach(function (input) { if (input.value) checkId(input); });
+  document.querySelectorAll("input[data-idcheck]").forEach(function (input) {
+    if (input.value && input.dataset.serverError === undefined) checkId(input);
+  });
 })();
