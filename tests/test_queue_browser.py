@@ -146,3 +146,18 @@ def test_a_citizen_books_an_appointment_and_cancels_it_with_the_code(hall, scree
     page.get_by_role("button", name="取消预约").click()
     expect(page.locator("#manage-result")).to_contain_text("预约已取消")
     assert hall.point.appointments.get(reference=reference).status == "cancelled"
+
+
+def test_the_kiosk_of_a_closed_hall_says_when_it_opens_and_gives_no_number(hall, screens, time_machine):
+    from tests.queue_cast import at
+    from yichuang.queue.models import OpeningHours, ScheduleDays
+
+    OpeningHours.objects.create(
+        point=hall.point, days=ScheduleDays.REST_DAYS, start=dt.time(9), end=dt.time(16), extended=True
+    )
+    time_machine.move_to(at(dt.date(2026, 10, 18), 0, 49))  # a Sunday night
+    kiosk = screens("/queue/HALL/kiosk/")
+    expect(kiosk.locator("#closed")).to_contain_text("下次开始办理：今天 9:00")
+    expect(kiosk.locator("[data-category=general]")).to_be_disabled()
+    expect(kiosk.get_by_role("tab", name="预约签到")).to_be_enabled()
+    assert not QueueTicket.objects.exists()
