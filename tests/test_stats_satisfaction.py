@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import random
+import threading
+from functools import partial
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from tests.test_cases import act, application, client_for
@@ -153,3 +156,45 @@ def test_a_towns_dashboard_counts_the_hotline_tickets_about_that_town_only(world
     town_a, town_b = hotline.region("town_a"), hotline.region("town_b")
     assert (received(""), received(f"?region={town_a}"), received(f"?region={town_b}")) == (2, 1, 1)
     assert (received("?point=CA"), received("?point=CB")) == (1, 0)
+
+
+def close_and_uphold_at_once(county, clerk, reviewer) -> list[BaseException]:
+    town_clerk, supervisor = county.staff["town_clerk"], county.staff["supervisor"]
+    rate(finished_case(clerk, reviewer), 1)
+    bad = Rectification.objects.order_by("-id").first()
+    rectification_callback(rectification=bad, actor=town_clerk, note="已回访", satisfied=False)
+    appeal = appeal_raise(rating=bad.rating, actor=town_clerk, reason="恶意差评")
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(work) -> None:
+        try:
+            barrier.wait()
+            work()
+        except BaseException as error:  # reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    works = [
+        partial(rectification_close, rectification=bad, actor=town_clerk, outcome="已整改"),
+        partial(appeal_decide, appeal=appeal, actor=supervisor, upheld=True, note="属实"),
+    ]
+    threads = [threading.Thread(target=run, args=(work,)) for work in works]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_a_rectification_while_its_appeal_is_upheld_keeps_the_rollup_exact(county, clerk, reviewer):
+    """The two lock the rating first, then the rectification: they take turns (no deadlock), and the
+    rollup never keeps a rectified bad rating that no longer counts."""
+    for _round in range(3):
+        errors = close_and_uphold_at_once(county, clerk, reviewer)
+        assert all(getattr(e, "status_code", None) == 409 for e in errors), errors
+        kept = rollup_rows()
+        rebuild()
+        assert rollup_rows() == kept

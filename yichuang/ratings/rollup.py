@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -38,12 +38,19 @@ def deltas_of(rating: Any, sign: int = 1) -> Counter[str]:
 
 
 def count(rating: Rating, deltas: Counter[str]) -> None:
-    """Add ``deltas`` to the row of ``rating``'s month, point and clerk (made when missing)."""
+    """Add ``deltas`` to the row of ``rating``'s month, point and clerk (made when missing).
+
+    By key, never by a row id read beforehand: a ``rebuild`` committing meanwhile replaces every
+    row, and an update by the old id would then change nothing."""
     key, fields = _key(rating)
-    row, _created = MonthlySatisfaction.objects.get_or_create(key=key, defaults=fields)
-    MonthlySatisfaction.objects.filter(pk=row.pk).update(
-        **{name: F(name) + value for name, value in deltas.items() if value}
-    )
+    changes = {name: F(name) + value for name, value in deltas.items() if value}
+    if not changes or MonthlySatisfaction.objects.filter(key=key).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            MonthlySatisfaction.objects.create(key=key, **fields, **{n: v for n, v in deltas.items() if v})
+    except IntegrityError:  # another transaction made the row first
+        MonthlySatisfaction.objects.filter(key=key).update(**changes)
 
 
 @transaction.atomic

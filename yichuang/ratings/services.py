@@ -159,14 +159,22 @@ def rectification_close(*, rectification: Rectification, actor: Staff, outcome: 
     outcome = (outcome or "").strip()
     if not outcome:
         raise exceptions.ValidationError({"outcome": [_("请填写整改结果。")]})
+    # Rating before rectification, the order appeal_decide locks them in: a close and an upheld
+    # appeal of the same rating take turns, so the rollup counts a closed rectification only while
+    # its rating counts (and the two never deadlock).
+    rating = _locked_rating(rectification.rating_id)
     locked = _locked_rectification(rectification, actor, RectificationStatus.CALLED_BACK, _("办结"))
     locked.status = RectificationStatus.CLOSED
     locked.outcome = outcome
     locked.closed_at = timezone.now()
     locked.save()
-    if not locked.rating.excluded:
-        rollup.count(locked.rating, Counter(rectified=1))
+    if not rating.excluded:
+        rollup.count(rating, Counter(rectified=1))
     return locked
+
+
+def _locked_rating(pk: int) -> Rating:
+    return Rating.objects.select_for_update(of=("self",)).select_related("point__region").get(pk=pk)
 
 
 @transaction.atomic
@@ -204,10 +212,11 @@ def appeal_decide(*, appeal: Appeal, actor: Staff, upheld: bool, note: str) -> A
     locked.decided_at = timezone.now()
     locked.save()
     if upheld:
-        rating = Rating.objects.select_for_update().select_related("point__region").get(pk=locked.rating_id)
+        rating = _locked_rating(locked.rating_id)
+        rectification = Rectification.objects.select_for_update().filter(rating=rating).first()
         if not rating.excluded:
             deltas = rollup.deltas_of(rating, sign=-1)
-            if Rectification.objects.filter(rating=rating, status=RectificationStatus.CLOSED).exists():
+            if rectification is not None and rectification.status == RectificationStatus.CLOSED:
                 deltas["rectified"] -= 1
             rollup.count(rating, deltas)
         Rating.objects.filter(pk=locked.rating_id).update(excluded=True)
