@@ -74,8 +74,37 @@ def test_summing_again_the_same_night_does_nothing_and_the_next_night_resums_the
     figures = reports(supervisor)
     assert queue_rollup(today=THURSDAY) == 0
     assert queue_rollup(today=THURSDAY + dt.timedelta(days=1)) == first  # October again, to Thursday
-    assert QueueMonthFigure.objects.count() == first
+    assert QueueMonthFigure.objects.filter(through=THURSDAY).count() == first
     assert reports(supervisor) == figures
+
+
+def test_a_reader_that_saw_the_previous_night_still_counts_each_day_once(morning, monkeypatch):
+    """The dashboard reads the state, then the rows, then today's tickets, each a statement of its
+    own: a rollup committing in between must not make it count a day twice."""
+    supervisor = morning.world.staff["supervisor"]
+    queue_rollup(today=THURSDAY)
+    figures = reports(supervisor)
+    queue_rollup(today=THURSDAY + dt.timedelta(days=1))  # commits while the reader is half way
+    monkeypatch.setattr("yichuang.queue.figures.rolled_up_to", lambda: WEDNESDAY)  # what it read
+    assert reports(supervisor) == figures
+    queue_rollup(today=THURSDAY + dt.timedelta(days=2))  # the version before is no longer read
+    assert set(QueueMonthFigure.objects.values_list("through", flat=True)) == {
+        THURSDAY,
+        THURSDAY + dt.timedelta(days=1),
+    }
+
+
+def test_tickets_written_later_for_a_summed_day_count_once_summed_again(morning, time_machine):
+    supervisor = morning.world.staff["supervisor"]
+    queue_rollup(today=THURSDAY)
+    time_machine.move_to(at(WEDNESDAY, 15, 0), tick=False)  # simulate writes past days like this
+    services.ticket_take(
+        point=morning.point, category=morning.categories["general"], source=TicketSource.CLERK
+    )
+    time_machine.move_to(at(THURSDAY, 9, 0), tick=False)
+    assert queue_figures(user=supervisor, first=OCTOBER[0], last=OCTOBER[1]).total.taken == 5
+    queue_rollup(today=THURSDAY, since=WEDNESDAY)
+    assert queue_figures(user=supervisor, first=OCTOBER[0], last=OCTOBER[1]).total.taken == 6
 
 
 def test_part_of_a_month_is_read_from_the_tickets(morning):

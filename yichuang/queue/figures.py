@@ -256,9 +256,15 @@ def queue_figures(
         rolled = rolled_up_to()
     summed = summed_months(first, last, rolled) if rolled is not None else None
     raw_days = [(first, last)]
-    if summed is not None:
+    if summed is not None and rolled is not None:
         (first_month, last_month), (summed_from, summed_to) = summed
-        sources.append((rollup.filter(month__gte=first_month, month__lte=last_month), ROLLUP_AGGREGATES))
+        # Each month's rows in the version that matches the state just read (queue.rollup keeps it
+        # while a newer one is written), so a rollup committing meanwhile never counts a day twice.
+        versions, month = Q(), first_month
+        while month <= last_month:
+            versions |= Q(month=month, through=min(_month_end(month), rolled))
+            month = _month_end(month) + dt.timedelta(days=1)
+        sources.append((rollup.filter(versions), ROLLUP_AGGREGATES))
         raw_days = [(first, summed_from - dt.timedelta(days=1)), (summed_to + dt.timedelta(days=1), last)]
     for raw_first, raw_last in raw_days:
         if raw_first <= raw_last:

@@ -454,7 +454,7 @@ class Appointment(models.Model):
 
 
 class QueueMonthFigure(models.Model):
-    """A month's tickets at one point, window and category, summed up to the last closed day.
+    """A month's tickets at one point, window and category, summed up to a closed day (``through``).
 
     Written by ``queue.rollup.queue_rollup`` each night after the close, when every ticket of the
     days summed is final (the current month is summed again each night, up to yesterday);
@@ -464,6 +464,10 @@ class QueueMonthFigure(models.Model):
     """
 
     month = models.DateField(_("月份"), help_text=_("当月1日"))
+    #: The last day summed in this version of the month's rows. The current month is summed again
+    #: each night; the previous version stays until the next run, so a reader that read the old
+    #: ``QueueRollupState.last_day`` still finds rows that match it.
+    through = models.DateField(_("汇总截至"))
     point = models.ForeignKey(
         ServicePoint, verbose_name=_("服务点"), on_delete=models.CASCADE, related_name="+"
     )
@@ -492,7 +496,7 @@ class QueueMonthFigure(models.Model):
     class Meta:
         verbose_name = _("取号月统计")
         verbose_name_plural = pgettext_lazy("plural", "取号月统计")
-        indexes = [models.Index(fields=["month", "point"], name="queue_month_figure_month_point")]
+        indexes = [models.Index(fields=["month", "through", "point"], name="queue_month_figure_month_point")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.point_id} {self.window_id} {self.category_id}"

@@ -33,34 +33,51 @@ def _next_month(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def queue_rollup(*, today: dt.date | None = None) -> int:
+def month_end(month: dt.date) -> dt.date:
+    return _next_month(month) - dt.timedelta(days=1)
+
+
+def queue_rollup(*, today: dt.date | None = None, since: dt.date | None = None) -> int:
     """Close the days before ``today`` and sum every month that has days not yet summed, up to
-    yesterday; returns the number of ``QueueMonthFigure`` rows written."""
+    yesterday; returns the number of ``QueueMonthFigure`` rows written. ``since`` sums again from
+    that day's month even if it was summed (tickets written for past days: ``simulate``, an import)."""
     today = today or timezone.localdate()
     tickets_close_day(today=today)
     yesterday = today - dt.timedelta(days=1)
     written = 0
     with transaction.atomic():
         state = _state()
-        if state.last_day is not None and state.last_day >= yesterday:
-            return 0
-        if state.last_day is None:
+        previous = state.last_day
+        if previous is None:
             earliest = QueueTicket.objects.filter(day__lte=yesterday).order_by("day")
             start = earliest.values_list("day", flat=True).first() or yesterday
         else:
-            start = state.last_day + dt.timedelta(days=1)
+            start = previous + dt.timedelta(days=1)
+        if since is not None and since < start:
+            start = since
+        if start > yesterday:
+            return 0
         month = start.replace(day=1)
         while month <= yesterday:
-            written += _sum_month(month, min(_next_month(month) - dt.timedelta(days=1), yesterday))
+            written += _sum_month(month, min(month_end(month), yesterday), previous)
             month = _next_month(month)
-        state.last_day = yesterday
+        _drop_unread_versions(previous)
+        state.last_day = max(yesterday, previous or yesterday)
         state.save(update_fields=["last_day", "updated_at"])
     return written
 
 
-def _sum_month(month: dt.date, last: dt.date) -> int:
-    """(Re)write the rows of ``month`` from its first day to ``last``."""
-    QueueMonthFigure.objects.filter(month=month).delete()
+def _read_version(month: dt.date, last_day: dt.date | None) -> dt.date | None:
+    """The version of ``month``'s rows that a reader who saw ``last_day`` reads."""
+    return None if last_day is None or last_day < month else min(month_end(month), last_day)
+
+
+def _sum_month(month: dt.date, last: dt.date, previous: dt.date | None) -> int:
+    """Write a new version of ``month``'s rows, from its first day to ``last``; keep the version a
+    reader of the previous state may be reading, drop the others."""
+    kept = _read_version(month, previous)
+    old = QueueMonthFigure.objects.filter(month=month)
+    (old.exclude(through=kept) if kept is not None and kept != last else old).delete()
     rows = (
         QueueTicket.objects.filter(day__gte=month, day__lte=last)
         .values("point_id", "window_id", "category_id")
@@ -70,6 +87,7 @@ def _sum_month(month: dt.date, last: dt.date) -> int:
     figures = [
         QueueMonthFigure(
             month=month,
+            through=last,
             point_id=row["point_id"],
             window_id=row["window_id"],
             category_id=row["category_id"],
@@ -92,3 +110,14 @@ def _sum_month(month: dt.date, last: dt.date) -> int:
     ]
     QueueMonthFigure.objects.bulk_create(figures, batch_size=2000)
     return len(figures)
+
+
+def _drop_unread_versions(previous: dt.date | None) -> None:
+    """Versions older than the one a reader of the previous state reads (a month that ended keeps
+    only its whole-month version)."""
+    if previous is None:
+        return
+    pairs = QueueMonthFigure.objects.filter(through__lt=previous).values_list("month", "through").distinct()
+    for month, through in pairs:
+        if through != month_end(month) and through != _read_version(month, previous):
+            QueueMonthFigure.objects.filter(month=month, through=through).delete()

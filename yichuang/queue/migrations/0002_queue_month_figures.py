@@ -29,6 +29,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField(help_text='当月1日', verbose_name='月份')),
+                ('through', models.DateField(verbose_name='汇总截至')),
                 ('taken', models.IntegerField(default=0, verbose_name='取号数')),
                 ('called', models.IntegerField(default=0, verbose_name='叫号数')),
                 ('served', models.IntegerField(default=0, verbose_name='办结数')),
@@ -50,7 +51,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '取号月统计',
                 'verbose_name_plural': '取号月统计',
-                'indexes': [models.Index(fields=['month', 'point'], name='queue_month_figure_month_point')],
+                'indexes': [models.Index(fields=['month', 'through', 'point'], name='queue_month_figure_month_point')],
             },
         ),
     ]

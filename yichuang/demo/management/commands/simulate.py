@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from yichuang.cases.deadlines import sweep_deadlines
 from yichuang.demo.simulate import Simulation
+from yichuang.queue.rollup import queue_rollup
 from yichuang.stats.services import rollup_all
 
 LABELS = {
@@ -89,6 +90,8 @@ class Command(BaseCommand):
             for name, logger in quiet.items():
                 logger.setLevel(levels[name])
         counted = rollup_all()
+        # The month's numbers were taken on days the nightly queue rollup may already have summed.
+        queue_rollup(since=first)
         sweep = sweep_deadlines(today=last)
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {time.monotonic() - started:.0f} 秒。"))
         for key, value in sorted(simulation.tally.items()):
