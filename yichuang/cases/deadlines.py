@@ -11,13 +11,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yichuang.cases.models import Case, CaseStatus
+from yichuang.cases.models import Case
+from yichuang.cases.selectors import RUNNING_STATUSES
 from yichuang.org.models import Role, Staff
 from yichuang.workdays.calendar import add_workdays
 
 #: Warn the handler this many working days before the promised date (issue 6; seeds 001/003).
 WARN_WORKDAYS = 2
-RUNNING = [CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW]
+#: The running cases of the partial index ``case_running_due``, spelled the same so that PostgreSQL
+#: reads the sweep from it (only accepted and in-review cases have a due date among them).
+RUNNING = RUNNING_STATUSES
 
 
 @dataclass(frozen=True)
