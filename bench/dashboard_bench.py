@@ -29,16 +29,16 @@ from list_bench import generate
 from report import replace_section
 from serve import (
     WORKERS,
-    CpuMeter,
-    Timings,
+    Measured,
     app_env,
     base_name,
     database_url_for,
     gunicorn,
     manage,
+    measure_get,
     pg_database_exists,
+    report_heading,
     request,
-    run_clients,
     temp_dir,
 )
 
@@ -328,7 +328,7 @@ def main() -> int:
     data_dir = temp_dir("yichuang-dash-bench-")
     env = app_env(url, data_dir)
     tokens = prepare(env, url)
-    results: list[tuple[str, str, int, Timings, float]] = []
+    results: list[tuple[str, Measured]] = []
     print(f"[2/3] gunicorn, {WORKERS} sync workers; {SECONDS:.0f} s per row", flush=True)
     with gunicorn(env) as server:
         for who, path, label in queries():
@@ -336,31 +336,15 @@ def main() -> int:
             if status != 200:
                 raise RuntimeError(f"{label}: {status} {body!r}"[:500])
             for clients in CLIENTS:
-                timings = Timings()
-
-                def get(n: int, t: Timings, who: str = who, path: str = path) -> int:
-                    t0 = time.perf_counter()
-                    status, _ = request(server.address, "GET", path, token=tokens[who], raw=True)
-                    t.add("dash", time.perf_counter() - t0)
-                    assert status == 200
-                    return 1
-
-                meter = CpuMeter(server.pid, url)
-                meter.start()
-                done, elapsed = run_clients(clients, SECONDS, get, timings)
-                meter.stop()
-                results.append((label, path, clients, timings, (meter.app + meter.db) / done * 1000))
-                print(
-                    f"      {label:<38} {clients:>2} clients: {done / elapsed:6.1f}/s  {timings.summary('dash')}  "
-                    f"CPU/request app {meter.app / done * 1000:.1f} ms db {meter.db / done * 1000:.1f} ms",
-                    flush=True,
+                measured = measure_get(
+                    server, url, path, token=tokens[who], clients=clients, seconds=SECONDS, kind="dash"
                 )
+                results.append((label, measured))
+                print(f"      {label:<38} {clients:>2} clients: {measured.line('dash')}", flush=True)
     shutil.rmtree(data_dir, ignore_errors=True)
     print("[3/3] report", flush=True)
     lines = [
-        f"postgresql, {SIZE:,} cases, gunicorn with {WORKERS} sync workers, {SECONDS:.0f} s per row, "
-        f"measured {dt.date.today().isoformat()} ({os.cpu_count()} cores; clients, server and database "
-        "share them):",
+        report_heading(f"{SIZE:,} cases", SECONDS),
         "",
         "| what | server CPU per request | "
         + " | ".join(f"{c} client{'s' * (c > 1)}" for c in CLIENTS)
@@ -368,9 +352,11 @@ def main() -> int:
         "|---|---:|" + "---|" * len(CLIENTS),
     ]
     for _who, _path, label in queries():
-        rows = [r for r in results if r[0] == label]
+        rows = [m for name, m in results if name == label]
         lines.append(
-            f"| {label} | {rows[0][4]:.1f} ms | " + " | ".join(r[3].summary("dash") for r in rows) + " |"
+            f"| {label} | {rows[0].cpu_ms:.1f} ms | "
+            + " | ".join(m.timings.summary("dash") for m in rows)
+            + " |"
         )
     replace_section("dashboard:postgresql", lines)
     return 0

@@ -16,7 +16,6 @@ filters a town clerk and a reviewer use (status, point, overdue) — to 1 and 16
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import sys
@@ -26,17 +25,17 @@ from urllib.parse import urlsplit
 from report import replace_section
 from serve import (
     WORKERS,
-    CpuMeter,
-    Timings,
+    Measured,
     app_env,
     base_name,
     database_url_for,
     gunicorn,
     manage,
+    measure_get,
     pg_database_exists,
     pg_drop,
+    report_heading,
     request,
-    run_clients,
     temp_dir,
 )
 
@@ -101,7 +100,7 @@ SELECT
     CASE WHEN s.status IN ('denied', 'refused') THEN '不符合条件' ELSE '' END,
     CASE WHEN s.status = 'delivered' THEN a.created + interval '5 days' END,
     CASE WHEN s.status = 'delivered' THEN 'pickup' ELSE '' END, '', '', 1, a.created
-FROM generate_series(%(lo)s, %(hi)s) AS g
+FROM generate_series(%(lo)s::int, %(hi)s::int) AS g
 JOIN bench_offers o ON o.rn = 1 + abs(hashint4(g)) %% %(offers)s
 CROSS JOIN LATERAL (
     SELECT now() - interval '1095 days' * ((%(size)s - g)::float8 / %(size)s)
@@ -240,7 +239,7 @@ def main() -> int:
     data_dir = temp_dir("yichuang-list-bench-")
     env = app_env(url, data_dir)
     tokens = prepare(env, url)
-    results: list[tuple[str, int, int, Timings, float]] = []
+    results: list[tuple[str, int, Measured]] = []
     print(f"[2/3] gunicorn, {WORKERS} sync workers; {SECONDS:.0f} s per row", flush=True)
     with gunicorn(env) as server:
         for who, query, label in QUERIES:
@@ -249,32 +248,24 @@ def main() -> int:
                 raise RuntimeError(f"{label}: {status} {page}")
             count = int(page["count"])
             for clients in CLIENTS:
-                timings = Timings()
-
-                def get(n: int, t: Timings, who: str = who, query: str = query) -> int:
-                    t0 = time.perf_counter()
-                    status, _ = request(server.address, "GET", f"/api/v1/cases/{query}", token=tokens[who])
-                    t.add("list", time.perf_counter() - t0)
-                    assert status == 200
-                    return 1
-
-                meter = CpuMeter(server.pid, url)
-                meter.start()
-                done, elapsed = run_clients(clients, SECONDS, get, timings)
-                meter.stop()
-                results.append((label, count, clients, timings, (meter.app + meter.db) / done * 1000))
+                measured = measure_get(
+                    server,
+                    url,
+                    f"/api/v1/cases/{query}",
+                    token=tokens[who],
+                    clients=clients,
+                    seconds=SECONDS,
+                    kind="list",
+                )
+                results.append((label, count, measured))
                 print(
-                    f"      {label:<38} count {count:>9,}  {clients:>2} clients: {done / elapsed:6.1f}/s  "
-                    f"{timings.summary('list')}  CPU/request app {meter.app / done * 1000:.1f} ms "
-                    f"db {meter.db / done * 1000:.1f} ms",
+                    f"      {label:<38} count {count:>9,}  {clients:>2} clients: {measured.line('list')}",
                     flush=True,
                 )
     shutil.rmtree(data_dir, ignore_errors=True)
     print("[3/3] report", flush=True)
     lines = [
-        f"postgresql, {SIZE:,} cases, gunicorn with {WORKERS} sync workers, {SECONDS:.0f} s per row, "
-        f"measured {dt.date.today().isoformat()} ({os.cpu_count()} cores; clients, server and database "
-        "share them):",
+        report_heading(f"{SIZE:,} cases", SECONDS),
         "",
         "| who and what | count shown | server CPU per request | "
         + " | ".join(f"{c} client{'s' * (c > 1)}" for c in CLIENTS)
@@ -282,10 +273,10 @@ def main() -> int:
         "|---|---:|---:|" + "---|" * len(CLIENTS),
     ]
     for _who, query, label in QUERIES:
-        rows = [r for r in results if r[0] == label]
+        rows = [(count, m) for name, count, m in results if name == label]
         lines.append(
-            f"| {label} (`{query or '/'}`) | {rows[0][1]:,} | {rows[0][4]:.1f} ms | "
-            + " | ".join(r[3].summary("list") for r in rows)
+            f"| {label} (`{query or '/'}`) | {rows[0][0]:,} | {rows[0][1].cpu_ms:.1f} ms | "
+            + " | ".join(m.timings.summary("list") for _count, m in rows)
             + " |"
         )
     replace_section("cases-list:postgresql", lines)

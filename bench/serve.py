@@ -306,5 +306,52 @@ def run_clients(
     return sum(done), elapsed
 
 
+@dataclass
+class Measured:
+    """One row of a GET benchmark: latencies, throughput and the server's CPU per request."""
+
+    timings: Timings
+    per_second: float
+    app_ms: float
+    db_ms: float
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.app_ms + self.db_ms
+
+    def line(self, kind: str) -> str:
+        return (
+            f"{self.per_second:6.1f}/s  {self.timings.summary(kind)}  "
+            f"CPU/request app {self.app_ms:.1f} ms db {self.db_ms:.1f} ms"
+        )
+
+
+def measure_get(
+    server: Server, database_url: str, path: str, *, token: str, clients: int, seconds: float, kind: str
+) -> Measured:
+    """GET ``path`` from ``clients`` threads for ``seconds``; every answer must be a 200."""
+    timings = Timings()
+
+    def get(n: int, t: Timings) -> int:
+        t0 = time.perf_counter()
+        status, _ = request(server.address, "GET", path, token=token, raw=True)
+        t.add(kind, time.perf_counter() - t0)
+        assert status == 200, f"{path}: {status}"
+        return 1
+
+    meter = CpuMeter(server.pid, database_url)
+    meter.start()
+    done, elapsed = run_clients(clients, seconds, get, timings)
+    meter.stop()
+    return Measured(timings, done / elapsed, meter.app / done * 1000, meter.db / done * 1000)
+
+
+def report_heading(what: str, seconds: float) -> str:
+    return (
+        f"postgresql, {what}, gunicorn with {WORKERS} sync workers, {seconds:.0f} s per row, measured "
+        f"{time.strftime('%Y-%m-%d')} ({os.cpu_count()} cores; clients, server and database share them):"
+    )
+
+
 def temp_dir(prefix: str) -> str:
     return tempfile.mkdtemp(prefix=prefix)

@@ -204,13 +204,7 @@ class Dashboard:
 
 def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashboard:
     first, last = month_range(first, last)
-    rows = _limit(
-        scoped_figures(user).filter(month__gte=first, month__lte=last),
-        unit,
-        region="region_code",
-        point="point_id",
-        staff="staff_id",
-    )
+    rows = _figure_rows(user, unit, first, last)
     sums = _sums()
     totals = _figures(rows.aggregate(**sums))
     by_month = [(r["month"], _figures(r)) for r in rows.values("month").annotate(**sums).order_by("month")]
@@ -238,6 +232,12 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         overdue=list(late.select_related("item", "point").order_by("due_date", "id")[:20]),
         queue_loader=partial(_queue, user, unit, first, end - dt.timedelta(days=1)),
     )
+
+
+def _figure_rows(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QuerySet[MonthlyFigure]:
+    """The case-figure rollup of the unit in the months shown."""
+    rows = scoped_figures(user).filter(month__gte=first, month__lte=last)
+    return _limit(rows, unit, region="region_code", point="point_id", staff="staff_id")
 
 
 def _satisfaction_rows(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QuerySet[MonthlySatisfaction]:
@@ -391,13 +391,7 @@ def assessment(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> list[
     indicator with no data for a unit is left out of that unit's weights) and rank them."""
     weights = {a.indicator: a.weight for a in AssessmentIndicator.objects.filter(active=True, weight__gt=0)}
     first, last = month_range(first, last)
-    rows = _limit(
-        scoped_figures(user).filter(month__gte=first, month__lte=last),
-        unit,
-        region="region_code",
-        point="point_id",
-        staff="staff_id",
-    )
+    rows = _figure_rows(user, unit, first, last)
     satisfactions = _child_satisfaction(_satisfaction_rows(user, unit, first, last), unit)
     ranked = []
     for child in _children(rows, unit, _sums()):
