@@ -68,7 +68,9 @@ class QueueClerkTicketInputSerializer(serializers.Serializer):
     point = serializers.CharField(max_length=20, help_text="服务点编码")
     category = serializers.CharField(max_length=30, help_text="业务类别编码")
     priority = serializers.ChoiceField(
-        choices=[PriorityReason.NONE, PriorityReason.ELDERLY, PriorityReason.DISABLED],
+        choices=[
+            (r.value, r.label) for r in (PriorityReason.NONE, PriorityReason.ELDERLY, PriorityReason.DISABLED)
+        ],
         required=False,
         default="",
         allow_blank=True,
