@@ -36,6 +36,7 @@ from yichuang.queue.models import (
     QueueTicketEvent,
     TicketStatus,
 )
+from yichuang.workdays.calendar import month_end, next_month
 
 GROUPS: dict[str, list[str]] = {
     "point": ["point__code", "point__name"],
@@ -188,10 +189,6 @@ def rolled_up_to() -> dt.date | None:
     return QueueRollupState.objects.filter(pk=1).values_list("last_day", flat=True).first()
 
 
-def _month_end(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
 def summed_months(
     first: dt.date, last: dt.date, rolled: dt.date
 ) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None:
@@ -199,14 +196,14 @@ def summed_months(
     days up to ``rolled``), and the days they cover; None when no month fits."""
     month = first.replace(day=1)
     if month < first:
-        month = _month_end(month) + dt.timedelta(days=1)
+        month = next_month(month)
     months: list[dt.date] = []
-    while month <= rolled and min(_month_end(month), rolled) <= last:
+    while month <= rolled and min(month_end(month), rolled) <= last:
         months.append(month)
-        month = _month_end(month) + dt.timedelta(days=1)
+        month = next_month(month)
     if not months:
         return None
-    return (months[0], months[-1]), (months[0], min(_month_end(months[-1]), rolled))
+    return (months[0], months[-1]), (months[0], min(month_end(months[-1]), rolled))
 
 
 def tickets_in_scope(user: Any) -> QuerySet[QueueTicket]:
@@ -262,8 +259,8 @@ def queue_figures(
         # while a newer one is written), so a rollup committing meanwhile never counts a day twice.
         versions, month = Q(), first_month
         while month <= last_month:
-            versions |= Q(month=month, through=min(_month_end(month), rolled))
-            month = _month_end(month) + dt.timedelta(days=1)
+            versions |= Q(month=month, through=min(month_end(month), rolled))
+            month = next_month(month)
         sources.append((rollup.filter(versions), ROLLUP_AGGREGATES))
         raw_days = [(first, summed_from - dt.timedelta(days=1)), (summed_to + dt.timedelta(days=1), last)]
     for raw_first, raw_last in raw_days:

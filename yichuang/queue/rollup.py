@@ -18,6 +18,7 @@ from django.utils import timezone
 from yichuang.queue.figures import DEFAULT_TARGET_MINUTES, ticket_aggregates
 from yichuang.queue.models import QueueMonthFigure, QueueRollupState, QueueTicket
 from yichuang.queue.services import tickets_close_day
+from yichuang.workdays.calendar import month_end, next_month
 
 
 def _state() -> QueueRollupState:
@@ -27,14 +28,6 @@ def _state() -> QueueRollupState:
     except IntegrityError:  # pragma: no cover - two first runs at once; the other created it
         pass
     return QueueRollupState.objects.select_for_update().get(pk=1)
-
-
-def _next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return _next_month(month) - dt.timedelta(days=1)
 
 
 def queue_rollup(*, today: dt.date | None = None, since: dt.date | None = None) -> int:
@@ -60,7 +53,7 @@ def queue_rollup(*, today: dt.date | None = None, since: dt.date | None = None) 
         month = start.replace(day=1)
         while month <= yesterday:
             written += _sum_month(month, min(month_end(month), yesterday), previous)
-            month = _next_month(month)
+            month = next_month(month)
         _drop_unread_versions(previous)
         state.last_day = max(yesterday, previous or yesterday)
         state.save(update_fields=["last_day", "updated_at"])

@@ -21,6 +21,7 @@ from yichuang.queue.figures import QueueReport, queue_figures
 from yichuang.ratings.models import MonthlySatisfaction
 from yichuang.ratings.selectors import satisfaction_from_sums, satisfaction_rollup, satisfaction_sums
 from yichuang.stats.models import AssessmentIndicator, Indicator, MonthlyFigure
+from yichuang.workdays.calendar import month_end
 
 COUNTERS = [
     "accepted",
@@ -209,7 +210,6 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
     totals = _figures(rows.aggregate(**sums))
     by_month = [(r["month"], _figures(r)) for r in rows.values("month").annotate(**sums).order_by("month")]
     children = _children(rows, unit, sums)
-    end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     ratings = _satisfaction_rows(user, unit, first, last)
     today = timezone.localdate()
     late = _limit(
@@ -227,10 +227,10 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         by_month=by_month,
         children=children,
         satisfaction=asdict(satisfaction_rollup(ratings)),
-        hotline=_hotline(user, unit, first, end - dt.timedelta(days=1)),
+        hotline=_hotline(user, unit, first, month_end(last)),
         overdue_count=late.count(),
         overdue=list(late.select_related("item", "point").order_by("due_date", "id")[:20]),
-        queue_loader=partial(_queue, user, unit, first, end - dt.timedelta(days=1)),
+        queue_loader=partial(_queue, user, unit, first, month_end(last)),
     )
 
 

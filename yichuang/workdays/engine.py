@@ -39,6 +39,16 @@ class DateOutOfRange(ValueError):
     """The answer would fall after 9999-12-31, the last date Python can represent."""
 
 
+def next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    """The last day of ``day``'s month."""
+    return next_month(day) - datetime.timedelta(days=1)
+
+
 def _weekdays_upto(x: int) -> int:
     """Monday-to-Friday days with ordinal in 1..x (ordinal 1, 0001-01-01, is a Monday)."""
     if x <= 0:

@@ -15,6 +15,7 @@ from yichuang.cases.deadlines import sweep_deadlines
 from yichuang.demo.simulate import Simulation
 from yichuang.queue.rollup import queue_rollup
 from yichuang.stats.services import rollup_all
+from yichuang.workdays.calendar import month_end
 
 LABELS = {
     "arrive": "申请人到窗口/代办员提交",
@@ -62,8 +63,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         first = options["month"] or (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        last = min(last, today)
+        last = min(month_end(first), today)
         if first > today:
             raise CommandError("不能模拟未来的月份。")
         if options["cases"] < 1:
