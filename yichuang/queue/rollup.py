@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from yichuang.common.locks import locked_singleton
 from yichuang.queue.figures import DEFAULT_TARGET_MINUTES, ticket_aggregates
 from yichuang.queue.models import QueueMonthFigure, QueueRollupState, QueueTicket
 from yichuang.queue.services import tickets_close_day
 from yichuang.workdays.calendar import month_end, next_month
-
-
-def _state() -> QueueRollupState:
-    try:
-        with transaction.atomic():
-            QueueRollupState.objects.get_or_create(pk=1)
-    except IntegrityError:  # pragma: no cover - two first runs at once; the other created it
-        pass
-    return QueueRollupState.objects.select_for_update().get(pk=1)
 
 
 def queue_rollup(*, today: dt.date | None = None, since: dt.date | None = None) -> int:
@@ -39,7 +31,7 @@ def queue_rollup(*, today: dt.date | None = None, since: dt.date | None = None) 
     yesterday = today - dt.timedelta(days=1)
     written = 0
     with transaction.atomic():
-        state = _state()
+        state = locked_singleton(QueueRollupState)
         previous = state.last_day
         if previous is None:
             earliest = QueueTicket.objects.filter(day__lte=yesterday).order_by("day")

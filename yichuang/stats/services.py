@@ -6,11 +6,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from yichuang.cases.models import Case, CaseEvent, Channel, DeliveryMethod
+from yichuang.common.locks import locked_singleton
 from yichuang.org.models import Role
 from yichuang.stats.models import MonthlyFigure, RollupState
 from yichuang.workdays.calendar import workdays_between
@@ -54,21 +55,12 @@ def visits_of(case: Case, events: list[CaseEvent]) -> int:
     return visits
 
 
-def _state() -> RollupState:
-    try:
-        with transaction.atomic():
-            RollupState.objects.get_or_create(pk=1)
-    except IntegrityError:  # pragma: no cover - two first runs at once; the other created it
-        pass
-    return RollupState.objects.select_for_update().get(pk=1)
-
-
 def rollup_advance(*, batch: int = 5000, now: dt.datetime | None = None) -> int:
     """Count the next ``batch`` settled events; returns how many were counted. Safe on several
     workers: the state row is locked for the run, so each event is counted once."""
     now = now or timezone.now()
     with transaction.atomic():
-        state = _state()
+        state = locked_singleton(RollupState)
         events = list(
             CaseEvent.objects.filter(
                 id__gt=state.last_event_id, at__lte=now - SETTLE, action__in=COUNTED_ACTIONS
