@@ -23,9 +23,8 @@ import os
 import shutil
 import sys
 import time
-from urllib.parse import urlsplit
 
-from list_bench import generate
+from list_bench import database_with_cases, tokens_for
 from report import replace_section
 from serve import (
     WORKERS,
@@ -34,9 +33,7 @@ from serve import (
     base_name,
     database_url_for,
     gunicorn,
-    manage,
     measure_get,
-    pg_database_exists,
     report_heading,
     request,
     temp_dir,
@@ -242,39 +239,13 @@ def derive(url: str, staff_id: int) -> None:
 
 
 def prepare(env: dict[str, str], url: str) -> dict[str, str]:
-    print(f"[1/3] database {urlsplit(url).path.lstrip('/')}: migrate, demo county", flush=True)
-    if not pg_database_exists(url):
-        import psycopg
-
-        name = urlsplit(url).path.lstrip("/")
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    manage(env, "migrate", "--no-input")
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    staff_id, fresh = database_with_cases(env, url, SIZE)
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
-    from yichuang.cases.models import Case
-    from yichuang.org.models import Staff
     from yichuang.queue.models import QueueMonthFigure
     from yichuang.queue.rollup import queue_rollup
     from yichuang.ratings.models import Rating
 
-    if not Staff.objects.filter(username="town1").exists():
-        manage(env, "loaddemo")
-    staff_id = Staff.objects.get(username="town1").pk
-    have = Case.objects.count()
-    if have == SIZE and Case.objects.filter(number__startswith="B").count() == SIZE:
-        print(f"      {have:,} cases already there: reused", flush=True)
-        fresh = False
-    else:
-        print(f"      generating {SIZE:,} cases (there were {have:,})", flush=True)
-        connection.close()
-        generate(url, staff_id, SIZE)
-        fresh = True
     if fresh or not Rating.objects.exists():
         connection.close()
         derive(url, staff_id)
@@ -286,12 +257,7 @@ def prepare(env: dict[str, str], url: str) -> dict[str, str]:
             f"{time.monotonic() - start:.0f} s",
             flush=True,
         )
-    tokens = {
-        name: Token.objects.get_or_create(user=Staff.objects.get(username=name))[0].key
-        for name in ("town1", "admin")
-    }
-    connection.close()
-    return tokens
+    return tokens_for("town1", "admin")
 
 
 def month(offset: int) -> str:

@@ -179,10 +179,12 @@ def _generate(url: str, staff_id: int, size: int) -> None:
         conn.execute("VACUUM ANALYZE cases_case")
 
 
-def prepare(env: dict[str, str], url: str) -> dict[str, str]:
+def database_with_cases(env: dict[str, str], url: str, size: int) -> tuple[int, bool]:
+    """The benchmark's own database at ``url``, migrated, with the demo county and ``size``
+    generated cases (reused when they are there). Sets Django up in this process; returns the
+    demo clerk's id and whether the cases were generated now."""
     print(f"[1/3] database {urlsplit(url).path.lstrip('/')}: migrate, demo county", flush=True)
-    fresh = not pg_database_exists(url)
-    if fresh:
+    if not pg_database_exists(url):
         import psycopg
 
         name = urlsplit(url).path.lstrip("/")
@@ -194,26 +196,39 @@ def prepare(env: dict[str, str], url: str) -> dict[str, str]:
 
     django.setup()
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from yichuang.cases.models import Case
     from yichuang.org.models import Staff
 
     if not Staff.objects.filter(username="town1").exists():
         manage(env, "loaddemo")
+    staff_id = Staff.objects.get(username="town1").pk
     have = Case.objects.count()
-    if have == SIZE and Case.objects.filter(number__startswith="B").count() == SIZE:
+    if have == size and Case.objects.filter(number__startswith="B").count() == size:
         print(f"      {have:,} cases already there: reused", flush=True)
-    else:
-        print(f"      generating {SIZE:,} cases (there were {have:,})", flush=True)
-        connection.close()
-        generate(url, Staff.objects.get(username="town1").pk)
+        return staff_id, False
+    print(f"      generating {size:,} cases (there were {have:,})", flush=True)
+    connection.close()
+    generate(url, staff_id, size)
+    return staff_id, True
+
+
+def tokens_for(*usernames: str) -> dict[str, str]:
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from yichuang.org.models import Staff
+
     tokens = {
-        name: Token.objects.get_or_create(user=Staff.objects.get(username=name))[0].key
-        for name in ("town1", "town1_review", "county_review", "hall1", "admin")
+        name: Token.objects.get_or_create(user=Staff.objects.get(username=name))[0].key for name in usernames
     }
     connection.close()
     return tokens
+
+
+def prepare(env: dict[str, str], url: str) -> dict[str, str]:
+    database_with_cases(env, url, SIZE)
+    return tokens_for("town1", "town1_review", "county_review", "hall1", "admin")
 
 
 #: (who, query string, what it stands for)
