@@ -91,8 +91,9 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
-#: Partial figures that add up across tickets, rollup rows and groups; the maxima take the larger.
-_SUMS = (
+#: Partial figures that add up across tickets, rollup rows and groups (the maxima take the larger);
+#: named as the columns of ``QueueMonthFigure``, which stores them.
+PARTIAL_SUMS = (
     "taken",
     "called",
     "served",
@@ -101,12 +102,12 @@ _SUMS = (
     "unserved",
     "priority",
     "from_appointments",
-    "within",
+    "within_target",
     "wait_sum",
     "service_sum",
-    "service_n",
+    "service_count",
 )
-_MAXIMA = ("max_wait", "max_service")
+PARTIAL_MAXIMA = ("max_wait", "max_service")
 
 
 def ticket_aggregates(target_minutes: int) -> dict[str, Any]:
@@ -121,29 +122,27 @@ def ticket_aggregates(target_minutes: int) -> dict[str, Any]:
         "unserved": Count("id", filter=Q(status=TicketStatus.EXPIRED)),
         "priority": Count("id", filter=Q(priority=True)),
         "from_appointments": Count("id", filter=Q(priority_reason=PriorityReason.APPOINTMENT)),
-        "within": Count("id", filter=Q(wait_seconds__lte=target_minutes * 60)),
+        "within_target": Count("id", filter=Q(wait_seconds__lte=target_minutes * 60)),
         "wait_sum": Sum("wait_seconds"),
         "max_wait": Max("wait_seconds"),
         "service_sum": Sum("service_seconds", filter=served),
-        "service_n": Count("service_seconds", filter=served),
+        "service_count": Count("service_seconds", filter=served),
         "max_service": Max("service_seconds", filter=served),
     }
 
 
 #: The same partial figures from ``QueueMonthFigure`` rows (their ``within_target`` is for the default).
 ROLLUP_AGGREGATES: dict[str, Any] = {
-    **{name: Sum(name) for name in _SUMS if name not in ("within", "service_n")},
-    "within": Sum("within_target"),
-    "service_n": Sum("service_count"),
+    **{name: Sum(name) for name in PARTIAL_SUMS},
     "max_wait": Max("max_wait"),
     "max_service": Max("max_service"),
 }
 
 
 def add_partial(into: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
-    for name in _SUMS:
+    for name in PARTIAL_SUMS:
         into[name] = (into.get(name) or 0) + (row.get(name) or 0)
-    for name in _MAXIMA:
+    for name in PARTIAL_MAXIMA:
         values = [v for v in (into.get(name), row.get(name)) if v is not None]
         into[name] = max(values) if values else None
     return into
@@ -151,7 +150,7 @@ def add_partial(into: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
 
 def _figures(key: str, name: str, row: dict[str, Any]) -> QueueFigures:
     called = row.get("called") or 0
-    served_timed = row.get("service_n") or 0
+    served_timed = row.get("service_count") or 0
     return QueueFigures(
         key=key,
         name=name,
@@ -165,7 +164,7 @@ def _figures(key: str, name: str, row: dict[str, Any]) -> QueueFigures:
         from_appointments=row.get("from_appointments") or 0,
         average_wait_minutes=_minutes(row["wait_sum"] / called) if called else None,
         max_wait_minutes=_minutes(row.get("max_wait")),
-        within_target=round((row.get("within") or 0) / called, 4) if called else None,
+        within_target=round((row.get("within_target") or 0) / called, 4) if called else None,
         average_service_minutes=_minutes(row["service_sum"] / served_timed) if served_timed else None,
         max_service_minutes=_minutes(row.get("max_service")),
     )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yichuang.common.locks import locked_singleton
-from yichuang.queue.figures import DEFAULT_TARGET_MINUTES, ticket_aggregates
+from yichuang.queue.figures import DEFAULT_TARGET_MINUTES, PARTIAL_MAXIMA, PARTIAL_SUMS, ticket_aggregates
 from yichuang.queue.models import QueueMonthFigure, QueueRollupState, QueueTicket
 from yichuang.queue.services import tickets_close_day
 from yichuang.workdays.calendar import month_end, next_month
@@ -73,23 +73,8 @@ def _sum_month(month: dt.date, last: dt.date, previous: dt.date | None) -> int:
         QueueMonthFigure(
             month=month,
             through=last,
-            point_id=row["point_id"],
-            window_id=row["window_id"],
-            category_id=row["category_id"],
-            taken=row["taken"],
-            called=row["called"],
-            served=row["served"],
-            no_show=row["no_show"],
-            cancelled=row["cancelled"],
-            unserved=row["unserved"],
-            priority=row["priority"],
-            from_appointments=row["from_appointments"],
-            within_target=row["within"],
-            wait_sum=row["wait_sum"] or 0,
-            max_wait=row["max_wait"],
-            service_sum=row["service_sum"] or 0,
-            service_count=row["service_n"],
-            max_service=row["max_service"],
+            **{name: row[name] or 0 for name in PARTIAL_SUMS},
+            **{name: row[name] for name in ("point_id", "window_id", "category_id", *PARTIAL_MAXIMA)},
         )
         for row in rows
     ]
