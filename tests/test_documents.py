@@ -19,6 +19,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from tests import factories as f
+from tests.seal_cast import make_seals
 from yichuang.cases.models import Case
 from yichuang.catalog.models import DelegationMode, ExerciseLevel, ItemType, ResultType
 from yichuang.catalog.services import item_publish
@@ -123,64 +124,9 @@ def office(world):
         region=r["town_b"],
         department=d["center_b"],
     )
-    seals = {
-        "approval_a": seal_create(
-            code="A-SPZ",
-            kind=SealKind.APPROVAL,
-            name="甲镇人民政府行政审批专用章",
-            holder_name="信阳市浉河区甲镇人民政府",
-            caption="行政审批专用章",
-            department=d["center_a"],
-        ),
-        "approval_b": seal_create(
-            code="B-SPZ",
-            kind=SealKind.APPROVAL,
-            name="乙镇人民政府行政审批专用章",
-            holder_name="信阳市浉河区乙镇人民政府",
-            caption="行政审批专用章",
-            department=d["center_b"],
-        ),
-        "delegated_a": seal_create(
-            code="A-YWZ",
-            kind=SealKind.DELEGATED,
-            name="浉河区行政审批服务局行政审批业务专用章（甲镇）",
-            holder_name="信阳市浉河区行政审批服务局",
-            caption="行政审批业务专用章",
-            number="001",
-            department=d["center_a"],
-            issuer=d["approval"],
-        ),
-        "civil": seal_create(
-            code="MZJ-GZ",
-            kind=SealKind.DEPARTMENT,
-            name="浉河区民政局",
-            holder_name="信阳市浉河区民政局",
-            department=d["civil"],
-        ),
-        "forestry": seal_create(
-            code="LYJ-GZ",
-            kind=SealKind.DEPARTMENT,
-            name="浉河区林业局",
-            holder_name="信阳市浉河区林业局",
-            department=forestry,
-        ),
-        "output_hall": seal_create(
-            code="HALL-CJZ",
-            kind=SealKind.OUTPUT,
-            name="区政务服务中心出件专用章",
-            holder_name="信阳市浉河区政务服务中心",
-            caption="出件专用章",
-            point=p["hall"],
-        ),
-        "output_a": seal_create(
-            code="CA-CJZ",
-            kind=SealKind.OUTPUT,
-            name="甲镇便民服务中心出件专用章",
-            holder_name="信阳市浉河区甲镇便民服务中心",
-            caption="出件专用章",
-            point=p["center_a"],
-        ),
-    }
+    seals = make_seals(
+        world, "approval_a", "approval_b", "delegated_a", "civil", "forestry", "output_hall", "output_a"
+    )
     world.seals = seals  # type: ignore[attr-defined]
     return world
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from tests.seal_cast import make_seals
 from tests.test_documents import needs_poppler, pdf_text
 from tests.test_handover import (  # noqa: F401  (county: the fixture of the handover tests)
     _at_once,
@@ -28,8 +29,8 @@ from tests.test_handover import (  # noqa: F401  (county: the fixture of the han
 )
 from yichuang.cases import services as case_services
 from yichuang.documents.crypto import sm3_hex
-from yichuang.documents.models import Document, DocumentKind, DocumentStatus, Seal, SealKind
-from yichuang.documents.services import document_content, document_sign, seal_create, seal_revoke
+from yichuang.documents.models import Document, DocumentKind, DocumentStatus, Seal
+from yichuang.documents.services import document_content, document_sign, seal_revoke
 from yichuang.handover.models import Handover
 
 pytestmark = pytest.mark.django_db
@@ -41,42 +42,7 @@ PDF = "application/pdf"
 def sealed(county):  # noqa: F811  (the fixture, imported above)
     """The handover cast with the county's seals: the civil-affairs bureau's, town A's 行政审批专用章 and
     its numbered 业务专用章, and the 出件专用章 of town A's center."""
-    d, p = county.departments, county.points
-    county.seals = {  # type: ignore[attr-defined]
-        "civil": seal_create(
-            code="MZJ-GZ",
-            kind=SealKind.DEPARTMENT,
-            name="浉河区民政局",
-            holder_name="信阳市浉河区民政局",
-            department=d["civil"],
-        ),
-        "approval_a": seal_create(
-            code="A-SPZ",
-            kind=SealKind.APPROVAL,
-            name="甲镇人民政府行政审批专用章",
-            holder_name="信阳市浉河区甲镇人民政府",
-            caption="行政审批专用章",
-            department=d["center_a"],
-        ),
-        "delegated_a": seal_create(
-            code="A-YWZ",
-            kind=SealKind.DELEGATED,
-            name="浉河区行政审批服务局行政审批业务专用章（甲镇）",
-            holder_name="信阳市浉河区行政审批服务局",
-            caption="行政审批业务专用章",
-            number="（001）",
-            department=d["center_a"],
-            issuer=d["approval"],
-        ),
-        "output_a": seal_create(
-            code="CA-CJZ",
-            kind=SealKind.OUTPUT,
-            name="甲镇便民服务中心出件专用章",
-            holder_name="信阳市浉河区甲镇便民服务中心",
-            caption="出件专用章",
-            point=p["center_a"],
-        ),
-    }
+    county.seals = make_seals(county, "civil", "approval_a", "delegated_a", "output_a")  # type: ignore[attr-defined]
     return county
 
 
