@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yichuang.cases.api import CaseListOutputSerializer, DocumentOutputSerializer
-from yichuang.cases.idempotency import run_idempotent
+from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone
 from yichuang.common.pagination import Pagination
 from yichuang.documents.api import SigningUnavailable, document_refs
