@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import (
     ApplicantKind,
     BundleApplication,
@@ -36,7 +37,6 @@ from yichuang.catalog.models import Bundle, ItemStatus, ItemVersion, LicenseType
 from yichuang.catalog.selectors import bundle_materials, handling_unit_for, points_offering, town_of
 from yichuang.common.errors import Conflict, Unprocessable
 from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
-from yichuang.documents.services import issue_for_case
 from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff
 from yichuang.org.selectors import scope_of
 from yichuang.workdays.calendar import add_workdays, workdays_between

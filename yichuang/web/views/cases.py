@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from rest_framework import exceptions
 
 from yichuang.cases import services
+from yichuang.cases.documents import case_documents
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.cases.selectors import (
     allowed_actions,
@@ -25,7 +26,6 @@ from yichuang.cases.selectors import (
     cases_for,
 )
 from yichuang.cases.workflow import ACTIONS
-from yichuang.documents.api import case_documents
 from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
 from yichuang.web import labels
