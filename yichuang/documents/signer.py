@@ -143,7 +143,7 @@ class BackgroundSigner:
             connection.close()
             return
         if left:
-            logger.info("signing %d document(s) left pending by an earlier process", len(left))
+            logger.info("%d document(s) pending at start: signing them", len(left))
         random.shuffle(left)
         for document_id in left:
             self._sign(document_id, attempt=0)
