@@ -365,13 +365,23 @@ def parse_time(raw: Any, column: Column) -> datetime.time:
     )
 
 
-def full_clean_row(instance: models.Model, row: SheetRow, exclude: set[str], headers: dict[str, str]) -> None:
-    """Add the model's own validation errors, except those the importer has already said in its words."""
+def full_clean_row(
+    instance: models.Model, row: SheetRow, exclude: set[str], headers: dict[str, str], *, clean: bool = True
+) -> None:
+    """Add the model's own validation errors, except those the importer has already said in its words.
+
+    ``clean=False`` checks the fields only, for a model whose ``clean()`` reads foreign-key ids that
+    rows of the same file, not yet saved, cannot have: the importer then says the rule itself."""
     try:
-        instance.full_clean(exclude=sorted(exclude), validate_unique=False)
+        if clean:
+            instance.full_clean(exclude=sorted(exclude), validate_unique=False)
+        else:
+            instance.clean_fields(exclude=sorted(exclude))
     except ValidationError as exc:
         said = [gist(error) for error in row.errors]
         for name, messages in exc.message_dict.items():
+            if name in row.failed:
+                continue  # the importer has said what is wrong with that cell
             for message in messages:
                 if any(gist(message) in said_gist for said_gist in said):
                     continue

@@ -1,0 +1,564 @@
+"""``import_org``: set up (or update) a county's organization from the workbook of ``sheets.py``.
+
+All or nothing, like the catalog import: every row of every sheet is read and checked against the
+rest of the file and the database first, and every problem is reported with its sheet, its row
+number as Excel shows it (header = 1) and a Chinese reason. Only a file without a single bad row is
+stored, in one transaction. Rows are found by their natural key (licence type, region, point and
+department code; point + window number; username), so importing the same file again changes
+nothing, and a changed row is updated in place.
+
+Passwords: an account that the file creates gets a random one-time password, shown once when the
+import ends (``ImportResult.passwords``); an account that exists keeps its password and its demo flag,
+so importing the demo county's export over the demo cannot turn a demo account into a "real" one
+that still opens with the demo password (decision in docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import DatabaseError, models, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from yichuang.catalog.models import LicenseType
+from yichuang.common.excel import (
+    FileSource,
+    RowError,
+    SheetRow,
+    WorkbookError,
+    full_clean_row,
+    read_bytes,
+    read_sheet,
+    unique,
+)
+from yichuang.onboarding.sheets import (
+    DEPARTMENT_SHEET,
+    HOURS_SHEET,
+    LICENSE_SHEET,
+    POINT_SHEET,
+    REGION_SHEET,
+    SHEETS,
+    STAFF_SHEET,
+    WINDOW_SHEET,
+)
+from yichuang.org.models import (
+    PARENT_LEVEL,
+    Department,
+    Region,
+    RegionLevel,
+    Role,
+    ServicePoint,
+    Staff,
+    Window,
+)
+from yichuang.queue.models import OpeningHours
+
+logger = logging.getLogger(__name__)
+
+#: Readable one-time passwords: no 0/O, 1/l/I.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+LEVEL_ORDER = list(RegionLevel.values)
+
+
+def one_time_password() -> str:
+    """Three groups of four (about 70 bits), easy to read out and type: ``k7Hq-M2xe-9TfR``."""
+    return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    removed_hours: int = 0
+    #: (username, full name, one-time password) of the accounts this import created.
+    passwords: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        parts = []
+        for sheet in SHEETS:
+            created, updated = self.created.get(sheet.name, 0), self.updated.get(sheet.name, 0)
+            same = self.unchanged.get(sheet.name, 0)
+            if created or updated or same:
+                parts.append(
+                    _("%(sheet)s：新增 %(created)s，更新 %(updated)s，未变 %(same)s")
+                    % {"sheet": sheet.name, "created": created, "updated": updated, "same": same}
+                )
+        prefix = _("校验通过（未保存）") if self.dry_run else _("导入完成")
+        text = prefix + "。" + "；".join(parts) + "。"
+        if self.removed_hours:
+            text += _("删除文件中没有的办公时段 %(n)s 条。") % {"n": self.removed_hours}
+        return text
+
+
+@dataclass
+class _Entry:
+    sheet: str
+    row: int
+    obj: models.Model
+    is_new: bool
+    changed: bool
+
+
+@dataclass
+class _Plan:
+    entries: list[_Entry] = field(default_factory=list)
+    #: Opening hours lines of the points the file gives hours for, that the file no longer lists.
+    stale_hours: list[int] = field(default_factory=list)
+    new_staff: list[Staff] = field(default_factory=list)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_org(
+    file: FileSource,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int], Any] | None = None,
+    on_total: Callable[[int], Any] | None = None,
+) -> ImportResult:
+    """Read the workbook and store it, or report every bad row and store nothing.
+
+    ``on_total`` is told how many rows will be written, ``progress`` is called once per row written
+    (the command's progress bar)."""
+    result = ImportResult(dry_run=dry_run)
+    with translation.override("zh-hans"):
+        try:
+            sheets = _read_workbook(file)
+        except WorkbookError as exc:
+            result.errors.append(RowError("", None, str(exc)))
+            return result
+        plan = _Validator(sheets).validate(result)
+        if not result.ok:
+            return result
+        if on_total is not None:
+            on_total(len(plan.entries))
+        try:
+            with transaction.atomic():
+                _store(plan, result, dry_run=dry_run, progress=progress)
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            result.passwords = []
+        except _StoreError as exc:
+            logger.warning("organization import failed while storing: %s", exc.error)
+            result.created, result.updated, result.unchanged, result.passwords = {}, {}, {}, []
+            result.errors.append(
+                RowError(
+                    exc.error.sheet,
+                    exc.error.row,
+                    _("保存失败，未导入任何数据：%(reason)s") % {"reason": exc.error.reason},
+                )
+            )
+    return result
+
+
+def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
+    data = read_bytes(file)
+    if not data:
+        raise WorkbookError(_("文件为空，请选择组织机构 Excel 工作簿（.xlsx）。"))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML, key and value errors for broken files
+        raise WorkbookError(
+            _(
+                "文件不是有效的 Excel 工作簿（.xlsx），或文件已损坏。请用 Excel 或 WPS 另存为 .xlsx 格式后重新导入。"
+            )
+        ) from exc
+    try:
+        present = [sheet for sheet in SHEETS if sheet.name in workbook.sheetnames]
+        if not present:
+            raise WorkbookError(
+                _(
+                    "工作簿中没有可导入的工作表，应至少有其中之一：%(sheets)s。请使用 export_org 导出的模板填写。"
+                )
+                % {"sheets": "、".join(f"“{sheet.name}”" for sheet in SHEETS)}
+            )
+        return {sheet.name: read_sheet(workbook[sheet.name], sheet.name, sheet.columns) for sheet in present}
+    finally:
+        workbook.close()
+
+
+def _headers(sheet_name: str) -> dict[str, str]:
+    sheet = next(s for s in SHEETS if s.name == sheet_name)
+    return {column.field: column.header for column in sheet.columns}
+
+
+class _Validator:
+    """Builds every row's object (new, or the stored one with the file's values) and collects reasons."""
+
+    def __init__(self, sheets: dict[str, list[SheetRow]]) -> None:
+        self.sheets = sheets
+        self.plan = _Plan()
+        self.licenses = {obj.code: obj for obj in LicenseType.objects.all()}
+        self.regions = {obj.code: obj for obj in Region.objects.all()}
+        self.points = {obj.code: obj for obj in ServicePoint.objects.all()}
+        self.departments = {obj.code: obj for obj in Department.objects.all()}
+        self.windows = {(w.point_id, w.number): w for w in Window.objects.all()}
+        self.file_windows: dict[tuple[str, str], Window] = {}
+
+    def rows(self, sheet: str) -> list[SheetRow]:
+        return self.sheets.get(sheet, [])
+
+    def validate(self, result: ImportResult) -> _Plan:
+        self.licence_types()
+        self.regions_sheet()
+        self.points_sheet()
+        self.hours_sheet()
+        self.windows_sheet()
+        self.departments_sheet()
+        self.staff_sheet()
+        for sheet in SHEETS:
+            for row in self.rows(sheet.name):
+                for reason in unique(row.errors):
+                    result.errors.append(RowError(row.sheet, row.number, reason))
+        return self.plan
+
+    # —— helpers ——
+
+    def _duplicate(self, row: SheetRow, key: Any, seen: dict[Any, int], label: str) -> bool:
+        if key in seen:
+            row.errors.append(_("%(label)s与第%(row)s行重复") % {"label": label, "row": seen[key]})
+            return True
+        seen[key] = row.number
+        return False
+
+    def _ref(self, row: SheetRow, field_name: str, table: dict[str, Any], label: str) -> Any:
+        code = row.values.pop(field_name, None)
+        if not code:
+            return None
+        found = table.get(code)
+        if found is None:
+            row.errors.append(
+                _("%(label)s“%(code)s”不存在（本工作簿和系统中都没有）") % {"label": label, "code": code}
+            )
+            row.failed.add(field_name)
+        return found
+
+    def _apply(
+        self,
+        row: SheetRow,
+        obj: models.Model,
+        values: dict[str, Any],
+        is_new: bool,
+        exclude: set[str],
+        clean: bool = True,
+    ) -> None:
+        changed = is_new
+        for name, value in values.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                changed = True
+        full_clean_row(obj, row, exclude | row.failed, _headers(row.sheet), clean=clean)
+        self.plan.entries.append(_Entry(row.sheet, row.number, obj, is_new, changed))
+
+    def _fk_changed(self, obj: models.Model, name: str, target: models.Model | None) -> bool:
+        current = getattr(obj, f"{name}_id")
+        if target is None:
+            return current is not None
+        return target.pk is None or current != target.pk
+
+    def _set_fks(self, obj: models.Model, targets: dict[str, models.Model | None]) -> bool:
+        changed = False
+        for name, target in targets.items():
+            if self._fk_changed(obj, name, target):
+                changed = True
+            setattr(obj, name, target)
+        return changed
+
+    def _finish(
+        self,
+        row: SheetRow,
+        obj: models.Model,
+        values: dict[str, Any],
+        fks: dict[str, Any],
+        is_new: bool,
+        exclude: set[str],
+        clean: bool = True,
+    ) -> None:
+        fk_changed = self._set_fks(obj, fks)
+        self._apply(row, obj, values, is_new, exclude | set(fks), clean)
+        if fk_changed:
+            self.plan.entries[-1].changed = True
+
+    # —— sheets, in the order they refer to each other ——
+
+    def licence_types(self) -> None:
+        seen: dict[Any, int] = {}
+        names = {obj.name: obj.code for obj in self.licenses.values()}
+        seen_names: dict[Any, int] = {}
+        for row in self.rows(LICENSE_SHEET):
+            code, name = row.values.get("code"), row.values.get("name")
+            if not code or self._duplicate(row, code, seen, _("证照类型编码“%(code)s”") % {"code": code}):
+                continue
+            duplicate_name = name and self._duplicate(
+                row, name, seen_names, _("名称“%(name)s”") % {"name": name}
+            )
+            if name and not duplicate_name and names.get(name, code) != code:
+                row.errors.append(
+                    _("名称“%(name)s”已被证照类型“%(code)s”使用") % {"name": name, "code": names[name]}
+                )
+            obj = self.licenses.get(code)
+            is_new = obj is None
+            obj = obj or LicenseType()
+            self.licenses[code] = obj
+            self._apply(row, obj, row.values, is_new, set())
+
+    def regions_sheet(self) -> None:
+        rows = self.rows(REGION_SHEET)
+        seen: dict[Any, int] = {}
+        mine: list[tuple[SheetRow, Region, bool, str | None]] = []
+        for row in rows:
+            code = row.values.get("code")
+            if not code or self._duplicate(row, code, seen, _("区划代码“%(code)s”") % {"code": code}):
+                continue
+            obj = self.regions.get(code)
+            is_new = obj is None
+            self.regions[code] = obj or Region()
+            mine.append((row, self.regions[code], is_new, row.values.pop("parent", None)))
+        # Parents first, so each region's clean() sees its parent's level and code.
+        mine.sort(key=lambda m: LEVEL_ORDER.index(m[0].values["level"]) if m[0].values.get("level") else 99)
+        for row, obj, is_new, parent_code in mine:
+            parent = None
+            if parent_code:
+                parent = self.regions.get(parent_code)
+                if parent is None:
+                    row.errors.append(
+                        _("上级区划代码“%(code)s”不存在（本工作簿和系统中都没有）") % {"code": parent_code}
+                    )
+                    row.failed.add("parent")
+            elif row.values.get("level") and row.values["level"] != RegionLevel.PROVINCE:
+                level = RegionLevel(row.values["level"])
+                row.errors.append(
+                    _("请填写上级区划代码（%(level)s的上级是%(parent)s）")
+                    % {"level": level.label, "parent": RegionLevel(PARENT_LEVEL[level]).label}
+                )
+                row.failed.add("parent")
+            self._finish(row, obj, row.values, {"parent": parent}, is_new, set())
+
+    def points_sheet(self) -> None:
+        seen: dict[Any, int] = {}
+        mine: list[tuple[SheetRow, ServicePoint, bool, str | None]] = []
+        for row in self.rows(POINT_SHEET):
+            code = row.values.get("code")
+            if not code or self._duplicate(row, code, seen, _("服务点编码“%(code)s”") % {"code": code}):
+                continue
+            obj = self.points.get(code)
+            is_new = obj is None
+            self.points[code] = obj or ServicePoint()
+            mine.append((row, self.points[code], is_new, row.values.pop("parent", None)))
+        parents = {str(row.values["code"]): code for row, _obj, _new, code in mine if code}
+        for row, _obj, _new, _parent in mine:
+            code, walked = row.values.get("code"), set()
+            while code in parents and code not in walked:
+                walked.add(code)
+                code = parents[code]
+            if code in walked:
+                row.errors.append(_("上级服务点形成了循环"))
+                row.failed.add("parent")
+        # A point is stored after the point it belongs to (the file may list them in any order).
+        mine.sort(key=lambda m: _depth(str(m[0].values["code"]), parents))
+        for row, obj, is_new, parent_code in mine:
+            region = self._ref(row, "region", self.regions, _("所在区划代码"))
+            parent = None
+            if parent_code:
+                parent = self.points.get(parent_code)
+                if parent is None:
+                    row.errors.append(
+                        _("上级服务点编码“%(code)s”不存在（本工作簿和系统中都没有）") % {"code": parent_code}
+                    )
+                    row.failed.add("parent")
+                elif "parent" in row.failed:
+                    parent = None
+            self._finish(row, obj, row.values, {"region": region, "parent": parent}, is_new, set())
+
+    def hours_sheet(self) -> None:
+        existing: dict[int, list[OpeningHours]] = {}
+        for line in OpeningHours.objects.all():
+            existing.setdefault(line.point_id, []).append(line)
+        seen: dict[Any, int] = {}
+        kept: set[int] = set()
+        covered: set[int] = set()
+        for row in self.rows(HOURS_SHEET):
+            point = self._ref(row, "point", self.points, _("服务点编码"))
+            values = row.values
+            key = (id(point), values.get("days"), values.get("weekdays"), values.get("start"))
+            if point is not None and self._duplicate(
+                row, key, seen, _("同一服务点、适用日期、星期和开始时间的时段")
+            ):
+                continue
+            obj = None
+            if point is not None and point.pk is not None:
+                covered.add(point.pk)
+                obj = next(
+                    (
+                        line
+                        for line in existing.get(point.pk, [])
+                        if (line.days, line.weekdays, line.start) == key[1:] and line.pk not in kept
+                    ),
+                    None,
+                )
+            is_new = obj is None
+            obj = obj or OpeningHours()
+            if obj.pk is not None:
+                kept.add(obj.pk)
+            self._finish(row, obj, values, {"point": point}, is_new, set())
+        self.plan.stale_hours = [
+            line.pk for pk in covered for line in existing.get(pk, []) if line.pk not in kept
+        ]
+
+    def windows_sheet(self) -> None:
+        seen: dict[Any, int] = {}
+        for row in self.rows(WINDOW_SHEET):
+            point_code = row.values.get("point")
+            point = self._ref(row, "point", self.points, _("服务点编码"))
+            number = row.values.get("number")
+            if point is None or not number:
+                self._finish(row, Window(), row.values, {"point": point}, True, set())
+                continue
+            if self._duplicate(
+                row,
+                (point_code, number),
+                seen,
+                _("服务点“%(point)s”的窗口号“%(number)s”") % {"point": point_code, "number": number},
+            ):
+                continue
+            obj = self.windows.get((point.pk, number)) if point.pk else None
+            is_new = obj is None
+            obj = obj or Window()
+            self.file_windows[(str(point_code), number)] = obj
+            self._finish(row, obj, row.values, {"point": point}, is_new, set())
+
+    def departments_sheet(self) -> None:
+        seen: dict[Any, int] = {}
+        mine: list[tuple[SheetRow, Department, bool]] = []
+        for row in self.rows(DEPARTMENT_SHEET):
+            code = row.values.get("code")
+            if not code or self._duplicate(row, code, seen, _("部门编码“%(code)s”") % {"code": code}):
+                continue
+            obj = self.departments.get(code)
+            self.departments[code] = obj or Department()
+            mine.append((row, self.departments[code], obj is None))
+        for row, obj, is_new in mine:
+            region = self._ref(row, "region", self.regions, _("所属区划代码"))
+            point = self._ref(row, "point", self.points, _("办公地点编码"))
+            self._finish(row, obj, row.values, {"region": region, "point": point}, is_new, set())
+
+    def staff_sheet(self) -> None:
+        existing = {
+            s.username: s
+            for s in Staff.objects.filter(
+                username__in=[r.values.get("username") for r in self.rows(STAFF_SHEET)]
+            )
+        }
+        seen: dict[Any, int] = {}
+        for row in self.rows(STAFF_SHEET):
+            username = row.values.get("username")
+            if not username or self._duplicate(
+                row, username, seen, _("用户名“%(name)s”") % {"name": username}
+            ):
+                continue
+            point_code = row.values.get("point")
+            point = self._ref(row, "point", self.points, _("服务点编码"))
+            region = self._ref(row, "region", self.regions, _("管辖区划代码"))
+            department = self._ref(row, "department", self.departments, _("部门编码"))
+            number = row.values.pop("window", "")
+            window = None
+            if number:
+                if point is None:
+                    row.errors.append(_("填写了窗口号，请同时填写服务点编码"))
+                else:
+                    window = self.file_windows.get((str(point_code), number)) or (
+                        self.windows.get((point.pk, number)) if point.pk else None
+                    )
+                    if window is None:
+                        row.errors.append(
+                            _("服务点“%(point)s”没有%(number)s号窗口（请先在“窗口”表中添加）")
+                            % {"point": point_code, "number": number}
+                        )
+            obj = existing.get(username)
+            is_new = obj is None
+            values = dict(row.values)
+            admin = values.get("role") == Role.ADMIN
+            # Staff.clean() in the words of the file: it reads point_id, which a new point has not yet.
+            if not admin and point is None and region is None and not row.failed & {"point", "region"}:
+                row.errors.append(_("除平台管理员外，请填写服务点编码或管辖区划代码"))
+            if point is not None and region is not None and not region.contains(point.region):
+                row.errors.append(
+                    _("服务点“%(point)s”不在管辖区划“%(region)s”之内")
+                    % {"point": point_code, "region": region.code}
+                )
+            values["is_staff"] = values["is_superuser"] = admin
+            if point is not None and not (point.region_id or ServicePoint.region.is_cached(point)):
+                point = None  # its own row says why; Staff.clean could not read its region
+                row.failed.add("point")
+            if obj is None:
+                obj = Staff(is_demo=False)
+                obj.set_unusable_password()  # the one-time password is hashed when stored
+                self.plan.new_staff.append(obj)
+            self._finish(
+                row,
+                obj,
+                values,
+                {"point": point, "region": region, "department": department, "window": window},
+                is_new,
+                {"password", "last_login", "date_joined", "email"},
+                clean=False,
+            )
+
+
+class _StoreError(Exception):
+    def __init__(self, sheet: str, row: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.error = RowError(sheet, row, reason)
+
+
+def _store(
+    plan: _Plan, result: ImportResult, *, dry_run: bool, progress: Callable[[int], Any] | None
+) -> None:
+    new_staff = {id(staff) for staff in plan.new_staff}
+    for entry in plan.entries:
+        counter = result.created if entry.is_new else result.updated if entry.changed else result.unchanged
+        counter[entry.sheet] = counter.get(entry.sheet, 0) + 1
+        if entry.changed:
+            obj = entry.obj
+            if id(obj) in new_staff and not dry_run:
+                assert isinstance(obj, Staff)
+                password = one_time_password()
+                obj.password = make_password(password)
+                result.passwords.append((obj.username, obj.get_full_name(), password))
+            try:
+                obj.save()  # a row of this file it refers to was saved before it: Django takes its key
+            except (DatabaseError, ValueError) as exc:
+                raise _StoreError(
+                    entry.sheet, entry.row, _("数据库拒绝保存（%(error)s）") % {"error": exc}
+                ) from exc
+        if progress is not None:
+            progress(1)
+    if plan.stale_hours:
+        result.removed_hours = OpeningHours.objects.filter(pk__in=plan.stale_hours).delete()[0]
+
+
+def _depth(code: str, parents: dict[str, str]) -> int:
+    depth, walked = 0, {code}
+    while code in parents and parents[code] not in walked:
+        code = parents[code]
+        walked.add(code)
+        depth += 1
+    return depth
