@@ -478,6 +478,9 @@ class _Validator:
             point = self._ref(row, "point", self.points, _("服务点编码"))
             region = self._ref(row, "region", self.regions, _("管辖区划代码"))
             department = self._ref(row, "department", self.departments, _("部门编码"))
+            if point is not None and not (point.region_id or ServicePoint.region.is_cached(point)):
+                point = None  # its own row says why it has no region
+                row.failed.add("point")
             number = row.values.pop("window", "")
             window = None
             if number:
@@ -499,15 +502,16 @@ class _Validator:
             # Staff.clean() in the words of the file: it reads point_id, which a new point has not yet.
             if not admin and point is None and region is None and not row.failed & {"point", "region"}:
                 row.errors.append(_("除平台管理员外，请填写服务点编码或管辖区划代码"))
-            if point is not None and region is not None and not region.contains(point.region):
+            if point is not None and region is not None and _outside(region, point.region):
                 row.errors.append(
                     _("服务点“%(point)s”不在管辖区划“%(region)s”之内")
                     % {"point": point_code, "region": region.code}
                 )
-            values["is_staff"] = values["is_superuser"] = admin
-            if point is not None and not (point.region_id or ServicePoint.region.is_cached(point)):
-                point = None  # its own row says why; Staff.clean could not read its region
-                row.failed.add("point")
+            # A platform administrator may use the admin site; others keep what was granted there
+            # (the hotline's operator edits its categories in the admin).
+            values["is_superuser"] = admin
+            if admin or obj is None:
+                values["is_staff"] = admin
             if obj is None:
                 obj = Staff(is_demo=False)
                 obj.set_unusable_password()  # the one-time password is hashed when stored
@@ -553,6 +557,14 @@ def _store(
             progress(1)
     if plan.stale_hours:
         result.removed_hours = OpeningHours.objects.filter(pk__in=plan.stale_hours).delete()[0]
+
+
+def _outside(region: Region, inner: Region) -> bool:
+    """``inner`` is not within ``region``; False when a bad level (said on its own row) leaves it open."""
+    try:
+        return not region.contains(inner)
+    except (ValueError, KeyError):
+        return False
 
 
 def _depth(code: str, parents: dict[str, str]) -> int:
