@@ -26,7 +26,7 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from yichuang.catalog.models import (
     Audience,
@@ -60,7 +60,7 @@ from yichuang.common.excel import (
     cell_value,
     column_hint,
     full_clean_row,
-    read_bytes,
+    opened_workbook,
     read_sheet,
     unique,
     write_sheet,
@@ -334,19 +334,7 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
 
 
 def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
-    data = read_bytes(file)
-    if not data:
-        raise WorkbookError(_("文件为空，请选择导出的事项目录 Excel 文件（.xlsx）。"))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zip, XML, key and value errors for broken files
-        logger.info("not a readable xlsx: %r", exc)
-        raise WorkbookError(
-            _(
-                "文件不是有效的 Excel 工作簿（.xlsx），或文件已损坏。请用 Excel 或 WPS 另存为 .xlsx 格式后重新导入。"
-            )
-        ) from exc
-    try:
+    with opened_workbook(file, empty=_("文件为空，请选择导出的事项目录 Excel 文件（.xlsx）。")) as workbook:
         missing = [name for name in (ITEM_SHEET, MATERIAL_SHEET) if name not in workbook.sheetnames]
         if missing:
             raise WorkbookError(
@@ -362,15 +350,6 @@ def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
                 workbook[DELEGATION_SHEET], DELEGATION_SHEET, DELEGATION_COLUMNS
             )
         return sheets
-    except WorkbookError:
-        raise
-    except Exception as exc:
-        logger.info("broken xlsx: %r", exc)
-        raise WorkbookError(
-            _("文件内容已损坏，无法读取。请用 Excel 或 WPS 另存为 .xlsx 后重新导入。")
-        ) from exc
-    finally:
-        workbook.close()
 
 
 # ------------------------------------------------------------------------------------------ validation

@@ -10,18 +10,24 @@ so an import can report every bad row with its sheet and its row number as Excel
 from __future__ import annotations
 
 import datetime
+import io
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,6 +190,35 @@ def read_bytes(file: FileSource) -> bytes:
         file.seek(0)
     data = file.read()
     return data if isinstance(data, bytes) else bytes(data)
+
+
+@contextmanager
+def opened_workbook(file: FileSource, *, empty: str) -> Iterator[Any]:
+    """The workbook, read-only; a file that is empty (``empty`` says what to choose instead), not an
+    .xlsx or broken inside raises ``WorkbookError`` with a Chinese sentence, whatever openpyxl raised."""
+    data = read_bytes(file)
+    if not data:
+        raise WorkbookError(empty)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML, key and value errors for broken files
+        logger.info("not a readable xlsx: %r", exc)
+        raise WorkbookError(
+            _(
+                "文件不是有效的 Excel 工作簿（.xlsx），或文件已损坏。请用 Excel 或 WPS 另存为 .xlsx 格式后重新导入。"
+            )
+        ) from exc
+    try:
+        yield workbook
+    except WorkbookError:
+        raise
+    except Exception as exc:
+        logger.info("broken xlsx: %r", exc)
+        raise WorkbookError(
+            _("文件内容已损坏，无法读取。请用 Excel 或 WPS 另存为 .xlsx 后重新导入。")
+        ) from exc
+    finally:
+        workbook.close()
 
 
 def normalize_header(value: Any) -> str:

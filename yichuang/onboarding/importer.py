@@ -15,7 +15,6 @@ that still opens with the demo password (decision in docs/decisions.md).
 
 from __future__ import annotations
 
-import io
 import logging
 import secrets
 from collections.abc import Callable
@@ -26,7 +25,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from yichuang.catalog.models import LicenseType
 from yichuang.common.excel import (
@@ -35,7 +33,7 @@ from yichuang.common.excel import (
     SheetRow,
     WorkbookError,
     full_clean_row,
-    read_bytes,
+    opened_workbook,
     read_sheet,
     unique,
 )
@@ -170,18 +168,7 @@ def import_org(
 
 
 def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
-    data = read_bytes(file)
-    if not data:
-        raise WorkbookError(_("文件为空，请选择组织机构 Excel 工作簿（.xlsx）。"))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zip, XML, key and value errors for broken files
-        raise WorkbookError(
-            _(
-                "文件不是有效的 Excel 工作簿（.xlsx），或文件已损坏。请用 Excel 或 WPS 另存为 .xlsx 格式后重新导入。"
-            )
-        ) from exc
-    try:
+    with opened_workbook(file, empty=_("文件为空，请选择组织机构 Excel 工作簿（.xlsx）。")) as workbook:
         present = [sheet for sheet in SHEETS if sheet.name in workbook.sheetnames]
         if not present:
             raise WorkbookError(
@@ -191,8 +178,6 @@ def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
                 % {"sheets": "、".join(f"“{sheet.name}”" for sheet in SHEETS)}
             )
         return {sheet.name: read_sheet(workbook[sheet.name], sheet.name, sheet.columns) for sheet in present}
-    finally:
-        workbook.close()
 
 
 def _headers(sheet_name: str) -> dict[str, str]:
