@@ -487,3 +487,12 @@ def test_export_org_writes_the_workbook_and_the_template(db: Any, tmp_path: Path
 
     assert len(cells(full.read_bytes())[STAFF_SHEET]) == 4
     assert len(cells(empty.read_bytes())[STAFF_SHEET]) == 1
+
+
+def test_points_that_belong_to_each_other_in_a_circle_are_refused(db: Any) -> None:
+    data = small_county()
+    data[POINT_SHEET] = [dict(POINTS[0], 上级服务点编码="VILLAGE"), *POINTS[1:]]
+
+    errors = {str(e) for e in import_org(workbook(data)).errors}
+
+    assert errors == {f"“服务点”表第{n}行：上级服务点形成了循环" for n in (2, 3, 4)}

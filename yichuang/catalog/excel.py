@@ -56,6 +56,7 @@ from yichuang.common.excel import (
     FileSource,
     RowError,
     SheetRow,
+    StoreError,
     WorkbookError,
     cell_value,
     column_hint,
@@ -288,14 +289,6 @@ class _DryRun(Exception):
     pass
 
 
-class _StoreError(Exception):
-    """A row passed validation but the database refused it (a race with another editor, a constraint)."""
-
-    def __init__(self, sheet: str, row: int | None, reason: str) -> None:
-        super().__init__(reason)
-        self.error = RowError(sheet, row, reason)
-
-
 def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False) -> ImportResult:
     """Read a workbook in the ``export_catalog`` layout and store it, or report every bad row.
 
@@ -320,16 +313,10 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
                     raise _DryRun
         except _DryRun:
             pass
-        except _StoreError as exc:
+        except StoreError as exc:
             logger.warning("catalog import failed while storing: %s", exc.error)
             result.created = result.updated = result.materials = result.delegations = result.versions = 0
-            result.errors.append(
-                RowError(
-                    exc.error.sheet,
-                    exc.error.row,
-                    _("保存失败，未导入任何数据：%(reason)s") % {"reason": exc.error.reason},
-                )
-            )
+            result.errors.append(exc.row_error())
     return result
 
 
@@ -621,9 +608,9 @@ def _row(sheet: str, row: int | None) -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        raise _StoreError(sheet, row, "；".join(exc.messages)) from exc
+        raise StoreError(sheet, row, "；".join(exc.messages)) from exc
     except DatabaseError as exc:
-        raise _StoreError(sheet, row, _("数据库拒绝保存（%(error)s）") % {"error": exc}) from exc
+        raise StoreError(sheet, row, _("数据库拒绝保存（%(error)s）") % {"error": exc}) from exc
 
 
 _MATERIAL_FIELDS = tuple(

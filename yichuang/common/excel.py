@@ -165,6 +165,22 @@ class WorkbookError(Exception):
     """The file as a whole cannot be read (not an .xlsx, corrupted, a sheet or a column missing)."""
 
 
+class StoreError(Exception):
+    """A row passed validation but the database refused it (a race with another editor, a constraint);
+    the import's transaction then ends and nothing is stored."""
+
+    def __init__(self, sheet: str, row: int | None, reason: str) -> None:
+        super().__init__(reason)
+        self.error = RowError(sheet, row, reason)
+
+    def row_error(self) -> RowError:
+        return RowError(
+            self.error.sheet,
+            self.error.row,
+            _("保存失败，未导入任何数据：%(reason)s") % {"reason": self.error.reason},
+        )
+
+
 @dataclass
 class SheetRow:
     sheet: str

@@ -31,6 +31,7 @@ from yichuang.common.excel import (
     FileSource,
     RowError,
     SheetRow,
+    StoreError,
     WorkbookError,
     full_clean_row,
     opened_workbook,
@@ -154,16 +155,10 @@ def import_org(
                     raise _DryRun
         except _DryRun:
             result.passwords = []
-        except _StoreError as exc:
+        except StoreError as exc:
             logger.warning("organization import failed while storing: %s", exc.error)
             result.created, result.updated, result.unchanged, result.passwords = {}, {}, {}, []
-            result.errors.append(
-                RowError(
-                    exc.error.sheet,
-                    exc.error.row,
-                    _("保存失败，未导入任何数据：%(reason)s") % {"reason": exc.error.reason},
-                )
-            )
+            result.errors.append(exc.row_error())
     return result
 
 
@@ -284,73 +279,58 @@ class _Validator:
 
     # —— sheets, in the order they refer to each other ——
 
-    def licence_types(self) -> None:
+    def _claim(
+        self, sheet: str, table: dict[str, Any], model: type[models.Model], key: str, label: str
+    ) -> list[tuple[SheetRow, Any, bool]]:
+        """The rows of ``sheet`` with their object: the stored one found by ``key``, else a new one,
+        registered in ``table`` so rows of other sheets (and of this one) can refer to it."""
         seen: dict[Any, int] = {}
+        claimed = []
+        for row in self.rows(sheet):
+            code = row.values.get(key)
+            if not code or self._duplicate(row, code, seen, label % {"code": code}):
+                continue
+            found = table.get(code)
+            table[code] = found or model()
+            claimed.append((row, table[code], found is None))
+        return claimed
+
+    def licence_types(self) -> None:
         names = {obj.name: obj.code for obj in self.licenses.values()}
         seen_names: dict[Any, int] = {}
-        for row in self.rows(LICENSE_SHEET):
-            code, name = row.values.get("code"), row.values.get("name")
-            if not code or self._duplicate(row, code, seen, _("证照类型编码“%(code)s”") % {"code": code}):
-                continue
-            duplicate_name = name and self._duplicate(
-                row, name, seen_names, _("名称“%(name)s”") % {"name": name}
-            )
-            if name and not duplicate_name and names.get(name, code) != code:
+        for row, obj, is_new in self._claim(
+            LICENSE_SHEET, self.licenses, LicenseType, "code", _("证照类型编码“%(code)s”")
+        ):
+            code, name = row.values["code"], row.values.get("name")
+            duplicate = name and self._duplicate(row, name, seen_names, _("名称“%(name)s”") % {"name": name})
+            if name and not duplicate and names.get(name, code) != code:
                 row.errors.append(
                     _("名称“%(name)s”已被证照类型“%(code)s”使用") % {"name": name, "code": names[name]}
                 )
-            obj = self.licenses.get(code)
-            is_new = obj is None
-            obj = obj or LicenseType()
-            self.licenses[code] = obj
             self._apply(row, obj, row.values, is_new, set())
 
     def regions_sheet(self) -> None:
-        rows = self.rows(REGION_SHEET)
-        seen: dict[Any, int] = {}
-        mine: list[tuple[SheetRow, Region, bool, str | None]] = []
-        for row in rows:
-            code = row.values.get("code")
-            if not code or self._duplicate(row, code, seen, _("区划代码“%(code)s”") % {"code": code}):
-                continue
-            obj = self.regions.get(code)
-            is_new = obj is None
-            self.regions[code] = obj or Region()
-            mine.append((row, self.regions[code], is_new, row.values.pop("parent", None)))
+        mine = self._claim(REGION_SHEET, self.regions, Region, "code", _("区划代码“%(code)s”"))
         # Parents first, so each region's clean() sees its parent's level and code.
         mine.sort(key=lambda m: LEVEL_ORDER.index(m[0].values["level"]) if m[0].values.get("level") else 99)
-        for row, obj, is_new, parent_code in mine:
-            parent = None
-            if parent_code:
-                parent = self.regions.get(parent_code)
-                if parent is None:
-                    row.errors.append(
-                        _("上级区划代码“%(code)s”不存在（本工作簿和系统中都没有）") % {"code": parent_code}
-                    )
-                    row.failed.add("parent")
-            elif row.values.get("level") and row.values["level"] != RegionLevel.PROVINCE:
-                level = RegionLevel(row.values["level"])
+        for row, obj, is_new in mine:
+            parent = self._ref(row, "parent", self.regions, _("上级区划代码"))
+            level = row.values.get("level")
+            if parent is None and "parent" not in row.failed and level and level != RegionLevel.PROVINCE:
                 row.errors.append(
                     _("请填写上级区划代码（%(level)s的上级是%(parent)s）")
-                    % {"level": level.label, "parent": RegionLevel(PARENT_LEVEL[level]).label}
+                    % {"level": RegionLevel(level).label, "parent": RegionLevel(PARENT_LEVEL[level]).label}
                 )
                 row.failed.add("parent")
             self._finish(row, obj, row.values, {"parent": parent}, is_new, set())
 
     def points_sheet(self) -> None:
-        seen: dict[Any, int] = {}
-        mine: list[tuple[SheetRow, ServicePoint, bool, str | None]] = []
-        for row in self.rows(POINT_SHEET):
-            code = row.values.get("code")
-            if not code or self._duplicate(row, code, seen, _("服务点编码“%(code)s”") % {"code": code}):
-                continue
-            obj = self.points.get(code)
-            is_new = obj is None
-            self.points[code] = obj or ServicePoint()
-            mine.append((row, self.points[code], is_new, row.values.pop("parent", None)))
-        parents = {str(row.values["code"]): code for row, _obj, _new, code in mine if code}
-        for row, _obj, _new, _parent in mine:
-            code, walked = row.values.get("code"), set()
+        mine = self._claim(POINT_SHEET, self.points, ServicePoint, "code", _("服务点编码“%(code)s”"))
+        parents = {
+            str(row.values["code"]): row.values["parent"] for row, _o, _n in mine if row.values.get("parent")
+        }
+        for row, _obj, _new in mine:
+            code, walked = row.values["code"], set()
             while code in parents and code not in walked:
                 walked.add(code)
                 code = parents[code]
@@ -359,18 +339,11 @@ class _Validator:
                 row.failed.add("parent")
         # A point is stored after the point it belongs to (the file may list them in any order).
         mine.sort(key=lambda m: _depth(str(m[0].values["code"]), parents))
-        for row, obj, is_new, parent_code in mine:
+        for row, obj, is_new in mine:
             region = self._ref(row, "region", self.regions, _("所在区划代码"))
-            parent = None
-            if parent_code:
-                parent = self.points.get(parent_code)
-                if parent is None:
-                    row.errors.append(
-                        _("上级服务点编码“%(code)s”不存在（本工作簿和系统中都没有）") % {"code": parent_code}
-                    )
-                    row.failed.add("parent")
-                elif "parent" in row.failed:
-                    parent = None
+            parent = self._ref(row, "parent", self.points, _("上级服务点编码"))
+            if "parent" in row.failed:
+                parent = None
             self._finish(row, obj, row.values, {"region": region, "parent": parent}, is_new, set())
 
     def hours_sheet(self) -> None:
@@ -431,34 +404,16 @@ class _Validator:
             self._finish(row, obj, row.values, {"point": point}, is_new, set())
 
     def departments_sheet(self) -> None:
-        seen: dict[Any, int] = {}
-        mine: list[tuple[SheetRow, Department, bool]] = []
-        for row in self.rows(DEPARTMENT_SHEET):
-            code = row.values.get("code")
-            if not code or self._duplicate(row, code, seen, _("部门编码“%(code)s”") % {"code": code}):
-                continue
-            obj = self.departments.get(code)
-            self.departments[code] = obj or Department()
-            mine.append((row, self.departments[code], obj is None))
+        mine = self._claim(DEPARTMENT_SHEET, self.departments, Department, "code", _("部门编码“%(code)s”"))
         for row, obj, is_new in mine:
             region = self._ref(row, "region", self.regions, _("所属区划代码"))
             point = self._ref(row, "point", self.points, _("办公地点编码"))
             self._finish(row, obj, row.values, {"region": region, "point": point}, is_new, set())
 
     def staff_sheet(self) -> None:
-        existing = {
-            s.username: s
-            for s in Staff.objects.filter(
-                username__in=[r.values.get("username") for r in self.rows(STAFF_SHEET)]
-            )
-        }
-        seen: dict[Any, int] = {}
-        for row in self.rows(STAFF_SHEET):
-            username = row.values.get("username")
-            if not username or self._duplicate(
-                row, username, seen, _("用户名“%(name)s”") % {"name": username}
-            ):
-                continue
+        usernames = [row.values.get("username") for row in self.rows(STAFF_SHEET)]
+        accounts: dict[str, Any] = {s.username: s for s in Staff.objects.filter(username__in=usernames)}
+        for row, obj, is_new in self._claim(STAFF_SHEET, accounts, Staff, "username", _("用户名“%(code)s”")):
             point_code = row.values.get("point")
             point = self._ref(row, "point", self.points, _("服务点编码"))
             region = self._ref(row, "region", self.regions, _("管辖区划代码"))
@@ -480,8 +435,6 @@ class _Validator:
                             _("服务点“%(point)s”没有%(number)s号窗口（请先在“窗口”表中添加）")
                             % {"point": point_code, "number": number}
                         )
-            obj = existing.get(username)
-            is_new = obj is None
             values = dict(row.values)
             admin = values.get("role") == Role.ADMIN
             # Staff.clean() in the words of the file: it reads point_id, which a new point has not yet.
@@ -495,10 +448,9 @@ class _Validator:
             # A platform administrator may use the admin site; others keep what was granted there
             # (the hotline's operator edits its categories in the admin).
             values["is_superuser"] = admin
-            if admin or obj is None:
+            if admin or is_new:
                 values["is_staff"] = admin
-            if obj is None:
-                obj = Staff(is_demo=False)
+            if is_new:
                 obj.set_unusable_password()  # the one-time password is hashed when stored
                 self.plan.new_staff.append(obj)
             self._finish(
@@ -510,12 +462,6 @@ class _Validator:
                 {"password", "last_login", "date_joined", "email"},
                 clean=False,
             )
-
-
-class _StoreError(Exception):
-    def __init__(self, sheet: str, row: int | None, reason: str) -> None:
-        super().__init__(reason)
-        self.error = RowError(sheet, row, reason)
 
 
 def _store(
@@ -535,7 +481,7 @@ def _store(
             try:
                 obj.save()  # a row of this file it refers to was saved before it: Django takes its key
             except (DatabaseError, ValueError) as exc:
-                raise _StoreError(
+                raise StoreError(
                     entry.sheet, entry.row, _("数据库拒绝保存（%(error)s）") % {"error": exc}
                 ) from exc
         if progress is not None:
