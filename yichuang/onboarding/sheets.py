@@ -171,11 +171,11 @@ def _code(obj: Any) -> str | None:
 
 
 def _value(obj: models.Model, column: Column) -> Any:
-    if column.kind == REF and column.field != "window":
-        return _code(getattr(obj, column.field))
-    if column.field == "window":
+    if column.field == "window":  # a staff member's window, by its number at his point
         window = getattr(obj, "window", None)
         return window.number if window is not None else None
+    if column.kind == REF:
+        return _code(getattr(obj, column.field))
     return cell_value(getattr(obj, column.field), column)
 
 

@@ -37,7 +37,8 @@ class Command(BaseCommand):
 
         def start(total: int) -> None:
             nonlocal bar
-            bar = tqdm(total=total, unit="行", desc="导入", file=self.stderr, disable=total < 200)
+            # Shown on a terminal only; each new account's password hash takes about a second.
+            bar = tqdm(total=total, unit="行", desc="导入", file=self.stderr, disable=None)
 
         try:
             result = import_org(
