@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yichuang.stats",
     "yichuang.handover",
     "yichuang.queue",
+    "yichuang.onboarding",
     "yichuang.demo",
     "yichuang.web",
 ]
