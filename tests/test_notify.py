@@ -473,7 +473,17 @@ def test_an_admin_reads_the_outbox_newest_first_with_numbers_masked(world, outbo
     data = response.json()
     assert data["count"] == 2 and {"next", "previous", "results"} <= set(data)
     newest = data["results"][0]
-    assert set(newest) == {"to", "template", "body", "status", "created_at", "sent_at", "case", "receipt", "receipt_at"}
+    assert set(newest) == {
+        "to",
+        "template",
+        "body",
+        "status",
+        "created_at",
+        "sent_at",
+        "case",
+        "receipt",
+        "receipt_at",
+    }
     assert newest["case"] == "OTHER1" and newest["to"] == "139****4321"
     assert PHONE not in response.content.decode()
 
@@ -552,7 +562,12 @@ def test_templates_are_edited_in_the_admin_with_the_placeholders_explained(super
     assert response.status_code == 200 and "未知占位符" in response.content.decode()
     response = superuser_client.post(
         f"/admin/notify/smstemplate/{template.pk}/change/",
-        {"name": template.name, "body": SIGNATURE + "办件${number}已受理", "active": "on", **NO_PLATFORM_ROWS},
+        {
+            "name": template.name,
+            "body": SIGNATURE + "办件${number}已受理",
+            "active": "on",
+            **NO_PLATFORM_ROWS,
+        },
     )
     assert response.status_code == 302
     assert sms_render(template="case_accepted", context=ACCEPTED).endswith(f"办件{NUMBER}已受理")

@@ -99,7 +99,9 @@ aliyun_receipts = _receiver(
     "aliyun", _aliyun, lambda error: {"code": 1, "msg": error} if error else {"code": 0, "msg": "接收成功"}
 )
 tencent_receipts = _receiver(
-    "tencent", _tencent, lambda error: {"result": 1, "errmsg": error} if error else {"result": 0, "errmsg": "OK"}
+    "tencent",
+    _tencent,
+    lambda error: {"result": 1, "errmsg": error} if error else {"result": 0, "errmsg": "OK"},
 )
 
 urlpatterns = [

@@ -34,7 +34,13 @@ def sms_backend_configured(app_configs: Any = None, **kwargs: Any) -> list[Check
         backend_class = import_string(path)
         backend_class()
     except Exception as exc:
-        return [Error(f"短信通道 SMS_BACKEND={settings.SMS_BACKEND} 无法使用：{exc}", hint=HINT, id="yichuang.notify.E001")]
+        return [
+            Error(
+                f"短信通道 SMS_BACKEND={settings.SMS_BACKEND} 无法使用：{exc}",
+                hint=HINT,
+                id="yichuang.notify.E001",
+            )
+        ]
     provider = _provider()
     if provider is None:
         return errors
@@ -44,7 +50,11 @@ def sms_backend_configured(app_configs: Any = None, **kwargs: Any) -> list[Check
                 parse_params(spec, provider=provider)
             except MappingError as exc:
                 errors.append(
-                    Error(f"SMS_{provider.upper()}_TEMPLATES 中 {template} 的参数对照有误：{exc}", hint=HINT, id="yichuang.notify.E002")
+                    Error(
+                        f"SMS_{provider.upper()}_TEMPLATES 中 {template} 的参数对照有误：{exc}",
+                        hint=HINT,
+                        id="yichuang.notify.E002",
+                    )
                 )
     except MappingError as exc:
         errors.append(Error(str(exc), hint=HINT, id="yichuang.notify.E002"))

@@ -95,12 +95,12 @@ def parse_params(spec: Any, *, provider: str) -> tuple[tuple[str, str], ...] | N
         variable, _sep, placeholder = entry.rpartition("=")
         variable, placeholder = variable.strip(), placeholder.strip()
         if placeholder not in PLACEHOLDERS:
-            raise MappingError(
-                f"“{placeholder}”不是短信占位符；可用：{'、'.join(PLACEHOLDERS)}。"
-            )
+            raise MappingError(f"“{placeholder}”不是短信占位符；可用：{'、'.join(PLACEHOLDERS)}。")
         if provider == "tencent":
             if variable:
-                raise MappingError("腾讯云模板的变量按 {1}、{2}… 顺序填写，参数对照只写占位符，如 item,number。")
+                raise MappingError(
+                    "腾讯云模板的变量按 {1}、{2}… 顺序填写，参数对照只写占位符，如 item,number。"
+                )
             variable = str(position)
         else:
             variable = variable or placeholder
@@ -112,8 +112,11 @@ def parse_params(spec: Any, *, provider: str) -> tuple[tuple[str, str], ...] | N
     return tuple(slots)
 
 
-def default_slots(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((name, name) for name in placeholders_in(text))
+def default_slots(text: str, *, provider: str) -> tuple[tuple[str, str], ...]:
+    names = placeholders_in(text)
+    if provider == "tencent":
+        return tuple((str(position), name) for position, name in enumerate(names, start=1))
+    return tuple((name, name) for name in names)
 
 
 def settings_entries(provider: str) -> dict[str, tuple[str, Any]]:
@@ -121,7 +124,7 @@ def settings_entries(provider: str) -> dict[str, tuple[str, Any]]:
     Raises ``MappingError`` for an entry that is neither a code nor {"code", "params"}."""
     raw = getattr(settings, SETTINGS_NAMES[provider], None) or {}
     if not isinstance(raw, dict):
-        raise MappingError(f"{SETTINGS_NAMES[provider]} 应为 JSON 对象：{{\"模板编码\": \"平台模板编号\", …}}。")
+        raise MappingError(f'{SETTINGS_NAMES[provider]} 应为 JSON 对象：{{"模板编码": "平台模板编号", …}}。')
     entries: dict[str, tuple[str, Any]] = {}
     for template, value in raw.items():
         if isinstance(value, str | int) and not isinstance(value, bool):
@@ -154,7 +157,7 @@ def provider_template(*, provider: str, template: str) -> ProviderTemplate:
         (code, spec), source = entry, "settings"
     slots = parse_params(spec, provider=provider)
     if slots is None:
-        slots = default_slots(template_text(template))
+        slots = default_slots(template_text(template), provider=provider)
     return ProviderTemplate(code=code, slots=slots, source=source)
 
 

@@ -77,7 +77,9 @@ def sms_record_receipts(*, backend: str, receipts: Sequence[Receipt]) -> Receipt
             changed[message.pk] = message
             recorded += 1
         if changed:
-            SmsMessage.objects.bulk_update(list(changed.values()), ["receipt", "receipt_at", "receipt_detail"])
+            SmsMessage.objects.bulk_update(
+                list(changed.values()), ["receipt", "receipt_at", "receipt_detail"]
+            )
     result = ReceiptResult(recorded=recorded, unchanged=unchanged, unmatched=unmatched)
     logger.info(
         "SMS receipts from %s: %d recorded, %d already known, %d for no message of ours",

@@ -38,7 +38,10 @@ class TencentBackend(ProviderBackend):
 
     def __init__(self) -> None:
         require_settings(
-            "SMS_TENCENT_SECRET_ID", "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_SDK_APP_ID", "SMS_TENCENT_SIGN_NAME"
+            "SMS_TENCENT_SECRET_ID",
+            "SMS_TENCENT_SECRET_KEY",
+            "SMS_TENCENT_SDK_APP_ID",
+            "SMS_TENCENT_SIGN_NAME",
         )
         try:
             from tencentcloud.common import credential

@@ -48,7 +48,10 @@ class Command(BaseCommand):
             text = template_text(code)
             try:
                 mapped = provider_template(provider=provider, template=code)
-                variables = "，".join(f"{variable}←{placeholder}" for variable, placeholder in mapped.slots)
+                notation = "{{{}}}" if provider == "tencent" else "${{{}}}"
+                variables = "，".join(
+                    f"{notation.format(variable)}←{placeholder}" for variable, placeholder in mapped.slots
+                )
                 status = f"已对照 {mapped.code}（{'管理后台' if mapped.source == 'admin' else '环境变量'}）：{variables or '无变量'}"
             except TemplateNotMapped:
                 status, unmapped = "未对照", unmapped + 1
