@@ -314,8 +314,11 @@ def superuser_client_sms(world):
 def test_a_message_written_in_a_rolled_back_action_never_reaches_the_platform(
     aliyun, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            queued()
-            raise RuntimeError("the case action failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        queued()
+        raise RuntimeError("the case action failed")
     assert aliyun.requests == [] and not SmsMessage.objects.exists()

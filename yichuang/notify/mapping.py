@@ -147,7 +147,7 @@ def provider_template(*, provider: str, template: str) -> ProviderTemplate:
     from yichuang.notify.models import SmsProviderTemplate
     from yichuang.notify.services import template_text
 
-    row = SmsProviderTemplate.objects.filter(template_id=template, provider=provider).first()
+    row = SmsProviderTemplate.objects.filter(template__code=template, provider=provider).first()
     if row is not None:
         code, spec, source = row.provider_code, row.params, "admin"
     else:
@@ -167,6 +167,8 @@ def unmapped_templates(provider: str) -> list[str]:
     from yichuang.notify.models import SmsProviderTemplate, SmsTemplate
 
     codes = set(DEFAULT_TEMPLATES) | set(SmsTemplate.objects.values_list("code", flat=True))
-    mapped = set(SmsProviderTemplate.objects.filter(provider=provider).values_list("template_id", flat=True))
+    mapped: set[str] = set(
+        SmsProviderTemplate.objects.filter(provider=provider).values_list("template__code", flat=True)
+    )
     mapped |= set(settings_entries(provider))
     return sorted(codes - mapped)
