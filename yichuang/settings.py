@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
         "PointKindEnum": "yichuang.org.models.PointKind",
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
+        "SmsReceiptEnum": "yichuang.notify.models.SmsReceipt",
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
         "DocumentKindEnum": "yichuang.documents.models.DocumentKind",
         "CaseChannelEnum": "yichuang.cases.models.Channel",
