@@ -322,3 +322,12 @@ def test_a_message_written_in_a_rolled_back_action_never_reaches_the_platform(
         queued()
         raise RuntimeError("the case action failed")
     assert aliyun.requests == [] and not SmsMessage.objects.exists()
+
+
+@pytest.mark.parametrize("platform", ["aliyun", "tencent"])
+def test_nothing_logs_the_whole_number_even_at_debug_level(platform, request, caplog):
+    request.getfixturevalue(platform)
+    with caplog.at_level(logging.DEBUG):
+        message = sent_now()
+    assert message.status == SmsStatus.SENT
+    assert MASKED in caplog.text and PHONE not in caplog.text

@@ -322,11 +322,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # The SMS SDKs log whole requests (phone numbers included) at DEBUG: never, whatever LOG_LEVEL says.
+    # The SMS SDKs, and urllib3 beneath them, log whole requests at DEBUG, and Alibaba Cloud's SendSms
+    # carries the phone number in its query string: never, whatever LOG_LEVEL says.
     "loggers": {
         "jieba": {"level": "WARNING"},
         "darabonba-core": {"level": "WARNING"},
         "tencentcloud_sdk_common": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
     },
 }
 
