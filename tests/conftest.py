@@ -15,8 +15,9 @@ from yichuang.org.models import DepartmentKind, PointKind, Role
 from yichuang.workdays.testing import fresh_calendar  # noqa: F401  (autouse: no calendar leaks between tests)
 
 # Fixtures shared across test modules: the browser (``browser``, ``shots``, ``desk``), the hall's
-# cast (``hall``, ``morning``) and the dashboard's month of work (``month_of_work``).
-pytest_plugins = ["tests.browser_cast", "tests.queue_cast", "tests.stats_cast"]
+# cast (``hall``, ``morning``), the dashboard's month of work (``month_of_work``) and the fake SMS
+# platforms (``aliyun``, ``tencent``).
+pytest_plugins = ["tests.browser_cast", "tests.queue_cast", "tests.stats_cast", "tests.sms_platforms"]
 
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
