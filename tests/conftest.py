@@ -25,6 +25,10 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A test's transaction is never committed, so a background thread could not see its messages: tests
 # send in-process, in the test's own thread (tests/test_notify.py tests the background sender itself).
 settings.SMS_SEND_IN_BACKGROUND = False
+# The memos of reference rows (common.memo) look at their change marker once per test (each test
+# starts with none) rather than once a second: a query count must not depend on the clock. Changes
+# in the test's own process drop them at once, as in production.
+settings.MEMO_RECHECK_SECONDS = 3600
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +45,15 @@ def _a_fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> None:
+    """Each test starts without the rows an earlier test's process memo kept (``common.memo``): the
+    earlier test's rows were rolled back, which sends no signal."""
+    from yichuang.common.memo import memos_drop
+
+    memos_drop()
 
 
 @pytest.fixture
