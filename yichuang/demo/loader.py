@@ -229,6 +229,12 @@ def _sync(
         manager.bulk_create(to_create, batch_size=500)
     if to_update:
         manager.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+    if to_create or to_update:
+        from yichuang.common.memo import marker_bump
+
+        # Bulk writes send no signals: the memos of the catalog, seals and templates must forget.
+        marker_bump("reference")
+        marker_bump("auth")
     return result
 
 

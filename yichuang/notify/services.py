@@ -69,8 +69,11 @@ def _text(key: str, value: object) -> str:
 
 
 def template_text(code: str) -> str:
-    """An active stored template, else the built-in text, else (a custom code that is switched off) its stored text."""
-    row = SmsTemplate.objects.filter(code=code).first()
+    """An active stored template, else the built-in text, else (a custom code that is switched off) its stored text.
+    The stored row is kept in memory until a template changes (``common.memo``)."""
+    from yichuang.common.memo import memoized
+
+    row = memoized("reference", "sms_template", code, lambda: SmsTemplate.objects.filter(code=code).first())
     if row is not None and row.active:
         return row.body
     default = DEFAULT_TEMPLATES.get(code)
