@@ -331,3 +331,13 @@ def test_nothing_logs_the_whole_number_even_at_debug_level(platform, request, ca
         message = sent_now()
     assert message.status == SmsStatus.SENT
     assert MASKED in caplog.text and PHONE not in caplog.text
+
+
+@pytest.mark.parametrize("platform", ["aliyun", "tencent"])
+def test_a_platform_that_does_not_answer_in_time_is_a_network_error_to_retry(platform, request, settings):
+    fake = request.getfixturevalue(platform)
+    settings.SMS_TIMEOUT = 1
+    fake.delay = 2.5
+    message = sent_now()
+    assert message.status == SmsStatus.FAILED and message.error_code == "NETWORK"
+    assert message.next_attempt_at is not None
