@@ -194,3 +194,38 @@ def tencent(settings: Any) -> Iterator[FakePlatform]:
         settings.SMS_TIMEOUT = 3
         settings.SMS_TENCENT_TEMPLATES = {"case_accepted": "2041235"}
         yield running
+
+
+class TaskRetry(Exception):
+    """What ``send_sms_task.retry`` raises in ``on_a_worker``: the task asked to come back later."""
+
+
+@dataclass
+class Worker:
+    """``send_sms_task`` as a Celery worker runs it (not eagerly); ``retried`` holds each countdown."""
+
+    retried: list[float] = field(default_factory=list)
+
+    def run(self, message_id: int) -> str:
+        from yichuang.notify.tasks import send_sms_task
+
+        send_sms_task.push_request(is_eager=False, called_directly=False)
+        try:
+            return send_sms_task.run(message_id)
+        finally:
+            send_sms_task.pop_request()
+
+
+@pytest.fixture
+def on_a_worker(monkeypatch: Any) -> Worker:
+    from yichuang.notify.tasks import send_sms_task
+
+    worker = Worker()
+
+    def retry(*, countdown: float) -> TaskRetry:
+        worker.retried.append(countdown)
+        return TaskRetry()
+
+    monkeypatch.setitem(send_sms_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(send_sms_task, "retry", retry)
+    return worker
