@@ -26,6 +26,12 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A test's transaction is never committed, so a background thread could not see its messages: tests
 # send in-process, in the test's own thread (tests/test_notify.py tests the background sender itself).
 settings.SMS_SEND_IN_BACKGROUND = False
+# Likewise documents are signed in the caller when a test runs its on-commit callbacks, and a test that
+# does not run them finds its documents pending: they are signed on their first download, as one
+# nobody signed for minutes would be. tests/test_documents_background.py tests the real path (the
+# background signer, the wait and 正在生成) with these set as in production.
+settings.DOCUMENTS_SIGN_IN_BACKGROUND = False
+settings.DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

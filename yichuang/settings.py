@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yichuang.stats",
     "yichuang.handover",
     "yichuang.queue",
+    "yichuang.onboarding",
     "yichuang.demo",
     "yichuang.web",
 ]
@@ -199,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     # 办结3天仍未评价的办件，短信邀请评价（好差评）.
     "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
     "rollup-figures": {"task": "yichuang.stats.tasks.rollup_figures", "schedule": 120.0},
+    # Documents whose signing task was lost (decision 69).
+    "sign-pending-documents": {"task": "yichuang.documents.tasks.sign_pending_documents", "schedule": 300.0},
     # The hall: slots for the booking period, missed appointments, yesterday's open tickets.
     "queue-slots": {"task": "yichuang.queue.tasks.sync_slots", "schedule": crontab(hour=0, minute=5)},
     "queue-missed": {"task": "yichuang.queue.tasks.mark_missed", "schedule": 900.0},
@@ -339,6 +342,15 @@ LOGGING = {
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 SEAL_MASTER_KEY = env_secret("SEAL_MASTER_KEY") or ""
 DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
+# Who renders and signs after commit: a Celery worker with REDIS_URL, else one background thread per
+# process (never the request; off only in tests, which sign in the caller). A download of a document
+# still pending waits this long, then answers 正在生成 (409) — unless it has been pending so long that
+# no signer is coming: then the request signs it. On start the thread takes up documents left pending
+# in the last hours (a process killed before it signed them). Decision 69.
+DOCUMENTS_SIGN_IN_BACKGROUND = env_bool("DOCUMENTS_SIGN_IN_BACKGROUND", True)
+DOCUMENTS_PENDING_WAIT_SECONDS = env_int("DOCUMENTS_PENDING_WAIT_SECONDS", 3)
+DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS = env_int("DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS", 120)
+DOCUMENTS_RECOVER_HOURS = env_int("DOCUMENTS_RECOVER_HOURS", 24)
 
 # Demo accounts share one well-known password; production must never run with them.
 DEMO_PASSWORD = "demo12345"
