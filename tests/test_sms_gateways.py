@@ -253,6 +253,20 @@ def test_the_admin_refuses_a_mapping_it_cannot_use(superuser_client_sms):
     assert not SmsProviderTemplate.objects.exists()
 
 
+def test_the_template_lists_in_the_admin_say_which_templates_the_platform_cannot_send(
+    tencent, superuser_client_sms, settings
+):
+    for page in ("/admin/notify/smstemplate/", "/admin/notify/smsprovidertemplate/"):
+        content = superuser_client_sms.get(page).content.decode()
+        # every template but case_accepted (mapped in the environment), in order
+        assert (
+            "以下模板还没有对照腾讯云短信的模板编号，发送会失败：appointment_booked、appointment_cancelled、case_approved、"
+            in content
+        )
+    settings.SMS_BACKEND = "outbox"
+    assert "还没有对照" not in superuser_client_sms.get("/admin/notify/smstemplate/").content.decode()
+
+
 def test_the_command_prints_the_texts_to_apply_for_in_the_platforms_own_notation(tencent):
     out = StringIO()
     call_command("sms_templates", "tencent", stdout=out)
