@@ -42,6 +42,8 @@ QUEUED_GRACE = datetime.timedelta(minutes=2)
 INVALID_NUMBER_ERROR = "手机号码无效，未发送。"
 # Messages sent in one transaction by the sweep (a slow gateway must not hold hundreds of row locks).
 SWEEP_BATCH = 50
+#: The gateways that push delivery receipts (``yichuang.notify.callbacks``).
+RECEIPT_BACKENDS = frozenset({"aliyun", "tencent"})
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -253,6 +255,13 @@ def sms_send_batch(
             )
     for message in sent:
         logger.info("SMS %s sent to %s (attempt %d)", message.pk, mask_phone(message.to), message.attempts)
+    if sent and backend.name in RECEIPT_BACKENDS:
+        # A platform may have reported a delivery while this transaction still held the ids.
+        from yichuang.notify.receipts import sms_match_waiting_receipts
+
+        sms_match_waiting_receipts(
+            backend=backend.name, provider_ids=[message.provider_id for message in sent]
+        )
     return outcomes
 
 
@@ -337,8 +346,12 @@ class SweepResult:
 
 
 def sms_retry_pending(*, now: datetime.datetime | None = None, limit: int = 500) -> SweepResult:
-    """Send what is due: queued or failed messages whose next attempt time has passed, attempts left."""
+    """Send what is due: queued or failed messages whose next attempt time has passed, attempts left.
+    Also records the delivery receipts that came before their message's id was committed."""
     now = now or timezone.now()
+    from yichuang.notify.receipts import sms_match_waiting_receipts
+
+    sms_match_waiting_receipts(now=now)
     due = list(
         SmsMessage.objects.filter(
             status__in=[SmsStatus.QUEUED, SmsStatus.FAILED],
