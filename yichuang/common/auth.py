@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+
+from yichuang.org.checks import demo_sign_in_refused
+
+#: What a demo account hears in production (the token endpoint, the login page, a token it still has).
+DEMO_REFUSED = _("演示账号在生产环境中不能登录，请使用本单位分配的账号。")
 
 
 class BearerTokenAuthentication(TokenAuthentication):
@@ -21,4 +28,6 @@ class BearerTokenAuthentication(TokenAuthentication):
         if token is None or not token.user.is_active:
             # DRF's own answer (and its translated message) for an unknown token or an inactive user.
             return super().authenticate_credentials(key)
+        if demo_sign_in_refused(token.user):
+            raise exceptions.AuthenticationFailed(DEMO_REFUSED, code="demo_account")
         return (token.user, token)

@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from yichuang.common.enqueue import enqueue
 from yichuang.common.identity import mask_phone, mask_resident_id, mask_uscc
 from yichuang.documents.crypto import (
     decrypt_private_key,
@@ -381,7 +382,7 @@ def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> lis
 def _sign_after_commit(documents: list[Document]) -> None:
     if getattr(settings, "DOCUMENTS_RENDER_AFTER_COMMIT", True) and not _deferred.get():
         ids = [str(d.pk) for d in documents]
-        transaction.on_commit(lambda: schedule_signing(ids), robust=True)
+        transaction.on_commit(lambda: schedule_signing(ids))
 
 
 # —— issuing with a handover list ——
@@ -445,16 +446,44 @@ def signing_deferred() -> Iterator[None]:
 
 def schedule_signing(document_ids: Iterable[str]) -> None:
     """After commit: a Celery task per document (in-process when there is no Redis). A broker that is
-    down does not matter: the document is then signed on its first request."""
+    down does not break the request: the failure is logged as an error, and the document is signed
+    by the ``sign-pending-documents`` sweep or on its first request, whichever comes first."""
     from yichuang.documents.tasks import sign_document_task
 
     for document_id in document_ids:
+        enqueue(
+            sign_document_task,
+            document_id,
+            what=f"document {document_id}",
+            retry="定时任务 sign-pending-documents 或首次下载时签章 (signed by the sweep or on first request)",
+        )
+
+
+#: The sweep leaves a document alone this long after issue (its own task should have signed it) …
+SWEEP_GRACE = dt.timedelta(minutes=5)
+#: … and looks back this far: documents of bulk runs (``signing_deferred``) stay for their first request.
+SWEEP_WINDOW = dt.timedelta(days=1)
+
+
+def documents_sign_pending(*, now: dt.datetime | None = None, limit: int = 100) -> int:
+    """Sign what the queue lost: documents still pending some minutes after issue (their task was
+    never queued, or failed on every retry). Returns how many were signed."""
+    now = now or timezone.now()
+    pending = Document.objects.select_related("seal").filter(
+        status=DocumentStatus.PENDING,
+        issued_at__lte=now - SWEEP_GRACE,
+        issued_at__gte=now - SWEEP_WINDOW,
+    )
+    signed = 0
+    for document in pending.order_by("issued_at", "id")[:limit]:
         try:
-            sign_document_task.delay(document_id)
+            if document_sign(document=document).status != DocumentStatus.PENDING:
+                signed += 1
         except Exception:
-            logger.exception(
-                "document %s could not be handed to the task queue; it is signed on demand", document_id
-            )
+            logger.exception("document %s could not be signed by the sweep", document.pk)
+    if signed:
+        logger.warning("documents sweep: signed %d document(s) the task queue had not", signed)
+    return signed
 
 
 # —— rendering and signing ——

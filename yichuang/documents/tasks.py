@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from yichuang.documents.models import Document
-from yichuang.documents.services import document_sign
+from yichuang.documents.services import document_sign, documents_sign_pending
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30, ignore_result=True)
@@ -24,3 +24,9 @@ def sign_document_task(self: Any, document_id: str) -> str:
         if in_process:
             raise
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(ignore_result=True)
+def sign_pending_documents() -> int:
+    """The periodic sweep (Celery beat): documents whose own task never ran."""
+    return documents_sign_pending()
