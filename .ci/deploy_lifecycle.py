@@ -109,6 +109,7 @@ def wait_for(what: str, check: Any) -> Any:
 def main() -> None:
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yichuang.settings")
     django.setup()
     from yichuang.common.identity import resident_id_check_char
     from yichuang.documents.models import Document, DocumentStatus
