@@ -556,3 +556,19 @@ def test_in_production_the_guard_names_every_demo_account_and_none_can_sign_in(
         assert (answer.status_code, answer.json()["code"]) == (403, "demo_account"), username
     call_command("disable_demo_accounts", stdout=StringIO())
     assert demo_accounts_in_production() == []
+
+
+def test_the_readme_tells_the_truth_about_the_demo_county(demo: dict[str, int]) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    chinese, english = readme.split("## English")
+    assert f"{demo['towns']} 个乡镇（街道）便民服务中心、{demo['villages']} 个村（社区）便民服务站" in chinese
+    assert f"{demo['towns']} town (sub-district) centers, {demo['villages']} village" in english
+    hotline1 = Staff.objects.get(username="hotline1")
+    assert hotline1.groups.filter(name="12345热线坐席").exists()
+    for part in (chinese, english):
+        row = next(line for line in part.splitlines() if line.startswith("| `hotline1` |"))
+        assert f"`{hotline1.role}`" in row and "12345热线坐席" in row
+        # json.tool escapes Chinese as \uXXXX unless told not to
+        assert all("--no-ensure-ascii" in line for line in part.splitlines() if "json.tool" in line)
