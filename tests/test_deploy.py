@@ -55,6 +55,7 @@ _SCRUBBED = {
     "REDIS_URL",
     "YICHUANG_DATA_DIR",
     "YICHUANG_ENV",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests in the same worker process
 }
 
 
