@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from yichuang.common.enqueue import enqueue
 from yichuang.common.identity import mask_phone, validate_mobile
 from yichuang.notify.backends import Sms, SmsBackend, SmsDeliveryError, get_backend
 from yichuang.notify.defaults import DEFAULT_TEMPLATES, DELIVERY_METHODS, PLACEHOLDERS
@@ -123,7 +124,8 @@ def sms_render(*, template: str, context: Mapping[str, object]) -> str:
 
 
 def _schedule_send(message_id: int) -> None:
-    """Runs after commit. A broker that is down must not break the request: the sweep sends later.
+    """Runs after commit. A broker that is down must not break the request: the failure is logged as
+    an error (``yichuang.common.enqueue``) and the sweep sends the message later.
 
     Without a task queue (no Redis: Celery runs tasks eagerly, in the request) the message goes to
     this process's background sender instead (``SMS_SEND_IN_BACKGROUND``, on by default), which
@@ -137,10 +139,12 @@ def _schedule_send(message_id: int) -> None:
 
         background_sender.submit(message_id)
         return
-    try:
-        send_sms_task.delay(message_id)
-    except Exception:
-        logger.exception("SMS %s could not be handed to the task queue; the sweep will send it", message_id)
+    enqueue(
+        send_sms_task,
+        message_id,
+        what=f"SMS {message_id}",
+        retry="定时任务 retry-pending-sms 稍后发送 (the retry-pending-sms sweep sends it later)",
+    )
 
 
 def sms_enqueue(
@@ -185,7 +189,7 @@ def sms_enqueue(
         "SMS %s (%s, case %s) queued for %s", message.pk, template, case_number or "-", mask_phone(number)
     )
     message_id = message.pk
-    transaction.on_commit(lambda: _schedule_send(message_id), robust=True)
+    transaction.on_commit(lambda: _schedule_send(message_id))
     return message
 
 
@@ -201,7 +205,7 @@ def sms_requeue(*, message_ids: Iterable[int]) -> int:
             status=SmsStatus.QUEUED, attempts=0, next_attempt_at=timezone.now() + QUEUED_GRACE
         )
         for message_id in ids:
-            transaction.on_commit(functools.partial(_schedule_send, message_id), robust=True)
+            transaction.on_commit(functools.partial(_schedule_send, message_id))
     return len(ids)
 
 
