@@ -148,18 +148,48 @@ def prepare_here() -> None:
     )
 
 
-def prepare(env: dict[str, str]) -> dict[str, Any]:
-    manage(env, "migrate", "--no-input")
-    manage(env, "loaddemo")
+def check_here(numbers: list[str]) -> None:
+    """Run as ``lifecycle_bench.py --check NUMBER…``: every document of those cases signed and genuine
+    by the public verification (SM3 digest of the stored PDF, SM2 signature, seal in force)."""
+    import django
+
+    django.setup()
+    from yichuang.cases.models import Case
+    from yichuang.documents.selectors import documents_of_case, verify_document
+
+    documents = [d for case in Case.objects.filter(number__in=numbers) for d in documents_of_case(case)]
+    verdicts = [(d.kind, d.status, verify_document(d)) for d in documents]
+    print(
+        json.dumps(
+            {
+                "documents": len(verdicts),
+                "kinds": sorted(kind for kind, _status, _verdict in verdicts),
+                "signed": sum(status == "signed" for _kind, status, _verdict in verdicts),
+                "genuine": sum(verdict.genuine for _kind, _status, verdict in verdicts),
+                "reasons": sorted({str(r) for _k, _s, v in verdicts if not v.genuine for r in v.reasons}),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+def in_app(env: dict[str, str], *args: str) -> dict[str, Any]:
+    """This script run with ``args`` in the app's environment; the JSON it prints last."""
     out = subprocess.run(
-        [sys.executable, str(Path(__file__)), "--prepare"],
+        [sys.executable, str(Path(__file__)), *args],
         env=env,
         cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    setup = dict(json.loads(out.strip().splitlines()[-1]))
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def prepare(env: dict[str, str]) -> dict[str, Any]:
+    manage(env, "migrate", "--no-input")
+    manage(env, "loaddemo")
+    setup = in_app(env, "--prepare")
     if setup["actions"] != ACTIONS:
         print(
             f"      the workflow has {setup['actions']} of {ACTIONS}: the lifecycle takes those", flush=True
@@ -287,16 +317,18 @@ class Clock:
 
     def stop(self) -> dict[str, Any]:
         elapsed, busy = time.monotonic() - self.t0, machine_busy() - self.busy0
-        client = time.process_time() - self.client0
+        harness = time.process_time() - self.client0
         self.meter.stop()
+        client = harness - self.meter.own_cpu
         server = self.meter.total
         return {
             "seconds": elapsed,
             "server_cpu_s": {k: round(v, 3) for k, v in self.meter.groups.items()},
             "server_cpu_total_s": round(server, 3),
             "client_cpu_s": round(client, 3),
+            "meter_cpu_s": round(self.meter.own_cpu, 3),
             # What else the machine did meanwhile, in cores: what no benchmark process accounts for.
-            "other_load_cores": round(max(0.0, busy - server - client) / elapsed, 2),
+            "other_load_cores": round(max(0.0, busy - server - harness) / elapsed, 2),
             "loadavg_1min": [round(self.load0, 2), round(os.getloadavg()[0], 2)],
         }
 
@@ -340,6 +372,7 @@ def measure_floor(env: dict[str, str], url: str | None, setup: dict[str, Any], l
 
 
 def measure_lifecycles(
+    env: dict[str, str],
     server: Any,
     url: str | None,
     data_dir: str,
@@ -374,6 +407,11 @@ def measure_lifecycles(
     if issued <= 0:
         raise RuntimeError(f"{label}: the lifecycles issued no documents")
     check = verify_one_document(server.address, setup, numbers[-1])
+    # The first and the last case of the run: every document signed and genuine.
+    checked = in_app(env, "--check", numbers[0], numbers[-1])
+    if not checked["documents"] or checked["genuine"] != checked["documents"]:
+        raise RuntimeError(f"{label}: documents not all genuine: {checked}")
+    check["verified"] = checked
     n, per = len(numbers), 1 + len(ACTIONS)
     total_ms = measured["server_cpu_total_s"] * 1000
     kinds = ["create", *ACTIONS]
@@ -443,7 +481,7 @@ def production(setup_label: str) -> dict[str, Any]:
             worker = stack.enter_context(celery_worker(env))
             server = stack.enter_context(gunicorn(env))
             trees = {"app": [server.pid], "worker": [worker.pid], "redis": [redis.pid]}
-            result = measure_lifecycles(server, url, data_dir, setup, trees, "production")
+            result = measure_lifecycles(env, server, url, data_dir, setup, trees, "production")
         return {"floor": floor, "lifecycles": result}
     finally:
         pg_drop(url)
@@ -461,7 +499,7 @@ def embedded(setup_label: str) -> dict[str, Any]:
         print(f"      {floor['cpu_ms_per_request']:.2f} ms server CPU per request", flush=True)
         print(f"[{setup_label}] gunicorn alone (no Redis): {LIFECYCLES} lifecycles", flush=True)
         with gunicorn(env) as server:
-            result = measure_lifecycles(server, None, data_dir, setup, {"app": [server.pid]}, "embedded")
+            result = measure_lifecycles(env, server, None, data_dir, setup, {"app": [server.pid]}, "embedded")
         return {"floor": floor, "lifecycles": result}
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -540,6 +578,9 @@ def lines_for(found: dict[str, dict[str, Any]]) -> list[str]:
 def main() -> int:
     if "--prepare" in sys.argv:
         prepare_here()
+        return 0
+    if sys.argv[1:2] == ["--check"]:
+        check_here(sys.argv[2:])
         return 0
     found: dict[str, dict[str, Any]] = {}
     for n, name in enumerate(SETUPS, 1):

@@ -17,6 +17,7 @@ import os
 import platform
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def new_run(note: str = "") -> dict[str, Any]:
     """Start a run: the sections written from now on belong to it."""
     results = load()
     results["run"] = {
-        "id": now(),
+        "id": f"{now()}-{uuid.uuid4().hex[:4]}",  # two runs in one second are still two
         **code_state(),
         "note": note,
         "machine": {

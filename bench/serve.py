@@ -345,6 +345,8 @@ class CpuMeter:
         self._last: dict[tuple[str, int], float] = {}
         self._stop = threading.Event()
         self._conn: Any = None
+        #: CPU seconds the sampling thread itself spent (part of the harness's, not the server's).
+        self.own_cpu = 0.0
 
     @property
     def app(self) -> float:
@@ -387,8 +389,10 @@ class CpuMeter:
             self._last[key] = max(cpu, self._last.get(key, 0.0))
 
     def _loop(self) -> None:
+        started = time.thread_time()
         while not self._stop.wait(self.interval):
             self._record(self._sample())
+        self.own_cpu = time.thread_time() - started
 
     def start(self) -> None:
         self._first = self._sample()
