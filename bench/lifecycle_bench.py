@@ -62,13 +62,15 @@ from serve import (
 )
 from tqdm import tqdm
 
-LIFECYCLES = int(os.environ.get("BENCH_LIFECYCLES", "1000"))
+LIFECYCLES = int(os.environ.get("BENCH_LIFECYCLES", "500"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 FLOOR_REQUESTS = int(os.environ.get("BENCH_FLOOR_REQUESTS", "4000"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))
 ACTIONS = [a for a in os.environ.get("BENCH_LIFECYCLE_ACTIONS", "review,approve,deliver").split(",") if a]
 SETUPS = [s for s in os.environ.get("BENCH_SETUPS", "production,embedded").split(",") if s]
-DOCUMENTS_TIMEOUT = float(os.environ.get("BENCH_DOCUMENTS_TIMEOUT", "900"))
+#: Seconds without a document signed after which the benchmark gives up.
+DOCUMENTS_TIMEOUT = float(os.environ.get("BENCH_DOCUMENTS_TIMEOUT", "120"))
+LOGS = ROOT / "var" / "bench" / "logs"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 #: The issue's targets.
@@ -220,11 +222,17 @@ class Documents:
         return {str(status): int(n) for status, n in rows}
 
     def wait_signed(self, timeout: float) -> dict[str, int]:
-        """Wait until no document is pending; the counts by status."""
-        deadline = time.monotonic() + timeout
+        """Wait until no document is pending, or until none has been signed for ``timeout`` s; the
+        counts by status."""
+        last, since = -1, time.monotonic()
         while True:
             counts = self.by_status()
-            if not counts.get("pending") or time.monotonic() > deadline:
+            pending = counts.get("pending", 0)
+            if not pending:
+                return counts
+            if pending != last:
+                last, since = pending, time.monotonic()
+            elif time.monotonic() - since > timeout:
                 return counts
             time.sleep(0.05)
 
@@ -402,7 +410,8 @@ def measure_lifecycles(
     issued = sum(after.values()) - sum(before.values())
     if after.get("pending"):
         raise RuntimeError(
-            f"{label}: {after['pending']} documents still pending after {DOCUMENTS_TIMEOUT:.0f} s"
+            f"{label}: {after['pending']} documents pending, none signed for {DOCUMENTS_TIMEOUT:.0f} s "
+            f"(the servers' logs: {LOGS})"
         )
     if issued <= 0:
         raise RuntimeError(f"{label}: the lifecycles issued no documents")
@@ -461,6 +470,16 @@ def verify_one_document(address: str, setup: dict[str, Any], number: str) -> dic
     return {"case": number, "listed": len(listed), "kind": detail.get("type"), "pdf_bytes": len(pdf)}
 
 
+def keep_logs(data_dir: str, name: str) -> None:
+    """The servers' logs to var/bench/logs/NAME/, then the temporary data directory goes."""
+    target = LOGS / name
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True, exist_ok=True)
+    for log in Path(data_dir).glob("*.log"):
+        shutil.copyfile(log, target / log.name)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def production(setup_label: str) -> dict[str, Any]:
     url = database_url_for(f"{base_name()}_life")
     if url is None:
@@ -485,7 +504,7 @@ def production(setup_label: str) -> dict[str, Any]:
         return {"floor": floor, "lifecycles": result}
     finally:
         pg_drop(url)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        keep_logs(data_dir, "production")
 
 
 def embedded(setup_label: str) -> dict[str, Any]:
@@ -502,7 +521,7 @@ def embedded(setup_label: str) -> dict[str, Any]:
             result = measure_lifecycles(env, server, None, data_dir, setup, {"app": [server.pid]}, "embedded")
         return {"floor": floor, "lifecycles": result}
     finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+        keep_logs(data_dir, "embedded")
 
 
 # --- the report -----------------------------------------------------------------------------------

@@ -295,6 +295,7 @@ def main() -> int:
         f"Against the targets (issue 12): server CPU per request at worst {worst_cpu:.1f} ms (target ≤ 5 ms)"
         + (f"; p95 at 16 clients at worst {max(p95_16):.0f} ms (target ≤ 50 ms)." if p95_16 else "."),
     ]
+    print(lines[-1], flush=True)
     record(
         "cases-list:postgresql",
         lines,

@@ -151,6 +151,7 @@ def render(page: Path = PAGE, data: Path | None = DATA) -> None:
     if data is not None and RESULTS.exists():
         shutil.copyfile(RESULTS, data)
     print(f"written to {page}", flush=True)
+    print("\n".join(["", *_run_lines(run, code), "", *_target_lines(sections, run, code)]), flush=True)
 
 
 if __name__ == "__main__":
