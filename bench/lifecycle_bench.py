@@ -51,6 +51,7 @@ from serve import (
     base_name,
     celery_worker,
     database_url_for,
+    demo_application,
     gunicorn,
     manage,
     pct,
@@ -58,6 +59,7 @@ from serve import (
     pg_recreate,
     redis_server,
     request,
+    run_threads,
     temp_dir,
 )
 from tqdm import tqdm
@@ -90,41 +92,21 @@ def prepare_here() -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from rest_framework.authtoken.models import Token
 
-    from yichuang.catalog.models import ServiceItem
-    from yichuang.common.identity import resident_id_check_char
     from yichuang.files.services import file_store
-    from yichuang.org.models import ServicePoint, Staff
 
-    clerk = Staff.objects.get(username="town1")
-    reviewer = Staff.objects.get(username="town1_review")
-    point = ServicePoint.objects.get(pk=clerk.point_id or 0)
-    item = (
-        ServiceItem.objects.filter(offers__point=point, status="published", promised_days__gt=0)
-        .filter(exercise_level="town")
-        .order_by("code")
-        .first()
-    )
-    assert item is not None
-    requirements = [m for m in item.materials.all() if m.required]
-    plain = [m.code for m in requirements if not m.tolerable and not m.commitment_allowed]
-    first17 = "41150219800101123"
+    app = demo_application()
     materials = []
-    for code in plain:  # one scan per material, as a clerk uploads them
-        scan = file_store(upload=SimpleUploadedFile(f"{code}.pdf", PDF), actor=clerk)
+    for code in app.plain:  # one scan per material, as a clerk uploads them
+        scan = file_store(upload=SimpleUploadedFile(f"{code}.pdf", PDF), actor=app.clerk)
         materials.append({"requirement": code, "files": [str(scan.pk)]})
     body = {
-        "item": item.code,
-        "point": point.code,
+        "item": app.item.code,
+        "point": app.point.code,
         "channel": "window",
-        "applicant": {
-            "kind": "person",
-            "name": "李金文",
-            "id_number": first17 + resident_id_check_char(first17),
-            "phone": "13812345678",
-        },
+        "applicant": {"kind": "person", "name": app.name, "id_number": app.id_number, "phone": app.phone},
         "materials": materials,
-        "tolerated": [m.code for m in requirements if m.tolerable],
-        "commitments": [m.code for m in requirements if m.commitment_allowed and not m.tolerable],
+        "tolerated": app.tolerated,
+        "commitments": app.committed,
     }
     # The steps of BENCH_LIFECYCLE_ACTIONS the workflow still has on the way from accepted to
     # delivered (a review merged into approval would be left out, and said so).
@@ -140,11 +122,11 @@ def prepare_here() -> None:
         json.dumps(
             {
                 "actions": actions,
-                "clerk": Token.objects.get_or_create(user=clerk)[0].key,
-                "reviewer": Token.objects.get_or_create(user=reviewer)[0].key,
+                "clerk": Token.objects.get_or_create(user=app.clerk)[0].key,
+                "reviewer": Token.objects.get_or_create(user=app.reviewer)[0].key,
                 "body": body,
-                "item": item.code,
-                "point": point.code,
+                "item": app.item.code,
+                "point": app.point.code,
             }
         )
     )
@@ -292,13 +274,7 @@ def run_pool(total: int, clients: int, one: Any, label: str) -> tuple[list[Any],
                 results.append(result)
                 bar.update()
 
-    threads = [threading.Thread(target=loop, daemon=True) for _ in range(clients)]
-    start = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - start
+    elapsed = run_threads([loop] * clients)
     bar.close()
     if errors:
         raise errors[0]
@@ -480,6 +456,18 @@ def keep_logs(data_dir: str, name: str) -> None:
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def database_and_floor(
+    env: dict[str, str], url: str | None, label: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Migrate and load the demo county into the set-up's database; the floor measured on it."""
+    print(f"{label}: migrate, demo county", flush=True)
+    setup = prepare(env)
+    print(f"{label.split(']')[0]}] floor: bare DRF view, {FLOOR_REQUESTS} requests", flush=True)
+    floor = measure_floor(env, url, setup, "postgresql" if url else "sqlite")
+    print(f"      {floor['cpu_ms_per_request']:.2f} ms server CPU per request", flush=True)
+    return setup, floor
+
+
 def production(setup_label: str) -> dict[str, Any]:
     url = database_url_for(f"{base_name()}_life")
     if url is None:
@@ -488,11 +476,7 @@ def production(setup_label: str) -> dict[str, Any]:
     pg_recreate(url)
     try:
         env = app_env(url, data_dir)
-        print(f"[{setup_label}] PostgreSQL {url.rsplit('/', 1)[1]}: migrate, demo county", flush=True)
-        setup = prepare(env)
-        print(f"[{setup_label}] floor: bare DRF view, {FLOOR_REQUESTS} requests", flush=True)
-        floor = measure_floor(env, url, setup, "postgresql")
-        print(f"      {floor['cpu_ms_per_request']:.2f} ms server CPU per request", flush=True)
+        setup, floor = database_and_floor(env, url, f"[{setup_label}] PostgreSQL {url.rsplit('/', 1)[1]}")
         print(f"[{setup_label}] Redis, Celery worker, gunicorn: {LIFECYCLES} lifecycles", flush=True)
         with ExitStack() as stack:
             redis = stack.enter_context(redis_server(data_dir))
@@ -511,11 +495,7 @@ def embedded(setup_label: str) -> dict[str, Any]:
     data_dir = temp_dir("yichuang-life-sqlite-")
     try:
         env = app_env(None, data_dir)
-        print(f"[{setup_label}] SQLite in {data_dir}: migrate, demo county", flush=True)
-        setup = prepare(env)
-        print(f"[{setup_label}] floor: bare DRF view, {FLOOR_REQUESTS} requests", flush=True)
-        floor = measure_floor(env, None, setup, "sqlite")
-        print(f"      {floor['cpu_ms_per_request']:.2f} ms server CPU per request", flush=True)
+        setup, floor = database_and_floor(env, None, f"[{setup_label}] SQLite in {data_dir}")
         print(f"[{setup_label}] gunicorn alone (no Redis): {LIFECYCLES} lifecycles", flush=True)
         with gunicorn(env) as server:
             result = measure_lifecycles(env, server, None, data_dir, setup, {"app": [server.pid]}, "embedded")

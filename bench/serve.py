@@ -8,6 +8,7 @@ loopback, one connection per request (gunicorn's sync workers do not keep connec
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -101,6 +102,54 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(BIN / "yichuang"), *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
+@dataclass
+class Application:
+    """What the lifecycle benchmarks apply for, in the demo county (Django set up in the caller)."""
+
+    clerk: Any
+    reviewer: Any
+    point: Any
+    item: Any
+    name: str
+    id_number: str
+    phone: str
+    tolerated: list[str]
+    committed: list[str]
+    plain: list[str]
+
+
+def demo_application() -> Application:
+    """The demo town clerk's first published town item with a promised limit, its required materials
+    by how they are met (容缺, 告知承诺, or a scan), and one applicant."""
+    from yichuang.catalog.models import ServiceItem
+    from yichuang.common.identity import resident_id_check_char
+    from yichuang.org.models import ServicePoint, Staff
+
+    clerk = Staff.objects.get(username="town1")
+    point = ServicePoint.objects.get(pk=clerk.point_id or 0)
+    item = (
+        ServiceItem.objects.filter(offers__point=point, status="published", promised_days__gt=0)
+        .filter(exercise_level="town")
+        .order_by("code")
+        .first()
+    )
+    assert item is not None
+    requirements = [m for m in item.materials.all() if m.required]
+    first17 = "41150219800101123"
+    return Application(
+        clerk=clerk,
+        reviewer=Staff.objects.get(username="town1_review"),
+        point=point,
+        item=item,
+        name="李金文",
+        id_number=first17 + resident_id_check_char(first17),
+        phone="13812345678",
+        tolerated=[m.code for m in requirements if m.tolerable],
+        committed=[m.code for m in requirements if m.commitment_allowed and not m.tolerable],
+        plain=[m.code for m in requirements if not m.tolerable and not m.commitment_allowed],
+    )
+
+
 # --- the servers ------------------------------------------------------------------------------
 # Every server the benchmarks start listens on a port of BENCH_PORTS (a range such as 8160-8179; a
 # free port of the system's choosing when unset), so that parallel runs on one machine do not collide.
@@ -144,6 +193,12 @@ def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
         process.wait()
 
 
+def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start ``command`` in the project's folder, its output appended to ``log``."""
+    with log.open("ab") as out:
+        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out)
+
+
 @contextmanager
 def gunicorn(
     env: dict[str, str], workers: int = WORKERS, *, settings: str = "", ready_path: str = "/api/v1/points/"
@@ -154,29 +209,26 @@ def gunicorn(
     log = Path(env["YICHUANG_DATA_DIR"]) / "gunicorn.log"
     if settings:
         env = {**env, "DJANGO_SETTINGS_MODULE": settings}
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "yichuang.wsgi:application",
-                *(["--pythonpath", str(ROOT / "bench")] if settings else []),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "120",
-                "--backlog",
-                "256",
-                "--preload",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=out,
-        )
+    process = _spawn(
+        [
+            str(BIN / "gunicorn"),
+            "yichuang.wsgi:application",
+            *(["--pythonpath", str(ROOT / "bench")] if settings else []),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "120",
+            "--backlog",
+            "256",
+            "--preload",
+        ],
+        env,
+        log,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -239,26 +291,17 @@ def redis_server(data_dir: str) -> Iterator[Server]:
 def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[Server]:
     """A Celery worker as docs/deployment.md runs it (prefork pool), until the block ends."""
     log = Path(env["YICHUANG_DATA_DIR"]) / "celery.log"
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "yichuang",
-                "worker",
-                "-l",
-                "WARNING",
-                "--concurrency",
-                str(concurrency),
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=out,
-        )
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "yichuang",
+        "worker",
+        "-l",
+        "WARNING",
+        "--concurrency",
+        str(concurrency),
+    ]
+    process = _spawn([*command, "--without-gossip", "--without-mingle", "--without-heartbeat"], env, log)
     try:
         deadline = time.monotonic() + 60
         # Ready when the pool's processes exist (the worker logs nothing at WARNING).
@@ -464,6 +507,17 @@ class Timings:
         return f"p50 {statistics.median(ms):.1f} ms · p95 {pct(ms, 0.95):.1f} ms"
 
 
+def run_threads(targets: list[Callable[[], None]]) -> float:
+    """Run each of ``targets`` on a thread of its own; the seconds until the last has ended."""
+    threads = [threading.Thread(target=target, daemon=True) for target in targets]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - start
+
+
 def run_clients(
     clients: int, seconds: float, work: Callable[[int, Timings], int], timings: Timings
 ) -> tuple[int, float]:
@@ -480,13 +534,7 @@ def run_clients(
         except BaseException as exc:  # report the first failure, stop the others
             errors.append(exc)
 
-    threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(clients)]
-    start = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - start
+    elapsed = run_threads([functools.partial(loop, n) for n in range(clients)])
     if errors:
         raise errors[0]
     return sum(done), elapsed
