@@ -16,7 +16,8 @@ Three set-ups, each on a database of its own, one after the other:
 - **embedded**: the default without ``DATABASE_URL`` and ``REDIS_URL``: SQLite in a temporary data
   directory, the same gunicorn; documents are made in the app's own processes;
 - **floor**, on each of the two databases: the same gunicorn serving ``bench/floor_urls.py`` — a
-  bare DRF view, Bearer token, one row read with the ORM (``floor_settings``: no middleware).
+  bare DRF view, Bearer token, one row read with the ORM (``floor_settings``: no middleware); half
+  of its requests before the lifecycles, half after.
 
 Server CPU is read from /proc (``serve.CpuMeter``): gunicorn's master and workers, the Celery worker
 and its pool, the benchmark's Redis, the PostgreSQL backends of the benchmark's database. The
@@ -37,6 +38,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import defaultdict
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -320,8 +322,13 @@ class Clock:
 # --- the phases -----------------------------------------------------------------------------------
 
 
-def measure_floor(env: dict[str, str], url: str | None, setup: dict[str, Any], label: str) -> dict[str, Any]:
+FloorPart = tuple[int, dict[str, Any], list[float]]
+
+
+def measure_floor(env: dict[str, str], url: str | None, setup: dict[str, Any], label: str) -> FloorPart:
+    """Half of the floor's requests: how many, the clock's figures, the latencies (ms)."""
     path = f"/floor/{setup['point']}/"
+    n = max(1, FLOOR_REQUESTS // 2)
     with gunicorn(env, settings="floor_settings", ready_path=path) as server:
         status, answer = request(server.address, "GET", path, token=setup["clerk"])
         if status != 200 or answer.get("code") != setup["point"]:
@@ -335,22 +342,38 @@ def measure_floor(env: dict[str, str], url: str | None, setup: dict[str, Any], l
             if status != 200:
                 raise RuntimeError(f"the floor answered {status}")
 
-        run_pool(min(200, FLOOR_REQUESTS), CLIENTS, get, f"{label}: warm-up")
+        run_pool(min(200, n), CLIENTS, get, f"{label}: warm-up")
         timings = Timings()
         clock = Clock(CpuMeter(server.pid, url))
         clock.start()
-        _, _elapsed = run_pool(FLOOR_REQUESTS, CLIENTS, get, f"{label}: floor")
+        run_pool(n, CLIENTS, get, f"{label}: floor")
         measured = clock.stop()
-    n = FLOOR_REQUESTS
-    ms = timings.by_kind["floor"]
+    return n, measured, list(timings.by_kind["floor"])
+
+
+def floor_figures(parts: list[FloorPart]) -> dict[str, Any]:
+    """The floor from its halves, measured before and after the lifecycles so that a change in the
+    machine's load between them weighs on both sides and shows (``cpu_ms_per_request_halves``)."""
+    n = sum(part[0] for part in parts)
+    seconds = sum(part[1]["seconds"] for part in parts)
+    cpu = sum(part[1]["server_cpu_total_s"] for part in parts)
+    groups: dict[str, float] = defaultdict(float)
+    for _n, measured, _ms in parts:
+        for group, value in measured["server_cpu_s"].items():
+            groups[group] += value
+    ms = [v for part in parts for v in part[2]]
     return {
-        **measured,
         "requests": n,
         "clients": CLIENTS,
-        "requests_per_s": round(n / measured["seconds"], 1),
-        "cpu_ms_per_request": round(measured["server_cpu_total_s"] * 1000 / n, 3),
-        "cpu_ms_per_request_by": {k: round(v * 1000 / n, 3) for k, v in measured["server_cpu_s"].items()},
-        "client_cpu_ms_per_request": round(measured["client_cpu_s"] * 1000 / n, 3),
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(n / seconds, 1),
+        "cpu_ms_per_request": round(cpu * 1000 / n, 3),
+        "cpu_ms_per_request_halves": [round(p[1]["server_cpu_total_s"] * 1000 / p[0], 3) for p in parts],
+        "cpu_ms_per_request_by": {k: round(v * 1000 / n, 3) for k, v in groups.items()},
+        "client_cpu_ms_per_request": round(sum(p[1]["client_cpu_s"] for p in parts) * 1000 / n, 3),
+        "other_load_cores": round(
+            sum(p[1]["other_load_cores"] * p[1]["seconds"] for p in parts) / seconds, 2
+        ),
         "latency_ms": {"p50": round(pct(ms, 0.5), 2), "p95": round(pct(ms, 0.95), 2)},
     }
 
@@ -456,16 +479,20 @@ def keep_logs(data_dir: str, name: str) -> None:
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def database_and_floor(
-    env: dict[str, str], url: str | None, label: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Migrate and load the demo county into the set-up's database; the floor measured on it."""
+def database_and_floor(env: dict[str, str], url: str | None, label: str) -> tuple[dict[str, Any], FloorPart]:
+    """Migrate and load the demo county into the set-up's database; the first half of the floor."""
     print(f"{label}: migrate, demo county", flush=True)
     setup = prepare(env)
-    print(f"{label.split(']')[0]}] floor: bare DRF view, {FLOOR_REQUESTS} requests", flush=True)
-    floor = measure_floor(env, url, setup, "postgresql" if url else "sqlite")
-    print(f"      {floor['cpu_ms_per_request']:.2f} ms server CPU per request", flush=True)
-    return setup, floor
+    return setup, floor_half(env, url, setup, label, "first")
+
+
+def floor_half(
+    env: dict[str, str], url: str | None, setup: dict[str, Any], label: str, which: str
+) -> FloorPart:
+    print(f"{label.split(']')[0]}] floor, {which} half: bare DRF view", flush=True)
+    part = measure_floor(env, url, setup, "postgresql" if url else "sqlite")
+    print(f"      {part[1]['server_cpu_total_s'] * 1000 / part[0]:.2f} ms server CPU per request", flush=True)
+    return part
 
 
 def production(setup_label: str) -> dict[str, Any]:
@@ -476,7 +503,8 @@ def production(setup_label: str) -> dict[str, Any]:
     pg_recreate(url)
     try:
         env = app_env(url, data_dir)
-        setup, floor = database_and_floor(env, url, f"[{setup_label}] PostgreSQL {url.rsplit('/', 1)[1]}")
+        label = f"[{setup_label}] PostgreSQL {url.rsplit('/', 1)[1]}"
+        setup, first = database_and_floor(env, url, label)
         print(f"[{setup_label}] Redis, Celery worker, gunicorn: {LIFECYCLES} lifecycles", flush=True)
         with ExitStack() as stack:
             redis = stack.enter_context(redis_server(data_dir))
@@ -485,7 +513,8 @@ def production(setup_label: str) -> dict[str, Any]:
             server = stack.enter_context(gunicorn(env))
             trees = {"app": [server.pid], "worker": [worker.pid], "redis": [redis.pid]}
             result = measure_lifecycles(env, server, url, data_dir, setup, trees, "production")
-        return {"floor": floor, "lifecycles": result}
+        last = floor_half(app_env(url, data_dir), url, setup, label, "second")
+        return {"floor": floor_figures([first, last]), "lifecycles": result}
     finally:
         pg_drop(url)
         keep_logs(data_dir, "production")
@@ -495,11 +524,13 @@ def embedded(setup_label: str) -> dict[str, Any]:
     data_dir = temp_dir("yichuang-life-sqlite-")
     try:
         env = app_env(None, data_dir)
-        setup, floor = database_and_floor(env, None, f"[{setup_label}] SQLite in {data_dir}")
+        label = f"[{setup_label}] SQLite in {data_dir}"
+        setup, first = database_and_floor(env, None, label)
         print(f"[{setup_label}] gunicorn alone (no Redis): {LIFECYCLES} lifecycles", flush=True)
         with gunicorn(env) as server:
             result = measure_lifecycles(env, server, None, data_dir, setup, {"app": [server.pid]}, "embedded")
-        return {"floor": floor, "lifecycles": result}
+        last = floor_half(env, None, setup, label, "second")
+        return {"floor": floor_figures([first, last]), "lifecycles": result}
     finally:
         keep_logs(data_dir, "embedded")
 
@@ -533,7 +564,8 @@ def lines_for(found: dict[str, dict[str, Any]]) -> list[str]:
     out = [
         f"{LIFECYCLES} lifecycles ({first['requests_per_lifecycle']} requests each: create, "
         f"{', '.join(ACTIONS)}) at {CLIENTS} clients after {WARMUP} to warm up; the floor "
-        f"{FLOOR_REQUESTS} requests at {CLIENTS} clients; gunicorn with {WORKERS} sync workers.",
+        f"{FLOOR_REQUESTS} requests at {CLIENTS} clients, half before the lifecycles and half after; "
+        f"gunicorn with {WORKERS} sync workers.",
         "",
         "| set-up | server CPU per lifecycle request | floor per request | ratio (target ≤ 4×, stretch 2×) "
         "| lifecycles/s, documents signed (target ≥ 40, aim 100) | server CPU per lifecycle, by process "
@@ -543,12 +575,14 @@ def lines_for(found: dict[str, dict[str, Any]]) -> list[str]:
     for name, result in found.items():
         life, floor = result["lifecycles"], result["floor"]
         by = " + ".join(f"{k} {v:.1f}" for k, v in life["cpu_ms_per_lifecycle_by"].items())
+        halves = " / ".join(f"{v:.2f}" for v in floor["cpu_ms_per_request_halves"])
         rate = f"{life['lifecycles_per_s']:.1f}"
         if name == "production":
             rate += f" ({result['rate_verdict']})"
         out.append(
             f"| {names.get(name, name)} | {life['cpu_ms_per_request']:.1f} ms | "
-            f"{floor['cpu_ms_per_request']:.2f} ms | **{result['ratio']:.1f}×** ({result['ratio_verdict']}) | "
+            f"{floor['cpu_ms_per_request']:.2f} ms ({halves} before / after) | "
+            f"**{result['ratio']:.1f}×** ({result['ratio_verdict']}) | "
             f"{rate} | {life['cpu_ms_per_lifecycle']:.0f} ms = {by} | {life['documents_per_lifecycle']:.1f} | "
             f"{life['other_load_cores']:.1f} cores |"
         )
