@@ -53,9 +53,11 @@ def main() -> int:
         call_command("loaddemo", verbosity=0)
         rows = run(engine)
     finally:
+        from yichuang.documents.signer import background_signer
         from yichuang.notify.sender import background_sender
 
         background_sender.flush(timeout=30, close_connection=True)
+        background_signer.flush(timeout=300, close_connection=True)
         connection.close()
         teardown_databases(old, verbosity=0)
         if TEMPORARY:

@@ -164,7 +164,7 @@ class TestAcceptance:
         assert again.json()["number"] == first.json()["number"]
 
     def test_a_key_stored_before_fingerprints_still_replays_its_case(self, county, clerk):
-        from yichuang.cases.models import IdempotencyRecord
+        from yichuang.common.models import IdempotencyRecord
 
         first = clerk.post("/api/v1/cases/", application(clerk), format="json", HTTP_IDEMPOTENCY_KEY="old")
         IdempotencyRecord.objects.filter(key="old").update(fingerprint="")

@@ -35,10 +35,10 @@ LIST_QUERIES = 4
 #: token · the case with its relations · materials with their file ids · timeline · documents
 DETAIL_QUERIES = 5
 #: token · files · item · point · (the transaction, a savepoint in a test:) begin · offer · item
-#: version · delegation · approval center · case number · case · materials · file links · 2 events ·
-#: accept · SMS template · SMS · the seal in force · 受理通知书 · 告知承诺书 · commit · (the answer:) issued
+#: version · delegation · approval center · case number · case · materials · file links · accept ·
+#: both events in one insert · SMS template · SMS · the seal in force · 受理通知书 · 告知承诺书 · commit · (the answer:) issued
 #: licence (none yet) · materials · timeline · documents
-CREATE_QUERIES = 26
+CREATE_QUERIES = 25
 #: token · case in scope · (transaction:) begin · case locked with its relations · update · event ·
 #: commit · (the answer:) materials · timeline · documents
 REVIEW_QUERIES = 10

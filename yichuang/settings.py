@@ -10,7 +10,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.env import env_bool, env_int, env_list, env_secret, env_str
+from yichuang.env import env_bool, env_int, env_json, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yichuang.stats",
     "yichuang.handover",
     "yichuang.queue",
+    "yichuang.onboarding",
     "yichuang.demo",
     "yichuang.web",
 ]
@@ -199,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     # 办结3天仍未评价的办件，短信邀请评价（好差评）.
     "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
     "rollup-figures": {"task": "yichuang.stats.tasks.rollup_figures", "schedule": 120.0},
+    # Documents whose signing task was lost (decision 69).
+    "sign-pending-documents": {"task": "yichuang.documents.tasks.sign_pending_documents", "schedule": 300.0},
     # The hall: slots for the booking period, missed appointments, yesterday's open tickets.
     "queue-slots": {"task": "yichuang.queue.tasks.sync_slots", "schedule": crontab(hour=0, minute=5)},
     "queue-missed": {"task": "yichuang.queue.tasks.mark_missed", "schedule": 900.0},
@@ -214,8 +217,36 @@ CELERY_BEAT_SCHEDULE = {
 #: that queued them, many per transaction, instead of in the request (``yichuang.notify.sender``).
 SMS_SEND_IN_BACKGROUND = env_bool("SMS_SEND_IN_BACKGROUND", True)
 
-#: Where SMS go: the outbox (default, for a county without a gateway yet), the console, or a gateway class.
-SMS_BACKEND = env_str("SMS_BACKEND", "yichuang.notify.backends.OutboxBackend")
+#: Where SMS go: ``outbox`` (default, for a county without a gateway yet: kept for the admin to read),
+#: ``console`` (printed, number masked), ``aliyun`` or ``tencent`` (the platforms, docs/sms.md), or the
+#: dotted path of an ``SmsBackend`` class.
+SMS_BACKEND = env_str("SMS_BACKEND", "outbox")
+#: Seconds a platform may take to answer before the attempt counts as failed (and is retried).
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+if SMS_TIMEOUT <= 0:
+    raise ImproperlyConfigured(f"SMS_TIMEOUT must be a positive number of seconds, got {SMS_TIMEOUT}")
+#: An outbound proxy to the platforms, as the 政务外网 often needs: http://host:port.
+SMS_PROXY = env_str("SMS_PROXY", "")
+#: The secret in the delivery-receipt addresses the platforms call (/hooks/sms/<platform>/<token>/);
+#: without it the addresses answer 404.
+SMS_RECEIPT_TOKEN = env_secret("SMS_RECEIPT_TOKEN") or ""
+# Alibaba Cloud SMS (dysmsapi 2017-05-25): a RAM user's AccessKey, the approved 签名, and our
+# template codes mapped to the approved templates (JSON, or a file with SMS_ALIYUN_TEMPLATES_FILE).
+SMS_ALIYUN_ACCESS_KEY_ID = env_secret("SMS_ALIYUN_ACCESS_KEY_ID") or ""
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_secret("SMS_ALIYUN_ACCESS_KEY_SECRET") or ""
+SMS_ALIYUN_SIGN_NAME = env_str("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_REGION = env_str("SMS_ALIYUN_REGION", "cn-hangzhou")
+SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+SMS_ALIYUN_TEMPLATES = env_json("SMS_ALIYUN_TEMPLATES", {})
+# Tencent Cloud SMS (sms 2021-01-11): a CAM SecretId/SecretKey, the SMS application's SdkAppId, the
+# approved 签名, and the template mapping as above.
+SMS_TENCENT_SECRET_ID = env_secret("SMS_TENCENT_SECRET_ID") or ""
+SMS_TENCENT_SECRET_KEY = env_secret("SMS_TENCENT_SECRET_KEY") or ""
+SMS_TENCENT_SDK_APP_ID = env_str("SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_SIGN_NAME = env_str("SMS_TENCENT_SIGN_NAME", "")
+SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "sms.tencentcloudapi.com")
+SMS_TENCENT_TEMPLATES = env_json("SMS_TENCENT_TEMPLATES", {})
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -276,6 +307,7 @@ SPECTACULAR_SETTINGS = {
         "PointKindEnum": "yichuang.org.models.PointKind",
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
+        "SmsReceiptEnum": "yichuang.notify.models.SmsReceipt",
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
         "DocumentKindEnum": "yichuang.documents.models.DocumentKind",
         "CaseChannelEnum": "yichuang.cases.models.Channel",
@@ -293,7 +325,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    # The SMS SDKs, and urllib3 beneath them, log whole requests at DEBUG, and Alibaba Cloud's SendSms
+    # carries the phone number in its query string: never, whatever LOG_LEVEL says.
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "darabonba-core": {"level": "WARNING"},
+        "tencentcloud_sdk_common": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
 }
 
 # Documents (yichuang.documents): the address printed under each QR code (the public /verify/ page),
@@ -303,6 +342,15 @@ LOGGING = {
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 SEAL_MASTER_KEY = env_secret("SEAL_MASTER_KEY") or ""
 DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
+# Who renders and signs after commit: a Celery worker with REDIS_URL, else one background thread per
+# process (never the request; off only in tests, which sign in the caller). A download of a document
+# still pending waits this long, then answers 正在生成 (409) — unless it has been pending so long that
+# no signer is coming: then the request signs it. On start the thread takes up documents left pending
+# in the last hours (a process killed before it signed them). Decision 69.
+DOCUMENTS_SIGN_IN_BACKGROUND = env_bool("DOCUMENTS_SIGN_IN_BACKGROUND", True)
+DOCUMENTS_PENDING_WAIT_SECONDS = env_int("DOCUMENTS_PENDING_WAIT_SECONDS", 3)
+DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS = env_int("DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS", 120)
+DOCUMENTS_RECOVER_HOURS = env_int("DOCUMENTS_RECOVER_HOURS", 24)
 
 # Demo accounts share one well-known password; production must never run with them.
 DEMO_PASSWORD = "demo12345"

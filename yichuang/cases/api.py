@@ -16,7 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases import services
-from yichuang.cases.idempotency import run_idempotent
+from yichuang.cases.actions import CASE_ACTIONS
 from yichuang.cases.models import ApplicantKind, Case, CaseStatus, Channel, DeliveryMethod
 from yichuang.cases.selectors import (
     LIST_COLUMNS,
@@ -27,8 +27,8 @@ from yichuang.cases.selectors import (
     case_timeline,
 )
 from yichuang.cases.services import ApplicantInput, MaterialInput
-from yichuang.cases.workflow import ACTIONS
 from yichuang.catalog.models import ServiceItem
+from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
 from yichuang.common.pagination import LargeResultPagination
 from yichuang.files.selectors import files_for
@@ -200,7 +200,7 @@ class CaseOutputSerializer(CaseListOutputSerializer):
 
     @extend_schema_field(DocumentOutputSerializer(many=True))
     def get_documents(self, obj: Case) -> list[dict[str, str]]:
-        from yichuang.documents.api import case_documents
+        from yichuang.cases.documents import case_documents
 
         return case_documents(obj)
 
@@ -445,13 +445,13 @@ class CaseActionApi(APIView):
         request=ActionInputSerializer,
         responses={200: CaseOutputSerializer},
         parameters=[
-            OpenApiParameter("action", str, location=OpenApiParameter.PATH, enum=list(ACTIONS)),
+            OpenApiParameter("action", str, location=OpenApiParameter.PATH, enum=list(CASE_ACTIONS)),
             OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER, required=False),
         ],
         summary="办件操作 (受理、告知、补正、审批、送达…)；当前状态不允许时返回409",
     )
     def post(self, request: Request, number: str, action: str) -> Response:
-        if action not in ACTIONS:
+        if action not in CASE_ACTIONS:
             raise exceptions.NotFound(_("没有这个操作。"))
         return run_idempotent(request, f"cases:{number}:{action}", lambda: self._act(request, number, action))
 
@@ -463,45 +463,24 @@ class CaseActionApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         user: Staff = request.user  # type: ignore[assignment]
-        common = {"case": case, "actor": user, "note": v["note"], "row_version": v.get("row_version")}
-        notice = None
-        done: Case
-        if action == "accept":
-            done = services.case_accept(**common)
-        elif action == "notify":
-            notice = services.case_notify(**common, missing=v["missing"])
-            done = notice.case
-        elif action == "supplement":
-            done = services.case_supplement(**common, materials=_materials(user, v["materials"]))
-        elif action == "refuse":
-            done = services.case_refuse(**common, reason=v["reason"])
-        elif action == "review":
-            done = services.case_review(**common)
-        elif action == "approve":
-            done = services.case_approve(**common)
-        elif action == "deny":
-            done = services.case_deny(**common, reason=v["reason"])
-        elif action == "suspend":
-            done = services.case_suspend(**common, reason=v["reason"], kind=v["kind"])
-        elif action == "resume":
-            done = services.case_resume(**common)
-        elif action == "extend":
-            if "days" not in v:
-                raise exceptions.ValidationError({"days": [_("请填写延期天数。")]})
-            done = services.case_extend(**common, reason=v["reason"], days=v["days"])
-        elif action == "deliver":
-            if "method" not in v:
-                raise exceptions.ValidationError({"method": [_("请选择送达方式。")]})
-            done = services.case_deliver(
-                **common,
-                method=v["method"],
-                tracking_number=v["tracking_number"],
-                recipient_name=v["recipient_name"],
-            )
-        elif action == "withdraw":
-            done = services.case_withdraw(**common)
-        else:  # pragma: no cover - ACTIONS was checked in post()
-            raise exceptions.NotFound(_("没有这个操作。"))
+        spec = CASE_ACTIONS[action]
+        arguments: dict[str, Any] = {
+            "case": case,
+            "actor": user,
+            "note": v["note"],
+            "row_version": v.get("row_version"),
+        }
+        for given in spec.inputs:
+            if given.name not in v:
+                if given.required is not None:
+                    raise exceptions.ValidationError({given.name: [str(given.required)]})
+                continue
+            arguments[given.name] = v[given.name]
+        if "materials" in arguments:
+            arguments["materials"] = _materials(user, arguments["materials"])
+        result = spec.perform(**arguments)
+        notice = result if isinstance(result, services.Notice) else None
+        done: Case = notice.case if notice is not None else result
         response = _case_response(request, done)
         if notice is not None:
             response.data["notice"] = {"missing": notice.missing, "text": notice.text}

@@ -19,10 +19,10 @@ from yichuang.cases.api import (
     intake_arguments,
     masked_applicant,
 )
-from yichuang.cases.idempotency import run_idempotent
 from yichuang.cases.models import BundleApplication, MaterialState
 from yichuang.cases.selectors import application_get_for, applications_for
 from yichuang.catalog.models import Bundle
+from yichuang.common.idempotency import run_idempotent
 from yichuang.common.pagination import Pagination
 from yichuang.org.models import Staff
 

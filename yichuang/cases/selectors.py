@@ -189,9 +189,9 @@ def case_get_for(*, user: Any, number: str, details: bool = True) -> Case:
 
 
 def allowed_actions(*, user: Any, case: Case) -> list[str]:
-    from yichuang.cases.services import _may
+    from yichuang.cases.services import case_may
 
-    return [action for action in actions_from(case.status) if _may(user, case, action)]
+    return [action for action in actions_from(case.status) if case_may(user, case, action)]
 
 
 def case_track(*, number: str, phone: str) -> Case:

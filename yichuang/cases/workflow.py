@@ -1,28 +1,13 @@
 """The one table that says how a case may move (style.md habit 3).
 
 ``TRANSITIONS[(status, action)]`` is the status after the action; a pair not in the table is not
-allowed (409). Services, the API, the buttons and the docs all read it.
+allowed (409). Services, the API, the buttons and the docs all read it; what each action is
+(its words, who may take it, its inputs) is the registry in ``cases.actions``.
 """
 
 from __future__ import annotations
 
 from yichuang.cases.models import CaseStatus as S
-
-#: action → who may do it, in words for the docs; the check itself is in ``services._may``.
-ACTIONS = {
-    "accept": "受理 (window, bank clerk)",
-    "notify": "一次性告知 (window)",
-    "supplement": "补正 (window, agent)",
-    "refuse": "不予受理 (window)",
-    "review": "开始审查 (reviewer of the handling unit)",
-    "approve": "准予 (reviewer; the window clerk for an immediate item)",
-    "deny": "不予批准 (reviewer)",
-    "suspend": "中止 (reviewer)",
-    "resume": "恢复 (reviewer)",
-    "extend": "延期 (reviewer, once)",
-    "deliver": "送达 (window of the accepting point, agent, bank clerk)",
-    "withdraw": "撤回 (window, agent)",
-}
 
 _OPEN = (S.SUBMITTED, S.NEEDS_SUPPLEMENT, S.ACCEPTED, S.IN_REVIEW, S.SUSPENDED)
 

@@ -25,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.catalog.excel import XLSX_CONTENT_TYPE, ImportResult, export_catalog, import_catalog
+from yichuang.catalog.excel import ImportResult, export_catalog, import_catalog
 from yichuang.catalog.models import (
     Bundle,
     BundleItem,
@@ -37,6 +37,7 @@ from yichuang.catalog.models import (
     ServiceItem,
 )
 from yichuang.catalog.services import item_publish, item_snapshot
+from yichuang.common.excel import XLSX_CONTENT_TYPE
 
 #: Uploads bigger than this are refused before openpyxl unpacks them (a catalog of thousands of items
 #: with materials is well under 5 MB).

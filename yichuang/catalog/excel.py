@@ -14,25 +14,19 @@ the cases already accepted keep the version they were accepted under.
 
 from __future__ import annotations
 
-import datetime
 import io
 import logging
-import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl import Workbook
 
 from yichuang.catalog.models import (
     Audience,
@@ -49,6 +43,29 @@ from yichuang.catalog.models import (
     ServiceItem,
 )
 from yichuang.catalog.services import item_publish, item_snapshot
+from yichuang.common.excel import (
+    BOOL,
+    CODE,
+    DATE,
+    ENUM,
+    INT,
+    KEEP,
+    REF,
+    TEXT,
+    Column,
+    FileSource,
+    RowError,
+    SheetRow,
+    StoreError,
+    WorkbookError,
+    cell_value,
+    column_hint,
+    full_clean_row,
+    opened_workbook,
+    read_sheet,
+    unique,
+    write_sheet,
+)
 from yichuang.org.models import Department, Region, ServicePoint
 
 logger = logging.getLogger(__name__)
@@ -57,34 +74,6 @@ ITEM_SHEET = "事项"
 MATERIAL_SHEET = "材料"
 DELEGATION_SHEET = "下放"
 GUIDE_SHEET = "填写说明"
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-TRUE_WORDS = {"是", "1", "true", "yes", "y", "√", "✓", "有"}
-FALSE_WORDS = {"否", "0", "false", "no", "n", "×", "✗", "无"}
-
-# Column kinds: how a cell is written and read.
-TEXT = "text"  # free text, blank → ""
-CODE = "code"  # an identifier kept as text (Excel would turn 0012 into 12), blank → ""
-REF = "ref"  # the code of another row (department, licence type, item …), blank → None
-INT = "int"
-BOOL = "bool"
-ENUM = "enum"
-DATE = "date"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    field: str
-    kind: str = TEXT
-    required: bool = False
-    choices: type[models.TextChoices] | None = None
-    #: Value for a blank cell. ``None`` on an int/enum/bool column means "leave the field as it is"
-    #: (an existing item keeps its value, a new one gets the model default).
-    default: Any = None
-    width: int = 14
-
 
 ITEM_COLUMNS: tuple[Column, ...] = (
     Column("实施编码", "code", CODE, required=True, width=28),
@@ -182,25 +171,13 @@ def export_catalog(items: QuerySet[ServiceItem] | None = None) -> bytes:
             [_delegation_value(delegation, column) for column in DELEGATION_COLUMNS]
             for delegation in delegations
         ]
-        _write_sheet(item_sheet, ITEM_COLUMNS, item_rows)
-        _write_sheet(material_sheet, MATERIAL_COLUMNS, material_rows)
-        _write_sheet(delegation_sheet, DELEGATION_COLUMNS, delegation_rows)
+        write_sheet(item_sheet, ITEM_COLUMNS, item_rows)
+        write_sheet(material_sheet, MATERIAL_COLUMNS, material_rows)
+        write_sheet(delegation_sheet, DELEGATION_COLUMNS, delegation_rows)
         _write_guide(workbook.create_sheet(GUIDE_SHEET))
         buffer = io.BytesIO()
         workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _cell(value: Any, column: Column) -> Any:
-    if value is None:
-        return None
-    if column.kind == BOOL:
-        return "是" if value else "否"
-    if column.kind == ENUM and column.choices is not None:
-        return str(column.choices(value).label) if value in column.choices.values else value
-    if column.kind in (TEXT, CODE):
-        return value or None
-    return value
 
 
 def _item_value(item: ServiceItem, column: Column) -> Any:
@@ -210,7 +187,7 @@ def _item_value(item: ServiceItem, column: Column) -> Any:
         return item.result_license_type.code if item.result_license_type else None
     if column.field == "parent":
         return item.parent.code if item.parent else None
-    return _cell(getattr(item, column.field), column)
+    return cell_value(getattr(item, column.field), column)
 
 
 def _material_value(item: ServiceItem, material: MaterialRequirement, column: Column) -> Any:
@@ -218,7 +195,7 @@ def _material_value(item: ServiceItem, material: MaterialRequirement, column: Co
         return item.code
     if column.field == "license_type":
         return material.license_type.code if material.license_type else None
-    return _cell(getattr(material, column.field), column)
+    return cell_value(getattr(material, column.field), column)
 
 
 def _delegation_value(delegation: Delegation, column: Column) -> Any:
@@ -230,54 +207,7 @@ def _delegation_value(delegation: Delegation, column: Column) -> Any:
         return delegation.to_point.code if delegation.to_point else None
     if column.field == "to_region":
         return delegation.to_region.code if delegation.to_region else None
-    return _cell(getattr(delegation, column.field), column)
-
-
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center")
-
-
-def _write_sheet(sheet: Any, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> None:
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = HEADER_ALIGNMENT
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    row_number = 1
-    for row_number, row in enumerate(rows, start=2):
-        for index, (column, value) in enumerate(zip(columns, row, strict=True), start=1):
-            cell = sheet.cell(row=row_number, column=index, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                # Text that looks like a formula stays text: a catalog cell must never compute anything.
-                cell.data_type = "s"
-            if column.kind in (CODE, REF):
-                cell.number_format = "@"
-            elif column.kind == DATE:
-                cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(row_number, 2)}"
-    # Drop-down lists of the Chinese labels; typing a code value instead is still accepted.
-    last_row = max(row_number, 1) + 500
-    for index, column in enumerate(columns, start=1):
-        labels = _choice_labels(column)
-        if not labels:
-            continue
-        validation = DataValidation(
-            type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True, showErrorMessage=False
-        )
-        sheet.add_data_validation(validation)
-        letter = get_column_letter(index)
-        validation.add(f"{letter}2:{letter}{last_row}")
-
-
-def _choice_labels(column: Column) -> list[str]:
-    if column.kind == BOOL:
-        return ["是", "否"]
-    if column.kind == ENUM and column.choices is not None:
-        return [str(label) for label in column.choices.labels]
-    return []
+    return cell_value(getattr(delegation, column.field), column)
 
 
 def _write_guide(sheet: Any) -> None:
@@ -288,51 +218,17 @@ def _write_guide(sheet: Any) -> None:
         (DELEGATION_SHEET, DELEGATION_COLUMNS),
     ):
         for column in columns:
-            rows.append((sheet_name, column.header, "是" if column.required else "", _column_hint(column)))
+            rows.append((sheet_name, column.header, "是" if column.required else "", column_hint(column)))
     guide_columns = (
         Column("工作表", "sheet", width=10),
         Column("列", "column", width=18),
         Column("必填", "required", width=8),
         Column("填写要求", "hint", width=80),
     )
-    _write_sheet(sheet, guide_columns, rows)
-
-
-def _column_hint(column: Column) -> str:
-    if column.kind == ENUM:
-        return "可选：" + "、".join(_choice_labels(column))
-    if column.kind == BOOL:
-        return "是 / 否"
-    if column.kind == INT:
-        return "整数（工作日、次数或星级）"
-    if column.kind == DATE:
-        return "日期，如 2024-01-31"
-    if column.kind == REF:
-        return "填写已有记录的编码"
-    return "文本"
+    write_sheet(sheet, guide_columns, rows)
 
 
 # ---------------------------------------------------------------------------------------------- import
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in the file: where (sheet and Excel row number, header = 1) and why, in Chinese."""
-
-    sheet: str
-    row: int | None
-    reason: str
-
-    def __str__(self) -> str:
-        if self.sheet and self.row:
-            return _("“%(sheet)s”表第%(row)s行：%(reason)s") % {
-                "sheet": self.sheet,
-                "row": self.row,
-                "reason": self.reason,
-            }
-        if self.sheet:
-            return _("“%(sheet)s”表：%(reason)s") % {"sheet": self.sheet, "reason": self.reason}
-        return self.reason
 
 
 @dataclass
@@ -367,19 +263,6 @@ class ImportResult:
         }
 
 
-class CatalogImportError(Exception):
-    """The file as a whole cannot be read (not an .xlsx, corrupted, a sheet or a column missing)."""
-
-
-@dataclass
-class _Row:
-    sheet: str
-    number: int
-    values: dict[str, Any]
-    errors: list[str]
-    failed: set[str]
-
-
 @dataclass
 class _ItemPlan:
     row: int
@@ -406,17 +289,6 @@ class _DryRun(Exception):
     pass
 
 
-class _StoreError(Exception):
-    """A row passed validation but the database refused it (a race with another editor, a constraint)."""
-
-    def __init__(self, sheet: str, row: int | None, reason: str) -> None:
-        super().__init__(reason)
-        self.error = RowError(sheet, row, reason)
-
-
-FileSource = str | os.PathLike[str] | bytes | IO[bytes]
-
-
 def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False) -> ImportResult:
     """Read a workbook in the ``export_catalog`` layout and store it, or report every bad row.
 
@@ -428,7 +300,7 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
     with translation.override("zh-hans"):
         try:
             sheets = _read_workbook(file)
-        except CatalogImportError as exc:
+        except WorkbookError as exc:
             result.add_error("", None, str(exc))
             return result
         plan = _validate(sheets, result)
@@ -441,227 +313,36 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
                     raise _DryRun
         except _DryRun:
             pass
-        except _StoreError as exc:
+        except StoreError as exc:
             logger.warning("catalog import failed while storing: %s", exc.error)
             result.created = result.updated = result.materials = result.delegations = result.versions = 0
-            result.errors.append(
-                RowError(
-                    exc.error.sheet,
-                    exc.error.row,
-                    _("保存失败，未导入任何数据：%(reason)s") % {"reason": exc.error.reason},
-                )
-            )
+            result.errors.append(exc.row_error())
     return result
 
 
-def _read_bytes(file: FileSource) -> bytes:
-    if isinstance(file, bytes):
-        return file
-    if isinstance(file, str | os.PathLike):
-        try:
-            with open(file, "rb") as handle:
-                return handle.read()
-        except OSError as exc:
-            raise CatalogImportError(_("找不到或无法读取文件：%(path)s") % {"path": os.fspath(file)}) from exc
-    if hasattr(file, "seek"):
-        file.seek(0)
-    data = file.read()
-    return data if isinstance(data, bytes) else bytes(data)
-
-
-def _read_workbook(file: FileSource) -> dict[str, list[_Row]]:
-    data = _read_bytes(file)
-    if not data:
-        raise CatalogImportError(_("文件为空，请选择导出的事项目录 Excel 文件（.xlsx）。"))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zip, XML, key and value errors for broken files
-        logger.info("not a readable xlsx: %r", exc)
-        raise CatalogImportError(
-            _(
-                "文件不是有效的 Excel 工作簿（.xlsx），或文件已损坏。请用 Excel 或 WPS 另存为 .xlsx 格式后重新导入。"
-            )
-        ) from exc
-    try:
+def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
+    with opened_workbook(file, empty=_("文件为空，请选择导出的事项目录 Excel 文件（.xlsx）。")) as workbook:
         missing = [name for name in (ITEM_SHEET, MATERIAL_SHEET) if name not in workbook.sheetnames]
         if missing:
-            raise CatalogImportError(
+            raise WorkbookError(
                 _("缺少工作表：%(sheets)s。请使用导出的模板填写。")
                 % {"sheets": "、".join(f"“{name}”" for name in missing)}
             )
         sheets = {
-            ITEM_SHEET: _read_sheet(workbook[ITEM_SHEET], ITEM_SHEET, ITEM_COLUMNS),
-            MATERIAL_SHEET: _read_sheet(workbook[MATERIAL_SHEET], MATERIAL_SHEET, MATERIAL_COLUMNS),
+            ITEM_SHEET: read_sheet(workbook[ITEM_SHEET], ITEM_SHEET, ITEM_COLUMNS),
+            MATERIAL_SHEET: read_sheet(workbook[MATERIAL_SHEET], MATERIAL_SHEET, MATERIAL_COLUMNS),
         }
         if DELEGATION_SHEET in workbook.sheetnames:
-            sheets[DELEGATION_SHEET] = _read_sheet(
+            sheets[DELEGATION_SHEET] = read_sheet(
                 workbook[DELEGATION_SHEET], DELEGATION_SHEET, DELEGATION_COLUMNS
             )
         return sheets
-    except CatalogImportError:
-        raise
-    except Exception as exc:
-        logger.info("broken xlsx: %r", exc)
-        raise CatalogImportError(
-            _("文件内容已损坏，无法读取。请用 Excel 或 WPS 另存为 .xlsx 后重新导入。")
-        ) from exc
-    finally:
-        workbook.close()
-
-
-def _normalize_header(value: Any) -> str:
-    text = re.sub(r"\s+", "", str(value or ""))
-    # "法定时限(工作日)" and "法定时限（工作日）" mean 法定时限; a leading "*" marks a required column.
-    return re.sub(r"[（(].*?[)）]$", "", text).lstrip("*＊")
-
-
-def _read_sheet(sheet: Any, name: str, columns: Sequence[Column]) -> list[_Row]:
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        raise CatalogImportError(_("“%(sheet)s”表是空的：第1行应为表头。") % {"sheet": name})
-    positions: dict[str, int] = {}
-    for index, value in enumerate(header):
-        positions.setdefault(_normalize_header(value), index)
-    missing = [column.header for column in columns if column.required and column.header not in positions]
-    if missing:
-        raise CatalogImportError(
-            _("“%(sheet)s”表第1行缺少必填列：%(columns)s。")
-            % {"sheet": name, "columns": "、".join(f"“{header}”" for header in missing)}
-        )
-    present = [(column, positions[column.header]) for column in columns if column.header in positions]
-    parsed: list[_Row] = []
-    for number, cells in enumerate(rows, start=2):
-        if all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells):
-            continue
-        row = _Row(sheet=name, number=number, values={}, errors=[], failed=set())
-        for column, index in present:
-            raw = cells[index] if index < len(cells) else None
-            try:
-                value = _parse(raw, column)
-            except ValueError as exc:
-                row.errors.append(str(exc))
-                row.failed.add(column.field)
-                continue
-            if value is _KEEP:
-                continue
-            row.values[column.field] = value
-        parsed.append(row)
-    return parsed
-
-
-_KEEP = object()
-
-
-def _is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def _parse(raw: Any, column: Column) -> Any:
-    if _is_blank(raw):
-        if column.required:
-            raise ValueError(_("“%(column)s”不能为空") % {"column": column.header})
-        if column.default is not None:
-            return column.default
-        if column.kind in (TEXT, CODE):
-            return ""
-        if column.kind in (REF, DATE):
-            return None
-        return _KEEP
-    if column.kind in (TEXT, CODE, REF):
-        return _parse_text(raw)
-    if column.kind == INT:
-        return _parse_int(raw, column)
-    if column.kind == BOOL:
-        return _parse_bool(raw, column)
-    if column.kind == ENUM:
-        return _parse_enum(raw, column)
-    if column.kind == DATE:
-        return _parse_date(raw, column)
-    raise AssertionError(column.kind)
-
-
-def _parse_text(raw: Any) -> str:
-    if isinstance(raw, bool):
-        return "是" if raw else "否"
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    if isinstance(raw, datetime.datetime):
-        return raw.date().isoformat() if raw.time() == datetime.time() else raw.isoformat(sep=" ")
-    if isinstance(raw, datetime.date):
-        return raw.isoformat()
-    return str(raw).strip()
-
-
-def _parse_int(raw: Any, column: Column) -> int:
-    value: int | None = None
-    if isinstance(raw, bool):
-        value = None
-    elif isinstance(raw, int):
-        value = raw
-    elif isinstance(raw, float) and raw.is_integer():
-        value = int(raw)
-    elif isinstance(raw, str) and re.fullmatch(r"\s*[+-]?\d+(\.0+)?\s*", raw):
-        value = int(float(raw))
-    if value is None:
-        raise ValueError(
-            _("“%(column)s”应为整数，实际为“%(value)s”")
-            % {"column": column.header, "value": _parse_text(raw)}
-        )
-    if value < 0:
-        raise ValueError(_("“%(column)s”不能为负数") % {"column": column.header})
-    return value
-
-
-def _parse_bool(raw: Any, column: Column) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    word = _parse_text(raw).lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ValueError(
-        _("“%(column)s”应填“是”或“否”，实际为“%(value)s”")
-        % {"column": column.header, "value": _parse_text(raw)}
-    )
-
-
-def _parse_enum(raw: Any, column: Column) -> str:
-    assert column.choices is not None
-    text = _parse_text(raw)
-    for value, label in column.choices.choices:
-        if text == str(label) or text.lower() == str(value).lower():
-            return str(value)
-    labels = "、".join(_choice_labels(column))
-    raise ValueError(
-        _("“%(column)s”的值“%(value)s”无效，可选：%(choices)s")
-        % {"column": column.header, "value": text, "choices": labels}
-    )
-
-
-def _parse_date(raw: Any, column: Column) -> datetime.date:
-    if isinstance(raw, datetime.datetime):
-        return raw.date()
-    if isinstance(raw, datetime.date):
-        return raw
-    text = _parse_text(raw)
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if match:
-        try:
-            return datetime.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    raise ValueError(
-        _("“%(column)s”应为日期（如 2024-01-31），实际为“%(value)s”")
-        % {"column": column.header, "value": text}
-    )
 
 
 # ------------------------------------------------------------------------------------------ validation
 
 
-def _validate(sheets: dict[str, list[_Row]], result: ImportResult) -> _Plan:
+def _validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> _Plan:
     item_rows = sheets[ITEM_SHEET]
     material_rows = sheets[MATERIAL_SHEET]
     delegation_rows = sheets.get(DELEGATION_SHEET, [])
@@ -681,13 +362,13 @@ def _validate(sheets: dict[str, list[_Row]], result: ImportResult) -> _Plan:
     _validate_delegations(delegation_rows, plan, departments, file_codes)
 
     for row in [*item_rows, *material_rows, *delegation_rows]:
-        for reason in _unique(row.errors):
+        for reason in unique(row.errors):
             result.add_error(row.sheet, row.number, reason)
     return plan
 
 
 def _validate_items(
-    rows: list[_Row],
+    rows: list[SheetRow],
     plan: _Plan,
     departments: dict[str, Department],
     licenses: dict[str, LicenseType],
@@ -708,7 +389,7 @@ def _validate_items(
         department = departments.get(department_code or "")
         if department_code and department is None:
             row.errors.append(_("实施主体编码“%(code)s”不存在") % {"code": department_code})
-        license_code = values.pop("result_license_type", _KEEP)
+        license_code = values.pop("result_license_type", KEEP)
         license = licenses.get(license_code) if isinstance(license_code, str) else None
         if isinstance(license_code, str) and license is None:
             row.errors.append(_("结果证照类型编码“%(code)s”不存在") % {"code": license_code})
@@ -733,7 +414,7 @@ def _validate_items(
             setattr(item, name, value)
         if department is not None:
             item.department = department
-        if license_code is not _KEEP:
+        if license_code is not KEEP:
             item.result_license_type = license
         exclude = {"department", "result_license_type", "parent", *row.failed}
         _full_clean(item, row, exclude)
@@ -751,7 +432,7 @@ def _validate_items(
 
 
 def _validate_materials(
-    rows: list[_Row], plan: _Plan, licenses: dict[str, LicenseType], file_codes: set[str]
+    rows: list[SheetRow], plan: _Plan, licenses: dict[str, LicenseType], file_codes: set[str]
 ) -> None:
     first_row: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -790,7 +471,7 @@ def _validate_materials(
 
 
 def _validate_delegations(
-    rows: list[_Row], plan: _Plan, departments: dict[str, Department], file_codes: set[str]
+    rows: list[SheetRow], plan: _Plan, departments: dict[str, Department], file_codes: set[str]
 ) -> None:
     if not rows:
         return
@@ -832,23 +513,8 @@ def _validate_delegations(
             plan.delegations.append((row.number, item_code, delegation))
 
 
-def _full_clean(instance: models.Model, row: _Row, exclude: set[str]) -> None:
-    """Add the model's own validation errors, except those the importer has already said in its words."""
-    try:
-        instance.full_clean(exclude=sorted(exclude), validate_unique=False)
-    except ValidationError as exc:
-        said = [_gist(error) for error in row.errors]
-        for name, messages in exc.message_dict.items():
-            for message in messages:
-                if any(_gist(message) in gist for gist in said):
-                    continue
-                if name == NON_FIELD_ERRORS:
-                    row.errors.append(message.rstrip("。"))
-                else:
-                    label = _HEADERS.get(type(instance), {}).get(name) or getattr(
-                        instance._meta.get_field(name), "verbose_name", name
-                    )
-                    row.errors.append(f"“{label}”：{message.rstrip('。')}")
+def _full_clean(instance: models.Model, row: SheetRow, exclude: set[str]) -> None:
+    full_clean_row(instance, row, exclude, _HEADERS.get(type(instance), {}))
 
 
 #: Errors name a field by the column staff see in the sheet, not by the model's verbose name.
@@ -857,18 +523,6 @@ _HEADERS: dict[type[models.Model], dict[str, str]] = {
     MaterialRequirement: {column.field: column.header for column in MATERIAL_COLUMNS},
     Delegation: {column.field: column.header for column in DELEGATION_COLUMNS},
 }
-
-
-def _gist(message: str) -> str:
-    return re.sub(r"[（(][^）)]*[）)]|[“”\s。]", "", message)
-
-
-def _unique(messages: Iterable[str]) -> Iterator[str]:
-    seen: set[str] = set()
-    for message in messages:
-        if message not in seen:
-            seen.add(message)
-            yield message
 
 
 # --------------------------------------------------------------------------------------------- storing
@@ -954,9 +608,9 @@ def _row(sheet: str, row: int | None) -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        raise _StoreError(sheet, row, "；".join(exc.messages)) from exc
+        raise StoreError(sheet, row, "；".join(exc.messages)) from exc
     except DatabaseError as exc:
-        raise _StoreError(sheet, row, _("数据库拒绝保存（%(error)s）") % {"error": exc}) from exc
+        raise StoreError(sheet, row, _("数据库拒绝保存（%(error)s）") % {"error": exc}) from exc
 
 
 _MATERIAL_FIELDS = tuple(

@@ -6,6 +6,7 @@ machine-readable; ``fields`` maps a field (or query parameter) to its messages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,24 @@ class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = gettext_lazy("请求无法处理。")
     default_code = "unprocessable"
+
+
+class NotAllowed(Conflict):
+    """409: the object's state (or a rule such as "extend once") does not allow the action."""
+
+    default_code = "not_allowed"
+
+
+class Invalid(Unprocessable):
+    """422 with the fields at fault: the request is well-formed but its content breaks a rule."""
+
+    default_code = "invalid"
+
+    def __init__(
+        self, detail: str, *, fields: Mapping[str, Any] | None = None, code: str = "invalid"
+    ) -> None:
+        super().__init__(detail=detail, code=code)
+        self.fields = dict(fields or {})
 
 
 class RequestTooLarge(exceptions.APIException):

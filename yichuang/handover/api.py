@@ -6,7 +6,8 @@ import io
 import logging
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -17,11 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yichuang.cases.api import CaseListOutputSerializer, DocumentOutputSerializer
-from yichuang.cases.idempotency import run_idempotent
+from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone
 from yichuang.common.pagination import Pagination
-from yichuang.documents.api import SigningUnavailable, document_refs
-from yichuang.documents.crypto import KeyDecryptionError, MasterKeyError
+from yichuang.documents.api import document_bytes, document_refs
 from yichuang.documents.models import Document, DocumentKind
 from yichuang.documents.services import document_content
 from yichuang.handover import services
@@ -416,9 +416,11 @@ class HandoverPdfApi(APIView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
         summary=gettext_lazy("移交清单 PDF：已移交的为加盖电子印章、可验证的移交清单；草稿不盖章"),
     )
-    def get(self, request: Request, number: str) -> FileResponse:
+    def get(self, request: Request, number: str) -> HttpResponseBase:
         handover = handover_get_for(user=request.user, number=number)
-        content = self._sealed(handover) if handover.status in SENT_STATUSES else draft_pdf(handover)
+        content = self._sealed(request, handover) if handover.status in SENT_STATUSES else draft_pdf(handover)
+        if isinstance(content, HttpResponse):  # 正在生成
+            return content
         response = FileResponse(
             io.BytesIO(content),
             as_attachment=True,
@@ -429,18 +431,12 @@ class HandoverPdfApi(APIView):
         return response
 
     @staticmethod
-    def _sealed(handover: Handover) -> bytes:
+    def _sealed(request: Request, handover: Handover) -> bytes | HttpResponse:
         document = document_of(handover, DocumentKind.HANDOVER_LIST)
-        if document is None:  # sent before lists were sealed
+        if document is None:  # sent before lists were sealed: issued and signed now, once
             services.handover_documents_issue(handover=handover)
             document = Document.objects.select_related("seal").get(
                 handover=handover, kind=DocumentKind.HANDOVER_LIST
             )
-        try:
             return document_content(document=document)
-        except (KeyDecryptionError, MasterKeyError) as exc:
-            logger.error("handover %s: document %s cannot be signed: %s", handover.number, document.pk, exc)
-            raise SigningUnavailable(_("印章密钥不可用，文书暂时无法签章，请联系管理员。")) from exc
-        except FileNotFoundError as exc:
-            logger.error("handover %s: %s", handover.number, exc)
-            raise exceptions.NotFound(_("文书文件已不存在，请联系管理员。")) from exc
+        return document_bytes(request, document)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
-from yichuang.cases.models import CaseEvent
 from yichuang.cases.selectors import cases_for
-from yichuang.common.errors import Conflict, Unprocessable
+from yichuang.cases.services import case_event, case_event_record
+from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import validate_mobile
 from yichuang.documents.models import Document, DocumentKind
 from yichuang.handover.documents import CONFIRMED_STATUSES, SENT_STATUSES, issue_receipt, issue_sent_list
@@ -44,20 +44,6 @@ from yichuang.org.models import Region, Staff
 #: Office landlines are common contacts between a town and a county bureau: 0376-6221234.
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 MAX_ENTRIES = 500
-
-
-class NotAllowed(Conflict):
-    default_code = "not_allowed"
-
-
-class Invalid(Unprocessable):
-    default_code = "invalid"
-
-    def __init__(
-        self, detail: str, *, fields: Mapping[str, Any] | None = None, code: str = "invalid"
-    ) -> None:
-        super().__init__(detail=detail, code=code)
-        self.fields = dict(fields or {})
 
 
 @dataclass
@@ -297,25 +283,20 @@ def _case_events(
     **data: Any,
 ) -> None:
     """One timeline line per case; the case's status does not change (from = to)."""
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case=entry.case,
+    case_event_record(
+        *(
+            case_event(
+                entry.case,
                 action=action,
                 actor=actor,
-                actor_name=_actor_name(actor),
-                from_status=entry.case.status,
-                to_status=entry.case.status,
                 note=note(entry),
-                data={
-                    **data,
-                    "state": entry.state,
-                    "entry_note": entry.note,
-                    "receipt_note": entry.receipt_note,
-                },
+                **data,
+                state=entry.state,
+                entry_note=entry.note,
+                receipt_note=entry.receipt_note,
             )
             for entry in entries
-        ]
+        )
     )
 
 

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yichuang.cases.idempotency import run_idempotent
+from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone
 from yichuang.common.pagination import Pagination
 from yichuang.hotline import services

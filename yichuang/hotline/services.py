@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from rest_framework import exceptions
 
-from yichuang.common.errors import Conflict, Unprocessable
+from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import validate_mobile
 from yichuang.hotline.models import (
     HOURS,
@@ -41,19 +41,6 @@ from yichuang.hotline.workflow import next_status
 from yichuang.org.models import Region, Staff
 from yichuang.org.selectors import scope_of
 from yichuang.workdays.calendar import add_workdays
-
-
-class NotAllowed(Conflict):
-    default_code = "not_allowed"
-
-
-class Invalid(Unprocessable):
-    default_code = "invalid"
-
-    def __init__(self, detail: str, *, fields: dict[str, Any] | None = None, code: str = "invalid") -> None:
-        super().__init__(detail=detail, code=code)
-        self.fields = dict(fields or {})
-
 
 # —— small rules ——————————————————————————————————————————————————————————————————————————
 

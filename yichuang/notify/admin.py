@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from yichuang.notify.models import SmsMessage, SmsTemplate, StaffNotice
+from yichuang.notify.models import SmsMessage, SmsProviderTemplate, SmsTemplate, StaffNotice
 from yichuang.notify.selectors import can_read_outbox
 from yichuang.notify.services import sms_requeue
 
@@ -19,12 +19,25 @@ MESSAGE_FIELDS: tuple[str, ...] = (
     "body",
     "status",
     "attempts",
+    "error_code",
     "last_error",
+    "backend",
     "provider_id",
     "created_at",
     "sent_at",
     "next_attempt_at",
+    "receipt",
+    "receipt_at",
+    "receipt_detail",
 )
+
+
+class SmsProviderTemplateInline(admin.TabularInline):
+    """The platforms' approved templates for this text (docs/sms.md): one row per platform."""
+
+    model = SmsProviderTemplate
+    extra = 0
+    fields = ["provider", "provider_code", "params"]
 
 
 @admin.register(SmsTemplate)
@@ -34,6 +47,7 @@ class SmsTemplateAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "body"]
     fields = ["code", "name", "body", "active", "updated_at"]
     readonly_fields = ["updated_at"]
+    inlines = [SmsProviderTemplateInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: SmsTemplate | None = None) -> list[str]:
         # The program picks a template by its code: renaming one would silently switch to the default text.
@@ -51,8 +65,9 @@ class SmsMessageAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
         "sent_at",
+        "receipt",
     ]
-    list_filter = ["status", "template"]
+    list_filter = ["status", "receipt", "backend", "template"]
     search_fields = ["=case_number"]
     date_hierarchy = "created_at"
     fields = MESSAGE_FIELDS
@@ -92,6 +107,16 @@ class SmsMessageAdmin(admin.ModelAdmin):
                 _("%(count)d 条不是发送失败状态，未重新发送。") % {"count": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(SmsProviderTemplate)
+class SmsProviderTemplateAdmin(admin.ModelAdmin):
+    """The whole mapping at a glance, for the platform's template list beside it."""
+
+    list_display = ["template", "provider", "provider_code", "params", "updated_at"]
+    list_filter = ["provider"]
+    search_fields = ["template__code", "template__name", "provider_code"]
+    fields = ["template", "provider", "provider_code", "params"]
 
 
 @admin.register(StaffNotice)

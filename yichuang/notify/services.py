@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yichuang.common.identity import mask_phone, validate_mobile
-from yichuang.notify.backends import SmsBackend, get_backend
+from yichuang.notify.backends import Sms, SmsBackend, SmsDeliveryError, get_backend
 from yichuang.notify.defaults import DEFAULT_TEMPLATES, DELIVERY_METHODS, PLACEHOLDERS
 from yichuang.notify.models import SmsMessage, SmsStatus, SmsTemplate, StaffNotice
 
@@ -68,7 +68,7 @@ def _text(key: str, value: object) -> str:
     return str(value)
 
 
-def _template_text(code: str) -> str:
+def template_text(code: str) -> str:
     """An active stored template, else the built-in text, else (a custom code that is switched off) its stored text."""
     row = SmsTemplate.objects.filter(code=code).first()
     if row is not None and row.active:
@@ -81,6 +81,11 @@ def _template_text(code: str) -> str:
     raise ValueError(f"unknown SMS template code {code!r}: neither built in nor in SmsTemplate")
 
 
+def sms_params(context: Mapping[str, object]) -> dict[str, str]:
+    """The placeholder values as the text shows them: what a platform fills its approved template with."""
+    return {str(key): _text(str(key), value) for key, value in context.items() if str(key) in PLACEHOLDERS}
+
+
 def sms_render(*, template: str, context: Mapping[str, object]) -> str:
     """The message text: never fails on a badly edited template.
 
@@ -89,7 +94,7 @@ def sms_render(*, template: str, context: Mapping[str, object]) -> str:
     becomes empty. Dates read 2025年3月1日, lists are joined with 、, delivery method codes become words.
     Raises ``ValueError`` only for a template code that exists nowhere — a programming error.
     """
-    text = _template_text(template)
+    text = template_text(template)
     mapping = {name: "" for name in PLACEHOLDERS}
     mapping.update({str(key): _text(str(key), value) for key, value in context.items()})
     try:
@@ -150,8 +155,10 @@ def sms_enqueue(
             template=template,
             body=body,
             case_number=case_number,
+            params=sms_params(context),
             status=SmsStatus.FAILED,
             last_error=INVALID_NUMBER_ERROR,
+            error_code="INVALID_NUMBER",
         )
         logger.warning(
             "SMS %s (%s, case %s) not sent: %s is not a mobile number",
@@ -165,6 +172,7 @@ def sms_enqueue(
         to=number,
         template=template,
         body=body,
+        params=sms_params(context),
         case_number=case_number,
         next_attempt_at=timezone.now() + QUEUED_GRACE,
     )
@@ -222,8 +230,9 @@ def sms_send_batch(
 ) -> dict[int, SendOutcome]:
     """``sms_send`` for several messages in one transaction: one locking read, one update of all the
     messages the gateway took, one commit. Each message keeps its own outcome (a gateway failure
-    for one does not stop the others)."""
-    backend = backend or get_backend()
+    for one does not stop the others). A gateway that cannot even be set up (a missing key, the SDK
+    not installed) fails each message with ``CONFIGURATION`` and the reason, to be retried later."""
+    backend = backend or _usable_backend()
     ids = list(dict.fromkeys(message_ids))
     outcomes = {message_id: SendOutcome("skipped") for message_id in ids}
     sent: list[SmsMessage] = []
@@ -237,7 +246,7 @@ def sms_send_batch(
                 sent.append(message)
         if sent:
             SmsMessage.objects.bulk_update(
-                sent, ["status", "attempts", "provider_id", "sent_at", "next_attempt_at"]
+                sent, ["status", "attempts", "provider_id", "backend", "sent_at", "next_attempt_at"]
             )
     for message in sent:
         logger.info("SMS %s sent to %s (attempt %d)", message.pk, mask_phone(message.to), message.attempts)
@@ -249,26 +258,44 @@ def _attempt(message: SmsMessage, backend: SmsBackend) -> SendOutcome:
     on the object (the caller saves all of them in one statement)."""
     now = timezone.now()
     message.attempts += 1
+    message.backend = backend.name or type(backend).__name__.lower()[:20]
+    sms = Sms(
+        to=message.to,
+        body=message.body,
+        template=message.template,
+        params=message.params or {},
+        reference=str(message.pk),
+    )
     try:
         validate_mobile(message.to)
-        provider_id = backend.send(to=message.to, body=message.body)
+        provider_id = backend.send(sms)
     except Exception as exc:
+        may_retry = True
         if isinstance(exc, ValidationError):
-            error, retry_in = INVALID_NUMBER_ERROR, None
+            error, code, may_retry = INVALID_NUMBER_ERROR, "INVALID_NUMBER", False
+        elif isinstance(exc, SmsDeliveryError):
+            error, code, may_retry = _scrub(str(exc), message.to), exc.code, exc.retryable
         else:
-            error = _scrub(f"{type(exc).__name__}: {exc}", message.to)[:2000]
-            retry_in = retry_delay(message.attempts) if message.attempts < MAX_ATTEMPTS else None
+            error, code = _scrub(f"{type(exc).__name__}: {exc}", message.to), ""
+        retry_in = retry_delay(message.attempts) if may_retry and message.attempts < MAX_ATTEMPTS else None
         message.status = SmsStatus.FAILED
-        message.last_error = error
+        message.last_error = error[:2000]
+        message.error_code = _scrub(code, message.to)[:100]
         message.next_attempt_at = now + retry_in if retry_in is not None else None
-        message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
-        logger.warning(
-            "SMS %s to %s failed (attempt %d of %d): %s%s",
+        message.save(
+            update_fields=["status", "attempts", "last_error", "error_code", "backend", "next_attempt_at"]
+        )
+        # A failure that waiting cannot mend (a template the platform does not know, a refused
+        # number, a wrong key) is an error for whoever watches the logs, not a warning.
+        logger.log(
+            logging.WARNING if may_retry else logging.ERROR,
+            "SMS %s (%s) to %s failed (attempt %d of %d): %s%s",
             message.pk,
+            message.template,
             mask_phone(message.to),
             message.attempts,
             MAX_ATTEMPTS,
-            error,
+            message.last_error,
             f"; next try in {retry_in}" if retry_in is not None else "; giving up",
         )
         return SendOutcome("failed", retry_in)
@@ -277,6 +304,26 @@ def _attempt(message: SmsMessage, backend: SmsBackend) -> SendOutcome:
     message.sent_at = timezone.now()
     message.next_attempt_at = None
     return SendOutcome("sent")
+
+
+def _usable_backend() -> SmsBackend:
+    try:
+        return get_backend()
+    except Exception as exc:
+        logger.error("SMS backend cannot be set up: %s", exc)
+        return _Unconfigured(f"短信通道配置有误：{exc}")
+
+
+class _Unconfigured(SmsBackend):
+    """Stands in for a gateway that could not be set up, so each message records why it was not sent."""
+
+    name = "unconfigured"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def send(self, sms: Sms) -> str:
+        raise SmsDeliveryError(self.reason, code="CONFIGURATION", retryable=True)
 
 
 @dataclass(frozen=True)
@@ -300,7 +347,7 @@ def sms_retry_pending(*, now: datetime.datetime | None = None, limit: int = 500)
     )
     if not due:
         return SweepResult(0, 0, 0)
-    backend = get_backend()
+    backend = _usable_backend()
     outcomes = [
         outcome
         for start in range(0, len(due), SWEEP_BATCH)

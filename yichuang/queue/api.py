@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yichuang.cases.selectors import case_get_for
-from yichuang.cases.services import Invalid
+from yichuang.common.errors import Invalid
 from yichuang.common.pagination import Pagination
 from yichuang.org.models import Staff, Window
 from yichuang.org.selectors import points_in_scope

@@ -30,8 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
-from yichuang.cases.services import Invalid, NotAllowed
-from yichuang.common.errors import Conflict
+from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import validate_mobile
 from yichuang.org.models import ServicePoint, Staff
 from yichuang.queue.days import day_type

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from yichuang.cases.services import Invalid
+from yichuang.common.errors import Invalid
 from yichuang.queue import appointments as booking
 from yichuang.queue import services
 from yichuang.queue.models import (

@@ -23,8 +23,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
 from yichuang.cases.models import Case
-from yichuang.cases.services import Invalid, NotAllowed
-from yichuang.common.errors import Conflict
+from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import birth_date_from_id, validate_mobile
 from yichuang.org.models import ServicePoint, Staff, Window
 from yichuang.queue.hours import closed_message, opening

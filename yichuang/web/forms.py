@@ -149,6 +149,24 @@ class DeliverForm(forms.Form):
     recipient_name = forms.CharField(label=_("签收人姓名"), required=False, max_length=100)
 
 
+#: The form of a case action, by the inputs it takes in the registry (``cases.actions``) other than
+#: those the page gathers itself (the materials listed in a notice, the files of a supplement).
+PAGE_INPUTS = frozenset({"missing", "materials"})
+ACTION_FORMS: dict[frozenset[str], type[forms.Form]] = {
+    frozenset(): NoteForm,
+    frozenset({"reason"}): ReasonForm,
+    frozenset({"reason", "kind"}): SuspendForm,
+    frozenset({"reason", "days"}): ExtendForm,
+    frozenset({"method", "tracking_number", "recipient_name"}): DeliverForm,
+}
+
+
+def action_form_class(action: str) -> type[forms.Form]:
+    from yichuang.cases.actions import CASE_ACTIONS
+
+    return ACTION_FORMS[frozenset(CASE_ACTIONS[action].input_names) - PAGE_INPUTS]
+
+
 #: The queue's status filter takes a group of statuses as well as one status. The work page's piles
 #: link to these groups, so that a pile's count and the list behind its link are the same cases.
 STATUS_GROUPS: dict[str, tuple[Any, list[str]]] = {

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 from rest_framework import exceptions
 
 from yichuang.cases import services
+from yichuang.cases.actions import CASE_ACTIONS, action_label
+from yichuang.cases.documents import case_documents
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.cases.selectors import (
     allowed_actions,
@@ -24,20 +26,9 @@ from yichuang.cases.selectors import (
     case_list,
     cases_for,
 )
-from yichuang.cases.workflow import ACTIONS
-from yichuang.documents.api import case_documents
 from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
-from yichuang.web import labels
-from yichuang.web.forms import (
-    STATUS_GROUPS,
-    DeliverForm,
-    ExtendForm,
-    NoteForm,
-    QueueFilterForm,
-    ReasonForm,
-    SuspendForm,
-)
+from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm, action_form_class
 from yichuang.web.lights import light_for
 from yichuang.web.views.common import clean_list, key_or_404, problem_from, staff, staff_view
 from yichuang.web.views.uploads import collect_files, upload_context, with_upload_limit
@@ -105,24 +96,18 @@ def _action_forms(
     for action in actions:
         if action in bound:
             made[action] = bound[action]
-        elif action in ("deny", "refuse"):
-            made[action] = ReasonForm(prefix=action)
-        elif action == "suspend":
-            made[action] = SuspendForm(prefix=action)
-        elif action == "extend":
-            made[action] = ExtendForm(prefix=action)
-        elif action == "deliver":
+            continue
+        initial = {}
+        if action == "deliver":
             initial = {"method": DeliveryMethod.AGENT if case.agent_id else DeliveryMethod.PICKUP}
-            made[action] = DeliverForm(prefix=action, initial=initial)
-        else:
-            made[action] = NoteForm(prefix=action)
+        made[action] = action_form_class(action)(prefix=action, initial=initial)
     return made
 
 
 def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     user = staff(request)
     allowed = allowed_actions(user=user, case=case)
-    ordered = [a for a in labels.ACTION_ORDER if a in allowed]
+    ordered = [a for a in CASE_ACTIONS if a in allowed]
     materials = list(case.materials.all())
     events = list(case.events.all())
     return {
@@ -132,8 +117,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "events": events,
         "actions": ordered,
         "forms": _action_forms(case, ordered, extra.pop("bound", None)),
-        "negative": labels.NEGATIVE_ACTIONS,
-        "simple": labels.SIMPLE_ACTIONS,
+        "negative": {a.name for a in CASE_ACTIONS.values() if a.negative},
+        "simple": {a.name for a in CASE_ACTIONS.values() if not a.inputs},
         "to_supplement": [
             m for m in materials if m.state in (MaterialState.MISSING, MaterialState.TOLERATED)
         ],
@@ -170,7 +155,7 @@ def _row_version(request: HttpRequest) -> int | None:
 def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """One action of the transitions table, as a button on the case page. A conflict (someone else was
     quicker, or the state no longer allows it) answers 409 with the reason in words."""
-    if action not in ACTIONS:
+    if action not in CASE_ACTIONS:
         raise Http404(_("没有这个操作。"))
     user = staff(request)
     case = get_case(user, number, details=False)
@@ -194,7 +179,7 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         )
     messages.success(
         request,
-        _("已%(action)s：办件 %(number)s。") % {"action": labels.action_label(action), "number": case.number},
+        _("已%(action)s：办件 %(number)s。") % {"action": action_label(action), "number": case.number},
     )
     if action == "notify":
         return redirect("web:case-print", number=case.number, paper="notice")
@@ -204,59 +189,29 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 
 def _bound_form(request: HttpRequest, case: Case, action: str) -> forms.Form:
-    prefix = action
-    if action in ("deny", "refuse"):
-        return ReasonForm(request.POST, prefix=prefix)
-    if action == "suspend":
-        return SuspendForm(request.POST, prefix=prefix)
-    if action == "extend":
-        return ExtendForm(request.POST, prefix=prefix)
-    if action == "deliver":
-        return DeliverForm(request.POST, prefix=prefix)
-    return NoteForm(request.POST, prefix=prefix)
+    return action_form_class(action)(request.POST, prefix=action)
 
 
 def _perform(request: HttpRequest, case: Case, action: str, data: dict[str, Any]) -> None:
     user = staff(request)
-    common: dict[str, Any] = {
+    spec = CASE_ACTIONS[action]
+    arguments: dict[str, Any] = {
         "case": case,
         "actor": user,
         "note": data.get("note", ""),
         "row_version": _row_version(request),
     }
-    if action == "accept":
-        services.case_accept(**common)
-    elif action == "notify":
-        missing = clean_list(request.POST.getlist("missing"))
-        services.case_notify(**common, missing=missing)
-    elif action == "supplement":
-        materials = collect_files(request, user, [m.requirement for m in case.materials.all()])
-        if not materials:
-            raise exceptions.ValidationError({"materials": [_("请先上传补正材料。")]})
-        services.case_supplement(**common, materials=materials)
-    elif action == "refuse":
-        services.case_refuse(**common, reason=data["reason"])
-    elif action == "review":
-        services.case_review(**common)
-    elif action == "approve":
-        services.case_approve(**common)
-    elif action == "deny":
-        services.case_deny(**common, reason=data["reason"])
-    elif action == "suspend":
-        services.case_suspend(**common, reason=data["reason"], kind=data["kind"])
-    elif action == "resume":
-        services.case_resume(**common)
-    elif action == "extend":
-        services.case_extend(**common, reason=data["reason"], days=data["days"])
-    elif action == "deliver":
-        services.case_deliver(
-            **common,
-            method=data["method"],
-            tracking_number=data.get("tracking_number", ""),
-            recipient_name=data.get("recipient_name", ""),
-        )
-    elif action == "withdraw":
-        services.case_withdraw(**common)
+    for name in spec.input_names:
+        if name == "missing":
+            arguments[name] = clean_list(request.POST.getlist("missing"))
+        elif name == "materials":
+            materials = collect_files(request, user, [m.requirement for m in case.materials.all()])
+            if not materials:
+                raise exceptions.ValidationError({"materials": [_("请先上传补正材料。")]})
+            arguments[name] = materials
+        elif name in data:
+            arguments[name] = data[name]
+    spec.perform(**arguments)
 
 
 # ----------------------------------------------------------------------------------- printed papers

@@ -20,8 +20,8 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from yichuang.cases.models import IdempotencyRecord
 from yichuang.common.errors import Unprocessable
+from yichuang.common.models import IdempotencyRecord
 from yichuang.org.models import Staff
 
 MAX_KEY_LENGTH = 200

@@ -1,0 +1,283 @@
+"""Creation: one case (一窗受理) or the linked cases of a 一件事 application, with their materials and
+timeline, accepted at once when a window clerk has a complete application."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yichuang.cases.actions import WINDOW_ROLES
+from yichuang.cases.documents import issue_for_case
+from yichuang.cases.models import BundleApplication, Case, CaseMaterial, CaseStatus, Channel, MaterialState
+from yichuang.cases.services.base import _set_due_dates, _sms, _today, case_event, case_event_record
+from yichuang.cases.services.inputs import (
+    ApplicantInput,
+    MaterialInput,
+    _check_intake,
+    _check_offered,
+    _material_errors,
+    _validate_applicant,
+)
+from yichuang.cases.services.numbering import _next_number
+from yichuang.catalog.models import Bundle, ItemVersion, ServiceItem
+from yichuang.catalog.selectors import bundle_materials, handling_unit_for, town_of
+from yichuang.common.errors import Invalid
+from yichuang.org.models import Role, ServicePoint, Staff
+
+
+@dataclass
+class _Intake:
+    """What every case of one sitting shares: who enters it, where, for whom, with which papers."""
+
+    actor: Staff
+    point: ServicePoint
+    channel: str
+    person: ApplicantInput
+    given: dict[str, MaterialInput]
+    tolerated: set[str]
+    committed: set[str]
+    consent_file: Any = None
+    note: str = ""
+    application: BundleApplication | None = None
+    #: licences in force the applicant holds, by type code (免证办), filled once per sitting
+    licenses: dict[str, Any] = field(default_factory=dict)
+
+
+def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> Case:
+    """Write one case with its materials and timeline; accept it at once when a window clerk has a
+    complete application. Runs inside the caller's transaction."""
+    requirements = {m["code"]: m for m in version.snapshot["materials"]}
+    person, point, actor = intake.person, intake.point, intake.actor
+    town = town_of(person.region) if person.region is not None else None
+    unit = handling_unit_for(item=item, point=point, town=town)
+    case = Case.objects.create(
+        number=_next_number(point.region, _today()),
+        item=item,
+        item_version=version,
+        kind=version.snapshot["kind"],
+        status=CaseStatus.SUBMITTED,
+        channel=intake.channel,
+        point=point,
+        region=point.region,
+        handling_department=unit.department,
+        handling_mode=unit.mode,
+        applicant_kind=person.kind,
+        applicant_name=person.name,
+        applicant_id_number=person.id_number,
+        applicant_phone=person.phone,
+        applicant_region=person.region,
+        application=intake.application,
+        agent=actor if intake.channel == Channel.AGENT else None,
+        consent_file=intake.consent_file,
+        created_by=actor,
+    )
+    missing: list[str] = []
+    by_license: list[str] = []
+    rows = []
+    for code, req in requirements.items():
+        provided = intake.given.get(code)
+        held = intake.licenses.get(req.get("license_type") or "")
+        license = None
+        if provided is not None and provided.files:
+            state = MaterialState.PROVIDED
+        elif held is not None:
+            state, license = MaterialState.LICENSE, held
+            by_license.append(code)
+        elif code in intake.tolerated:
+            state = MaterialState.TOLERATED
+        elif code in intake.committed:
+            state = MaterialState.COMMITTED
+        elif req["required"]:
+            state = MaterialState.MISSING
+            missing.append(req["name"])
+        else:
+            state = MaterialState.OPTIONAL_ABSENT
+        rows.append(
+            CaseMaterial(
+                case=case,
+                requirement=code,
+                name=req["name"],
+                required=req["required"],
+                state=state,
+                license=license,
+            )
+        )
+    CaseMaterial.objects.bulk_create(rows)
+    if not all(
+        row.pk for row in rows
+    ):  # pragma: no cover - a database that returns no ids from a bulk insert
+        rows = list(CaseMaterial.objects.filter(case=case).only("id", "requirement"))
+    links = [
+        CaseMaterial.files.through(casematerial_id=row.pk, storedfile_id=stored.pk)
+        for row in rows
+        if row.requirement in intake.given
+        for stored in intake.given[row.requirement].files
+    ]
+    CaseMaterial.files.through.objects.bulk_create(links, ignore_conflicts=True)
+    submitted = case_event(
+        case,
+        action="submit",
+        actor=actor,
+        from_status="",
+        note=intake.note,
+        channel=intake.channel,
+        missing=missing,
+        tolerated=sorted(intake.tolerated & set(requirements)),
+        commitments=sorted(intake.committed & set(requirements)),
+        licenses=by_license,
+        consent=bool(intake.consent_file),
+        application=intake.application.number if intake.application else "",
+    )
+    at_window = intake.channel in (Channel.WINDOW, Channel.BANK) and actor.role in (*WINDOW_ROLES, Role.ADMIN)
+    if at_window and not missing:
+        case.status = CaseStatus.ACCEPTED
+        case.accepted_by = actor
+        tolerated = any(row.state == MaterialState.TOLERATED for row in rows)
+        _set_due_dates(case, timezone.now(), tolerated=tolerated)
+        case.save()
+        case_event_record(
+            submitted, case_event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED)
+        )
+        _sms(case, "case_accepted")
+        issue_for_case(case=case, kind="accept", actor=actor)
+    else:
+        case_event_record(submitted)
+        _sms(case, "case_submitted")
+    return case
+
+
+def _held_licenses(person: ApplicantInput, versions: Iterable[ItemVersion]) -> dict[str, Any]:
+    from yichuang.licenses.selectors import licenses_in_force
+
+    wanted = {m["license_type"] for v in versions for m in v.snapshot["materials"] if m.get("license_type")}
+    return licenses_in_force(holder_id_number=person.id_number, type_codes=wanted) if wanted else {}
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: Staff,
+    item: ServiceItem,
+    point: ServicePoint,
+    channel: str,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput] = (),
+    tolerated: Iterable[str] = (),
+    commitments: Iterable[str] = (),
+    consent_file: Any = None,
+    note: str = "",
+) -> Case:
+    """一窗受理: any window accepts any item its point offers.
+
+    A clerk's (or bank clerk's) complete application is accepted at once; an agent's, an online or a
+    kiosk application waits as ``submitted`` for the window to check it. A material whose type of
+    licence the applicant already holds is satisfied by that licence, without an upload (免证办). With
+    ``applicant.region`` in another town, that town's power applies (跨乡镇通办): the case goes to its
+    approval center and the result comes back to this point.
+    """
+    _check_intake(actor=actor, point=point, channel=channel)
+    version = _check_offered(item, point)
+    person = _validate_applicant(applicant)
+    requirements = {m["code"]: m for m in version.snapshot["materials"]}
+    given = {m.requirement: m for m in materials}
+    intake = _Intake(
+        actor=actor,
+        point=point,
+        channel=channel,
+        person=person,
+        given=given,
+        tolerated=set(tolerated),
+        committed=set(commitments),
+        consent_file=consent_file,
+        note=note,
+    )
+    errors = _material_errors(requirements, given, intake.tolerated, intake.committed)
+    if errors:
+        raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    intake.licenses = _held_licenses(person, [version])
+    return _open_case(intake, item=item, version=version)
+
+
+@dataclass
+class BundleReceipt:
+    """What a 一件事 application hands back: the application, its cases, the one merged list."""
+
+    application: BundleApplication
+    cases: list[Case]
+
+
+@transaction.atomic
+def bundle_apply(
+    *,
+    actor: Staff,
+    bundle: Bundle,
+    point: ServicePoint,
+    channel: str,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput] = (),
+    tolerated: Iterable[str] = (),
+    commitments: Iterable[str] = (),
+    consent_file: Any = None,
+    note: str = "",
+) -> BundleReceipt:
+    """一件事一次办: one application creates a linked case per item of the bundle.
+
+    The applicant gives one set of materials against the bundle's merged list; each case takes the
+    materials its own item asks for, so nothing is asked twice. All cases are written or none.
+    """
+    if not bundle.active:
+        raise Invalid(_("该“一件事”已停用。"), fields={"bundle": [_("已停用。")]})
+    items = [entry.item for entry in bundle.entries.select_related("item").order_by("order", "id")]
+    if not items:
+        raise Invalid(_("该“一件事”没有包含事项。"), fields={"bundle": [_("没有事项。")]})
+    _check_intake(actor=actor, point=point, channel=channel)
+    versions = [_check_offered(item, point) for item in items]
+    person = _validate_applicant(applicant)
+    given = {m.requirement: m for m in materials}
+    tolerated_set, committed_set = set(tolerated), set(commitments)
+    merged = {m.code: m for m in bundle_materials(bundle)}
+    errors = _material_errors(
+        {
+            code: {"name": m.name, "tolerable": m.tolerable, "commitment_allowed": m.commitment_allowed}
+            for code, m in merged.items()
+        },
+        given,
+        tolerated_set,
+        committed_set,
+    )
+    if errors:
+        raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    application = BundleApplication.objects.create(
+        number="YJS" + _next_number(point.region, _today()),
+        bundle=bundle,
+        channel=channel,
+        point=point,
+        region=point.region,
+        applicant_kind=person.kind,
+        applicant_name=person.name,
+        applicant_id_number=person.id_number,
+        applicant_phone=person.phone,
+        created_by=actor,
+    )
+    intake = _Intake(
+        actor=actor,
+        point=point,
+        channel=channel,
+        person=person,
+        given=given,
+        tolerated=tolerated_set,
+        committed=committed_set,
+        consent_file=consent_file,
+        note=note,
+        application=application,
+        licenses=_held_licenses(person, versions),
+    )
+    cases = [
+        _open_case(intake, item=item, version=version) for item, version in zip(items, versions, strict=True)
+    ]
+    return BundleReceipt(application=application, cases=cases)
