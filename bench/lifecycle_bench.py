@@ -140,10 +140,10 @@ def check_here(numbers: list[str]) -> None:
     import django
 
     django.setup()
-    from yichuang.cases.models import Case
-    from yichuang.documents.selectors import documents_of_case, verify_document
+    from yichuang.documents.models import Document
+    from yichuang.documents.selectors import verify_document
 
-    documents = [d for case in Case.objects.filter(number__in=numbers) for d in documents_of_case(case)]
+    documents = list(Document.objects.filter(case__number__in=numbers).select_related("seal"))
     verdicts = [(d.kind, d.status, verify_document(d)) for d in documents]
     print(
         json.dumps(
@@ -161,15 +161,12 @@ def check_here(numbers: list[str]) -> None:
 
 def in_app(env: dict[str, str], *args: str) -> dict[str, Any]:
     """This script run with ``args`` in the app's environment; the JSON it prints last."""
-    out = subprocess.run(
-        [sys.executable, str(Path(__file__)), *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return dict(json.loads(out.strip().splitlines()[-1]))
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__)), *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"lifecycle_bench.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 def prepare(env: dict[str, str]) -> dict[str, Any]:
