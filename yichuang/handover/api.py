@@ -27,7 +27,7 @@ from yichuang.documents.services import document_content
 from yichuang.handover import services
 from yichuang.handover.documents import SENT_STATUSES, document_of, draft_pdf
 from yichuang.handover.excel import XLSX_CONTENT_TYPE, export_handovers
-from yichuang.handover.models import RECEIVER_STATES, Handover, HandoverEntry, HandoverStatus, Unit
+from yichuang.handover.models import RECEIVER_STATES, Handover, HandoverEntry, HandoverStatus
 from yichuang.handover.selectors import (
     allowed_actions,
     handover_candidates,
@@ -39,6 +39,7 @@ from yichuang.handover.selectors import (
 )
 from yichuang.handover.workflow import ACTIONS
 from yichuang.org.models import Staff
+from yichuang.org.units import Unit
 
 logger = logging.getLogger(__name__)
 UNIT_REF_HELP = gettext_lazy("point:编码 或 department:编码，例如 department:MZJ")

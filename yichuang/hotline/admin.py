@@ -29,10 +29,10 @@ from yichuang.hotline.models import (
     TicketEvent,
     TicketStatus,
     TimeLimit,
-    Unit,
 )
 from yichuang.hotline.selectors import route_for
 from yichuang.org.models import Department, ServicePoint
+from yichuang.org.units import Unit
 
 
 class ChildInline(admin.TabularInline[Category, Category]):

@@ -32,7 +32,6 @@ from yichuang.hotline.models import (
     TicketStatus,
     TicketType,
     TimeLimit,
-    Unit,
 )
 from yichuang.hotline.selectors import (
     allowed_actions,
@@ -45,6 +44,7 @@ from yichuang.hotline.selectors import (
 )
 from yichuang.hotline.workflow import ACTIONS
 from yichuang.org.models import Department, Region, ServicePoint, Staff
+from yichuang.org.units import Unit
 
 # —— input ————————————————————————————————————————————————————————————————————————————————
 
