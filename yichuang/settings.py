@@ -6,11 +6,16 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.env import env_bool, env_int, env_json, env_list, env_secret, env_str
+
+# ``admin.ModelAdmin[Case]``, ``forms.ModelForm[Case]``, ``Paginator[Case]``: the generic parameters
+# ``mypy --strict`` asks for, made subscriptable at runtime (django-stubs-ext's documented way).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -26,7 +26,7 @@ from yichuang.documents.models import Document, DocumentKind
 from yichuang.handover import services
 from yichuang.handover.documents import SENT_STATUSES, document_of, draft_pdf
 from yichuang.handover.excel import XLSX_CONTENT_TYPE, export_handovers
-from yichuang.handover.models import RECEIVER_STATES, Handover, HandoverEntry, HandoverStatus, Unit
+from yichuang.handover.models import RECEIVER_STATES, Handover, HandoverEntry, HandoverStatus
 from yichuang.handover.selectors import (
     allowed_actions,
     handover_candidates,
@@ -38,6 +38,7 @@ from yichuang.handover.selectors import (
 )
 from yichuang.handover.workflow import ACTIONS
 from yichuang.org.models import Staff
+from yichuang.org.units import Unit
 
 logger = logging.getLogger(__name__)
 UNIT_REF_HELP = gettext_lazy("point:编码 或 department:编码，例如 department:MZJ")
@@ -45,14 +46,14 @@ UNIT_REF_HELP = gettext_lazy("point:编码 或 department:编码，例如 depart
 # ------------------------------------------------------------------------------------------ input
 
 
-class HandoverUnitInputSerializer(serializers.Serializer):
+class HandoverUnitInputSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(
         max_length=20, help_text=gettext_lazy("point（服务点）或 department（部门）")
     )
     code = serializers.CharField(max_length=30, help_text=gettext_lazy("服务点编码或部门编码"))
 
 
-class HandoverEntryInputSerializer(serializers.Serializer):
+class HandoverEntryInputSerializer(serializers.Serializer[Any]):
     case = serializers.CharField(max_length=24, help_text=gettext_lazy("办件编号"))
     note = serializers.CharField(
         required=False,
@@ -63,7 +64,7 @@ class HandoverEntryInputSerializer(serializers.Serializer):
     )
 
 
-class HandoverCreateSerializer(serializers.Serializer):
+class HandoverCreateSerializer(serializers.Serializer[Any]):
     to_unit = HandoverUnitInputSerializer(help_text=gettext_lazy("接收单位"))
     from_unit = HandoverUnitInputSerializer(
         required=False,
@@ -85,7 +86,7 @@ class HandoverCreateSerializer(serializers.Serializer):
     )
 
 
-class HandoverUpdateSerializer(serializers.Serializer):
+class HandoverUpdateSerializer(serializers.Serializer[Any]):
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -97,13 +98,13 @@ class HandoverUpdateSerializer(serializers.Serializer):
     )
 
 
-class HandoverReceiptInputSerializer(serializers.Serializer):
+class HandoverReceiptInputSerializer(serializers.Serializer[Any]):
     case = serializers.CharField(max_length=24, help_text=gettext_lazy("办件编号"))
     state = serializers.ChoiceField(choices=[(s.value, s.label) for s in RECEIVER_STATES])
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class HandoverActionInputSerializer(serializers.Serializer):
+class HandoverActionInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     entries = serializers.ListField(
         child=HandoverReceiptInputSerializer(),
@@ -117,7 +118,7 @@ class HandoverActionInputSerializer(serializers.Serializer):
 # ----------------------------------------------------------------------------------------- output
 
 
-class HandoverUnitOutputSerializer(serializers.Serializer):
+class HandoverUnitOutputSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -131,7 +132,7 @@ def _staff_name(user: Staff | None) -> str:
     return (user.get_full_name() or user.username) if user is not None else ""
 
 
-class HandoverEntryOutputSerializer(serializers.Serializer):
+class HandoverEntryOutputSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     case = serializers.CharField(source="case.number")
     item_name = serializers.CharField(source="case.item.name")
@@ -146,7 +147,7 @@ class HandoverEntryOutputSerializer(serializers.Serializer):
         return mask_name(obj.case.applicant_name)
 
 
-class HandoverListOutputSerializer(serializers.Serializer):
+class HandoverListOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
@@ -231,7 +232,7 @@ def _unit_param(request: Request, name: str) -> Unit | None:
 class HandoverListCreateApi(APIView):
     pagination_class = Pagination
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=HandoverStatus.choices, required=False)
         direction = serializers.ChoiceField(choices=["incoming", "outgoing"], required=False)
         from_unit = serializers.CharField(required=False, max_length=60)

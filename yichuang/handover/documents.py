@@ -23,8 +23,9 @@ from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentKind, Se
 from yichuang.documents.render import handover_document
 from yichuang.documents.selectors import unit_seal
 from yichuang.documents.services import document_issue
-from yichuang.handover.models import EntryState, Handover, HandoverEntry, HandoverStatus, Unit
+from yichuang.handover.models import EntryState, Handover, HandoverEntry, HandoverStatus
 from yichuang.org.models import ServicePoint, Staff
+from yichuang.org.units import Unit
 
 #: A list in one of these states has been sent: its 移交清单 is a sealed document.
 SENT_STATUSES = (HandoverStatus.SENT, HandoverStatus.RECEIVED, HandoverStatus.PARTLY_RECEIVED)
