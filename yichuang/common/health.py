@@ -80,7 +80,9 @@ def _broker() -> str | None:
     from yichuang.celery import app
 
     with app.connection_for_write(connect_timeout=TIMEOUT_SECONDS) as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=TIMEOUT_SECONDS)
+        conn.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0, timeout=max(1, round(TIMEOUT_SECONDS))
+        )
     return None
 
 
