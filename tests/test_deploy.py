@@ -113,6 +113,13 @@ def test_check_deploy_names_a_missing_seal_key_but_migrate_does_not_need_it(
     assert (Path(env["YICHUANG_DATA_DIR"]) / "yichuang.sqlite3").exists()
 
 
+def test_a_malformed_seal_key_stops_every_command(production_env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.key"
+    bad.write_text("not-a-key\n")
+    result = _yichuang("migrate", "--plan", env={**production_env, "SEAL_MASTER_KEY_FILE": str(bad)})
+    assert result.returncode != 0 and "SEAL_MASTER_KEY must be 32 hexadecimal digits" in result.stderr
+
+
 def test_a_malformed_public_url_refuses_to_start() -> None:
     result = _yichuang("check", env={"PUBLIC_URL": "ych.example.gov.cn"})
     assert result.returncode != 0 and "PUBLIC_URL must be an http(s) URL" in result.stderr
