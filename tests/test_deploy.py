@@ -219,7 +219,7 @@ def test_a_broker_transport_that_cannot_be_imported_stops_servers_and_workers(
     monkeypatch: pytest.MonkeyPatch, with_broker: Any
 ) -> None:
     """kombu 5.7's Redis transport imports ``packaging``, which only its ``redis`` extra brings."""
-    with_broker("redis://127.0.0.1:6379/3")
+    with_broker("redis://127.0.0.1:6379/3")  # loaded, never connected to
     import kombu.transport
 
     monkeypatch.setattr(kombu.transport, "_transport_cache", {})
@@ -234,7 +234,7 @@ def _queue_refuses(monkeypatch: pytest.MonkeyPatch, with_broker: Any, task: Any)
     def delay(*args: Any) -> None:
         raise ModuleNotFoundError("No module named 'packaging'")
 
-    with_broker("redis://127.0.0.1:6379/3")
+    with_broker("memory://")  # the other tasks of the case go to an in-process queue nobody reads
     monkeypatch.setattr(task, "delay", delay)
 
 
