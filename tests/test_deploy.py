@@ -113,6 +113,13 @@ def test_check_deploy_names_a_missing_seal_key_but_migrate_does_not_need_it(
     assert (Path(env["YICHUANG_DATA_DIR"]) / "yichuang.sqlite3").exists()
 
 
+def test_a_malformed_seal_key_stops_every_command(production_env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.key"
+    bad.write_text("not-a-key\n")
+    result = _yichuang("migrate", "--plan", env={**production_env, "SEAL_MASTER_KEY_FILE": str(bad)})
+    assert result.returncode != 0 and "SEAL_MASTER_KEY must be 32 hexadecimal digits" in result.stderr
+
+
 def test_a_malformed_public_url_refuses_to_start() -> None:
     result = _yichuang("check", env={"PUBLIC_URL": "ych.example.gov.cn"})
     assert result.returncode != 0 and "PUBLIC_URL must be an http(s) URL" in result.stderr
@@ -212,7 +219,7 @@ def test_a_broker_transport_that_cannot_be_imported_stops_servers_and_workers(
     monkeypatch: pytest.MonkeyPatch, with_broker: Any
 ) -> None:
     """kombu 5.7's Redis transport imports ``packaging``, which only its ``redis`` extra brings."""
-    with_broker("redis://127.0.0.1:6379/3")
+    with_broker("redis://127.0.0.1:6379/3")  # loaded, never connected to
     import kombu.transport
 
     monkeypatch.setattr(kombu.transport, "_transport_cache", {})
@@ -227,7 +234,7 @@ def _queue_refuses(monkeypatch: pytest.MonkeyPatch, with_broker: Any, task: Any)
     def delay(*args: Any) -> None:
         raise ModuleNotFoundError("No module named 'packaging'")
 
-    with_broker("redis://127.0.0.1:6379/3")
+    with_broker("memory://")  # the other tasks of the case go to an in-process queue nobody reads
     monkeypatch.setattr(task, "delay", delay)
 
 
