@@ -15,8 +15,9 @@ from yichuang.org.models import DepartmentKind, PointKind, Role
 from yichuang.workdays.testing import fresh_calendar  # noqa: F401  (autouse: no calendar leaks between tests)
 
 # Fixtures shared across test modules: the browser (``browser``, ``shots``, ``desk``), the hall's
-# cast (``hall``, ``morning``) and the dashboard's month of work (``month_of_work``).
-pytest_plugins = ["tests.browser_cast", "tests.queue_cast", "tests.stats_cast"]
+# cast (``hall``, ``morning``), the dashboard's month of work (``month_of_work``) and the fake SMS
+# platforms (``aliyun``, ``tencent``).
+pytest_plugins = ["tests.browser_cast", "tests.queue_cast", "tests.stats_cast", "tests.sms_platforms"]
 
 Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
 
@@ -25,6 +26,12 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A test's transaction is never committed, so a background thread could not see its messages: tests
 # send in-process, in the test's own thread (tests/test_notify.py tests the background sender itself).
 settings.SMS_SEND_IN_BACKGROUND = False
+# Likewise documents are signed in the caller when a test runs its on-commit callbacks, and a test that
+# does not run them finds its documents pending: they are signed on their first download, as one
+# nobody signed for minutes would be. tests/test_documents_background.py tests the real path (the
+# background signer, the wait and 正在生成) with these set as in production.
+settings.DOCUMENTS_SIGN_IN_BACKGROUND = False
+settings.DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS = 0
 # The memos of reference rows (common.memo) look at their change marker once per test (each test
 # starts with none) rather than once a second: a query count must not depend on the clock. Changes
 # in the test's own process drop them at once, as in production.

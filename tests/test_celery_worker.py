@@ -19,6 +19,7 @@ from celery import Celery
 from django.db import connection
 from django.utils import timezone
 
+from tests.test_documents import office  # noqa: F401  (fixture)
 from yichuang.notify.models import SmsMessage, SmsStatus
 from yichuang.stats.models import RollupState
 
@@ -56,12 +57,15 @@ def _database_url() -> str:
 
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[Celery]:
+    from yichuang.documents.crypto import master_key
+
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     env = {
         **os.environ,
         "REDIS_URL": REDIS_URL,
         "DATABASE_URL": _database_url(),
-        "YICHUANG_DATA_DIR": str(tmp_path),
+        "YICHUANG_DATA_DIR": str(tmp_path),  # its files land in tmp_path/files, the tests' MEDIA_ROOT
+        "SEAL_MASTER_KEY": master_key().hex(),  # the seals this process made
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     process = subprocess.Popen(
@@ -125,3 +129,22 @@ def test_a_real_worker_sends_a_queued_sms_and_rolls_up_the_figures(worker: Celer
     assert _wait_for(lambda: RollupState.objects.filter(pk=1).exists()), "the rollup task did not run"
     message.refresh_from_db()
     assert message.attempts == 1 and message.sent_at is not None
+
+
+def test_a_real_worker_renders_and_signs_a_document(worker: Celery, office, settings):  # noqa: F811
+    from tests.test_documents import apply, client_for, documents
+    from yichuang.documents.models import DocumentKind, DocumentStatus
+    from yichuang.documents.selectors import verify_document
+
+    settings.DOCUMENTS_RENDER_AFTER_COMMIT = False  # nothing signed here: the worker must do it
+    case = apply(client_for(office.staff["town_clerk"]), "OWN")
+    notice = documents(case["number"])[DocumentKind.ACCEPTANCE_NOTICE]
+    assert notice.status == DocumentStatus.PENDING
+    worker.send_task("yichuang.documents.tasks.sign_document_task", args=[str(notice.pk)])
+
+    def signed() -> bool:
+        notice.refresh_from_db()
+        return notice.status == DocumentStatus.SIGNED
+
+    assert _wait_for(signed), "the worker did not sign the document"
+    assert verify_document(notice).genuine

@@ -810,3 +810,65 @@ def test_the_staff_case_page_lists_the_documents_with_their_verify_links(office,
     assert (
         page.get(f"/api/v1/documents/{notice.pk}/content/").status_code == 200
     )  # the staff session suffices
+
+
+def test_a_document_signed_by_gmssl_before_the_switch_still_verifies_on_the_public_page(office, clerk):
+    """Documents signed before gmalglib carry gmssl's signatures: the verify page still says genuine."""
+    from tests.test_documents_crypto import _gmssl_sign
+    from yichuang.documents.crypto import decrypt_private_key
+    from yichuang.documents.selectors import signed_statement
+
+    document = signed(clerk)
+    seal = document.seal
+    private_key = decrypt_private_key(seal.private_key, public_key=seal.public_key)
+    statement = signed_statement(document, digest=document.sm3)
+    document.signature = _gmssl_sign(private_key, seal.public_key, statement)
+    document.save(update_fields=["signature"])
+    page = Client().get(f"/verify/{document.verify_code}")
+    assert page.status_code == 200 and 'data-genuine="true"' in page.content.decode()
+    document.signature = _gmssl_sign(private_key, seal.public_key, statement + b"!")
+    document.save(update_fields=["signature"])
+    assert 'data-genuine="false"' in Client().get(f"/verify/{document.verify_code}").content.decode()
+
+
+def test_a_task_queue_that_refuses_the_documents_is_an_error_and_this_process_signs_them(
+    clerk, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from yichuang.documents import services
+    from yichuang.documents.tasks import sign_document_task
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(services, "signs_in_process", lambda: False)  # as with REDIS_URL
+    monkeypatch.setattr(sign_document_task, "delay", refuse)
+    with (
+        caplog.at_level("ERROR", logger="yichuang.documents.services"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        case = apply(clerk, "OWN")
+    notice = documents(case["number"])[DocumentKind.ACCEPTANCE_NOTICE]
+    assert notice.status == DocumentStatus.SIGNED
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("could not be handed to the task queue" in m for m in errors)
+    assert any("signed by this process instead" in m for m in errors)
+
+
+def test_the_documents_app_imports_none_of_its_owners():
+    """Cases and handover lists compose their documents and register their rules; the documents app
+    below them never imports them back (no circle cases ⇄ documents ⇄ handover)."""
+    import ast
+
+    from yichuang import documents as package
+
+    owners = ("yichuang.cases", "yichuang.handover")
+    found = []
+    for path in Path(package.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            found += [f"{path.name}: {name}" for name in names if name.startswith(owners)]
+    assert found == []

@@ -18,7 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests import factories as f
-from yichuang.notify.backends import OutboxBackend, SmsBackend, SmsDeliveryError
+from tests.sms_platforms import TaskRetry
+from yichuang.notify.backends import OutboxBackend, Sms, SmsBackend, SmsDeliveryError
 from yichuang.notify.defaults import DEFAULT_TEMPLATES, PLACEHOLDERS, SIGNATURE
 from yichuang.notify.models import SmsMessage, SmsStatus, SmsTemplate, template_problems
 from yichuang.notify.services import (
@@ -39,19 +40,21 @@ PHONE = "13812345678"
 MASKED = "138****5678"
 NUMBER = "SH2025000123"
 ACCEPTED = {"item": "最低生活保障申请", "number": NUMBER, "due_date": dt.date(2025, 3, 14)}
+# The template's page also holds its platform templates (an inline formset), here left empty.
+NO_PLATFORM_ROWS = {"provider_templates-TOTAL_FORMS": "0", "provider_templates-INITIAL_FORMS": "0"}
 
 
 class RecordingBackend(SmsBackend):
     sent: ClassVar[list[tuple[str, str]]] = []
 
-    def send(self, *, to: str, body: str) -> str:
-        self.sent.append((to, body))
+    def send(self, sms: Sms) -> str:
+        self.sent.append((sms.to, sms.body))
         return f"rec-{len(self.sent)}"
 
 
 class GatewayQuotingTheNumber(SmsBackend):
-    def send(self, *, to: str, body: str) -> str:
-        raise SmsDeliveryError(f"gateway rejected {to}: blacklisted")
+    def send(self, sms: Sms) -> str:
+        raise SmsDeliveryError(f"gateway rejected {sms.to}: blacklisted")
 
 
 @pytest.fixture
@@ -426,14 +429,14 @@ def test_logs_never_show_a_whole_phone_number(settings, caplog, django_capture_o
 
 def test_the_outbox_backend_logs_the_number_masked(caplog):
     caplog.set_level(logging.INFO)
-    assert OutboxBackend().send(to=PHONE, body="测试").startswith("outbox-")
+    assert OutboxBackend().send(Sms(to=PHONE, body="测试")).startswith("outbox-")
     assert MASKED in caplog.text and PHONE not in caplog.text
 
 
 def test_the_console_backend_prints_the_number_masked(capsys):
     from yichuang.notify.backends import ConsoleBackend
 
-    ConsoleBackend().send(to=PHONE, body="测试")
+    ConsoleBackend().send(Sms(to=PHONE, body="测试"))
     out = capsys.readouterr().out
     assert MASKED in out and PHONE not in out
 
@@ -472,7 +475,17 @@ def test_an_admin_reads_the_outbox_newest_first_with_numbers_masked(world, outbo
     data = response.json()
     assert data["count"] == 2 and {"next", "previous", "results"} <= set(data)
     newest = data["results"][0]
-    assert set(newest) == {"to", "template", "body", "status", "created_at", "sent_at", "case"}
+    assert set(newest) == {
+        "to",
+        "template",
+        "body",
+        "status",
+        "created_at",
+        "sent_at",
+        "case",
+        "receipt",
+        "receipt_at",
+    }
     assert newest["case"] == "OTHER1" and newest["to"] == "139****4321"
     assert PHONE not in response.content.decode()
 
@@ -546,12 +559,17 @@ def test_templates_are_edited_in_the_admin_with_the_placeholders_explained(super
     assert "${due_date}" in page and "承诺办结日期" in page
     response = superuser_client.post(
         f"/admin/notify/smstemplate/{template.pk}/change/",
-        {"name": template.name, "body": SIGNATURE + "办件${numbr}已受理", "active": "on"},
+        {"name": template.name, "body": SIGNATURE + "办件${numbr}已受理", "active": "on", **NO_PLATFORM_ROWS},
     )
     assert response.status_code == 200 and "未知占位符" in response.content.decode()
     response = superuser_client.post(
         f"/admin/notify/smstemplate/{template.pk}/change/",
-        {"name": template.name, "body": SIGNATURE + "办件${number}已受理", "active": "on"},
+        {
+            "name": template.name,
+            "body": SIGNATURE + "办件${number}已受理",
+            "active": "on",
+            **NO_PLATFORM_ROWS,
+        },
     )
     assert response.status_code == 302
     assert sms_render(template="case_accepted", context=ACCEPTED).endswith(f"办件{NUMBER}已受理")
@@ -559,27 +577,12 @@ def test_templates_are_edited_in_the_admin_with_the_placeholders_explained(super
 
 @pytest.mark.django_db
 def test_on_a_worker_a_failure_is_retried_with_the_backoff(
-    failing, django_capture_on_commit_callbacks, monkeypatch
+    failing, django_capture_on_commit_callbacks, on_a_worker
 ):
     with django_capture_on_commit_callbacks(execute=False):
         message = a_case_action()
-    retried: list[float] = []
-
-    class Retry(Exception):
-        pass
-
-    def fake_retry(*, countdown: float) -> Retry:
-        retried.append(countdown)
-        return Retry()
-
-    monkeypatch.setitem(send_sms_task.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(send_sms_task, "retry", fake_retry)
-    send_sms_task.push_request(is_eager=False, called_directly=False)
-    try:
-        with pytest.raises(Retry):
-            send_sms_task.run(message.pk)
-    finally:
-        send_sms_task.pop_request()
-    assert retried == [retry_delay(1).total_seconds()]
+    with pytest.raises(TaskRetry):
+        on_a_worker.run(message.pk)
+    assert on_a_worker.retried == [retry_delay(1).total_seconds()]
     message.refresh_from_db()
     assert message.attempts == 1 and message.status == SmsStatus.FAILED

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from celery.beat import EmbeddedService, PersistentScheduler
 from django.conf import settings
 from django.db import close_old_connections, connections
 
 from yichuang.celery import app
+
+if TYPE_CHECKING:
+    from celery.beat import _Threaded
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +66,15 @@ def in_process_beat_start() -> Any | None:
     # import every app's tasks module first (what a worker does at start).
     app.loader.import_default_modules()
     Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
-    beat = EmbeddedService(
-        app,
-        thread=True,
-        schedule_filename=str(Path(settings.DATA_DIR) / SCHEDULE_FILE),
-        scheduler_cls=InProcessScheduler,
+    # thread=True: the service is the thread flavour (the stubs give the union of both).
+    beat = cast(
+        "_Threaded",
+        EmbeddedService(
+            app,
+            thread=True,
+            schedule_filename=str(Path(settings.DATA_DIR) / SCHEDULE_FILE),
+            scheduler_cls=InProcessScheduler,
+        ),
     )
     beat.start()
     logger.info(

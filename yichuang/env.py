@@ -6,8 +6,10 @@ A bad value raises ImproperlyConfigured at start-up, never later in a request.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -57,3 +59,14 @@ def env_secret(name: str, default: str | None = None) -> str | None:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={file_name!r} cannot be read: {exc}") from exc
     return os.environ.get(name, default)
+
+
+def env_json(name: str, default: Any) -> Any:
+    """JSON from ``NAME`` or from the file ``NAME_FILE`` names (a long table is easier kept in a file)."""
+    raw = env_secret(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} must be JSON: {exc}") from exc

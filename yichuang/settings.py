@@ -6,11 +6,16 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.env import env_bool, env_int, env_list, env_secret, env_str
+from yichuang.env import env_bool, env_int, env_json, env_list, env_secret, env_str
+
+# ``admin.ModelAdmin[Case]``, ``forms.ModelForm[Case]``, ``Paginator[Case]``: the generic parameters
+# ``mypy --strict`` asks for, made subscriptable at runtime (django-stubs-ext's documented way).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -22,7 +27,22 @@ if YICHUANG_ENV not in {"dev", "demo", "test", "production"}:
     raise ImproperlyConfigured(f"YICHUANG_ENV must be dev, demo, test or production, got {YICHUANG_ENV!r}")
 PRODUCTION = YICHUANG_ENV == "production"
 
-DATA_DIR = Path(env_str("YICHUANG_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+def _required_in_production(name: str, example: str) -> str:
+    """A value production cannot guess: without it the process stops at start-up, naming the variable."""
+    value = env_str(name, "").strip()
+    if PRODUCTION and not value:
+        raise ImproperlyConfigured(
+            f"生产环境（YICHUANG_ENV=production）必须设置 {name}，例如 {name}={example}"
+            f"（docs/deployment.md）。{name} is required when YICHUANG_ENV=production."
+        )
+    return value
+
+
+# Uploads, keys and static files; in production never a folder inside the installed package.
+DATA_DIR = Path(
+    _required_in_production("YICHUANG_DATA_DIR", "/var/lib/yichuang") or str(BASE_DIR / "var")
+).resolve()
 
 _secret = env_secret("SECRET_KEY")
 if not _secret:
@@ -31,14 +51,32 @@ if not _secret:
     _secret = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY: str = _secret
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION and YICHUANG_ENV != "test")
+# Django's debug pages show settings and tracebacks: only when asked for (DEBUG=1), never in production.
+DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when YICHUANG_ENV=production（生产环境不得开启 DEBUG）")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    _required_in_production("ALLOWED_HOSTS", "ych.example.gov.cn")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# HTTPS in production (``yichuang check --deploy``): the proxy terminates TLS and says so in
+# X-Forwarded-Proto; a plain-HTTP request is redirected, and browsers are told to stay on HTTPS.
+# /healthz and /readyz are answered before any of this (yichuang.common.health), so probes over
+# plain HTTP from the proxy or the monitoring still work. SECURE_SSL_REDIRECT=0 for an office that
+# has no certificate yet (then cookies are not marked secure either: set BEHIND_TLS_PROXY=0 too).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+# Subdomains of the service's own host (not of the county's domain): none of them should speak plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# The browsers' preload list is for public sites whose owner applies; a host on the government
+# extranet (政务外网) cannot be on it. Not asking is a choice, not an omission.
+SECURE_HSTS_PRELOAD = False
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,11 +105,14 @@ INSTALLED_APPS = [
     "yichuang.stats",
     "yichuang.handover",
     "yichuang.queue",
+    "yichuang.onboarding",
     "yichuang.demo",
     "yichuang.web",
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before host validation and the HTTPS redirect (probes come over plain HTTP)
+    "yichuang.common.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "yichuang.common.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -138,7 +179,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.Staff"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "yichuang.org.backends.StaffBackend",  # Django's ModelBackend, refusing demo accounts in production
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,6 +237,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Messages whose first sending failed (or was queued while no worker ran) are retried.
     "retry-pending-sms": {"task": "yichuang.notify.tasks.retry_pending_sms", "schedule": 300.0},
+    # Documents whose signing task was never queued (broker down), gave up or was lost (decision 69).
+    "sign-pending-documents": {"task": "yichuang.documents.tasks.sign_pending_documents", "schedule": 300.0},
     # 办结3天仍未评价的办件，短信邀请评价（好差评）.
     "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
     "rollup-figures": {"task": "yichuang.stats.tasks.rollup_figures", "schedule": 120.0},
@@ -214,8 +257,36 @@ CELERY_BEAT_SCHEDULE = {
 #: that queued them, many per transaction, instead of in the request (``yichuang.notify.sender``).
 SMS_SEND_IN_BACKGROUND = env_bool("SMS_SEND_IN_BACKGROUND", True)
 
-#: Where SMS go: the outbox (default, for a county without a gateway yet), the console, or a gateway class.
-SMS_BACKEND = env_str("SMS_BACKEND", "yichuang.notify.backends.OutboxBackend")
+#: Where SMS go: ``outbox`` (default, for a county without a gateway yet: kept for the admin to read),
+#: ``console`` (printed, number masked), ``aliyun`` or ``tencent`` (the platforms, docs/sms.md), or the
+#: dotted path of an ``SmsBackend`` class.
+SMS_BACKEND = env_str("SMS_BACKEND", "outbox")
+#: Seconds a platform may take to answer before the attempt counts as failed (and is retried).
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+if SMS_TIMEOUT <= 0:
+    raise ImproperlyConfigured(f"SMS_TIMEOUT must be a positive number of seconds, got {SMS_TIMEOUT}")
+#: An outbound proxy to the platforms, as the 政务外网 often needs: http://host:port.
+SMS_PROXY = env_str("SMS_PROXY", "")
+#: The secret in the delivery-receipt addresses the platforms call (/hooks/sms/<platform>/<token>/);
+#: without it the addresses answer 404.
+SMS_RECEIPT_TOKEN = env_secret("SMS_RECEIPT_TOKEN") or ""
+# Alibaba Cloud SMS (dysmsapi 2017-05-25): a RAM user's AccessKey, the approved 签名, and our
+# template codes mapped to the approved templates (JSON, or a file with SMS_ALIYUN_TEMPLATES_FILE).
+SMS_ALIYUN_ACCESS_KEY_ID = env_secret("SMS_ALIYUN_ACCESS_KEY_ID") or ""
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_secret("SMS_ALIYUN_ACCESS_KEY_SECRET") or ""
+SMS_ALIYUN_SIGN_NAME = env_str("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_REGION = env_str("SMS_ALIYUN_REGION", "cn-hangzhou")
+SMS_ALIYUN_ENDPOINT = env_str("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+SMS_ALIYUN_TEMPLATES = env_json("SMS_ALIYUN_TEMPLATES", {})
+# Tencent Cloud SMS (sms 2021-01-11): a CAM SecretId/SecretKey, the SMS application's SdkAppId, the
+# approved 签名, and the template mapping as above.
+SMS_TENCENT_SECRET_ID = env_secret("SMS_TENCENT_SECRET_ID") or ""
+SMS_TENCENT_SECRET_KEY = env_secret("SMS_TENCENT_SECRET_KEY") or ""
+SMS_TENCENT_SDK_APP_ID = env_str("SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_SIGN_NAME = env_str("SMS_TENCENT_SIGN_NAME", "")
+SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "sms.tencentcloudapi.com")
+SMS_TENCENT_TEMPLATES = env_json("SMS_TENCENT_TEMPLATES", {})
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -276,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "PointKindEnum": "yichuang.org.models.PointKind",
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",
+        "SmsReceiptEnum": "yichuang.notify.models.SmsReceipt",
         "CaseStatusEnum": "yichuang.cases.models.CaseStatus",
         "DocumentKindEnum": "yichuang.documents.models.DocumentKind",
         "CaseChannelEnum": "yichuang.cases.models.Channel",
@@ -293,16 +365,36 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    # The SMS SDKs, and urllib3 beneath them, log whole requests at DEBUG, and Alibaba Cloud's SendSms
+    # carries the phone number in its query string: never, whatever LOG_LEVEL says.
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "darabonba-core": {"level": "WARNING"},
+        "tencentcloud_sdk_common": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
 }
 
 # Documents (yichuang.documents): the address printed under each QR code (the public /verify/ page),
 # the SM4 key that encrypts the seals' private keys (32 hex digits; production refuses to start
 # without it, dev/demo/test make one under DATA_DIR/keys/), and whether a PDF is rendered and signed
 # right after its case action commits (else on first request: for benchmarks of the actions alone).
-PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_URL = (
+    _required_in_production("PUBLIC_URL", "https://ych.example.gov.cn") or "http://127.0.0.1:8000"
+).rstrip("/")
+if not PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"PUBLIC_URL must be an http(s) URL, got {PUBLIC_URL!r}")
 SEAL_MASTER_KEY = env_secret("SEAL_MASTER_KEY") or ""
 DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
+# Who renders and signs after commit: a Celery worker with REDIS_URL, else one background thread per
+# process (never the request; off only in tests, which sign in the caller). A download of a document
+# still pending waits this long, then answers 正在生成 (409) — unless it has been pending so long that
+# no signer is coming: then the request signs it. On start the thread takes up documents left pending
+# in the last hours (a process killed before it signed them). Decision 69.
+DOCUMENTS_SIGN_IN_BACKGROUND = env_bool("DOCUMENTS_SIGN_IN_BACKGROUND", True)
+DOCUMENTS_PENDING_WAIT_SECONDS = env_int("DOCUMENTS_PENDING_WAIT_SECONDS", 3)
+DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS = env_int("DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS", 120)
+DOCUMENTS_RECOVER_HOURS = env_int("DOCUMENTS_RECOVER_HOURS", 24)
 
 # Demo accounts share one well-known password; production must never run with them.
 DEMO_PASSWORD = "demo12345"

@@ -46,6 +46,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     *verify_urlpatterns,
+    # delivery receipts pushed by the SMS platforms (docs/sms.md); the secret token is in the address
+    path("hooks/sms/", include("yichuang.notify.callbacks")),
     # the pages (citizens, kiosk, staff): last, so that they never shadow the API or the admin
     path("", include("yichuang.web.urls")),
 ]

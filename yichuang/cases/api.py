@@ -202,7 +202,7 @@ class CaseOutputSerializer(CaseListOutputSerializer):
 
     @extend_schema_field(DocumentOutputSerializer(many=True))
     def get_documents(self, obj: Case) -> list[dict[str, str]]:
-        from yichuang.documents.api import case_documents
+        from yichuang.cases.documents import case_documents
 
         return case_documents(obj)
 

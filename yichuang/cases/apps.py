@@ -10,10 +10,15 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from yichuang.cases.documents import CASE_KINDS, seal_again
+        from yichuang.documents.selectors import register_document_visibility, register_seal_rule
         from yichuang.files.selectors import register_file_visibility
 
         # Whoever may see a case may read the files attached to it (a county reviewer included).
         register_file_visibility(_case_files_rule)
+        # … and the documents issued for it; a revoked seal is replaced by the case's own rule.
+        register_document_visibility(_case_documents_rule)
+        register_seal_rule(CASE_KINDS, seal_again)
 
 
 def _case_files_rule(user: Any) -> Q:
@@ -24,3 +29,9 @@ def _case_files_rule(user: Any) -> Q:
         storedfile_id=OuterRef("pk"), casematerial__case__in=cases_for(user).values("pk")
     )
     return Q(Exists(links))
+
+
+def _case_documents_rule(user: Any) -> Q:
+    from yichuang.cases.selectors import cases_for
+
+    return Q(case__in=cases_for(user).values("pk"))

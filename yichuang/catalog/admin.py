@@ -25,7 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.catalog.excel import XLSX_CONTENT_TYPE, ImportResult, export_catalog, import_catalog
+from yichuang.catalog.excel import ImportResult, export_catalog, import_catalog
 from yichuang.catalog.models import (
     Bundle,
     BundleItem,
@@ -37,6 +37,7 @@ from yichuang.catalog.models import (
     ServiceItem,
 )
 from yichuang.catalog.services import item_publish, item_snapshot
+from yichuang.common.excel import XLSX_CONTENT_TYPE
 
 #: Uploads bigger than this are refused before openpyxl unpacks them (a catalog of thousands of items
 #: with materials is well under 5 MB).
@@ -44,13 +45,13 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 @admin.register(LicenseType)
-class LicenseTypeAdmin(admin.ModelAdmin):
+class LicenseTypeAdmin(admin.ModelAdmin[LicenseType]):
     list_display = ["code", "name", "issuer", "validity_years", "printable"]
     list_filter = ["printable"]
     search_fields = ["code", "name", "issuer"]
 
 
-class MaterialRequirementInline(admin.StackedInline):
+class MaterialRequirementInline(admin.StackedInline[MaterialRequirement, ServiceItem]):
     model = MaterialRequirement
     extra = 0
     autocomplete_fields = ["license_type"]
@@ -106,7 +107,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
     list_display = [
         "code",
         "name",
@@ -279,7 +280,7 @@ def _xlsx_response(data: bytes) -> FileResponse:
 
 
 @admin.register(ItemVersion)
-class ItemVersionAdmin(admin.ModelAdmin):
+class ItemVersionAdmin(admin.ModelAdmin[ItemVersion]):
     """Versions are written by ``item_snapshot`` only: nobody adds, edits or deletes one here."""
 
     list_display = ["item", "number", "created_at", "created_by"]
@@ -305,7 +306,7 @@ class ItemVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointItem)
-class PointItemAdmin(admin.ModelAdmin):
+class PointItemAdmin(admin.ModelAdmin[PointItem]):
     list_display = ["point", "item", "active", "since"]
     list_filter = ["active", "point__kind", "item__type", "item__status"]
     search_fields = ["point__code", "point__name", "item__code", "item__name", "item__aliases"]
@@ -334,7 +335,7 @@ class DelegationValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(admin.ModelAdmin[Delegation]):
     list_display = [
         "item",
         "from_department",
@@ -373,7 +374,7 @@ class DelegationAdmin(admin.ModelAdmin):
         return obj.valid_from <= today and (obj.valid_to is None or today <= obj.valid_to)
 
 
-class BundleItemInline(admin.TabularInline):
+class BundleItemInline(admin.TabularInline[BundleItem, Bundle]):
     model = BundleItem
     extra = 0
     autocomplete_fields = ["item"]
@@ -381,7 +382,7 @@ class BundleItemInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(admin.ModelAdmin[Bundle]):
     list_display = ["code", "name", "item_count", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name", "items__name", "items__code"]

@@ -27,7 +27,7 @@ from yichuang.common.pagination import Pagination
 from yichuang.org.models import ServicePoint
 
 
-class MaterialOutputSerializer(serializers.Serializer):
+class MaterialOutputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     required = serializers.BooleanField()  # type: ignore[assignment]
@@ -63,7 +63,7 @@ class MaterialDetailSerializer(MaterialOutputSerializer):
         return obj.sample.url if obj.sample else None
 
 
-class ItemOutputSerializer(serializers.Serializer):
+class ItemOutputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(help_text=_("实施编码"))
     base_code = serializers.CharField(help_text=_("基本编码"))
     name = serializers.CharField()
@@ -83,12 +83,12 @@ class ItemOutputSerializer(serializers.Serializer):
     materials = MaterialOutputSerializer(many=True)
 
 
-class GuideSectionSerializer(serializers.Serializer):
+class GuideSectionSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     text = serializers.CharField()
 
 
-class PointBriefSerializer(serializers.Serializer):
+class PointBriefSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -98,7 +98,7 @@ class PointBriefSerializer(serializers.Serializer):
     address = serializers.CharField()
 
 
-class DelegationSerializer(serializers.Serializer):
+class DelegationSerializer(serializers.Serializer[Any]):
     mode = serializers.CharField()
     mode_display = serializers.CharField(source="get_mode_display")
     from_department = serializers.CharField(source="from_department.name")
@@ -143,7 +143,7 @@ class ItemDetailSerializer(ItemOutputSerializer):
         return [child.code for child in obj.children.filter(status="published").order_by("code")]
 
     def _points(self, obj: ServiceItem) -> list[ServicePoint]:
-        cache = self.context.setdefault("_points", {})
+        cache: dict[int, list[ServicePoint]] = self.context.setdefault("_points", {})
         if obj.pk not in cache:
             cache[obj.pk] = list(points_offering(obj))
         return cache[obj.pk]
@@ -172,7 +172,7 @@ class ItemListApi(APIView):
 
     permission_classes = [AllowAny]
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         q = serializers.CharField(required=False, allow_blank=True, max_length=100, trim_whitespace=True)
         point = serializers.CharField(required=False, max_length=20)
         type = serializers.ChoiceField(choices=ItemType.choices, required=False)
@@ -246,7 +246,7 @@ class ItemDetailApi(APIView):
         return Response(ItemDetailSerializer(item).data)
 
 
-class BundleItemSerializer(serializers.Serializer):
+class BundleItemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -254,7 +254,7 @@ class BundleItemSerializer(serializers.Serializer):
     department_name = serializers.CharField(source="department.name")
 
 
-class MergedMaterialSerializer(serializers.Serializer):
+class MergedMaterialSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     required = serializers.BooleanField()  # type: ignore[assignment]
@@ -264,7 +264,7 @@ class MergedMaterialSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.CharField(), help_text=_("需要此材料的事项编码"))
 
 
-class BundleOutputSerializer(serializers.Serializer):
+class BundleOutputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()

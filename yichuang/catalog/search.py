@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,7 +103,7 @@ class SearchIndex:
             return []
         if _CJK.search(q):
             q_tokens = [t for t in _tokens([q]) if t]
-            scorer = lambda e: self._score_chinese(e, q, q_tokens)  # noqa: E731
+            scorer: Callable[[_Entry], float] = lambda e: self._score_chinese(e, q, q_tokens)  # noqa: E731
         elif q.isascii() and q.isalpha():
             scorer = lambda e: self._score_pinyin(e, q)  # noqa: E731
         else:

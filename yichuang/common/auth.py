@@ -4,9 +4,15 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from yichuang.common.memo import memo_table
+from yichuang.org.checks import demo_sign_in_refused
+
+#: What a demo account hears in production (the token endpoint, the login page, a token it still has).
+DEMO_REFUSED = _("演示账号在生产环境中不能登录，请使用本单位分配的账号。")
 
 
 class BearerTokenAuthentication(TokenAuthentication):
@@ -35,6 +41,8 @@ class BearerTokenAuthentication(TokenAuthentication):
             known.pop(key, None)
             # DRF's own answer (and its translated message) for an unknown token or an inactive user.
             return super().authenticate_credentials(key)
+        if demo_sign_in_refused(token.user):
+            raise exceptions.AuthenticationFailed(DEMO_REFUSED, code="demo_account")
         answer = (token.user, token)
         if lifetime > 0:
             known[key] = (now + lifetime, answer)

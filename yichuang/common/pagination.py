@@ -17,7 +17,7 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-class CappedCountPaginator(Paginator):
+class CappedCountPaginator(Paginator[Any]):
     """A paginator whose count is exact up to ``cap`` and estimated beyond.
 
     ``COUNT(*)`` over a large result reads every matching row: over a county's million cases that
@@ -59,7 +59,7 @@ class CappedCountPaginator(Paginator):
                 return int(number)
             raise
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)
         if not self.estimated:
             return super().page(number)

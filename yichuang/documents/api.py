@@ -8,9 +8,11 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -22,8 +24,8 @@ from rest_framework.views import APIView
 
 from yichuang.documents.crypto import KeyDecryptionError, MasterKeyError
 from yichuang.documents.models import Document, DocumentKind
-from yichuang.documents.selectors import document_get_for, documents_of_case
-from yichuang.documents.services import document_content, verify_url
+from yichuang.documents.selectors import document_get_for
+from yichuang.documents.services import DocumentPending, document_content, document_ready, verify_url
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,58 @@ logger = logging.getLogger(__name__)
 class SigningUnavailable(exceptions.APIException):
     status_code = 503
     default_code = "signing_unavailable"
+
+
+class DocumentNotReady(exceptions.APIException):
+    """409 ``document_pending`` with ``Retry-After``: the document is being rendered and signed."""
+
+    status_code = 409
+    default_code = "document_pending"
+    default_detail = gettext_lazy("文书正在生成，请稍后再试。")
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.wait = retry_after  # DRF's handler turns it into Retry-After
+
+
+def pending_page(request: HttpRequest, pending: DocumentPending) -> HttpResponse:
+    """What a browser gets instead of the JSON: a Chinese page that reloads itself."""
+    response = render(
+        request,
+        "documents/pending.html",
+        {"title": pending.document.title, "retry_after": pending.retry_after},
+        status=409,
+    )
+    response["Retry-After"] = str(pending.retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def wants_html(request: HttpRequest) -> bool:
+    """A browser following a link (``Accept: text/html…``), not an API client."""
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "text/html" in accept
+
+
+def document_bytes(request: Request, document: Document, *, sign_now: bool = False) -> bytes | HttpResponse:
+    """The stored PDF once it is signed (``document_ready``), or the answer to give instead: 正在生成
+    (JSON 409, or a page for a browser), 503 when the seal's key cannot be used, 404 when the
+    stored file is gone. Shared by a document's download and a handover list's PDF. ``sign_now``
+    signs a pending document here at once (one issued by this very request, which no signer has)."""
+    try:
+        if not sign_now:
+            document = document_ready(document=document)
+        return document_content(document=document)
+    except DocumentPending as pending:
+        if wants_html(request):
+            return pending_page(request, pending)
+        raise DocumentNotReady(pending.retry_after) from pending
+    except (KeyDecryptionError, MasterKeyError) as exc:
+        logger.error("document %s cannot be signed: %s", document.pk, exc)
+        raise SigningUnavailable(_("印章密钥不可用，文书暂时无法签章，请联系管理员。")) from exc
+    except FileNotFoundError as exc:
+        logger.error("document %s: %s", document.pk, exc)
+        raise exceptions.NotFound(_("文书文件已不存在，请联系管理员。")) from exc
 
 
 DOCUMENT_ID = OpenApiParameter(
@@ -55,11 +109,6 @@ def document_refs(documents: Iterable[Document], *, titles: bool = False) -> lis
         }
         for d in documents
     ]
-
-
-def case_documents(case: Any, *, titles: bool = False) -> list[dict[str, str]]:
-    """The ``documents`` list of a case in the case detail (contract.md)."""
-    return document_refs(documents_of_case(case), titles=titles)
 
 
 class SealOutputSerializer(serializers.Serializer):
@@ -124,20 +173,24 @@ class DocumentContentApi(APIView):
 
     @extend_schema(
         parameters=[DOCUMENT_ID],
-        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF")},
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+            409: OpenApiResponse(
+                description="document_pending：文书刚出具、正在生成签章（已等待数秒）；按 Retry-After 秒后重试"
+            ),
+        },
         summary="下载文书 PDF",
-        description="尚未签章的文书此时生成并签章。范围外或不存在的文书一律答 404。",
+        description=(
+            "文书在出具后由后台生成并签章。尚未签章时本接口最多等待数秒；仍未完成则答 409 "
+            "document_pending 并带 Retry-After（浏览器得到一页中文提示并自动刷新），绝不返回未签章的文件。"
+            "范围外或不存在的文书一律答 404。"
+        ),
     )
     def get(self, request: Request, id: str) -> HttpResponse:
         document = document_get_for(user=request.user, document_id=id)
-        try:
-            content = document_content(document=document)
-        except (KeyDecryptionError, MasterKeyError) as exc:
-            logger.error("document %s cannot be signed: %s", document.pk, exc)
-            raise SigningUnavailable(_("印章密钥不可用，文书暂时无法签章，请联系管理员。")) from exc
-        except FileNotFoundError as exc:
-            logger.error("document %s: %s", document.pk, exc)
-            raise exceptions.NotFound(_("文书文件已不存在，请联系管理员。")) from exc
+        content = document_bytes(request, document)
+        if isinstance(content, HttpResponse):
+            return content
         response = HttpResponse(content, content_type="application/pdf")
         name = f"{document.title}-{_owner_number(document)}.pdf"
         from yichuang.files.api import content_disposition

@@ -1,12 +1,13 @@
 """SM2 / SM3 / SM4 (GB/T 32918, GB/T 32905, GB/T 32907) for seals and documents.
 
-- SM2 through ``gmssl`` (``sign_with_sm3``: the signature covers SM3(Z‖M) with the default user id
-  1234567812345678, GB/T 35276). gmssl draws its nonce from ``random``, which is not a CSPRNG, and a
-  predictable nonce gives the private key away: every signature here passes a nonce from ``secrets``.
-- SM3 of whole files through OpenSSL (``hashlib``) when it offers ``sm3`` — about a thousand times
-  faster than gmssl's pure Python, which is the fallback; both give the same digest (tested).
-- Private keys at rest: SM4-CBC with a random IV under the master key (``SEAL_MASTER_KEY`` or
-  ``SEAL_MASTER_KEY_FILE``: 32 hexadecimal digits). Decryption is checked by deriving the public key
+- SM2 through ``gmalglib`` (C; its ``core.SM2``): the signature covers SM3(Z‖M) with the default user
+  id 1234567812345678 (GB/T 35276), r‖s as 128 hex digits: the format gmssl made until decision 68,
+  so every document signed before still verifies (tested both ways against gmssl). Nonces and keys come from ``secrets`` (a predictable nonce gives the private key away).
+- SM3 of whole files through OpenSSL (``hashlib``) when it offers ``sm3``, else gmalglib's (C); both
+  give the digest of the standard's examples (tested).
+- Private keys at rest: SM4-CBC through gmssl (gmalglib has the SM4 block, not CBC with padding),
+  with a random IV under the master key (``SEAL_MASTER_KEY`` or ``SEAL_MASTER_KEY_FILE``: 32
+  hexadecimal digits). Decryption is checked by deriving the public key
   again: a wrong master key is reported, never used to sign.
 
 Without a configured master key (dev, demo, test) a key is generated once under
@@ -23,13 +24,14 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from gmssl import func, sm2, sm3, sm4
+from gmalglib.sm2 import SM2
+from gmalglib.sm3 import SM3
+from gmssl import sm4
 
-_CURVE = sm2.default_ecc_table
-_N = int(_CURVE["n"], 16)
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 KEY_FILE_NAME = "seal-master.key"
 
@@ -52,31 +54,22 @@ def sm3_hex(data: bytes) -> str:
     """SM3 digest of ``data`` as 64 lowercase hexadecimal digits."""
     if _HAS_OPENSSL_SM3:
         return hashlib.new("sm3", data).hexdigest()
-    return str(sm3.sm3_hash(func.bytes_to_list(data)))
-
-
-def sm3_hex_pure(data: bytes) -> str:
-    """gmssl's SM3 (pure Python): the reference the fast path is tested against."""
-    return str(sm3.sm3_hash(func.bytes_to_list(data)))
+    return SM3(data).digest().hex()
 
 
 class Sm3Stream:
     """SM3 over a stream read in chunks (an uploaded copy on the verify page)."""
 
     def __init__(self) -> None:
-        self._openssl = hashlib.new("sm3") if _HAS_OPENSSL_SM3 else None
-        self._chunks: list[bytes] = []
+        self._hash: Any = hashlib.new("sm3") if _HAS_OPENSSL_SM3 else SM3()
 
     def update(self, chunk: bytes) -> None:
-        if self._openssl is not None:
-            self._openssl.update(chunk)
-        else:
-            self._chunks.append(chunk)
+        self._hash.update(chunk)
 
     def hexdigest(self) -> str:
-        if self._openssl is not None:
-            return self._openssl.hexdigest()
-        return sm3_hex_pure(b"".join(self._chunks))
+        if _HAS_OPENSSL_SM3:
+            return str(self._hash.hexdigest())
+        return str(self._hash.digest().hex())
 
 
 # —— SM2 ——
@@ -88,56 +81,51 @@ class KeyPair:
     public_key: str  # 128 hex digits: x‖y
 
 
-def _crypt(*, private_key: str = "", public_key: str = "") -> sm2.CryptSM2:
-    """gmssl's SM2 object holding ``public_key`` as given. Its constructor runs
-    ``public_key.lstrip("04")`` on a key that starts with ``04`` (meant for the uncompressed-point
-    prefix), which strips every leading 0 and 4 of the x coordinate: one key in 256 (x starting
-    with 04) could then never sign nor verify. The attribute is set after construction instead."""
-    crypt = sm2.CryptSM2(private_key=private_key, public_key="", mode=1)
-    crypt.public_key = public_key
-    return crypt
+#: An uncompressed point: ``04`` then x‖y (the public keys are stored without the prefix).
+_UNCOMPRESSED = b"\x04"
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_HEX128 = re.compile(r"^[0-9a-f]{128}$")
+
+
+@functools.lru_cache(maxsize=256)
+def _signer(private_key: str) -> tuple[SM2, str]:
+    """gmalglib's SM2 object for one private key and that key's public key (deriving it, as SM2_Init
+    does, is half the cost of a signature: kept per process like the decrypted key). Nonces are drawn
+    from ``secrets``: gmalglib's default is /dev/urandom too, but a build with its ``SIMPLE_RANDOM``
+    would use C ``rand()``, and a predictable nonce gives the private key away."""
+    return SM2(bytes.fromhex(private_key), rnd_fn=secrets.token_bytes), _public_from_private(private_key)
 
 
 def _public_from_private(private_key: str) -> str:
-    signer = _crypt(private_key=private_key)
-    return str(signer._kg(int(private_key, 16), _CURVE["g"]))
+    return SM2.get_pk(bytes.fromhex(private_key))[1:].hex()
 
 
 def sm2_generate() -> KeyPair:
-    d = secrets.randbelow(_N - 2) + 1  # 1 ≤ d ≤ n-2 (GB/T 32918.1 6.1)
-    private_key = f"{d:064x}"
-    return KeyPair(private_key, _public_from_private(private_key))
+    """A fresh key pair: 1 ≤ d ≤ n-2 (GB/T 32918.1 6.1), d drawn from ``secrets``."""
+    private_key, public_key = SM2(rnd_fn=secrets.token_bytes).generate_keypair()
+    return KeyPair(private_key.hex(), public_key[1:].hex())
 
 
 def sm2_sign(*, private_key: str, public_key: str, message: bytes) -> str:
-    """SM2 signature of ``message`` (SM3 with Z), as r‖s in 128 hex digits."""
-    signer = _crypt(private_key=private_key, public_key=public_key)
-    for _attempt in range(16):
-        nonce = f"{secrets.randbelow(_N - 1) + 1:064x}"
-        try:
-            signature = signer.sign_with_sm3(message, nonce)
-        except (ValueError, TypeError):  # gmssl drops a leading zero of a coordinate now and then
-            continue
-        # gmssl returns None for the (negligible) r = 0 or r + k = n cases, and its point arithmetic
-        # mis-handles some intermediate values: keep only a signature it verifies itself, so a genuine
-        # document always verifies.
-        if signature and sm2_verify(public_key=public_key, message=message, signature=str(signature)):
-            return str(signature)
-    raise RuntimeError("SM2 signing failed sixteen times in a row")  # pragma: no cover
+    """SM2 signature of ``message`` (SM3 with Z, default user id 1234567812345678, GB/T 35276), as
+    r‖s in 128 hex digits. ``public_key`` is the one the verifier will use: it must be the private
+    key's own (Z is computed from it), else this raises rather than sign what would never verify."""
+    if not _HEX64.match(private_key or ""):
+        raise ValueError("an SM2 private key is 64 hexadecimal digits")
+    signer, own_public_key = _signer(private_key)
+    if not hmac.compare_digest(own_public_key, public_key):
+        raise ValueError("the public key is not the private key's")
+    return signer.sign(message).hex()
 
 
 def sm2_verify(*, public_key: str, message: bytes, signature: str) -> bool:
-    if not re.fullmatch(r"[0-9a-f]{128}", signature or "") or not re.fullmatch(
-        r"[0-9a-f]{128}", public_key or ""
-    ):
+    if not _HEX128.match(signature or "") or not _HEX128.match(public_key or ""):
         return False
-    verifier = _crypt(public_key=public_key)
     try:
-        return bool(verifier.verify_with_sm3(signature, message))
-    except (ValueError, ZeroDivisionError, IndexError, TypeError):
-        # gmssl raises instead of answering False on some forged inputs (a point at infinity comes back
-        # as None): a signature that cannot even be checked is not genuine.
+        verifier = SM2(pk=_UNCOMPRESSED + bytes.fromhex(public_key))
+    except ValueError:  # not a point of the curve: nothing it "signed" is genuine
         return False
+    return bool(verifier.verify(message, bytes.fromhex(signature)))
 
 
 # —— SM4: private keys at rest ——
@@ -212,7 +200,7 @@ class KeyDecryptionError(Exception):
 def decrypt_private_key(stored: str, *, public_key: str) -> str:
     """The private key, checked against ``public_key``; ``KeyDecryptionError`` if it cannot be had.
 
-    Kept per process once decrypted (SM4 and the check cost ~15 ms in pure Python; a signing server
+    Kept per process once decrypted (SM4 in pure Python and the check cost a few ms; a signing server
     holds its keys in memory anyway). The master key is part of the cache key, so a new one misses.
     """
     return _decrypt(stored, public_key, master_key())
@@ -236,6 +224,12 @@ def _decrypt(stored: str, public_key: str, key: bytes) -> str:
         private_key = bytes(cipher.crypt_cbc(bytes.fromhex(iv_hex), bytes.fromhex(data_hex))).hex()
     except (ValueError, IndexError) as exc:
         raise KeyDecryptionError("the private key does not decrypt") from exc
-    if len(private_key) != 64 or not hmac.compare_digest(_public_from_private(private_key), public_key):
+    try:
+        matches = len(private_key) == 64 and hmac.compare_digest(
+            _public_from_private(private_key), public_key
+        )
+    except ValueError:  # not a valid SM2 private key at all (0, or not below n - 1)
+        matches = False
+    if not matches:
         raise KeyDecryptionError("the decrypted private key does not match the seal's public key")
     return private_key

@@ -241,5 +241,17 @@ class Document(models.Model):
             ),
         ]
 
+    #: The foreign keys a document's owner may sit in: exactly one is set (the check constraint).
+    OWNERS = ("case", "handover")
+
     def __str__(self) -> str:
         return f"{self.title} {self.verify_code}"
+
+    @classmethod
+    def owner_field(cls, owner: models.Model) -> str:
+        """The name of the foreign key that holds a document of ``owner`` (a case, a handover list),
+        found from the model, so this app names no owner's class."""
+        for name in cls.OWNERS:
+            if cls._meta.get_field(name).related_model is owner._meta.concrete_model:
+                return name
+        raise TypeError(f"documents cannot belong to a {type(owner).__name__}")

@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 import re
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,17 +17,8 @@ from rest_framework.exceptions import NotFound
 
 from yichuang.common.memo import memoized
 from yichuang.documents.crypto import sm2_verify, sm3_hex
-from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentKind, DocumentStatus, Seal, SealKind
+from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentStatus, Seal, SealKind
 from yichuang.org.models import Region, ServicePoint
-
-#: The seal a decision is made under, by the power the handling unit exercises (``Case.handling_mode``).
-SEAL_BY_MODE = {
-    "own": SealKind.APPROVAL,  # 乡镇本级 statutory items: 行政审批专用章
-    "granted": SealKind.APPROVAL,  # 直接赋权: the town exercises the power in its own name
-    "entrusted": SealKind.DELEGATED,  # 委托下放: in the county's name, under the numbered seal it issued
-    "front_desk_only": SealKind.DEPARTMENT,  # 服务前移: the county department decides
-    "county": SealKind.DEPARTMENT,
-}
 
 
 def _in_force(seals: list[Seal], at: dt.datetime | None) -> list[Seal]:
@@ -36,13 +28,13 @@ def _in_force(seals: list[Seal], at: dt.datetime | None) -> list[Seal]:
     return sorted((s for s in seals if s.valid_at(moment)), key=lambda s: s.valid_from, reverse=True)
 
 
-def decision_seal(*, department_id: int, mode: str, at: dt.datetime | None = None) -> Seal | None:
-    """The seal of the unit that decides under ``mode``; the newest one in force."""
-    kind = SEAL_BY_MODE.get(mode, SealKind.DEPARTMENT)
+def department_seal(*, kind: str, department_id: int, at: dt.datetime | None = None) -> Seal | None:
+    """The newest seal of ``kind`` in force that ``department_id`` stamps with (kept per process until a
+    seal changes, ``common.memo``)."""
     found = _in_force(
         memoized(
             "reference",
-            "decision_seals",
+            "department_seals",
             (kind, department_id),
             lambda: list(Seal.objects.filter(kind=kind, department_id=department_id)),
         ),
@@ -91,27 +83,25 @@ def _outside(department_region_id: int, point: ServicePoint) -> bool:
     return decider is not None and here is not None and not decider.contains(here)
 
 
-def seal_for(
-    *,
-    kind: str,
-    department_id: int,
-    department_region_id: int,
-    mode: str,
-    point: ServicePoint | None = None,
-    at: dt.datetime | None = None,
-) -> Seal | None:
-    """ "一枚印章管审批": the seal that stamps a document of ``kind`` for a case decided by the
-    department under ``mode``; a 送达回证 handed out at ``point`` in another town bears that point's
-    出件章. None when no seal in force is registered (the document then stays unsealed)."""
-    if (
-        kind == DocumentKind.DELIVERY_RECEIPT
-        and point is not None
-        and hands_out_elsewhere(department_region_id=department_region_id, point=point)
-    ):
-        seal = output_seal(point=point, at=at)
-        if seal is not None:
-            return seal
-    return decision_seal(department_id=department_id, mode=mode, at=at)
+#: When a document is signed after the seal chosen at issue was revoked, the owner's rule for its kind
+#: picks the seal again (a revoked seal must not sign): ``rule(document, at)``. Registered by the
+#: owners (the cases app for a case's documents, the handover app for its lists) from their
+#: ``AppConfig.ready()``, so this app never has to know what a case is.
+SealRule = Callable[[Document, dt.datetime], "Seal | None"]
+
+_seal_rules: dict[str, SealRule] = {}
+
+
+def register_seal_rule(kinds: Iterable[str], rule: SealRule) -> None:
+    """Let ``rule`` choose the seal of documents of ``kinds`` anew; call it once, from ``ready()``."""
+    for kind in kinds:
+        _seal_rules[str(kind)] = rule
+
+
+def seal_again(document: Document, at: dt.datetime) -> Seal | None:
+    """The seal in force at ``at`` for ``document`` by its owner's rule; None without a rule or seal."""
+    rule = _seal_rules.get(document.kind)
+    return rule(document, at) if rule is not None else None
 
 
 #: The seals a department stamps its own papers with (not the numbered 业务专用章: that one is used only
@@ -138,20 +128,35 @@ def unit_seal(
 
 # —— documents and scope ——
 
+#: A rule returns a ``Q`` over ``Document`` of the documents ``user`` may read (never ``Q()``: that is
+#: all). Each owner registers one from its ``AppConfig.ready()`` — the cases app "the documents of the
+#: cases he may see", the handover app "those of the lists he may see" — as ``files.selectors`` does:
+#: a new kind of owner adds a rule instead of an import here.
+VisibilityRule = Callable[[Any], Q]
+
+_visibility_rules: list[VisibilityRule] = []
+
+
+def register_document_visibility(rule: VisibilityRule) -> None:
+    """Let ``rule`` widen what a user may read; call it once, from an ``AppConfig.ready()``."""
+    if rule not in _visibility_rules:
+        _visibility_rules.append(rule)
+
 
 def documents_for(user: Any) -> QuerySet[Document]:
-    """Documents ``user`` may read: those of the cases he may see (``cases.selectors.cases_for``) and
-    those of the handover lists he may see (``handover.selectors.handovers_for``)."""
-    from yichuang.cases.selectors import cases_for
-    from yichuang.handover.selectors import handovers_for
+    """Documents ``user`` may read: those a registered rule lets him (none for the anonymous)."""
+    qs = Document.objects.select_related("seal", "case", "handover")
+    if not getattr(user, "is_authenticated", False) or not _visibility_rules:
+        return qs.none()
+    visible = Q()
+    for rule in _visibility_rules:
+        visible |= rule(user)
+    return qs.filter(visible)
 
-    return Document.objects.filter(
-        Q(case__in=cases_for(user).values("pk")) | Q(handover__in=handovers_for(user).values("pk"))
-    ).select_related("seal", "case", "handover")
 
-
-def documents_of_case(case: Any) -> list[Document]:
-    return list(Document.objects.filter(case=case).order_by("issued_at", "id"))
+def documents_of(owner: Any) -> list[Document]:
+    """The documents of one owner (a case, a handover list) in the order they were issued."""
+    return list(Document.objects.filter(**{Document.owner_field(owner): owner}).order_by("issued_at", "id"))
 
 
 def document_get_for(*, user: Any, document_id: str) -> Document:

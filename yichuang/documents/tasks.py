@@ -1,26 +1,64 @@
-"""Background work of documents: thin wrappers around the services (style.md habit 9)."""
+"""Background work of documents: thin wrappers around the services (style.md habit 9).
+
+Only with a task queue (``REDIS_URL``): without one the process's own background signer
+(``documents.signer``) does this work, never the request.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import random
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
-from yichuang.documents.models import Document
+from yichuang.documents.models import Document, DocumentStatus
 from yichuang.documents.services import document_sign
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30, ignore_result=True)
 def sign_document_task(self: Any, document_id: str) -> str:
-    """Render and sign one document. Idempotent: a signed one is left alone. On a worker a failure is
-    retried; run in-process it is logged, and the document is signed on its first request instead."""
+    """Render and sign one document. Idempotent: a signed one is left alone; a failure is retried."""
     document = Document.objects.select_related("seal").filter(pk=document_id).first()
     if document is None:
         return "missing"
     try:
         return document_sign(document=document).status
     except Exception as exc:
-        in_process = self.request.is_eager or self.request.called_directly or self.app.conf.task_always_eager
-        if in_process:
+        if self.request.is_eager or self.request.called_directly:
             raise
+        logger.exception("document %s could not be signed; the task is retried", document_id)
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(ignore_result=True)
+def sign_pending_documents() -> int:
+    """Sign the documents of the last ``DOCUMENTS_RECOVER_HOURS`` still pending a minute after they
+    were issued: their task was lost (a worker killed while signing, a broker that forgot, a process
+    killed before its background signer got to them). Run by beat every five minutes; documents are
+    taken in random order and skipped when signed meanwhile, so two runs rarely render the same one."""
+    now = timezone.now()
+    left = list(
+        Document.objects.filter(
+            status=DocumentStatus.PENDING,
+            issued_at__gte=now - dt.timedelta(hours=float(settings.DOCUMENTS_RECOVER_HOURS)),
+            issued_at__lte=now - dt.timedelta(minutes=1),
+        ).values_list("pk", flat=True)
+    )
+    random.shuffle(left)
+    signed = 0
+    for pk in left:
+        document = (
+            Document.objects.select_related("seal").filter(pk=pk, status=DocumentStatus.PENDING).first()
+        )
+        if document is not None:
+            document_sign(document=document)
+            signed += 1
+    if signed:
+        logger.info("signed %d document(s) left pending", signed)
+    return signed

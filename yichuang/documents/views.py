@@ -2,7 +2,8 @@
 
 GET recomputes the stored file's SM3 digest and the SM2 signature and says whether the document is
 genuine, which seal signed it, for which case (applicant masked) — or for which handover list, from
-which unit to which — and when. POST takes a copy someone
+which unit to which — and when; of a document issued moments ago and still being signed it says
+"正在生成" (503 with Retry-After) rather than judge an unsigned file. POST takes a copy someone
 holds and says, in addition, whether it is byte for byte the document that was signed.
 """
 
@@ -29,7 +30,7 @@ from yichuang.documents.selectors import (
     normalise_code,
     verify_document,
 )
-from yichuang.documents.services import document_sign
+from yichuang.documents.services import DocumentPending, document_ready
 
 logger = logging.getLogger(__name__)
 CHUNK = 64 * 1024
@@ -98,7 +99,14 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     form_error = ""
     if document is not None and document.status == DocumentStatus.PENDING:
         try:
-            document = document_sign(document=document)
+            document = document_ready(document=document)
+        except DocumentPending as pending:
+            # Just issued, being signed: never judged before it is (it would read "not genuine").
+            response = _page(
+                request, code, Verdict(False, document=document), None, 503, "", pending.retry_after
+            )
+            response["Retry-After"] = str(pending.retry_after)
+            return response
         except (KeyDecryptionError, MasterKeyError):
             logger.exception("document %s could not be signed for verification", document.pk)
             verdict = Verdict(False, [_("系统暂时无法完成签章验证，请稍后再试。")], document=document)
@@ -113,10 +121,18 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _page(
-    request: HttpRequest, code: str, verdict: Verdict, document: Document | None, status: int, form_error: str
+    request: HttpRequest,
+    code: str,
+    verdict: Verdict,
+    document: Document | None,
+    status: int,
+    form_error: str,
+    retry_after: int = 0,
 ) -> HttpResponse:
     normalised = normalise_code(code)
     context = {
+        "pending": bool(retry_after),
+        "retry_after": retry_after,
         "code": format_code(normalised) if normalised else code[:40],
         "verdict": verdict,
         "facts": _facts(document) if document is not None else None,

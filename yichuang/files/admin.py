@@ -16,7 +16,7 @@ from yichuang.files.models import StoredFile
 
 
 @admin.register(StoredFile)
-class StoredFileAdmin(admin.ModelAdmin):
+class StoredFileAdmin(admin.ModelAdmin[StoredFile]):
     list_display = ["name", "content_type", "size_display", "uploaded_by", "point", "created_at"]
     list_filter = ["content_type", "created_at"]
     search_fields = ["name", "digest", "=id"]

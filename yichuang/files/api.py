@@ -77,7 +77,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
         return None
 
 
-class FileOutputSerializer(serializers.ModelSerializer):
+class FileOutputSerializer(serializers.ModelSerializer[StoredFile]):
     class Meta:
         model = StoredFile
         ref_name = "StoredFile"
@@ -101,7 +101,7 @@ class FileUploadApi(APIView):
     parser_classes = [MultiPartParser]
     permission_classes = [IsAuthenticated, CanUploadFiles]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         class Meta:
             ref_name = "FileUpload"
 

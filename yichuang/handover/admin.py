@@ -17,7 +17,7 @@ from yichuang.handover.models import Handover, HandoverEntry
 from yichuang.handover.selectors import with_details
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(admin.TabularInline[HandoverEntry, Handover]):
     model = HandoverEntry
     extra = 0
     can_delete = False
@@ -32,7 +32,7 @@ class EntryInline(admin.TabularInline):
 
 
 @admin.register(Handover)
-class HandoverAdmin(admin.ModelAdmin):
+class HandoverAdmin(admin.ModelAdmin[Handover]):
     list_display = [
         "number",
         "status",

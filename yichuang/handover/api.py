@@ -6,7 +6,8 @@ import io
 import logging
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -20,14 +21,12 @@ from yichuang.cases.api import CaseListOutputSerializer, DocumentOutputSerialize
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone
 from yichuang.common.pagination import Pagination
-from yichuang.documents.api import SigningUnavailable, document_refs
-from yichuang.documents.crypto import KeyDecryptionError, MasterKeyError
+from yichuang.documents.api import document_bytes, document_refs
 from yichuang.documents.models import Document, DocumentKind
-from yichuang.documents.services import document_content
 from yichuang.handover import services
 from yichuang.handover.documents import SENT_STATUSES, document_of, draft_pdf
 from yichuang.handover.excel import XLSX_CONTENT_TYPE, export_handovers
-from yichuang.handover.models import RECEIVER_STATES, Handover, HandoverEntry, HandoverStatus, Unit
+from yichuang.handover.models import RECEIVER_STATES, Handover, HandoverEntry, HandoverStatus
 from yichuang.handover.selectors import (
     allowed_actions,
     handover_candidates,
@@ -39,6 +38,7 @@ from yichuang.handover.selectors import (
 )
 from yichuang.handover.workflow import ACTIONS
 from yichuang.org.models import Staff
+from yichuang.org.units import Unit
 
 logger = logging.getLogger(__name__)
 UNIT_REF_HELP = gettext_lazy("point:编码 或 department:编码，例如 department:MZJ")
@@ -46,14 +46,14 @@ UNIT_REF_HELP = gettext_lazy("point:编码 或 department:编码，例如 depart
 # ------------------------------------------------------------------------------------------ input
 
 
-class HandoverUnitInputSerializer(serializers.Serializer):
+class HandoverUnitInputSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(
         max_length=20, help_text=gettext_lazy("point（服务点）或 department（部门）")
     )
     code = serializers.CharField(max_length=30, help_text=gettext_lazy("服务点编码或部门编码"))
 
 
-class HandoverEntryInputSerializer(serializers.Serializer):
+class HandoverEntryInputSerializer(serializers.Serializer[Any]):
     case = serializers.CharField(max_length=24, help_text=gettext_lazy("办件编号"))
     note = serializers.CharField(
         required=False,
@@ -64,7 +64,7 @@ class HandoverEntryInputSerializer(serializers.Serializer):
     )
 
 
-class HandoverCreateSerializer(serializers.Serializer):
+class HandoverCreateSerializer(serializers.Serializer[Any]):
     to_unit = HandoverUnitInputSerializer(help_text=gettext_lazy("接收单位"))
     from_unit = HandoverUnitInputSerializer(
         required=False,
@@ -86,7 +86,7 @@ class HandoverCreateSerializer(serializers.Serializer):
     )
 
 
-class HandoverUpdateSerializer(serializers.Serializer):
+class HandoverUpdateSerializer(serializers.Serializer[Any]):
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -98,13 +98,13 @@ class HandoverUpdateSerializer(serializers.Serializer):
     )
 
 
-class HandoverReceiptInputSerializer(serializers.Serializer):
+class HandoverReceiptInputSerializer(serializers.Serializer[Any]):
     case = serializers.CharField(max_length=24, help_text=gettext_lazy("办件编号"))
     state = serializers.ChoiceField(choices=[(s.value, s.label) for s in RECEIVER_STATES])
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class HandoverActionInputSerializer(serializers.Serializer):
+class HandoverActionInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     entries = serializers.ListField(
         child=HandoverReceiptInputSerializer(),
@@ -118,7 +118,7 @@ class HandoverActionInputSerializer(serializers.Serializer):
 # ----------------------------------------------------------------------------------------- output
 
 
-class HandoverUnitOutputSerializer(serializers.Serializer):
+class HandoverUnitOutputSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -132,7 +132,7 @@ def _staff_name(user: Staff | None) -> str:
     return (user.get_full_name() or user.username) if user is not None else ""
 
 
-class HandoverEntryOutputSerializer(serializers.Serializer):
+class HandoverEntryOutputSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
     case = serializers.CharField(source="case.number")
     item_name = serializers.CharField(source="case.item.name")
@@ -147,7 +147,7 @@ class HandoverEntryOutputSerializer(serializers.Serializer):
         return mask_name(obj.case.applicant_name)
 
 
-class HandoverListOutputSerializer(serializers.Serializer):
+class HandoverListOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
@@ -232,7 +232,7 @@ def _unit_param(request: Request, name: str) -> Unit | None:
 class HandoverListCreateApi(APIView):
     pagination_class = Pagination
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=HandoverStatus.choices, required=False)
         direction = serializers.ChoiceField(choices=["incoming", "outgoing"], required=False)
         from_unit = serializers.CharField(required=False, max_length=60)
@@ -416,9 +416,11 @@ class HandoverPdfApi(APIView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
         summary=gettext_lazy("移交清单 PDF：已移交的为加盖电子印章、可验证的移交清单；草稿不盖章"),
     )
-    def get(self, request: Request, number: str) -> FileResponse:
+    def get(self, request: Request, number: str) -> HttpResponseBase:
         handover = handover_get_for(user=request.user, number=number)
-        content = self._sealed(handover) if handover.status in SENT_STATUSES else draft_pdf(handover)
+        content = self._sealed(request, handover) if handover.status in SENT_STATUSES else draft_pdf(handover)
+        if isinstance(content, HttpResponse):  # 正在生成
+            return content
         response = FileResponse(
             io.BytesIO(content),
             as_attachment=True,
@@ -429,18 +431,12 @@ class HandoverPdfApi(APIView):
         return response
 
     @staticmethod
-    def _sealed(handover: Handover) -> bytes:
+    def _sealed(request: Request, handover: Handover) -> bytes | HttpResponse:
         document = document_of(handover, DocumentKind.HANDOVER_LIST)
-        if document is None:  # sent before lists were sealed
+        if document is None:  # sent before lists were sealed: issued and signed now, once
             services.handover_documents_issue(handover=handover)
             document = Document.objects.select_related("seal").get(
                 handover=handover, kind=DocumentKind.HANDOVER_LIST
             )
-        try:
-            return document_content(document=document)
-        except (KeyDecryptionError, MasterKeyError) as exc:
-            logger.error("handover %s: document %s cannot be signed: %s", handover.number, document.pk, exc)
-            raise SigningUnavailable(_("印章密钥不可用，文书暂时无法签章，请联系管理员。")) from exc
-        except FileNotFoundError as exc:
-            logger.error("handover %s: %s", handover.number, exc)
-            raise exceptions.NotFound(_("文书文件已不存在，请联系管理员。")) from exc
+            return document_bytes(request, document, sign_now=True)
+        return document_bytes(request, document)

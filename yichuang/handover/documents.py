@@ -12,16 +12,20 @@ across the page, with no seal and no verify code.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from yichuang.common.identity import mask_name, mask_phone
-from yichuang.documents.models import Document, DocumentKind
+from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentKind, Seal
 from yichuang.documents.render import handover_document
-from yichuang.documents.services import issue_for_handover
-from yichuang.handover.models import EntryState, Handover, HandoverEntry, HandoverStatus, Unit
-from yichuang.org.models import Staff
+from yichuang.documents.selectors import unit_seal
+from yichuang.documents.services import document_issue
+from yichuang.handover.models import EntryState, Handover, HandoverEntry, HandoverStatus
+from yichuang.org.models import ServicePoint, Staff
+from yichuang.org.units import Unit
 
 #: A list in one of these states has been sent: its 移交清单 is a sealed document.
 SENT_STATUSES = (HandoverStatus.SENT, HandoverStatus.RECEIVED, HandoverStatus.PARTLY_RECEIVED)
@@ -129,18 +133,71 @@ def receipt_snapshot(handover: Handover) -> dict[str, Any]:
         }
 
 
+# —— issuing, and which seal ——
+
+
+def _unit_rule(handover: Handover, end: str) -> dict[str, Any]:
+    point_id = getattr(handover, f"{end}_point_id")
+    if point_id is not None:
+        return {"unit": "point", "id": point_id}
+    return {"unit": "department", "id": getattr(handover, f"{end}_department_id")}
+
+
+def _unit_seal(rule: dict[str, Any], at: dt.datetime) -> Seal | None:
+    if rule.get("unit") == "department":
+        return unit_seal(department_id=int(rule["id"]), at=at)
+    point = ServicePoint.objects.filter(pk=int(rule.get("id") or 0)).first()
+    return unit_seal(point=point, at=at) if point is not None else None
+
+
+def seal_again(document: Document, at: dt.datetime) -> Seal | None:
+    """The seal for a list's document whose seal was revoked before it was signed: the same end's
+    unit seal in force at the signing time (``seal_rule`` recorded at issue)."""
+    rule = document.data.get("seal_rule") or {}
+    return _unit_seal(rule, at) if rule.get("id") else None
+
+
+def _issue(*, handover: Handover, kind: str, actor: Staff | None, data: dict[str, Any]) -> Document:
+    """Write the document row of a handover list: the list itself (``handover_list``) when it is sent,
+    stamped by the sending unit; its receipt (``handover_receipt``) when the receiver confirms, stamped
+    by the receiving unit (``documents.selectors.unit_seal``). Called inside the send or confirm
+    transaction, with the list row locked.
+
+    As for a case, the PDF is made after commit. The database holds one document of each kind per
+    list (``document_handover_kind_once``), so a list sent twice at once cannot get two.
+    """
+    now = timezone.now()
+    rule = _unit_rule(handover, HANDOVER_KINDS[DocumentKind(kind)])
+    title = str(DocumentKind(kind).label)
+    return document_issue(
+        owner=handover,
+        kind=kind,
+        data={**data, "title": title, "issued_on": timezone.localdate(now).isoformat(), "seal_rule": rule},
+        seal=_unit_seal(rule, now),
+        actor=actor,
+        at=now,
+    )
+
+
 def issue_sent_list(*, handover: Handover, actor: Staff | None) -> Document:
     """In the send transaction: the sealed 移交清单, stamped by the sending unit."""
-    return issue_for_handover(
+    return _issue(
         handover=handover, kind=DocumentKind.HANDOVER_LIST, actor=actor, data=list_snapshot(handover)
     )
 
 
 def issue_receipt(*, handover: Handover, actor: Staff | None) -> Document:
     """In the confirm transaction: the sealed 回执, stamped by the receiving unit."""
-    return issue_for_handover(
+    return _issue(
         handover=handover, kind=DocumentKind.HANDOVER_RECEIPT, actor=actor, data=receipt_snapshot(handover)
     )
+
+
+def visible_documents(user: Any) -> Q:
+    """Whoever may see a list may read its documents (registered in ``apps.py``)."""
+    from yichuang.handover.selectors import handovers_for
+
+    return Q(handover__in=handovers_for(user).values("pk"))
 
 
 def document_of(handover: Handover, kind: str) -> Document | None:

@@ -10,15 +10,14 @@ The status moves only through ``yichuang.handover.workflow.TRANSITIONS``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yichuang.org.models import Department, Region, ServicePoint
+from yichuang.org.models import Department, ServicePoint
+from yichuang.org.units import Unit
 
 
 class HandoverStatus(models.TextChoices):
@@ -44,60 +43,6 @@ class EntryState(models.TextChoices):
 RECEIVER_STATES = (EntryState.RECEIVED, EntryState.MISSING, EntryState.DAMAGED, EntryState.RETURNED)
 #: A file in one of these states has arrived: it is no longer waiting to move on this route.
 ARRIVED_STATES = (EntryState.RECEIVED, EntryState.DAMAGED)
-
-
-class UnitKind(models.TextChoices):
-    POINT = "point", _("服务点")
-    DEPARTMENT = "department", _("部门")
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One end of a list: a service point or a department (exactly one of the two)."""
-
-    point: ServicePoint | None = None
-    department: Department | None = None
-
-    def __post_init__(self) -> None:
-        if (self.point is None) == (self.department is None):
-            raise ValueError("a unit is a point or a department")
-
-    @property
-    def kind(self) -> str:
-        return UnitKind.POINT if self.point is not None else UnitKind.DEPARTMENT
-
-    @property
-    def obj(self) -> ServicePoint | Department:
-        return self.point if self.point is not None else self.department  # type: ignore[return-value]
-
-    @property
-    def pk(self) -> int:
-        return int(self.obj.pk)
-
-    @property
-    def code(self) -> str:
-        return self.obj.code
-
-    @property
-    def name(self) -> str:
-        return self.obj.name
-
-    @property
-    def region(self) -> Region:
-        return self.obj.region
-
-    @property
-    def key(self) -> str:
-        """Short and stable, for the route of an entry: ``p12`` or ``d3``."""
-        return f"{'p' if self.point is not None else 'd'}{self.pk}"
-
-    @property
-    def ref(self) -> str:
-        """What clients write: ``point:CA`` or ``department:MZJ``."""
-        return f"{self.kind}:{self.code}"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 def route_key(source: Unit, target: Unit) -> str:

@@ -28,13 +28,12 @@ from yichuang.handover.models import (
     Handover,
     HandoverEntry,
     HandoverStatus,
-    Unit,
-    UnitKind,
     route_key,
 )
 from yichuang.handover.workflow import RECEIVER_ACTIONS, SENDER_ACTIONS, actions_from
 from yichuang.org.models import Department, Role, ServicePoint, Staff
 from yichuang.org.selectors import limit_to_scope, scope_of
+from yichuang.org.units import Unit, UnitKind
 
 #: Roles that work at a point and hand paper over the counter (a village agent at his station too).
 POINT_ROLES = {Role.WINDOW_CLERK, Role.BANK_CLERK, Role.CENTER_MANAGER, Role.VILLAGE_AGENT}

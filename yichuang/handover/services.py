@@ -35,12 +35,12 @@ from yichuang.handover.models import (
     HandoverEntry,
     HandoverSequence,
     HandoverStatus,
-    Unit,
     route_key,
 )
 from yichuang.handover.selectors import UNIT_RELATED, is_admin, is_unit_staff, may_act, own_unit, relates
 from yichuang.handover.workflow import next_status
 from yichuang.org.models import Region, Staff
+from yichuang.org.units import Unit
 
 #: Office landlines are common contacts between a town and a county bureau: 0376-6221234.
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")

@@ -29,13 +29,13 @@ from yichuang.hotline.models import (
     TicketEvent,
     TicketStatus,
     TimeLimit,
-    Unit,
 )
 from yichuang.hotline.selectors import route_for
 from yichuang.org.models import Department, ServicePoint
+from yichuang.org.units import Unit
 
 
-class ChildInline(admin.TabularInline):
+class ChildInline(admin.TabularInline[Category, Category]):
     model = Category
     fk_name = "parent"
     extra = 0
@@ -44,7 +44,7 @@ class ChildInline(admin.TabularInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = ["code", "name", "parent", "time_limit", "effective_limit", "order", "active"]
     list_filter = ["active", "time_limit"]
     search_fields = ["code", "name"]
@@ -59,7 +59,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(admin.ModelAdmin[RoutingRule]):
     list_display = ["region", "category", "unit_label", "priority", "active", "note"]
     list_filter = ["active", "region__level", "category__parent"]
     search_fields = [
@@ -78,7 +78,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         return obj.unit_name
 
 
-class IntakeForm(forms.ModelForm):
+class IntakeForm(forms.ModelForm[Ticket]):
     """登记 by an operator: the same checks as the API, because it calls the same service."""
 
     urgent = forms.BooleanField(label=_("紧急（2小时时限）"), required=False)
@@ -169,7 +169,7 @@ class IntakeForm(forms.ModelForm):
                         self.add_error(name, str(problem))
 
 
-class EventInline(admin.TabularInline):
+class EventInline(admin.TabularInline[TicketEvent, Ticket]):
     model = TicketEvent
     extra = 0
     can_delete = False
@@ -184,7 +184,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(admin.ModelAdmin[Ticket]):
     list_display = [
         "number",
         "type",
@@ -318,7 +318,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(CallerContactAccess)
-class CallerContactAccessAdmin(admin.ModelAdmin):
+class CallerContactAccessAdmin(admin.ModelAdmin[CallerContactAccess]):
     list_display = ["at", "ticket", "actor", "purpose"]
     search_fields = ["ticket__number", "actor__username"]
     list_select_related = ["ticket", "actor"]

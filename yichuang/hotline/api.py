@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone
 from yichuang.common.pagination import Pagination
@@ -31,7 +32,6 @@ from yichuang.hotline.models import (
     TicketStatus,
     TicketType,
     TimeLimit,
-    Unit,
 )
 from yichuang.hotline.selectors import (
     allowed_actions,
@@ -44,11 +44,12 @@ from yichuang.hotline.selectors import (
 )
 from yichuang.hotline.workflow import ACTIONS
 from yichuang.org.models import Department, Region, ServicePoint, Staff
+from yichuang.org.units import Unit
 
 # —— input ————————————————————————————————————————————————————————————————————————————————
 
 
-class UnitInputMixin(serializers.Serializer):
+class UnitInputMixin(serializers.Serializer[Any]):
     department = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -95,7 +96,7 @@ class TicketActionInputSerializer(UnitInputMixin):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False)
 
 
-class TicketContactInputSerializer(serializers.Serializer):
+class TicketContactInputSerializer(serializers.Serializer[Any]):
     purpose = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -108,7 +109,7 @@ class TicketContactInputSerializer(serializers.Serializer):
 # —— output ———————————————————————————————————————————————————————————————————————————————
 
 
-class HotlineUnitOutputSerializer(serializers.Serializer):
+class HotlineUnitOutputSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text="department | point")
     code = serializers.CharField()
     name = serializers.CharField()
@@ -118,7 +119,7 @@ def _unit(unit: Unit | None) -> dict[str, str] | None:
     return None if unit is None else {"kind": unit.kind, "code": unit.code, "name": unit.name}
 
 
-class TicketListOutputSerializer(serializers.Serializer):
+class TicketListOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     type = serializers.CharField()
     type_display = serializers.CharField(source="get_type_display")
@@ -162,7 +163,7 @@ class TicketListOutputSerializer(serializers.Serializer):
         return obj.is_overdue(self.context.get("now"))
 
 
-class TicketEventOutputSerializer(serializers.Serializer):
+class TicketEventOutputSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     actor = serializers.CharField(source="actor_name")
@@ -207,13 +208,13 @@ class TicketOutputSerializer(TicketListOutputSerializer):
         return may_contact(self.context.get("user"), obj)
 
 
-class TicketContactOutputSerializer(serializers.Serializer):
+class TicketContactOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     caller_name = serializers.CharField()
     caller_phone = serializers.CharField(help_text=gettext_lazy("完整号码，仅供回电；每次查看均留痕"))
 
 
-class HotlineCategoryOutputSerializer(serializers.Serializer):
+class HotlineCategoryOutputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     parent = serializers.CharField(source="parent.code", allow_null=True, default=None)  # type: ignore[assignment]
@@ -243,12 +244,12 @@ def _target(data: dict[str, Any]) -> Unit | None:
     if department_code:
         department = Department.objects.filter(code=department_code).first()
         if department is None:
-            raise services.Invalid(_("没有这个部门。"), fields={"department": [_("没有这个部门。")]})
+            raise Invalid(_("没有这个部门。"), fields={"department": [_("没有这个部门。")]})
         return Unit(department=department)
     if point_code:
         point = ServicePoint.objects.filter(code=point_code, active=True).first()
         if point is None:
-            raise services.Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
+            raise Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
         return Unit(point=point)
     return None
 
@@ -263,7 +264,7 @@ def _ticket_response(request: Request, ticket: Ticket, status_code: int = 200) -
 
 
 class TicketListCreateApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
         type = serializers.ChoiceField(choices=TicketType.choices, required=False)
         category = serializers.CharField(required=False, max_length=20)
@@ -311,10 +312,10 @@ class TicketListCreateApi(APIView):
         v = data.validated_data
         category = Category.objects.filter(code=v["category"]).select_related("parent").first()
         if category is None:
-            raise services.Invalid(_("没有这个诉求分类。"), fields={"category": [_("没有这个诉求分类。")]})
+            raise Invalid(_("没有这个诉求分类。"), fields={"category": [_("没有这个诉求分类。")]})
         region = Region.objects.filter(code=v["region"]).first()
         if region is None:
-            raise services.Invalid(_("没有这个区划。"), fields={"region": [_("没有这个区划。")]})
+            raise Invalid(_("没有这个区划。"), fields={"region": [_("没有这个区划。")]})
         user: Staff = request.user  # type: ignore[assignment]
         ticket = services.ticket_create(
             actor=user,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.org.models import Department, Region, ServicePoint
+from yichuang.org.units import Unit
 
 
 class TicketType(models.TextChoices):
@@ -154,44 +155,6 @@ class Category(models.Model):
             if node.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("上级分类不能是它自己或它的下级。")})
             node = node.parent
-
-
-class Unit:
-    """A department or a service point that handles tickets; ``None`` stands for the hotline itself."""
-
-    def __init__(self, *, department: Department | None = None, point: ServicePoint | None = None) -> None:
-        if (department is None) == (point is None):
-            raise ValueError("a unit is a department or a service point")
-        self.department = department
-        self.point = point
-
-    @property
-    def kind(self) -> str:
-        return "department" if self.department is not None else "point"
-
-    @property
-    def code(self) -> str:
-        return self.department.code if self.department is not None else self.point.code  # type: ignore[union-attr]
-
-    @property
-    def name(self) -> str:
-        return self.department.name if self.department is not None else self.point.name  # type: ignore[union-attr]
-
-    @property
-    def key(self) -> tuple[int | None, int | None]:
-        return (
-            self.department.pk if self.department is not None else None,
-            self.point.pk if self.point is not None else None,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Unit) and self.key == other.key
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 def _exactly_one(department: str, point: str, name: str) -> models.CheckConstraint:

@@ -23,7 +23,6 @@ from yichuang.hotline.models import (
     Ticket,
     TicketEvent,
     TicketStatus,
-    Unit,
 )
 from yichuang.hotline.workflow import (
     ASSIGNED_UNIT_ACTIONS,
@@ -33,6 +32,7 @@ from yichuang.hotline.workflow import (
 )
 from yichuang.org.models import PREFIX_LENGTH, Region, RegionLevel, Role, Staff
 from yichuang.org.selectors import scope_of
+from yichuang.org.units import Unit
 
 OPERATE_PERMISSION = "hotline.operate_ticket"
 #: The holder of a ticket no unit has signed for (and of tickets the operators answered themselves).

@@ -35,12 +35,12 @@ from yichuang.hotline.models import (
     TicketStatus,
     TicketType,
     TimeLimit,
-    Unit,
 )
 from yichuang.hotline.selectors import is_operator, may_act, may_contact, route_for
 from yichuang.hotline.workflow import next_status
 from yichuang.org.models import Region, Staff
 from yichuang.org.selectors import scope_of
+from yichuang.org.units import Unit
 from yichuang.workdays.calendar import add_workdays
 
 # —— small rules ——————————————————————————————————————————————————————————————————————————

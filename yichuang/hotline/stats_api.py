@@ -18,7 +18,7 @@ from yichuang.hotline.api import HotlineUnitOutputSerializer
 from yichuang.hotline.selectors import PERIODS, Figures, ticket_figures
 
 
-class HotlineFiguresOutputSerializer(serializers.Serializer):
+class HotlineFiguresOutputSerializer(serializers.Serializer[Any]):
     period = serializers.DateField(allow_null=True, help_text=gettext_lazy("时段的第一天；null 表示整个区间"))
     unit = HotlineUnitOutputSerializer(
         allow_null=True, help_text=gettext_lazy("kind=hotline：尚无单位签收或坐席直接答复")
@@ -39,7 +39,7 @@ class HotlineFiguresOutputSerializer(serializers.Serializer):
     )
 
 
-class HotlineStatsOutputSerializer(serializers.Serializer):
+class HotlineStatsOutputSerializer(serializers.Serializer[Any]):
     start = serializers.DateField()
     end = serializers.DateField()
     period = serializers.CharField(help_text="day | month | year | all")
@@ -69,7 +69,7 @@ def _figures_data(figures: Figures) -> dict[str, Any]:
 class StatsApi(APIView):
     MAX_DAYS = 3 * 366
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         start = serializers.DateField(required=False)
         end = serializers.DateField(required=False)
         period = serializers.ChoiceField(choices=[*PERIODS, "all"], required=False, default="month")

@@ -15,7 +15,7 @@ from yichuang.licenses.services import license_revoke
 
 
 @admin.register(License)
-class LicenseAdmin(admin.ModelAdmin):
+class LicenseAdmin(admin.ModelAdmin[License]):
     list_display = [
         "number",
         "license_type",

@@ -18,7 +18,7 @@ from yichuang.licenses.models import License
 from yichuang.licenses.selectors import licenses_of_holder
 
 
-class LicenseOutputSerializer(serializers.Serializer):
+class LicenseOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     type = serializers.CharField(source="license_type.code")
     type_name = serializers.CharField(source="license_type.name")
@@ -40,7 +40,7 @@ class LicenseOutputSerializer(serializers.Serializer):
         return obj.in_force(timezone.localdate())
 
 
-class LicenseLookupSerializer(serializers.Serializer):
+class LicenseLookupSerializer(serializers.Serializer[Any]):
     id_number = serializers.CharField(max_length=30, help_text="居民身份证号或统一社会信用代码")
 
 

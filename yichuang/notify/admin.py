@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from yichuang.notify.models import SmsMessage, SmsTemplate, StaffNotice
+from yichuang.notify.models import SmsMessage, SmsProvider, SmsProviderTemplate, SmsTemplate, StaffNotice
 from yichuang.notify.selectors import can_read_outbox
 from yichuang.notify.services import sms_requeue
 
@@ -19,21 +21,65 @@ MESSAGE_FIELDS: tuple[str, ...] = (
     "body",
     "status",
     "attempts",
+    "error_code",
     "last_error",
+    "backend",
     "provider_id",
     "created_at",
     "sent_at",
     "next_attempt_at",
+    "receipt",
+    "receipt_at",
+    "receipt_detail",
 )
 
 
+class SmsProviderTemplateInline(admin.TabularInline):
+    """The platforms' approved templates for this text (docs/sms.md): one row per platform."""
+
+    model = SmsProviderTemplate
+    extra = 0
+    fields = ["provider", "provider_code", "params"]
+
+
+class WarnsOfUnmappedTemplates(admin.ModelAdmin):
+    """The template lists say at the top which templates the configured platform cannot send yet."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        from yichuang.notify.checks import configured_provider
+        from yichuang.notify.mapping import MappingError, unmapped_templates
+
+        provider = configured_provider()
+        if provider is not None:
+            try:
+                missing = unmapped_templates(provider)
+            except MappingError as exc:
+                self.message_user(
+                    request, _("环境变量中的短信模板对照有误：%(error)s") % {"error": exc}, messages.ERROR
+                )
+            else:
+                if missing:
+                    self.message_user(
+                        request,
+                        _(
+                            "以下模板还没有对照%(provider)s的模板编号，发送会失败：%(codes)s。请在模板页下方“短信平台模板”中填写。"
+                        )
+                        % {"provider": SmsProvider(provider).label, "codes": "、".join(missing)},
+                        messages.ERROR,
+                    )
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(SmsTemplate)
-class SmsTemplateAdmin(admin.ModelAdmin):
+class SmsTemplateAdmin(WarnsOfUnmappedTemplates):
     list_display = ["code", "name", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["code", "name", "body"]
     fields = ["code", "name", "body", "active", "updated_at"]
     readonly_fields = ["updated_at"]
+    inlines = [SmsProviderTemplateInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: SmsTemplate | None = None) -> list[str]:
         # The program picks a template by its code: renaming one would silently switch to the default text.
@@ -51,8 +97,10 @@ class SmsMessageAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
         "sent_at",
+        "error_code",
+        "receipt",
     ]
-    list_filter = ["status", "template"]
+    list_filter = ["status", "receipt", "backend", "template"]
     search_fields = ["=case_number"]
     date_hierarchy = "created_at"
     fields = MESSAGE_FIELDS
@@ -92,6 +140,16 @@ class SmsMessageAdmin(admin.ModelAdmin):
                 _("%(count)d 条不是发送失败状态，未重新发送。") % {"count": skipped},
                 messages.WARNING,
             )
+
+
+@admin.register(SmsProviderTemplate)
+class SmsProviderTemplateAdmin(WarnsOfUnmappedTemplates):
+    """The whole mapping at a glance, for the platform's template list beside it."""
+
+    list_display = ["template", "provider", "provider_code", "params", "updated_at"]
+    list_filter = ["provider"]
+    search_fields = ["template__code", "template__name", "provider_code"]
+    fields = ["template", "provider", "provider_code", "params"]
 
 
 @admin.register(StaffNotice)

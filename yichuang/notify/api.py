@@ -34,7 +34,21 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SmsMessage
-        fields = ["to", "template", "body", "status", "created_at", "sent_at", "case"]
+        fields = [
+            "to",
+            "template",
+            "body",
+            "status",
+            "created_at",
+            "sent_at",
+            "case",
+            "receipt",
+            "receipt_at",
+        ]
+        extra_kwargs = {
+            "receipt": {"help_text": _("送达回执：delivered 已送达、undelivered 未送达，空为尚无回执")},
+            "receipt_at": {"help_text": _("运营商报告送达（或未送达）的时间")},
+        }
 
 
 class NotificationListApi(ListAPIView):

@@ -6,3 +6,6 @@ class NotifyConfig(AppConfig):
     name = "yichuang.notify"
     label = "notify"
     verbose_name = _("短信通知")
+
+    def ready(self) -> None:
+        from yichuang.notify import checks  # noqa: F401

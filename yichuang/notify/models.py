@@ -65,10 +65,79 @@ class SmsTemplate(models.Model):
             raise ValidationError({"body": problems})
 
 
+class SmsProvider(models.TextChoices):
+    """The SMS platforms the project has a gateway for (``SMS_BACKEND=aliyun`` / ``tencent``)."""
+
+    ALIYUN = "aliyun", _("阿里云短信服务")
+    TENCENT = "tencent", _("腾讯云短信")
+
+
+class SmsProviderTemplate(models.Model):
+    """Which template approved at a platform sends one of our templates, and what fills its variables.
+
+    A platform sends only texts it has approved in advance (模板审核), with variables of its own:
+    named at Alibaba Cloud (``${name}``, filled by the JSON ``TemplateParam``), numbered at Tencent
+    Cloud (``{1}``, ``{2}``…, filled by ``TemplateParamSet`` in order). ``params`` says which of our
+    placeholders goes where; empty means "our placeholders in the order our text uses them, under
+    their own names", which is right for a template applied for with ``yichuang sms_templates``.
+    """
+
+    template = models.ForeignKey(
+        SmsTemplate,
+        verbose_name=_("模板"),
+        to_field="code",
+        on_delete=models.CASCADE,
+        related_name="provider_templates",
+    )
+    provider = models.CharField(_("短信平台"), max_length=20, choices=SmsProvider.choices)
+    provider_code = models.CharField(
+        _("平台模板编号"),
+        max_length=50,
+        help_text=_("阿里云的模板 CODE（如 SMS_123456789），或腾讯云的模板 ID（如 1234567）。"),
+    )
+    params = models.CharField(
+        _("参数对照"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "留空：按本模板文字中占位符出现的顺序、用同样的名字。阿里云可写“平台变量名=占位符”，"
+            "如 name=item,code=number；腾讯云按 {1}、{2}… 的顺序写占位符，如 item,number,due_date。"
+        ),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("短信平台模板")
+        verbose_name_plural = _("短信平台模板")
+        ordering = ["template", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "provider"], name="sms_provider_template_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} → {self.get_provider_display()} {self.provider_code}"
+
+    def clean(self) -> None:
+        super().clean()
+        from yichuang.notify.mapping import MappingError, parse_params
+
+        try:
+            parse_params(self.params, provider=self.provider)
+        except MappingError as exc:
+            raise ValidationError({"params": str(exc)}) from exc
+
+
 class SmsStatus(models.TextChoices):
     QUEUED = "queued", _("待发送")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+
+
+class SmsReceipt(models.TextChoices):
+    """What the carrier reported after the platform took the message (回执)."""
+
+    DELIVERED = "delivered", _("已送达")
+    UNDELIVERED = "undelivered", _("未送达")
 
 
 class SmsMessage(models.Model):
@@ -80,6 +149,13 @@ class SmsMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     provider_id = models.CharField(_("网关回执号"), max_length=100, blank=True)
+    # The rendered values of the placeholders: a platform fills its approved template with them.
+    params = models.JSONField(_("模板参数"), default=dict, blank=True)
+    backend = models.CharField(_("发送通道"), max_length=20, blank=True)
+    error_code = models.CharField(_("错误码"), max_length=100, blank=True)
+    receipt = models.CharField(_("送达回执"), max_length=12, choices=SmsReceipt.choices, blank=True)
+    receipt_at = models.DateTimeField(_("回执时间"), null=True, blank=True)
+    receipt_detail = models.CharField(_("回执说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
@@ -88,7 +164,11 @@ class SmsMessage(models.Model):
         verbose_name = _("短信")
         verbose_name_plural = _("短信发件箱")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notify_sms_pending_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notify_sms_pending_idx"),
+            # A delivery receipt names the message by the platform's id (BizId, SerialNo).
+            models.Index(fields=["backend", "provider_id"], name="notify_sms_provider_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} → {mask_phone(self.to)}"
@@ -96,6 +176,28 @@ class SmsMessage(models.Model):
     @property
     def masked_to(self) -> str:
         return mask_phone(self.to)
+
+
+class SmsWaitingReceipt(models.Model):
+    """A delivery receipt that named no message of ours when it came: the platform can report a
+    delivery before the transaction that recorded its message id has committed (the sweep sends up to
+    50 messages in one), or it reports for another application on the same account. Kept a day and
+    matched when the id appears (``receipts.sms_match_waiting_receipts``)."""
+
+    backend = models.CharField(_("发送通道"), max_length=20)
+    provider_id = models.CharField(_("网关回执号"), max_length=100)
+    delivered = models.BooleanField(_("已送达"))
+    reported_at = models.DateTimeField(_("回执时间"), null=True, blank=True)
+    detail = models.CharField(_("回执说明"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("收到时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("待匹配的回执")
+        verbose_name_plural = _("待匹配的回执")
+        indexes = [models.Index(fields=["backend", "provider_id"], name="notify_receipt_waiting_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.backend} {self.provider_id}"
 
 
 class StaffNotice(models.Model):

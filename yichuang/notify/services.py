@@ -28,8 +28,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from yichuang.common.enqueue import enqueue
 from yichuang.common.identity import mask_phone, validate_mobile
-from yichuang.notify.backends import SmsBackend, get_backend
+from yichuang.notify.backends import Sms, SmsBackend, SmsDeliveryError, get_backend
 from yichuang.notify.defaults import DEFAULT_TEMPLATES, DELIVERY_METHODS, PLACEHOLDERS
 from yichuang.notify.models import SmsMessage, SmsStatus, SmsTemplate, StaffNotice
 
@@ -42,6 +43,8 @@ QUEUED_GRACE = datetime.timedelta(minutes=2)
 INVALID_NUMBER_ERROR = "手机号码无效，未发送。"
 # Messages sent in one transaction by the sweep (a slow gateway must not hold hundreds of row locks).
 SWEEP_BATCH = 50
+#: The gateways that push delivery receipts (``yichuang.notify.callbacks``).
+RECEIPT_BACKENDS = frozenset({"aliyun", "tencent"})
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -68,7 +71,7 @@ def _text(key: str, value: object) -> str:
     return str(value)
 
 
-def _template_text(code: str) -> str:
+def template_text(code: str) -> str:
     """An active stored template, else the built-in text, else (a custom code that is switched off) its stored text.
     The stored row is kept in memory until a template changes (``common.memo``)."""
     from yichuang.common.memo import memoized
@@ -84,6 +87,11 @@ def _template_text(code: str) -> str:
     raise ValueError(f"unknown SMS template code {code!r}: neither built in nor in SmsTemplate")
 
 
+def sms_params(context: Mapping[str, object]) -> dict[str, str]:
+    """The placeholder values as the text shows them: what a platform fills its approved template with."""
+    return {str(key): _text(str(key), value) for key, value in context.items() if str(key) in PLACEHOLDERS}
+
+
 def sms_render(*, template: str, context: Mapping[str, object]) -> str:
     """The message text: never fails on a badly edited template.
 
@@ -92,7 +100,7 @@ def sms_render(*, template: str, context: Mapping[str, object]) -> str:
     becomes empty. Dates read 2025年3月1日, lists are joined with 、, delivery method codes become words.
     Raises ``ValueError`` only for a template code that exists nowhere — a programming error.
     """
-    text = _template_text(template)
+    text = template_text(template)
     mapping = {name: "" for name in PLACEHOLDERS}
     mapping.update({str(key): _text(str(key), value) for key, value in context.items()})
     try:
@@ -116,7 +124,8 @@ def sms_render(*, template: str, context: Mapping[str, object]) -> str:
 
 
 def _schedule_send(message_id: int) -> None:
-    """Runs after commit. A broker that is down must not break the request: the sweep sends later.
+    """Runs after commit. A broker that is down must not break the request: the failure is logged as
+    an error (``yichuang.common.enqueue``) and the sweep sends the message later.
 
     Without a task queue (no Redis: Celery runs tasks eagerly, in the request) the message goes to
     this process's background sender instead (``SMS_SEND_IN_BACKGROUND``, on by default), which
@@ -130,10 +139,12 @@ def _schedule_send(message_id: int) -> None:
 
         background_sender.submit(message_id)
         return
-    try:
-        send_sms_task.delay(message_id)
-    except Exception:
-        logger.exception("SMS %s could not be handed to the task queue; the sweep will send it", message_id)
+    enqueue(
+        send_sms_task,
+        message_id,
+        what=f"SMS {message_id}",
+        retry="定时任务 retry-pending-sms 稍后发送 (the retry-pending-sms sweep sends it later)",
+    )
 
 
 def sms_enqueue(
@@ -153,8 +164,10 @@ def sms_enqueue(
             template=template,
             body=body,
             case_number=case_number,
+            params=sms_params(context),
             status=SmsStatus.FAILED,
             last_error=INVALID_NUMBER_ERROR,
+            error_code="INVALID_NUMBER",
         )
         logger.warning(
             "SMS %s (%s, case %s) not sent: %s is not a mobile number",
@@ -168,6 +181,7 @@ def sms_enqueue(
         to=number,
         template=template,
         body=body,
+        params=sms_params(context),
         case_number=case_number,
         next_attempt_at=timezone.now() + QUEUED_GRACE,
     )
@@ -175,7 +189,7 @@ def sms_enqueue(
         "SMS %s (%s, case %s) queued for %s", message.pk, template, case_number or "-", mask_phone(number)
     )
     message_id = message.pk
-    transaction.on_commit(lambda: _schedule_send(message_id), robust=True)
+    transaction.on_commit(lambda: _schedule_send(message_id))
     return message
 
 
@@ -191,7 +205,7 @@ def sms_requeue(*, message_ids: Iterable[int]) -> int:
             status=SmsStatus.QUEUED, attempts=0, next_attempt_at=timezone.now() + QUEUED_GRACE
         )
         for message_id in ids:
-            transaction.on_commit(functools.partial(_schedule_send, message_id), robust=True)
+            transaction.on_commit(functools.partial(_schedule_send, message_id))
     return len(ids)
 
 
@@ -225,8 +239,9 @@ def sms_send_batch(
 ) -> dict[int, SendOutcome]:
     """``sms_send`` for several messages in one transaction: one locking read, one update of all the
     messages the gateway took, one commit. Each message keeps its own outcome (a gateway failure
-    for one does not stop the others)."""
-    backend = backend or get_backend()
+    for one does not stop the others). A gateway that cannot even be set up (a missing key, the SDK
+    not installed) fails each message with ``CONFIGURATION`` and the reason, to be retried later."""
+    backend = backend or _usable_backend()
     ids = list(dict.fromkeys(message_ids))
     outcomes = {message_id: SendOutcome("skipped") for message_id in ids}
     sent: list[SmsMessage] = []
@@ -240,10 +255,17 @@ def sms_send_batch(
                 sent.append(message)
         if sent:
             SmsMessage.objects.bulk_update(
-                sent, ["status", "attempts", "provider_id", "sent_at", "next_attempt_at"]
+                sent, ["status", "attempts", "provider_id", "backend", "sent_at", "next_attempt_at"]
             )
     for message in sent:
         logger.info("SMS %s sent to %s (attempt %d)", message.pk, mask_phone(message.to), message.attempts)
+    if sent and backend.name in RECEIPT_BACKENDS:
+        # A platform may have reported a delivery while this transaction still held the ids.
+        from yichuang.notify.receipts import sms_match_waiting_receipts
+
+        sms_match_waiting_receipts(
+            backend=backend.name, provider_ids=[message.provider_id for message in sent]
+        )
     return outcomes
 
 
@@ -252,26 +274,44 @@ def _attempt(message: SmsMessage, backend: SmsBackend) -> SendOutcome:
     on the object (the caller saves all of them in one statement)."""
     now = timezone.now()
     message.attempts += 1
+    message.backend = backend.name or type(backend).__name__.lower()[:20]
+    sms = Sms(
+        to=message.to,
+        body=message.body,
+        template=message.template,
+        params=message.params or {},
+        reference=str(message.pk),
+    )
     try:
         validate_mobile(message.to)
-        provider_id = backend.send(to=message.to, body=message.body)
+        provider_id = backend.send(sms)
     except Exception as exc:
+        may_retry = True
         if isinstance(exc, ValidationError):
-            error, retry_in = INVALID_NUMBER_ERROR, None
+            error, code, may_retry = INVALID_NUMBER_ERROR, "INVALID_NUMBER", False
+        elif isinstance(exc, SmsDeliveryError):
+            error, code, may_retry = _scrub(str(exc), message.to), exc.code, exc.retryable
         else:
-            error = _scrub(f"{type(exc).__name__}: {exc}", message.to)[:2000]
-            retry_in = retry_delay(message.attempts) if message.attempts < MAX_ATTEMPTS else None
+            error, code = _scrub(f"{type(exc).__name__}: {exc}", message.to), ""
+        retry_in = retry_delay(message.attempts) if may_retry and message.attempts < MAX_ATTEMPTS else None
         message.status = SmsStatus.FAILED
-        message.last_error = error
+        message.last_error = error[:2000]
+        message.error_code = _scrub(code, message.to)[:100]
         message.next_attempt_at = now + retry_in if retry_in is not None else None
-        message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
-        logger.warning(
-            "SMS %s to %s failed (attempt %d of %d): %s%s",
+        message.save(
+            update_fields=["status", "attempts", "last_error", "error_code", "backend", "next_attempt_at"]
+        )
+        # A failure that waiting cannot mend (a template the platform does not know, a refused
+        # number, a wrong key) is an error for whoever watches the logs, not a warning.
+        logger.log(
+            logging.WARNING if may_retry else logging.ERROR,
+            "SMS %s (%s) to %s failed (attempt %d of %d): %s%s",
             message.pk,
+            message.template,
             mask_phone(message.to),
             message.attempts,
             MAX_ATTEMPTS,
-            error,
+            message.last_error,
             f"; next try in {retry_in}" if retry_in is not None else "; giving up",
         )
         return SendOutcome("failed", retry_in)
@@ -282,6 +322,26 @@ def _attempt(message: SmsMessage, backend: SmsBackend) -> SendOutcome:
     return SendOutcome("sent")
 
 
+def _usable_backend() -> SmsBackend:
+    try:
+        return get_backend()
+    except Exception as exc:
+        logger.error("SMS backend cannot be set up: %s", exc)
+        return _Unconfigured(f"短信通道配置有误：{exc}")
+
+
+class _Unconfigured(SmsBackend):
+    """Stands in for a gateway that could not be set up, so each message records why it was not sent."""
+
+    name = "unconfigured"
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def send(self, sms: Sms) -> str:
+        raise SmsDeliveryError(self.reason, code="CONFIGURATION", retryable=True)
+
+
 @dataclass(frozen=True)
 class SweepResult:
     attempted: int
@@ -290,8 +350,12 @@ class SweepResult:
 
 
 def sms_retry_pending(*, now: datetime.datetime | None = None, limit: int = 500) -> SweepResult:
-    """Send what is due: queued or failed messages whose next attempt time has passed, attempts left."""
+    """Send what is due: queued or failed messages whose next attempt time has passed, attempts left.
+    Also records the delivery receipts that came before their message's id was committed."""
     now = now or timezone.now()
+    from yichuang.notify.receipts import sms_match_waiting_receipts
+
+    sms_match_waiting_receipts(now=now)
     due = list(
         SmsMessage.objects.filter(
             status__in=[SmsStatus.QUEUED, SmsStatus.FAILED],
@@ -303,7 +367,7 @@ def sms_retry_pending(*, now: datetime.datetime | None = None, limit: int = 500)
     )
     if not due:
         return SweepResult(0, 0, 0)
-    backend = get_backend()
+    backend = _usable_backend()
     outcomes = [
         outcome
         for start in range(0, len(due), SWEEP_BATCH)

@@ -22,14 +22,14 @@ from yichuang.queue.models import (
 )
 
 
-class WindowServiceInline(admin.TabularInline):
+class WindowServiceInline(admin.TabularInline[WindowService, ServiceCategory]):
     model = WindowService
     extra = 0
     raw_id_fields = ["window"]
 
 
 @admin.register(ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
+class ServiceCategoryAdmin(admin.ModelAdmin[ServiceCategory]):
     list_display = ["letter", "name", "code", "order", "active"]
     list_editable = ["order", "active"]
     search_fields = ["name", "code"]
@@ -37,7 +37,7 @@ class ServiceCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(WindowService)
-class WindowServiceAdmin(admin.ModelAdmin):
+class WindowServiceAdmin(admin.ModelAdmin[WindowService]):
     list_display = ["window", "category"]
     list_filter = ["category"]
     list_select_related = ["window__point", "category"]
@@ -46,7 +46,7 @@ class WindowServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(admin.ModelAdmin):
+class OpeningHoursAdmin(admin.ModelAdmin[OpeningHours]):
     list_display = ["point", "days", "weekdays", "start", "end", "extended", "active"]
     list_filter = ["days", "extended", "active"]
     list_select_related = ["point"]
@@ -55,7 +55,7 @@ class OpeningHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppointmentSchedule)
-class AppointmentScheduleAdmin(admin.ModelAdmin):
+class AppointmentScheduleAdmin(admin.ModelAdmin[AppointmentSchedule]):
     list_display = [
         "point",
         "category",
@@ -84,7 +84,7 @@ class AppointmentScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppointmentSlot)
-class AppointmentSlotAdmin(admin.ModelAdmin):
+class AppointmentSlotAdmin(admin.ModelAdmin[AppointmentSlot]):
     list_display = ["point", "day", "start", "end", "category", "capacity", "booked", "extended", "closed"]
     list_filter = ["day", "category", "extended", "closed"]
     list_select_related = ["point", "category"]
@@ -97,7 +97,7 @@ class AppointmentSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(QueueTicket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(admin.ModelAdmin[QueueTicket]):
     list_display = [
         "number",
         "point",
@@ -147,7 +147,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     list_display = ["reference", "point", "day", "start", "category", "masked_name", "masked_phone", "status"]
     list_filter = ["status", "channel", "category", "day"]
     list_select_related = ["point", "category"]

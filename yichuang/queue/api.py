@@ -64,7 +64,7 @@ def _ticket_response(request: Request, ticket: Any, status_code: int = 200) -> R
 # —— tickets ———————————————————————————————————————————————————————————————————————————————————
 
 
-class QueueClerkTicketInputSerializer(serializers.Serializer):
+class QueueClerkTicketInputSerializer(serializers.Serializer[Any]):
     point = serializers.CharField(max_length=20, help_text="服务点编码")
     category = serializers.CharField(max_length=30, help_text="业务类别编码")
     priority = serializers.ChoiceField(
@@ -80,7 +80,7 @@ class QueueClerkTicketInputSerializer(serializers.Serializer):
 
 
 class TicketListCreateApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         point = serializers.CharField(required=False, max_length=20)
         day = serializers.DateField(required=False)
         status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
@@ -141,7 +141,7 @@ class TicketDetailApi(APIView):
         return Response(QueueTicketSerializer(ticket, context={"user": request.user}).data)
 
 
-class QueueTicketActionInputSerializer(serializers.Serializer):
+class QueueTicketActionInputSerializer(serializers.Serializer[Any]):
     window = serializers.IntegerField(required=False, help_text="转窗口：目标窗口 id")
     cases = serializers.ListField(
         child=serializers.CharField(max_length=30),
@@ -195,7 +195,7 @@ class TicketActionApi(APIView):
 # —— windows ———————————————————————————————————————————————————————————————————————————————————
 
 
-class WindowOutputSerializer(serializers.Serializer):
+class WindowOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     point = serializers.CharField(source="point.code")
     point_name = serializers.CharField(source="point.name")
@@ -269,7 +269,7 @@ class WindowCallApi(APIView):
 
 
 class AppointmentListCreateApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         point = serializers.CharField(required=False, max_length=20)
         day = serializers.DateField(required=False)
         status = serializers.ChoiceField(choices=AppointmentStatus.choices, required=False)
@@ -351,7 +351,7 @@ class AppointmentActionApi(APIView):
 # —— figures ———————————————————————————————————————————————————————————————————————————————————
 
 
-class QueueFigureRowSerializer(serializers.Serializer):
+class QueueFigureRowSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     name = serializers.CharField()
     taken = serializers.IntegerField(help_text="取号数")
@@ -371,7 +371,7 @@ class QueueFigureRowSerializer(serializers.Serializer):
     max_service_minutes = serializers.FloatField(allow_null=True)
 
 
-class AppointmentFiguresSerializer(serializers.Serializer):
+class AppointmentFiguresSerializer(serializers.Serializer[Any]):
     booked = serializers.IntegerField()
     checked_in = serializers.IntegerField()
     cancelled = serializers.IntegerField()
@@ -379,7 +379,7 @@ class AppointmentFiguresSerializer(serializers.Serializer):
     show_rate = serializers.FloatField(allow_null=True, help_text="签到/(签到+爽约)")
 
 
-class QueueReportSerializer(serializers.Serializer):
+class QueueReportSerializer(serializers.Serializer[Any]):
     first = serializers.DateField()
     last = serializers.DateField()
     by = serializers.CharField()
@@ -389,7 +389,7 @@ class QueueReportSerializer(serializers.Serializer):
     appointments = AppointmentFiguresSerializer()
 
 
-class FiguresQuerySerializer(serializers.Serializer):
+class FiguresQuerySerializer(serializers.Serializer[Any]):
     by = serializers.ChoiceField(choices=list(GROUPS), required=False, default="point")
     point = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     target = serializers.IntegerField(

@@ -59,7 +59,7 @@ class PublicApi(APIView):
 # —— the kiosk ——————————————————————————————————————————————————————————————————————————————————
 
 
-class QueueCategorySerializer(serializers.Serializer):
+class QueueCategorySerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     letter = serializers.CharField()
     name = serializers.CharField()
@@ -67,7 +67,7 @@ class QueueCategorySerializer(serializers.Serializer):
     waiting = serializers.IntegerField(help_text="正在等候的人数")
 
 
-class PointQueueOutputSerializer(serializers.Serializer):
+class PointQueueOutputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -111,7 +111,7 @@ class PointQueueApi(PublicApi):
         return Response(PointQueueOutputSerializer(data).data)
 
 
-class KioskTicketInputSerializer(serializers.Serializer):
+class KioskTicketInputSerializer(serializers.Serializer[Any]):
     category = serializers.CharField(max_length=30, help_text="业务类别编码")
     priority = serializers.ChoiceField(
         choices=[
@@ -169,7 +169,7 @@ class KioskTicketApi(PublicApi):
 # —— the display board ——————————————————————————————————————————————————————————————————————————
 
 
-class BoardCallSerializer(serializers.Serializer):
+class BoardCallSerializer(serializers.Serializer[Any]):
     event = serializers.IntegerField(help_text="叫号记录编号；当前号为0")
     number = serializers.CharField()
     window = serializers.CharField(help_text="窗口号")
@@ -179,14 +179,14 @@ class BoardCallSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="语音播报文字，如：请A023号到3号窗口办理")
 
 
-class BoardQueueSerializer(serializers.Serializer):
+class BoardQueueSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     letter = serializers.CharField()
     name = serializers.CharField()
     waiting = serializers.IntegerField()
 
 
-class BoardOutputSerializer(serializers.Serializer):
+class BoardOutputSerializer(serializers.Serializer[Any]):
     point = serializers.CharField(source="point.code")
     point_name = serializers.CharField(source="point.name")
     now = serializers.DateTimeField()
@@ -223,7 +223,7 @@ class BoardApi(PublicApi):
 # —— slots and bookings ————————————————————————————————————————————————————————————————————————
 
 
-class SlotQuerySerializer(serializers.Serializer):
+class SlotQuerySerializer(serializers.Serializer[Any]):
     category = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
     date = serializers.DateField(required=False, help_text="只看某一天")
 
@@ -259,7 +259,7 @@ class SlotListApi(PublicApi):
         return Response(SlotSerializer(slots, many=True).data)
 
 
-class BookingInputSerializer(serializers.Serializer):
+class BookingInputSerializer(serializers.Serializer[Any]):
     slot = serializers.IntegerField(help_text="时段 id（见可预约时段）")
     name = serializers.CharField(max_length=50)
     phone = serializers.CharField(max_length=20, help_text="接收预约短信的手机号")
@@ -298,11 +298,11 @@ class BookingCreateApi(PublicApi):
         return Response(booked_data(appointment, code), status=status.HTTP_201_CREATED)
 
 
-class BookingPhoneInputSerializer(serializers.Serializer):
+class BookingPhoneInputSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=20, help_text="预约时留的手机号")
 
 
-class BookingCancelInputSerializer(serializers.Serializer):
+class BookingCancelInputSerializer(serializers.Serializer[Any]):
     cancel_code = serializers.CharField(max_length=12, help_text="短信中的取消码")
 
 

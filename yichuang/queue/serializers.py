@@ -13,7 +13,7 @@ from yichuang.queue.selectors import ahead_of, may_operate
 from yichuang.queue.workflow import actions_from
 
 
-class QueueKioskTicketSerializer(serializers.Serializer):
+class QueueKioskTicketSerializer(serializers.Serializer[Any]):
     """What the kiosk prints: no personal data."""
 
     number = serializers.CharField(help_text="号码，如 A023")
@@ -32,7 +32,7 @@ class QueueKioskTicketSerializer(serializers.Serializer):
         return ahead_of(obj)
 
 
-class QueueTicketSerializer(serializers.Serializer):
+class QueueTicketSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     point = serializers.CharField(source="point.code")
@@ -76,7 +76,7 @@ class QueueTicketSerializer(serializers.Serializer):
         return actions_from(obj.status)
 
 
-class AppointmentSerializer(serializers.Serializer):
+class AppointmentSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField(help_text="预约号")
     point = serializers.CharField(source="point.code")
     point_name = serializers.CharField(source="point.name")
@@ -109,7 +109,7 @@ class BookedSerializer(AppointmentSerializer):
     cancel_code = serializers.CharField(help_text="取消码：只在预约成功时返回一次，并以短信发送")
 
 
-class SlotSerializer(serializers.Serializer):
+class SlotSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     day = serializers.DateField()
     start = serializers.TimeField(format="%H:%M")

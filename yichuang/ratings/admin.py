@@ -11,7 +11,7 @@ from yichuang.ratings.models import Appeal, Rating, Rectification
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(admin.ModelAdmin[Rating]):
     list_display = ["case", "channel", "score", "point", "created_at", "excluded"]
     list_filter = ["score", "channel", "excluded"]
     search_fields = ["case__number", "comment"]
@@ -36,7 +36,7 @@ class RatingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(admin.ModelAdmin):
+class RectificationAdmin(admin.ModelAdmin[Rectification]):
     list_display = ["rating", "owner", "status", "due_date", "callback_at", "closed_at"]
     list_filter = ["status"]
     list_select_related = ["rating__case", "owner"]
@@ -48,7 +48,7 @@ class RectificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(admin.ModelAdmin[Appeal]):
     list_display = ["rating", "raised_by", "status", "created_at", "decided_at"]
     list_filter = ["status"]
     list_select_related = ["rating__case", "raised_by"]

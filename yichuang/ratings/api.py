@@ -29,7 +29,7 @@ from yichuang.ratings.selectors import (
 PUBLIC_CHANNELS = [c for c in RatingChannel.choices if c[0] != RatingChannel.HOTLINE]
 
 
-class RateInputSerializer(serializers.Serializer):
+class RateInputSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=20, help_text="申请时留的手机号")
     score = serializers.IntegerField(min_value=1, max_value=5, help_text="5 非常满意 … 1 非常不满意")
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
@@ -42,7 +42,7 @@ class RateInputSerializer(serializers.Serializer):
     )
 
 
-class RatingOutputSerializer(serializers.Serializer):
+class RatingOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     case = serializers.CharField(source="case.number")
     channel = serializers.CharField()
@@ -54,7 +54,7 @@ class RatingOutputSerializer(serializers.Serializer):
     excluded = serializers.BooleanField()
 
 
-class PublicRatingOutputSerializer(serializers.Serializer):
+class PublicRatingOutputSerializer(serializers.Serializer[Any]):
     case = serializers.CharField(source="case.number")
     channel = serializers.CharField()
     score = serializers.IntegerField()
@@ -91,7 +91,7 @@ class RateApi(APIView):
         return Response(PublicRatingOutputSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
-class RectificationOutputSerializer(serializers.Serializer):
+class RectificationOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     case = serializers.CharField(source="rating.case.number")
     score = serializers.IntegerField(source="rating.score")
@@ -111,7 +111,7 @@ class RectificationOutputSerializer(serializers.Serializer):
 
 
 class RatingListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         score_max = serializers.IntegerField(required=False, min_value=1, max_value=5)
         point = serializers.CharField(required=False, max_length=20)
 
@@ -137,7 +137,7 @@ class RatingListApi(APIView):
         return paginator.get_paginated_response(RatingOutputSerializer(page, many=True).data)
 
 
-class SatisfactionFiguresSerializer(serializers.Serializer):
+class SatisfactionFiguresSerializer(serializers.Serializer[Any]):
     ratings = serializers.IntegerField()
     by_score = serializers.DictField(child=serializers.IntegerField())
     average = serializers.FloatField(allow_null=True)
@@ -161,11 +161,11 @@ class RatingFiguresApi(APIView):
         return Response(SatisfactionFiguresSerializer(asdict(satisfaction_figures(qs))).data)
 
 
-class AppealInputSerializer(serializers.Serializer):
+class AppealInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-class AppealOutputSerializer(serializers.Serializer):
+class AppealOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     rating = serializers.IntegerField(source="rating_id")
     case = serializers.CharField(source="rating.case.number")
@@ -189,7 +189,7 @@ class RatingAppealApi(APIView):
         return Response(AppealOutputSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=2000)
 
 
@@ -236,7 +236,7 @@ class RectificationListApi(APIView):
         return paginator.get_paginated_response(RectificationOutputSerializer(page, many=True).data)
 
 
-class RectificationActionInputSerializer(serializers.Serializer):
+class RectificationActionInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     satisfied = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="回访时评价人是否满意"

@@ -11,13 +11,13 @@ from yichuang.stats.models import AssessmentIndicator, MonthlyFigure
 
 
 @admin.register(AssessmentIndicator)
-class AssessmentIndicatorAdmin(admin.ModelAdmin):
+class AssessmentIndicatorAdmin(admin.ModelAdmin[AssessmentIndicator]):
     list_display = ["indicator", "weight", "active"]
     list_editable = ["weight", "active"]
 
 
 @admin.register(MonthlyFigure)
-class MonthlyFigureAdmin(admin.ModelAdmin):
+class MonthlyFigureAdmin(admin.ModelAdmin[MonthlyFigure]):
     list_display = ["month", "point", "staff", "kind", "accepted", "completed", "on_time"]
     list_filter = ["month", "kind"]
     list_select_related = ["point", "staff"]

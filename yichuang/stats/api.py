@@ -29,7 +29,7 @@ PARAMETERS = [
 ]
 
 
-class QuerySerializer(serializers.Serializer):
+class QuerySerializer(serializers.Serializer[Any]):
     region = serializers.CharField(required=False, allow_blank=True, max_length=12, default="")
     point = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     staff = serializers.CharField(required=False, allow_blank=True, max_length=150, default="")
@@ -58,7 +58,7 @@ class QuerySerializer(serializers.Serializer):
         return value
 
 
-class CaseFiguresSerializer(serializers.Serializer):
+class CaseFiguresSerializer(serializers.Serializer[Any]):
     accepted = serializers.IntegerField(help_text="受理件数")
     immediate = serializers.IntegerField(help_text="即办件数")
     completed = serializers.IntegerField(help_text="办结件数")
@@ -75,19 +75,19 @@ class CaseFiguresSerializer(serializers.Serializer):
     agent_home = serializers.IntegerField(help_text="送证上门件数")
 
 
-class MonthFiguresSerializer(serializers.Serializer):
+class MonthFiguresSerializer(serializers.Serializer[Any]):
     month = serializers.CharField()
     figures = CaseFiguresSerializer()
 
 
-class DrillDownSerializer(serializers.Serializer):
+class DrillDownSerializer(serializers.Serializer[Any]):
     level = serializers.CharField()
     code = serializers.CharField()
     name = serializers.CharField()
     figures = CaseFiguresSerializer()
 
 
-class OverdueSerializer(serializers.Serializer):
+class OverdueSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     item_name = serializers.CharField(source="item.name")
     point_name = serializers.CharField(source="point.name")
@@ -95,7 +95,7 @@ class OverdueSerializer(serializers.Serializer):
     due_date = serializers.DateField()
 
 
-class QueueTotalsSerializer(serializers.Serializer):
+class QueueTotalsSerializer(serializers.Serializer[Any]):
     target_minutes = serializers.IntegerField(help_text="叫号时限（分钟），within_target 的依据")
     taken = serializers.IntegerField(help_text="取号数")
     called = serializers.IntegerField(help_text="叫号数")
@@ -117,7 +117,7 @@ class QueueTotalsSerializer(serializers.Serializer):
     )
 
 
-class DashboardSerializer(serializers.Serializer):
+class DashboardSerializer(serializers.Serializer[Any]):
     unit = serializers.DictField(child=serializers.CharField())
     first = serializers.CharField()
     last = serializers.CharField()
@@ -273,7 +273,7 @@ def _queue_sheet(book: Workbook, board: Dashboard) -> None:
         sheet.append(["", shown.booked, shown.checked_in, shown.missed, shown.cancelled, shown.show_rate])
 
 
-class RankedSerializer(serializers.Serializer):
+class RankedSerializer(serializers.Serializer[Any]):
     rank = serializers.IntegerField()
     level = serializers.CharField()
     code = serializers.CharField()

@@ -66,7 +66,7 @@ class ScheduleImportForm(forms.Form):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     list_display = ["date", "weekday", "kind", "name", "changes_count", "source", "note", "updated_at"]
     list_filter = [YearListFilter, "kind", "source"]
     search_fields = ["name", "note"]
@@ -161,7 +161,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleYear)
-class ScheduleYearAdmin(admin.ModelAdmin):
+class ScheduleYearAdmin(admin.ModelAdmin[ScheduleYear]):
     list_display = ["year", "source", "published", "note", "day_count", "updated_at"]
     list_filter = ["source"]
     search_fields = ["year", "note"]

@@ -54,14 +54,16 @@ class PublicApi(APIView):
     authentication_classes: list[Any] = []
     schema = PublicSchema()
 
-    def validated(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    def validated(
+        self, serializer_class: type[serializers.Serializer[Any]], request: Request
+    ) -> dict[str, Any]:
         serializer = serializer_class(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
 
 class WorkdaysAddApi(PublicApi):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         class Meta:
             ref_name = "WorkdaysAddQuery"
 
@@ -80,7 +82,7 @@ class WorkdaysAddApi(PublicApi):
             },
         )
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         class Meta:
             ref_name = "WorkdaysAdd"
 
@@ -115,14 +117,14 @@ class WorkdaysAddApi(PublicApi):
 
 
 class WorkdaysBetweenApi(PublicApi):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         class Meta:
             ref_name = "WorkdaysBetweenQuery"
 
         start = _date_field(gettext_lazy("起始日（不计入）"))
         end = _date_field(gettext_lazy("截止日（计入）"))
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         class Meta:
             ref_name = "WorkdaysBetween"
 
@@ -149,7 +151,7 @@ class WorkdaysBetweenApi(PublicApi):
 
 
 class CalendarDaysApi(PublicApi):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         class Meta:
             ref_name = "CalendarDaysQuery"
 
@@ -166,7 +168,7 @@ class CalendarDaysApi(PublicApi):
             },
         )
 
-    class DaySerializer(serializers.Serializer):
+    class DaySerializer(serializers.Serializer[Any]):
         class Meta:
             ref_name = "CalendarDay"
 
@@ -177,7 +179,7 @@ class CalendarDaysApi(PublicApi):
         weekday = serializers.CharField(source="weekday_name")
         name = serializers.CharField()
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         class Meta:
             ref_name = "CalendarYear"
 

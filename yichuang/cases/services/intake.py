@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.cases.actions import WINDOW_ROLES
+from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import BundleApplication, Case, CaseMaterial, CaseStatus, Channel, MaterialState
 from yichuang.cases.services.base import Written, _set_due_dates, _sms, _today, case_event, case_event_record
 from yichuang.cases.services.inputs import (
@@ -26,7 +27,6 @@ from yichuang.cases.services.numbering import _next_number
 from yichuang.catalog.models import Bundle, ItemVersion, ServiceItem
 from yichuang.catalog.selectors import bundle_materials, handling_unit_for, town_of
 from yichuang.common.errors import Invalid
-from yichuang.documents.services import issue_for_case
 from yichuang.org.models import Role, ServicePoint, Staff
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import Case, SuspendedSpan
 from yichuang.cases.services.base import (
     MAX_EXTENSION_DAYS,
@@ -22,7 +23,6 @@ from yichuang.cases.services.moves import _commit, _move
 from yichuang.catalog.models import LicenseType
 from yichuang.common.errors import NotAllowed
 from yichuang.common.memo import memoized
-from yichuang.documents.services import issue_for_case
 from yichuang.org.models import Staff
 from yichuang.workdays.calendar import add_workdays, workdays_between
 

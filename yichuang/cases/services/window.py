@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import Case, CaseMaterial, DeliveryMethod, MaterialState
 from yichuang.cases.services.base import _require, _set_due_dates, _sms
 from yichuang.cases.services.inputs import MaterialInput
 from yichuang.cases.services.moves import _commit, _may, _move
 from yichuang.cases.workflow import next_status
 from yichuang.common.errors import Invalid
-from yichuang.documents.services import issue_for_case
 from yichuang.org.models import Role, Staff
 
 

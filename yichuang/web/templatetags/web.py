@@ -68,7 +68,7 @@ def filesize(value: int) -> str:
 
 
 @register.filter
-def percent(value: float | None) -> str:
+def percent(value: float | str | None) -> str:
     """0.9523 → 95.2%; no figure (nothing to divide by) → —."""
     if value is None or value == "":
         return "—"

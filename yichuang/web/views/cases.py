@@ -17,6 +17,7 @@ from rest_framework import exceptions
 
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS, action_label
+from yichuang.cases.documents import case_documents
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.cases.selectors import (
     allowed_actions,
@@ -25,7 +26,6 @@ from yichuang.cases.selectors import (
     case_list,
     cases_for,
 )
-from yichuang.documents.api import case_documents
 from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
 from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm, action_form_class

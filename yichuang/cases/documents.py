@@ -1,0 +1,339 @@
+"""What a case's documents say, and which seal stamps them.
+
+A case action (accept, notify, refuse, approve, deny, deliver) issues its documents here, in its own
+transaction: this module composes the JSON snapshot each one prints (applicant masked, the item's
+legal basis, the certificate as the 电子证照库 issued it, …) and picks the seal by "一枚印章管审批";
+the documents app writes the rows and renders and signs them after commit (``documents.services``),
+knowing nothing of cases. Like ``handover/documents.py`` for the handover lists.
+
+The rules this app registers with the documents app (``apps.py``): who may read a case's documents
+(whoever may see the case), and how to choose their seal again when the one chosen at issue was
+revoked before the document was signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+
+from yichuang.cases.models import MaterialState
+from yichuang.catalog.models import LicenseType, ResultType
+from yichuang.common.identity import (
+    birth_date_from_id,
+    gender_from_id,
+    mask_phone,
+    mask_resident_id,
+    mask_uscc,
+    resident_id_valid,
+)
+from yichuang.documents.api import document_refs
+from yichuang.documents.models import Document, DocumentKind, Seal, SealKind
+from yichuang.documents.selectors import department_seal, documents_of, hands_out_elsewhere, output_seal
+from yichuang.documents.services import documents_issue
+from yichuang.org.models import ServicePoint, Staff
+
+#: The documents each case action produces (the action's own name is the ``kind`` of issue_for_case).
+ACTION_DOCUMENTS: dict[str, list[str]] = {
+    "accept": [DocumentKind.ACCEPTANCE_NOTICE, DocumentKind.COMMITMENT],
+    "notify": [DocumentKind.SUPPLEMENT_NOTICE],
+    "refuse": [DocumentKind.REFUSAL_NOTICE],
+    "approve": [DocumentKind.APPROVAL_DECISION, DocumentKind.CERTIFICATE],
+    "deny": [DocumentKind.DENIAL_DECISION],
+    "deliver": [DocumentKind.DELIVERY_RECEIPT],
+}
+#: Every kind of document a case has.
+CASE_KINDS = sorted({kind for kinds in ACTION_DOCUMENTS.values() for kind in kinds})
+DELIVERY_LABELS = {
+    "pickup": "现场领取",
+    "mail": "免费邮寄",
+    "kiosk": "自助终端领取",
+    "agent": "代办员送证上门",
+}
+
+#: The seal a decision is made under, by the power the handling unit exercises (``Case.handling_mode``).
+SEAL_BY_MODE = {
+    "own": SealKind.APPROVAL,  # 乡镇本级 statutory items: 行政审批专用章
+    "granted": SealKind.APPROVAL,  # 直接赋权: the town exercises the power in its own name
+    "entrusted": SealKind.DELEGATED,  # 委托下放: in the county's name, under the numbered seal it issued
+    "front_desk_only": SealKind.DEPARTMENT,  # 服务前移: the county department decides
+    "county": SealKind.DEPARTMENT,
+}
+
+
+# —— which seal ——
+
+
+def decision_seal(*, department_id: int, mode: str, at: dt.datetime | None = None) -> Seal | None:
+    """The seal of the unit that decides under ``mode``; the newest one in force."""
+    return department_seal(
+        kind=SEAL_BY_MODE.get(mode, SealKind.DEPARTMENT), department_id=department_id, at=at
+    )
+
+
+def seal_for(
+    *,
+    kind: str,
+    department_id: int,
+    department_region_id: int,
+    mode: str,
+    point: ServicePoint | None = None,
+    at: dt.datetime | None = None,
+) -> Seal | None:
+    """ "一枚印章管审批": the seal that stamps a document of ``kind`` for a case decided by the
+    department under ``mode``; a 送达回证 handed out at ``point`` in another town bears that point's
+    出件章. None when no seal in force is registered (the document then stays unsealed)."""
+    if (
+        kind == DocumentKind.DELIVERY_RECEIPT
+        and point is not None
+        and hands_out_elsewhere(department_region_id=department_region_id, point=point)
+    ):
+        seal = output_seal(point=point, at=at)
+        if seal is not None:
+            return seal
+    return decision_seal(department_id=department_id, mode=mode, at=at)
+
+
+def seal_again(document: Document, at: dt.datetime) -> Seal | None:
+    """The seal for a case document whose seal was revoked before it was signed: the same rule, from
+    what the document recorded at issue (``seal_rule``), at the signing time."""
+    rule = document.data.get("seal_rule") or {}
+    if not rule.get("department_id"):
+        return None
+    point = ServicePoint.objects.filter(pk=int(rule.get("point_id") or 0)).first()
+    return seal_for(
+        kind=document.kind,
+        department_id=int(rule["department_id"]),
+        department_region_id=int(rule["department_region_id"]),
+        mode=str(rule.get("mode", "")),
+        point=point,
+        at=at,
+    )
+
+
+# —— what they say ——
+
+
+def _local_day(moment: dt.datetime | None) -> str | None:
+    return timezone.localdate(moment).isoformat() if moment else None
+
+
+def _case_snapshot(case: Any) -> dict[str, Any]:
+    item = case.item_version.snapshot
+    mask = mask_resident_id if case.applicant_kind == "person" else mask_uscc
+    return {
+        "number": case.number,
+        "item": case.item.name,
+        "item_code": case.item.code,
+        "item_type": item.get("type", ""),
+        "result_name": item.get("result_name", ""),
+        "consult_phone": item.get("consult_phone", ""),
+        "applicant": case.applicant_name,
+        "applicant_kind": case.applicant_kind,
+        "applicant_id": mask(case.applicant_id_number),
+        "applicant_phone": mask_phone(case.applicant_phone),
+        "point": case.point.name,
+        "point_phone": case.point.phone,
+        "region": case.region.name,
+        "created_at": _local_day(case.created_at) or _local_day(timezone.now()),
+        "accepted_at": _local_day(case.accepted_at),
+        "department": case.handling_department.name,
+    }
+
+
+def _acceptance(case: Any, base: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    states = list(
+        case.materials.filter(state__in=[MaterialState.TOLERATED, MaterialState.COMMITTED])
+        .order_by("id")
+        .values_list("name", "state")
+    )
+    tolerated = [name for name, state in states if state == MaterialState.TOLERATED]
+    committed = [name for name, state in states if state == MaterialState.COMMITTED]
+    item = case.item_version.snapshot
+    notice = {
+        **base,
+        "due_date": case.due_date.isoformat() if case.due_date else None,
+        "statutory_due_date": case.statutory_due_date.isoformat() if case.statutory_due_date else None,
+        "supplement_due_date": case.supplement_due_date.isoformat() if case.supplement_due_date else None,
+        "promised_days": item.get("promised_days"),
+        "statutory_days": item.get("statutory_days"),
+        "tolerated": tolerated,
+        "committed": committed,
+    }
+    out: list[tuple[str, dict[str, Any]]] = [(DocumentKind.ACCEPTANCE_NOTICE, notice)]
+    if committed:
+        out.append((DocumentKind.COMMITMENT, {**base, "committed": committed}))
+    return out
+
+
+def _approval(case: Any, base: dict[str, Any], note: str) -> list[tuple[str, dict[str, Any]]]:
+    item = case.item_version.snapshot
+    decision = {
+        **base,
+        "legal_basis": item.get("legal_basis", ""),
+        "result_name": item.get("result_name", ""),
+    }
+    if note:
+        decision["note"] = note
+    out: list[tuple[str, dict[str, Any]]] = [(DocumentKind.APPROVAL_DECISION, decision)]
+    certificate = _issued_certificate(case)
+    if (
+        certificate is None
+        and item.get("result_type") == ResultType.CERTIFICATE
+        and item.get("result_license_type")
+    ):
+        license_type = LicenseType.objects.filter(code=item["result_license_type"]).first()
+        certificate = _certificate(case, license_type) if license_type is not None else None
+    if certificate is not None:
+        out.append((DocumentKind.CERTIFICATE, {**base, "certificate": certificate}))
+        decision["license_name"] = certificate["name"]
+        decision["license_number"] = certificate["number"]
+    return out
+
+
+def _issued_certificate(case: Any) -> dict[str, Any] | None:
+    """The licence the approval just put in the 电子证照库 (licenses app), printed as it was issued."""
+    try:
+        issued = case.issued_license  # cached by the approval that created it: no query
+    except ObjectDoesNotExist:
+        return None
+    return _certificate(case, issued.license_type, number=issued.number, valid_until=issued.valid_until)
+
+
+def _certificate(
+    case: Any, license_type: Any, *, number: str = "", valid_until: dt.date | None = None
+) -> dict[str, Any]:
+    issued = timezone.localdate()
+    if valid_until is None and license_type.validity_years and not number:
+        try:
+            valid_until = issued.replace(year=issued.year + license_type.validity_years)
+        except ValueError:  # 29 February
+            valid_until = issued.replace(year=issued.year + license_type.validity_years, day=28)
+    data: dict[str, Any] = {
+        "code": license_type.code,
+        "name": license_type.name,
+        "number": number or f"{license_type.code}-{case.number}",
+        "valid_until": valid_until.isoformat() if valid_until else None,
+    }
+    if case.applicant_kind == "person" and resident_id_valid(case.applicant_id_number):
+        data["gender"] = "男" if gender_from_id(case.applicant_id_number) == "male" else "女"
+        data["birth_date"] = birth_date_from_id(case.applicant_id_number).isoformat()
+    return data
+
+
+def _delivery(case: Any, base: dict[str, Any], actor: Staff, point: ServicePoint) -> dict[str, Any]:
+    delivered = list(
+        Document.objects.filter(
+            case=case, kind__in=[DocumentKind.APPROVAL_DECISION, DocumentKind.CERTIFICATE]
+        ).values_list("title", flat=True)
+    )
+    place = point.name + (f"（{point.address}）" if point.address else "")
+    if case.delivery_method == "mail":
+        place = "邮寄至申请人预留地址"
+    elif case.delivery_method == "agent":
+        place = f"由{point.name}代办员送至申请人住所"
+    return {
+        **base,
+        "method": case.delivery_method,
+        "method_label": DELIVERY_LABELS.get(case.delivery_method, case.delivery_method),
+        "tracking_number": case.tracking_number,
+        "recipient": case.recipient_name,
+        "documents": delivered,
+        "place": place,
+        "actor": actor.get_full_name() or actor.username,
+        "delivered_at": timezone.localtime(case.delivered_at or timezone.now()).strftime(
+            "%Y年%m月%d日 %H:%M"
+        ),
+    }
+
+
+def _title(kind: str, data: dict[str, Any]) -> str:
+    licensing = data["case"].get("item_type") == "licensing"
+    if kind == DocumentKind.APPROVAL_DECISION:
+        return "准予行政许可决定书" if licensing else "准予办理决定书"
+    if kind == DocumentKind.DENIAL_DECISION:
+        return "不予行政许可决定书" if licensing else "不予办理决定书"
+    if kind == DocumentKind.CERTIFICATE:
+        return str(data["certificate"]["name"])
+    return str(DocumentKind(kind).label)
+
+
+def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> list[Document]:
+    """Write the document rows a case action produces (``kind`` is the action: accept, notify,
+    refuse, approve, deny, deliver); call it at the end of the action, inside its transaction.
+
+    Nothing is rendered here: one seal lookup and one insert (a few more reads for acceptance with
+    容缺/承诺, certificates and delivery). The PDFs are made after commit, off the request.
+    """
+    if kind not in ACTION_DOCUMENTS:
+        return []
+    from yichuang.cases.services import remedy_text
+
+    now = timezone.now()
+    # Where the actor works (a delivery handed out at another point); the accepting point otherwise.
+    point: ServicePoint = case.point
+    if actor.point_id is not None and actor.point_id != case.point_id and actor.point is not None:
+        point = actor.point
+    base: dict[str, Any] = {
+        "case": _case_snapshot(case),
+        "issued_on": timezone.localdate(now).isoformat(),
+        "seal_rule": {
+            "department_id": case.handling_department_id,
+            "department_region_id": case.handling_department.region_id,
+            "mode": case.handling_mode,
+            "point_id": point.pk,
+        },
+    }
+    if kind == "accept":
+        planned = _acceptance(case, base)
+    elif kind == "notify":
+        missing = list(
+            case.materials.filter(state=MaterialState.MISSING).order_by("id").values_list("name", flat=True)
+        )
+        planned = [
+            (
+                DocumentKind.SUPPLEMENT_NOTICE,
+                {**base, "missing": [{"name": n} for n in missing], "note": note},
+            )
+        ]
+    elif kind == "refuse":
+        planned = [
+            (
+                DocumentKind.REFUSAL_NOTICE,
+                {**base, "reason": case.decision_reason, "remedy": remedy_text(case)},
+            )
+        ]
+    elif kind == "approve":
+        planned = _approval(case, base, note)
+    elif kind == "deny":
+        planned = [
+            (
+                DocumentKind.DENIAL_DECISION,
+                {**base, "reason": case.decision_reason, "remedy": remedy_text(case)},
+            )
+        ]
+    else:
+        planned = [(DocumentKind.DELIVERY_RECEIPT, {**_delivery(case, base, actor, point), "note": note})]
+    seals: dict[str, Seal | None] = {}
+    documents: list[tuple[str, dict[str, Any], Seal | None]] = []
+    for document_kind, data in planned:
+        rule = "output" if document_kind == DocumentKind.DELIVERY_RECEIPT else "decision"
+        if rule not in seals:
+            seals[rule] = seal_for(
+                kind=document_kind,
+                department_id=case.handling_department_id,
+                department_region_id=case.handling_department.region_id,
+                mode=case.handling_mode,
+                point=point,
+                at=now,
+            )
+        data["title"] = _title(document_kind, data)
+        documents.append((document_kind, data, seals[rule]))
+    return documents_issue(owner=case, documents=documents, actor=actor, at=now)
+
+
+def case_documents(case: Any, *, titles: bool = False) -> list[dict[str, str]]:
+    """The ``documents`` list of a case in the case detail (contract.md)."""
+    return document_refs(documents_of(case), titles=titles)
