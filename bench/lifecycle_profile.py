@@ -11,8 +11,9 @@ cProfile over the lifecycles and prints where the time goes, by function and by 
 
     DATABASE_URL=postgres://…/h_x .venv/bin/python bench/lifecycle_profile.py [--n 30] [--profile]
 
-``DOCUMENTS_RENDER_AFTER_COMMIT=false`` leaves the documents unrendered (lazily made on first
-download): the figures then are the action's own cost.
+``DOCUMENTS_RENDER_AFTER_COMMIT=false`` leaves the documents unrendered (made on first download):
+the figures then are the action's own cost. Where documents are rendered after commit by a thread of
+their own, its CPU is not the request thread's and is not counted here.
 """
 
 from __future__ import annotations
@@ -211,7 +212,7 @@ def run(engine: str, args: argparse.Namespace) -> None:
             queries[name].append(counted.queries)
             commits[name].append(counted.commits)
     render = getattr(settings, "DOCUMENTS_RENDER_AFTER_COMMIT", True)
-    print(f"{engine}, {args.n} lifecycles, documents rendered in the request: {render}")
+    print(f"{engine}, {args.n} lifecycles, DOCUMENTS_RENDER_AFTER_COMMIT={render}")
     print(f"{'request':<16}{'queries':>9}{'commits':>9}{'CPU ms p50':>12}{'CPU ms min':>12}")
     lifecycle = ("create+accept", "review", "approve", "deliver")
     for name, _request in requests:

@@ -101,3 +101,51 @@ def test_a_clerk_moved_to_another_point_sees_with_his_new_scope_at_once(county):
     clerk.point = county.points["center_b"]
     clerk.save()
     assert client.get(f"/api/v1/cases/{case['number']}/").status_code == 404
+
+
+def test_every_action_answers_what_the_database_then_holds(clerk, reviewer):
+    """An action writes only the columns it changed: what it answers (from the row in memory) must be
+    what a fresh read finds, step by step through a long life."""
+    from tests.test_cases import act, upload
+
+    body = application(clerk, channel="online", provide=("M002",), tolerated=["M020"], commitments=["M010"])
+    number = clerk.post("/api/v1/cases/", body, format="json").json()["number"]
+    steps = [
+        (clerk, "notify", {"missing": ["M001"]}),
+        (clerk, "supplement", {"materials": [{"requirement": "M001", "files": [upload(clerk)]}]}),
+        (clerk, "accept", {}),
+        (reviewer, "review", {}),
+        (reviewer, "extend", {"reason": "需要现场核查", "days": 3}),
+        (reviewer, "suspend", {"reason": "现场勘验", "kind": "inspection"}),
+        (reviewer, "resume", {}),
+        (reviewer, "approve", {}),
+        (clerk, "deliver", {"method": "mail", "tracking_number": "EMS1234567890"}),
+    ]
+    for who, action, extra in steps:
+        answer = act(who, number, action, **extra)
+        assert answer.status_code == 200, (action, answer.content)
+        shown = who.get(f"/api/v1/cases/{number}/").json()
+        answered = answer.json()
+        answered.pop("notice", None)
+        assert answered == shown, action
+    assert shown["status"] == "delivered" and shown["extended_days"] == 3
+    assert shown["tracking_number"] == "EMS1234567890"
+
+
+@pytest.mark.parametrize(
+    ("channel", "who", "action", "extra"),
+    [
+        ("window", "reviewer", "deny", {"reason": "不符合条件"}),
+        ("online", "clerk", "refuse", {"reason": "不属于本机关职权范围"}),
+        ("window", "clerk", "withdraw", {}),
+    ],
+)
+def test_a_no_answers_what_the_database_then_holds(clerk, reviewer, channel, who, action, extra):
+    from tests.test_cases import act
+
+    body = application(clerk, channel=channel, tolerated=["M020"], commitments=["M010"])
+    number = clerk.post("/api/v1/cases/", body, format="json").json()["number"]
+    client = {"clerk": clerk, "reviewer": reviewer}[who]
+    answer = act(client, number, action, **extra)
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == client.get(f"/api/v1/cases/{number}/").json()
