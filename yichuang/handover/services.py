@@ -25,6 +25,7 @@ from yichuang.cases.selectors import cases_for
 from yichuang.cases.services import case_event, case_event_record
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import validate_mobile
+from yichuang.common.sequence import sequence_next
 from yichuang.documents.models import Document, DocumentKind
 from yichuang.handover.documents import CONFIRMED_STATUSES, SENT_STATUSES, issue_receipt, issue_sent_list
 from yichuang.handover.models import (
@@ -75,19 +76,7 @@ def _next_number(region: Region, day: dt.date) -> str:
     """``YJ`` + county code + date + a 4-digit sequence, e.g. YJ411502202611210007. The sequence
     row is locked for the rest of the transaction, so two clerks never draw the same number."""
     code = region.code[:6]
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                seq, _created = HandoverSequence.objects.select_for_update().get_or_create(
-                    county=code, day=day
-                )
-                break
-        except IntegrityError:
-            continue
-    else:  # pragma: no cover - three concurrent first numbers of the day in a row
-        raise Conflict(_("清单编号分配冲突，请重试。"))
-    HandoverSequence.objects.filter(pk=seq.pk).update(last=seq.last + 1)
-    return f"YJ{code}{day:%Y%m%d}{seq.last + 1:04d}"
+    return f"YJ{code}{day:%Y%m%d}{sequence_next(HandoverSequence, county=code, day=day):04d}"
 
 
 def _contact_phone(value: str) -> str:

@@ -13,7 +13,7 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -21,6 +21,7 @@ from rest_framework import exceptions
 
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import validate_mobile
+from yichuang.common.sequence import sequence_next
 from yichuang.hotline.models import (
     HOURS,
     LIMITS,
@@ -80,17 +81,7 @@ def _next_number(day: dt.date) -> str:
     """``RX`` + date + a per-day sequence (RX20261121-0012): short enough to read out on the
     phone. The sequence row is locked for the rest of the transaction, so two operators never draw
     the same number."""
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                seq, _created = TicketSequence.objects.select_for_update().get_or_create(day=day)
-                break
-        except IntegrityError:
-            continue
-    else:  # pragma: no cover - three concurrent first numbers of the day in a row
-        raise Conflict(_("工单编号分配冲突，请重试。"))
-    TicketSequence.objects.filter(pk=seq.pk).update(last=seq.last + 1)
-    return f"RX{day:%Y%m%d}-{seq.last + 1:04d}"
+    return f"RX{day:%Y%m%d}-{sequence_next(TicketSequence, day=day):04d}"
 
 
 def _unit_data(unit: Unit | None) -> dict[str, str]:

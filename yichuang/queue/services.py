@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
@@ -25,6 +24,7 @@ from rest_framework.exceptions import PermissionDenied
 from yichuang.cases.models import Case
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import birth_date_from_id, validate_mobile
+from yichuang.common.sequence import sequence_next
 from yichuang.org.models import ServicePoint, Staff, Window
 from yichuang.queue.hours import closed_message, opening
 from yichuang.queue.models import (
@@ -63,20 +63,7 @@ def _age_on(born: dt.date, day: dt.date) -> int:
 
 def _next_sequence(point: ServicePoint, day: dt.date, category: ServiceCategory) -> int:
     """The next number of a queue; the counter row stays locked until the caller's transaction ends."""
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                seq, _created = QueueTicketSequence.objects.select_for_update().get_or_create(
-                    point=point, day=day, category=category
-                )
-                break
-        except IntegrityError:
-            continue
-    else:  # pragma: no cover - three concurrent first tickets of a queue in a row
-        raise Conflict(_("取号冲突，请重试。"))
-    QueueTicketSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    seq.refresh_from_db(fields=["last"])
-    return seq.last
+    return sequence_next(QueueTicketSequence, point=point, day=day, category=category)
 
 
 def _event(
