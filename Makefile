@@ -11,8 +11,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 BENCH_LIST_CASES ?= 1000000
 # Cases the dashboard benchmark generates (kept in the database <PG_URL's name>_dash and reused).
 BENCH_DASH_CASES ?= 10000000
+# make bench-quick keeps its results apart from make bench's.
+QUICK := BENCH_RESULTS=$(CURDIR)/var/bench/quick.json
 
-.PHONY: setup setup-dev run test test-pg lint schema bench bench-list bench-list-clean bench-dash bench-dash-clean screenshots clean
+.PHONY: setup setup-dev run test test-pg lint schema bench bench-quick bench-all bench-list bench-list-clean bench-dash bench-dash-clean screenshots clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required (python3.11, python3.12 or python3)"; exit 1; }
@@ -55,17 +57,33 @@ test-pg:
 screenshots: setup-dev
 	YICHUANG_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_web_browser.py
 
-## bench: search, catalog API, deadline arithmetic, case lifecycles (in-process and over HTTP against gunicorn) on SQLite and PostgreSQL, the list at a million cases and the dashboard at ten million (docs/benchmarks.md)
+## bench: issue 12's figures in one run: case lifecycles over HTTP in the production set-up (gunicorn, PostgreSQL, Redis, a Celery worker) and the embedded default (SQLite), the framework's floor beside them, the list at a million cases; then docs/benchmarks.md is regenerated from that run
 bench: setup-dev
+	$(BIN)/python bench/results.py new "make bench"
+	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
+		DATABASE_URL=$(PG_URL) $(BIN)/python bench/lifecycle_bench.py && \
+		$(MAKE) --no-print-directory bench-list; \
+	else echo "PostgreSQL not reachable: the embedded default only"; \
+		BENCH_SETUPS=embedded $(BIN)/python bench/lifecycle_bench.py; fi
+	$(BIN)/python bench/report.py
+
+## bench-quick: a small run of the same harness (20 lifecycles, 20 000 listed cases) to check it works; writes var/bench/quick.json and var/bench/quick.md, leaves docs/ alone (not figures to publish)
+bench-quick: setup-dev
+	$(QUICK) $(BIN)/python bench/results.py new "make bench-quick: a small run to check the harness, not figures to publish"
+	$(QUICK) DATABASE_URL=$(PG_URL) BENCH_LIFECYCLES=20 BENCH_WARMUP=4 BENCH_FLOOR_REQUESTS=300 \
+		$(BIN)/python bench/lifecycle_bench.py
+	$(QUICK) DATABASE_URL=$(PG_URL)_quick BENCH_LIST_CASES=20000 BENCH_LIST_SECONDS=2 \
+		$(BIN)/python bench/list_bench.py
+	$(QUICK) $(BIN)/python bench/report.py var/bench/quick.md
+
+## bench-all: bench, then the catalog, in-process lifecycle and dashboard benchmarks into the same run
+bench-all: bench
 	$(BIN)/python bench/catalog_bench.py
 	$(BIN)/python bench/cases_bench.py
-	$(BIN)/python bench/http_bench.py
 	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
 		DATABASE_URL=$(PG_URL) $(BIN)/python bench/cases_bench.py && \
-		DATABASE_URL=$(PG_URL) $(BIN)/python bench/http_bench.py && \
-		$(MAKE) --no-print-directory bench-list && \
-		$(MAKE) --no-print-directory bench-dash; \
-	else echo "PostgreSQL not reachable: skipping the PostgreSQL case benchmarks"; fi
+		$(MAKE) --no-print-directory bench-dash; fi
+	$(BIN)/python bench/report.py
 
 ## bench-list: GET /api/v1/cases/ with $(BENCH_LIST_CASES) cases in PostgreSQL at 1 and 16 clients (generated once, then reused)
 bench-list: setup-dev

@@ -68,32 +68,16 @@ def main() -> int:
 
 def run(engine: str) -> list[tuple[str, str]]:
     from rest_framework.test import APIClient
+    from serve import demo_application
 
     from yichuang.cases import services
     from yichuang.cases.models import CaseSequence
     from yichuang.cases.services import ApplicantInput, MaterialInput
-    from yichuang.catalog.models import ServiceItem
-    from yichuang.common.identity import resident_id_check_char
-    from yichuang.org.models import ServicePoint, Staff
 
-    clerk = Staff.objects.get(username="town1")
-    reviewer = Staff.objects.get(username="town1_review")
-    point = ServicePoint.objects.get(code=clerk.point.code)
-    item = (
-        ServiceItem.objects.filter(offers__point=point, status="published", promised_days__gt=0)
-        .filter(exercise_level="town")
-        .order_by("code")
-        .first()
-    )
-    assert item is not None
-    first17 = "41150219800101123"
-    person = ApplicantInput(
-        kind="person", name="李金文", id_number=first17 + resident_id_check_char(first17), phone="13812345678"
-    )
-    requirements = [m for m in item.materials.all() if m.required]
-    tolerated = [m.code for m in requirements if m.tolerable]
-    committed = [m.code for m in requirements if m.commitment_allowed and not m.tolerable]
-    plain = [m.code for m in requirements if not m.tolerable and not m.commitment_allowed]
+    app = demo_application()
+    clerk, reviewer, point, item = app.clerk, app.reviewer, app.point, app.item
+    person = ApplicantInput(kind="person", name=app.name, id_number=app.id_number, phone=app.phone)
+    tolerated, committed, plain = app.tolerated, app.committed, app.plain
 
     print(f"[2/4] bare ORM insert-and-commit × {N}", flush=True)
     start = time.perf_counter()

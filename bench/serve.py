@@ -8,6 +8,7 @@ loopback, one connection per request (gunicorn's sync workers do not keep connec
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -101,10 +102,76 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(BIN / "yichuang"), *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
-# --- the app server ---------------------------------------------------------------------------
+@dataclass
+class Application:
+    """What the lifecycle benchmarks apply for, in the demo county (Django set up in the caller)."""
+
+    clerk: Any
+    reviewer: Any
+    point: Any
+    item: Any
+    name: str
+    id_number: str
+    phone: str
+    tolerated: list[str]
+    committed: list[str]
+    plain: list[str]
 
 
-def _free_port() -> int:
+def demo_application() -> Application:
+    """The demo town clerk's first published town item with a promised limit, its required materials
+    by how they are met (容缺, 告知承诺, or a scan), and one applicant."""
+    from yichuang.catalog.models import ServiceItem
+    from yichuang.common.identity import resident_id_check_char
+    from yichuang.org.models import ServicePoint, Staff
+
+    clerk = Staff.objects.get(username="town1")
+    point = ServicePoint.objects.get(pk=clerk.point_id or 0)
+    item = (
+        ServiceItem.objects.filter(offers__point=point, status="published", promised_days__gt=0)
+        .filter(exercise_level="town")
+        .order_by("code")
+        .first()
+    )
+    assert item is not None
+    requirements = [m for m in item.materials.all() if m.required]
+    first17 = "41150219800101123"
+    return Application(
+        clerk=clerk,
+        reviewer=Staff.objects.get(username="town1_review"),
+        point=point,
+        item=item,
+        name="李金文",
+        id_number=first17 + resident_id_check_char(first17),
+        phone="13812345678",
+        tolerated=[m.code for m in requirements if m.tolerable],
+        committed=[m.code for m in requirements if m.commitment_allowed and not m.tolerable],
+        plain=[m.code for m in requirements if not m.tolerable and not m.commitment_allowed],
+    )
+
+
+# --- the servers ------------------------------------------------------------------------------
+# Every server the benchmarks start listens on a port of BENCH_PORTS (a range such as 8160-8179; a
+# free port of the system's choosing when unset), so that parallel runs on one machine do not collide.
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port() -> int:
+    spec = os.environ.get("BENCH_PORTS", "")
+    if spec:
+        lo, _, hi = spec.partition("-")
+        for port in range(int(lo), int(hi or lo) + 1):
+            if _port_free(port):
+                return port
+        raise RuntimeError(f"no free port in BENCH_PORTS={spec}")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -116,38 +183,57 @@ class Server:
     pid: int
 
 
-@contextmanager
-def gunicorn(env: dict[str, str], workers: int = WORKERS) -> Iterator[Server]:
-    """Run the app under gunicorn on a free port until the block ends."""
-    port = _free_port()
-    log = Path(env["YICHUANG_DATA_DIR"]) / "gunicorn.log"
+def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start ``command`` in the project's folder, its output appended to ``log``."""
     with log.open("ab") as out:
-        process = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "yichuang.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "120",
-                "--backlog",
-                "256",
-                "--preload",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=out,
-        )
+        return subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=out)
+
+
+@contextmanager
+def gunicorn(
+    env: dict[str, str], workers: int = WORKERS, *, settings: str = "", ready_path: str = "/api/v1/points/"
+) -> Iterator[Server]:
+    """Run the app under gunicorn until the block ends (``settings``: another Django settings module,
+    looked up in bench/ as well, for the framework's floor)."""
+    port = free_port()
+    log = Path(env["YICHUANG_DATA_DIR"]) / "gunicorn.log"
+    if settings:
+        env = {**env, "DJANGO_SETTINGS_MODULE": settings}
+    process = _spawn(
+        [
+            str(BIN / "gunicorn"),
+            "yichuang.wsgi:application",
+            *(["--pythonpath", str(ROOT / "bench")] if settings else []),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "120",
+            "--backlog",
+            "256",
+            "--preload",
+        ],
+        env,
+        log,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                status, _ = request(f"127.0.0.1:{port}", "GET", "/api/v1/points/")
+                status, _ = request(f"127.0.0.1:{port}", "GET", ready_path, raw=True)
                 if status in (200, 401, 403):
                     break
             except OSError:
@@ -157,74 +243,217 @@ def gunicorn(env: dict[str, str], workers: int = WORKERS) -> Iterator[Server]:
             time.sleep(0.2)
         yield Server(f"127.0.0.1:{port}", process.pid)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+@contextmanager
+def redis_server(data_dir: str) -> Iterator[Server]:
+    """A Redis of the benchmark's own (no persistence), so that its CPU is the benchmark's alone."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            data_dir,
+            "--logfile",
+            str(Path(data_dir) / "redis.log"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.1)
+        yield Server(f"127.0.0.1:{port}", process.pid)
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[Server]:
+    """A Celery worker as docs/deployment.md runs it (prefork pool), until the block ends."""
+    log = Path(env["YICHUANG_DATA_DIR"]) / "celery.log"
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "yichuang",
+        "worker",
+        "-l",
+        "WARNING",
+        "--concurrency",
+        str(concurrency),
+    ]
+    process = _spawn([*command, "--without-gossip", "--without-mingle", "--without-heartbeat"], env, log)
+    try:
+        deadline = time.monotonic() + 60
+        # Ready when the pool's processes exist (the worker logs nothing at WARNING).
+        while len(descendants([process.pid])) < concurrency + 1:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start; see {log}")
+            time.sleep(0.2)
+        time.sleep(1.0)
+        yield Server("", process.pid)
+    finally:
+        _stop(process)  # warm shutdown: it finishes the tasks it holds
 
 
 # --- CPU accounting ---------------------------------------------------------------------------
 # The machine may be busy with other work while a benchmark runs; what the server spends per
-# request does not depend on that. So besides the rates, the benchmarks read the CPU time of the
-# gunicorn processes and of the PostgreSQL backends serving the benchmark database.
+# request does not depend on that. So besides the rates, the benchmarks read the CPU time (user +
+# system, every thread) of the processes that serve: the app server and everything under it, the
+# Celery worker and its pool, the benchmark's own Redis, and the PostgreSQL backends connected to
+# the benchmark's database (client backends and autovacuum; PostgreSQL's shared background
+# processes — WAL writer, checkpointer — serve every database on the machine and are left out).
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _proc_cpu(pid: int) -> float:
+def _stat(pid: int | str) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
 
 
-def _children(pid: int) -> list[int]:
-    found = []
+def _proc_cpu(pid: int) -> float:
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / _TICKS if fields else 0.0  # utime + stime
+
+
+def _children() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = defaultdict(list)
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                found.append(int(entry.name))
+            fields = _stat(entry.name)
+            if fields:
+                children[int(fields[1])].append(int(entry.name))
+    return children
+
+
+def descendants(roots: list[int], children: dict[int, list[int]] | None = None) -> list[int]:
+    """``roots`` and every process under them."""
+    if children is None:
+        children = _children()
+    found, todo = [], list(roots)
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
     return found
 
 
 class CpuMeter:
-    """CPU seconds used by the app server (gunicorn and its workers) and, on PostgreSQL, by the
-    backends connected to the benchmark database, between ``start()`` and ``stop()``."""
+    """CPU seconds by group between ``start()`` and ``stop()``.
 
-    def __init__(self, server_pid: int, database_url: str | None) -> None:
-        self.server_pid = server_pid
+    ``trees`` names groups of process trees (``{"app": [gunicorn_pid], "worker": [celery_pid]}``),
+    ``database_url`` the PostgreSQL database whose backends make the group ``db``. A thread samples
+    every ``interval`` s, so a process that ends in between (a database connection closed, a pool
+    process replaced) counts up to its last sample, and one that starts counts from zero.
+    The meter's own database connection is never counted."""
+
+    def __init__(
+        self,
+        server_pid: int | None = None,
+        database_url: str | None = None,
+        *,
+        trees: dict[str, list[int]] | None = None,
+        interval: float = 1.0,
+    ) -> None:
+        self.trees = dict(trees or {})
+        if server_pid is not None:
+            self.trees.setdefault("app", [server_pid])
         self.database_url = database_url
-        self.app = self.db = 0.0
+        self.interval = interval
+        self.exclude: set[int] = set()
+        self.groups: dict[str, float] = {}
+        self._first: dict[tuple[str, int], float] = {}
+        self._last: dict[tuple[str, int], float] = {}
+        self._stop = threading.Event()
+        self._conn: Any = None
+        #: CPU seconds the sampling thread itself spent (part of the harness's, not the server's).
+        self.own_cpu = 0.0
+
+    @property
+    def app(self) -> float:
+        return self.groups.get("app", 0.0)
+
+    @property
+    def db(self) -> float:
+        return self.groups.get("db", 0.0)
+
+    @property
+    def total(self) -> float:
+        return sum(self.groups.values())
 
     def _db_pids(self) -> list[int]:
         if not self.database_url:
             return []
+        if self._conn is None:
+            self._conn = _admin_connection(self.database_url)
         name = urlsplit(self.database_url).path.lstrip("/")
-        with _admin_connection(self.database_url) as conn:
-            rows = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
-                [name],
-            ).fetchall()
+        rows = self._conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+            "AND backend_type IN ('client backend', 'autovacuum worker')",
+            [name],
+        ).fetchall()
         return [int(r[0]) for r in rows]
 
-    def _sample(self) -> tuple[dict[int, float], dict[int, float]]:
-        app = {pid: _proc_cpu(pid) for pid in [self.server_pid, *_children(self.server_pid)]}
-        return app, {pid: _proc_cpu(pid) for pid in self._db_pids()}
+    def _sample(self) -> dict[tuple[str, int], float]:
+        seen: dict[tuple[str, int], float] = {}
+        children = _children()
+        for group, roots in self.trees.items():
+            for pid in descendants(roots, children):
+                seen[(group, pid)] = _proc_cpu(pid)
+        for pid in self._db_pids():
+            if pid not in self.exclude:
+                seen[("db", pid)] = _proc_cpu(pid)
+        return seen
+
+    def _record(self, seen: dict[tuple[str, int], float]) -> None:
+        for key, cpu in seen.items():
+            self._last[key] = max(cpu, self._last.get(key, 0.0))
+
+    def _loop(self) -> None:
+        started = time.thread_time()
+        while not self._stop.wait(self.interval):
+            self._record(self._sample())
+        self.own_cpu = time.thread_time() - started
 
     def start(self) -> None:
-        self._before = self._sample()
+        self._first = self._sample()
+        self._last = dict(self._first)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
-        app, db = self._sample()
-        self.app = sum(v - self._before[0].get(k, 0.0) for k, v in app.items())
-        self.db = sum(v - self._before[1].get(k, 0.0) for k, v in db.items())
+        self._stop.set()
+        self._thread.join()
+        self._record(self._sample())
+        self.groups = {group: 0.0 for group in [*self.trees, *(["db"] if self.database_url else [])]}
+        for (group, pid), cpu in self._last.items():
+            self.groups[group] += cpu - self._first.get((group, pid), 0.0)
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 # --- the client -------------------------------------------------------------------------------
@@ -278,6 +507,17 @@ class Timings:
         return f"p50 {statistics.median(ms):.1f} ms · p95 {pct(ms, 0.95):.1f} ms"
 
 
+def run_threads(targets: list[Callable[[], None]]) -> float:
+    """Run each of ``targets`` on a thread of its own; the seconds until the last has ended."""
+    threads = [threading.Thread(target=target, daemon=True) for target in targets]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - start
+
+
 def run_clients(
     clients: int, seconds: float, work: Callable[[int, Timings], int], timings: Timings
 ) -> tuple[int, float]:
@@ -294,13 +534,7 @@ def run_clients(
         except BaseException as exc:  # report the first failure, stop the others
             errors.append(exc)
 
-    threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(clients)]
-    start = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - start
+    elapsed = run_threads([functools.partial(loop, n) for n in range(clients)])
     if errors:
         raise errors[0]
     return sum(done), elapsed
@@ -314,6 +548,7 @@ class Measured:
     per_second: float
     app_ms: float
     db_ms: float
+    clients: int = 1
 
     @property
     def cpu_ms(self) -> float:
@@ -343,7 +578,7 @@ def measure_get(
     meter.start()
     done, elapsed = run_clients(clients, seconds, get, timings)
     meter.stop()
-    return Measured(timings, done / elapsed, meter.app / done * 1000, meter.db / done * 1000)
+    return Measured(timings, done / elapsed, meter.app / done * 1000, meter.db / done * 1000, clients)
 
 
 def report_heading(what: str, seconds: float) -> str:

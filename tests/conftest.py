@@ -32,6 +32,10 @@ settings.SMS_SEND_IN_BACKGROUND = False
 # background signer, the wait and 正在生成) with these set as in production.
 settings.DOCUMENTS_SIGN_IN_BACKGROUND = False
 settings.DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS = 0
+# The memos of reference rows (common.memo) look at their change marker once per test (each test
+# starts with none) rather than once a second: a query count must not depend on the clock. Changes
+# in the test's own process drop them at once, as in production.
+settings.MEMO_RECHECK_SECONDS = 3600
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +52,15 @@ def _a_fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> None:
+    """Each test starts without the rows an earlier test's process memo kept (``common.memo``): the
+    earlier test's rows were rolled back, which sends no signal."""
+    from yichuang.common.memo import memos_drop
+
+    memos_drop()
 
 
 @pytest.fixture

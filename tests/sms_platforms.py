@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ class FakePlatform:
     requests: list[SeenRequest] = field(default_factory=list)
     replies: deque[tuple[int, dict[str, Any]]] = field(default_factory=deque)
     server: ThreadingHTTPServer | None = None
+    #: Seconds to wait before answering: longer than ``SMS_TIMEOUT`` is a platform that does not answer.
+    delay: float = 0.0
 
     @property
     def url(self) -> str:
@@ -77,14 +80,18 @@ def _handler(platform: FakePlatform) -> type[BaseHTTPRequestHandler]:
                     body=self.rfile.read(length),
                 )
             )
+            time.sleep(platform.delay)
             status, body = platform.next_reply()
             data = json.dumps(body, ensure_ascii=False).encode()
-            self.send_response(status)
-            # Exactly this: the Tencent SDK reads an error body only under this content type.
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                # Exactly this: the Tencent SDK reads an error body only under this content type.
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stopped waiting (the timeout test): nobody to answer
 
         def log_message(self, format: str, *args: Any) -> None:  # keep the test output quiet
             pass
@@ -187,3 +194,38 @@ def tencent(settings: Any) -> Iterator[FakePlatform]:
         settings.SMS_TIMEOUT = 3
         settings.SMS_TENCENT_TEMPLATES = {"case_accepted": "2041235"}
         yield running
+
+
+class TaskRetry(Exception):
+    """What ``send_sms_task.retry`` raises in ``on_a_worker``: the task asked to come back later."""
+
+
+@dataclass
+class Worker:
+    """``send_sms_task`` as a Celery worker runs it (not eagerly); ``retried`` holds each countdown."""
+
+    retried: list[float] = field(default_factory=list)
+
+    def run(self, message_id: int) -> str:
+        from yichuang.notify.tasks import send_sms_task
+
+        send_sms_task.push_request(is_eager=False, called_directly=False)
+        try:
+            return send_sms_task.run(message_id)
+        finally:
+            send_sms_task.pop_request()
+
+
+@pytest.fixture
+def on_a_worker(monkeypatch: Any) -> Worker:
+    from yichuang.notify.tasks import send_sms_task
+
+    worker = Worker()
+
+    def retry(*, countdown: float) -> TaskRetry:
+        worker.retried.append(countdown)
+        return TaskRetry()
+
+    monkeypatch.setitem(send_sms_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(send_sms_task, "retry", retry)
+    return worker

@@ -534,3 +534,41 @@ def test_the_readme_lists_every_account_the_demo_prints_in_both_languages() -> N
         assert "make run ADDR=127.0.0.1:" in part
         assert "2 分钟" in part or "every 2 minutes" in part, "the dashboard updates by itself"
     assert "../shared/" not in readme, "no link that is broken in a plain clone"
+
+
+def test_in_production_the_guard_names_every_demo_account_and_none_can_sign_in(
+    demo: dict[str, int], settings: Any
+) -> None:
+    from yichuang.demo.loader import demo_usernames
+    from yichuang.org.checks import demo_accounts_in_production
+
+    every = demo_usernames()
+    assert set(Staff.objects.filter(is_demo=True).values_list("username", flat=True)) == set(every)
+    settings.PRODUCTION = True
+    message = demo_accounts_in_production()[0].msg
+    assert f"{len(every)} 个启用的演示账号" in message
+    assert [u for u in every if u not in message] == []
+    client = APIClient()
+    for username in ("admin", "town1", every[-1]):
+        answer = client.post(
+            "/api/v1/auth/token/", {"username": username, "password": "demo12345"}, format="json"
+        )
+        assert (answer.status_code, answer.json()["code"]) == (403, "demo_account"), username
+    call_command("disable_demo_accounts", stdout=StringIO())
+    assert demo_accounts_in_production() == []
+
+
+def test_the_readme_tells_the_truth_about_the_demo_county(demo: dict[str, int]) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    chinese, english = readme.split("## English")
+    assert f"{demo['towns']} 个乡镇（街道）便民服务中心、{demo['villages']} 个村（社区）便民服务站" in chinese
+    assert f"{demo['towns']} town (sub-district) centers, {demo['villages']} village" in english
+    hotline1 = Staff.objects.get(username="hotline1")
+    assert hotline1.groups.filter(name="12345热线坐席").exists()
+    for part in (chinese, english):
+        row = next(line for line in part.splitlines() if line.startswith("| `hotline1` |"))
+        assert f"`{hotline1.role}`" in row and "12345热线坐席" in row
+        # json.tool escapes Chinese as \uXXXX unless told not to
+        assert all("--no-ensure-ascii" in line for line in part.splitlines() if "json.tool" in line)

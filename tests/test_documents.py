@@ -854,3 +854,21 @@ def test_a_task_queue_that_refuses_the_documents_is_an_error_and_this_process_si
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert any("could not be handed to the task queue" in m for m in errors)
     assert any("signed by this process instead" in m for m in errors)
+
+
+def test_the_documents_app_imports_none_of_its_owners():
+    """Cases and handover lists compose their documents and register their rules; the documents app
+    below them never imports them back (no circle cases ⇄ documents ⇄ handover)."""
+    import ast
+
+    from yichuang import documents as package
+
+    owners = ("yichuang.cases", "yichuang.handover")
+    found = []
+    for path in Path(package.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            found += [f"{path.name}: {name}" for name in names if name.startswith(owners)]
+    assert found == []

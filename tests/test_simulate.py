@@ -16,6 +16,7 @@ from yichuang.org.models import Staff
 from yichuang.queue.models import Appointment, AppointmentStatus, QueueTicket
 from yichuang.ratings.models import Rating
 from yichuang.stats.models import MonthlyFigure
+from yichuang.workdays.selectors import current_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,12 @@ def test_a_simulated_month_leaves_cases_timelines_ratings_and_figures():
     assert served.filter(cases__isnull=False).exists(), "window visits came with a number that links the case"
     assert all(t.wait_seconds is not None and t.service_seconds for t in served)
     assert "模拟" in err.getvalue()  # the progress bar
+    # Each year without an official holiday schedule that a due date reached is said once, after the bar.
+    latest = max(d for d in Case.objects.values_list("statutory_due_date", flat=True) if d is not None)
+    uncovered = current_calendar().uncovered_years(2026, latest.year)
+    for year in uncovered:
+        assert err.getvalue().count(f"{year}年尚未录入官方节假日安排") == 1
+    assert err.getvalue().count("尚未录入官方节假日安排") == len(uncovered)
 
 
 def test_after_a_simulated_month_the_dashboard_shows_the_halls_queue_and_appointments():

@@ -22,6 +22,7 @@ from tests.sms_platforms import (
     PHONE,
     TENCENT_APP_ID,
     TENCENT_SECRET_ID,
+    TaskRetry,
     closed_port,
     tencent_error,
     tencent_status,
@@ -29,7 +30,6 @@ from tests.sms_platforms import (
 from yichuang.notify.checks import sms_backend_configured, sms_really_sent, sms_templates_mapped
 from yichuang.notify.models import SmsMessage, SmsProvider, SmsProviderTemplate, SmsStatus, SmsTemplate
 from yichuang.notify.services import retry_delay, sms_enqueue, sms_retry_pending, sms_send
-from yichuang.notify.tasks import send_sms_task
 
 pytestmark = pytest.mark.django_db
 
@@ -253,6 +253,20 @@ def test_the_admin_refuses_a_mapping_it_cannot_use(superuser_client_sms):
     assert not SmsProviderTemplate.objects.exists()
 
 
+def test_the_template_lists_in_the_admin_say_which_templates_the_platform_cannot_send(
+    tencent, superuser_client_sms, settings
+):
+    for page in ("/admin/notify/smstemplate/", "/admin/notify/smsprovidertemplate/"):
+        content = superuser_client_sms.get(page).content.decode()
+        # every template but case_accepted (mapped in the environment), in order
+        assert (
+            "以下模板还没有对照腾讯云短信的模板编号，发送会失败：appointment_booked、appointment_cancelled、case_approved、"
+            in content
+        )
+    settings.SMS_BACKEND = "outbox"
+    assert "还没有对照" not in superuser_client_sms.get("/admin/notify/smstemplate/").content.decode()
+
+
 def test_the_command_prints_the_texts_to_apply_for_in_the_platforms_own_notation(tencent):
     out = StringIO()
     call_command("sms_templates", "tencent", stdout=out)
@@ -265,28 +279,13 @@ def test_the_command_prints_the_texts_to_apply_for_in_the_platforms_own_notation
 # ------------------------------------------------------------------------- who waits, who retries
 
 
-def test_on_a_worker_a_throttled_message_is_retried_and_a_refused_one_is_not(aliyun, monkeypatch):
-    retried: list[float] = []
-
-    class Retry(Exception):
-        pass
-
-    def fake_retry(*, countdown: float) -> Retry:
-        retried.append(countdown)
-        return Retry()
-
-    monkeypatch.setitem(send_sms_task.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(send_sms_task, "retry", fake_retry)
-    send_sms_task.push_request(is_eager=False, called_directly=False)
-    try:
-        aliyun.answer(ALIYUN_THROTTLED)
-        with pytest.raises(Retry):
-            send_sms_task.run(queued().pk)
-        aliyun.answer(ALIYUN_BAD_TEMPLATE)
-        assert send_sms_task.run(queued().pk) == "failed"
-    finally:
-        send_sms_task.pop_request()
-    assert retried == [retry_delay(1).total_seconds()]
+def test_on_a_worker_a_throttled_message_is_retried_and_a_refused_one_is_not(aliyun, on_a_worker):
+    aliyun.answer(ALIYUN_THROTTLED)
+    with pytest.raises(TaskRetry):
+        on_a_worker.run(queued().pk)
+    aliyun.answer(ALIYUN_BAD_TEMPLATE)
+    assert on_a_worker.run(queued().pk) == "failed"
+    assert on_a_worker.retried == [retry_delay(1).total_seconds()]
 
 
 def test_the_clerk_accepting_a_case_gets_his_answer_when_the_platform_refuses(
@@ -331,3 +330,13 @@ def test_nothing_logs_the_whole_number_even_at_debug_level(platform, request, ca
         message = sent_now()
     assert message.status == SmsStatus.SENT
     assert MASKED in caplog.text and PHONE not in caplog.text
+
+
+@pytest.mark.parametrize("platform", ["aliyun", "tencent"])
+def test_a_platform_that_does_not_answer_in_time_is_a_network_error_to_retry(platform, request, settings):
+    fake = request.getfixturevalue(platform)
+    settings.SMS_TIMEOUT = 1
+    fake.delay = 2.5
+    message = sent_now()
+    assert message.status == SmsStatus.FAILED and message.error_code == "NETWORK"
+    assert message.next_attempt_at is not None

@@ -8,13 +8,14 @@ import logging
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.sms_platforms import PHONE
-from yichuang.notify.models import SmsMessage, SmsReceipt, SmsStatus
-from yichuang.notify.services import sms_enqueue, sms_send
+from yichuang.notify.models import SmsMessage, SmsReceipt, SmsStatus, SmsWaitingReceipt
+from yichuang.notify.services import sms_enqueue, sms_retry_pending, sms_send
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_the_same_push_twice_changes_nothing_and_an_older_report_never_overwrite
     assert message.receipt_at == dt.datetime(2026, 12, 7, 16, 5, tzinfo=CST)
 
 
-def test_a_batch_records_each_report_on_its_own_message_and_ignores_strangers():
+def test_a_batch_records_each_report_on_its_own_message_and_keeps_the_strangers_waiting():
     first = a_sent_message("aliyun", "111^0")
     second = a_sent_message("aliyun", "222^0")
     response = push(
@@ -117,6 +118,7 @@ def test_a_batch_records_each_report_on_its_own_message_and_ignores_strangers():
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.receipt, second.receipt) == (SmsReceipt.DELIVERED, SmsReceipt.UNDELIVERED)
+    assert list(SmsWaitingReceipt.objects.values_list("provider_id", flat=True)) == ["not-ours^0"]
 
 
 def test_a_report_is_matched_within_its_own_platform():
@@ -188,3 +190,33 @@ def test_the_outbox_api_shows_whether_a_message_arrived(world):
     [row] = client.get("/api/v1/notifications/?case=SH1").json()["results"]
     assert row["receipt"] == "delivered"
     assert dt.datetime.fromisoformat(row["receipt_at"]) == dt.datetime(2026, 12, 7, 16, 3, 4, tzinfo=CST)
+
+
+# ----------------------------------------------------- receipts that come before their message's id
+
+
+def test_a_report_that_comes_before_its_message_is_recorded_when_the_message_goes_out(aliyun):
+    assert push("aliyun", [aliyun_report()]).json() == {"code": 0, "msg": "接收成功"}
+    assert SmsWaitingReceipt.objects.count() == 1
+    message = sms_enqueue(to=PHONE, template="case_accepted", context={"item": "低保", "number": "N1"})
+    sms_send(message_id=message.pk)  # the fake platform answers BizId BIZ_ID
+    message.refresh_from_db()
+    assert message.receipt == SmsReceipt.DELIVERED and message.receipt_detail == "DELIVERED 用户接收成功"
+    assert not SmsWaitingReceipt.objects.exists()
+
+
+def test_the_sweep_records_a_waiting_report_once_its_message_is_known():
+    push("tencent", [tencent_report("FAIL")])
+    message = a_sent_message("tencent", SERIAL)  # committed after the report came
+    sms_retry_pending()
+    message.refresh_from_db()
+    assert message.receipt == SmsReceipt.UNDELIVERED and not SmsWaitingReceipt.objects.exists()
+
+
+def test_a_report_for_no_message_of_ours_is_dropped_after_a_day():
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, 0, tzinfo=CST), tick=False):
+        push("aliyun", [aliyun_report(biz_id="someone-elses^0")])
+    sms_retry_pending(now=dt.datetime(2026, 12, 7, 20, 0, tzinfo=CST))
+    assert SmsWaitingReceipt.objects.count() == 1  # might still be ours
+    sms_retry_pending(now=dt.datetime(2026, 12, 8, 9, 1, tzinfo=CST))
+    assert not SmsWaitingReceipt.objects.exists()

@@ -301,3 +301,28 @@ def test_a_registry_that_is_not_an_http_url_refuses_to_start():
     result = _settings_in_subprocess(NPM_REGISTRY="registry.npmjs.org")
     assert result.returncode != 0
     assert "NPM_REGISTRY" in result.stderr
+
+
+def test_offline_the_command_takes_the_tarball_from_a_folder_and_still_checks_it(
+    tmp_path, vendor, only_the_test_asset, settings
+):
+    settings.NPM_REGISTRY = "http://127.0.0.1:9"  # nothing there: the network is never asked
+    listed = io.StringIO()
+    call_command("fetchassets", "--list", stdout=listed)
+    assert listed.getvalue().split()[:3] == [
+        "echarts-9.9.9.tgz",
+        "http://127.0.0.1:9/echarts/-/echarts-9.9.9.tgz",
+        only_the_test_asset.integrity,
+    ]
+    carried = tmp_path / "carried"
+    carried.mkdir()
+    with pytest.raises(CommandError, match=r"echarts-9\.9\.9\.tgz 不存在"):
+        call_command("fetchassets", "--from", str(carried), stdout=io.StringIO())
+    (carried / "echarts-9.9.9.tgz").write_bytes(GOOD[:-10] + b"tampered!!")
+    with pytest.raises(CommandError, match="校验值不符"):
+        call_command("fetchassets", "--from", str(carried), stdout=io.StringIO())
+    (carried / "echarts-9.9.9.tgz").write_bytes(GOOD)
+    out = io.StringIO()
+    call_command("fetchassets", "--from", str(carried), stdout=out)
+    assert "echarts-9.9.9.tgz" in out.getvalue()
+    assert (vendor / "echarts" / "echarts.min.js").read_bytes() == LIBRARY

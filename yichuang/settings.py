@@ -27,7 +27,22 @@ if YICHUANG_ENV not in {"dev", "demo", "test", "production"}:
     raise ImproperlyConfigured(f"YICHUANG_ENV must be dev, demo, test or production, got {YICHUANG_ENV!r}")
 PRODUCTION = YICHUANG_ENV == "production"
 
-DATA_DIR = Path(env_str("YICHUANG_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+def _required_in_production(name: str, example: str) -> str:
+    """A value production cannot guess: without it the process stops at start-up, naming the variable."""
+    value = env_str(name, "").strip()
+    if PRODUCTION and not value:
+        raise ImproperlyConfigured(
+            f"生产环境（YICHUANG_ENV=production）必须设置 {name}，例如 {name}={example}"
+            f"（docs/deployment.md）。{name} is required when YICHUANG_ENV=production."
+        )
+    return value
+
+
+# Uploads, keys and static files; in production never a folder inside the installed package.
+DATA_DIR = Path(
+    _required_in_production("YICHUANG_DATA_DIR", "/var/lib/yichuang") or str(BASE_DIR / "var")
+).resolve()
 
 _secret = env_secret("SECRET_KEY")
 if not _secret:
@@ -36,14 +51,32 @@ if not _secret:
     _secret = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY: str = _secret
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION and YICHUANG_ENV != "test")
+# Django's debug pages show settings and tracebacks: only when asked for (DEBUG=1), never in production.
+DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when YICHUANG_ENV=production（生产环境不得开启 DEBUG）")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    _required_in_production("ALLOWED_HOSTS", "ych.example.gov.cn")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# HTTPS in production (``yichuang check --deploy``): the proxy terminates TLS and says so in
+# X-Forwarded-Proto; a plain-HTTP request is redirected, and browsers are told to stay on HTTPS.
+# /healthz and /readyz are answered before any of this (yichuang.common.health), so probes over
+# plain HTTP from the proxy or the monitoring still work. SECURE_SSL_REDIRECT=0 for an office that
+# has no certificate yet (then cookies are not marked secure either: set BEHIND_TLS_PROXY=0 too).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+# Subdomains of the service's own host (not of the county's domain): none of them should speak plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+# The browsers' preload list is for public sites whose owner applies; a host on the government
+# extranet (政务外网) cannot be on it. Not asking is a choice, not an omission.
+SECURE_HSTS_PRELOAD = False
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -78,6 +111,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before host validation and the HTTPS redirect (probes come over plain HTTP)
+    "yichuang.common.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "yichuang.common.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -144,7 +179,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.Staff"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "yichuang.org.backends.StaffBackend",  # Django's ModelBackend, refusing demo accounts in production
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -202,11 +237,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Messages whose first sending failed (or was queued while no worker ran) are retried.
     "retry-pending-sms": {"task": "yichuang.notify.tasks.retry_pending_sms", "schedule": 300.0},
+    # Documents whose signing task was never queued (broker down), gave up or was lost (decision 69).
+    "sign-pending-documents": {"task": "yichuang.documents.tasks.sign_pending_documents", "schedule": 300.0},
     # 办结3天仍未评价的办件，短信邀请评价（好差评）.
     "invite-unrated-cases": {"task": "yichuang.ratings.tasks.invite_unrated_cases", "schedule": 3600.0},
     "rollup-figures": {"task": "yichuang.stats.tasks.rollup_figures", "schedule": 120.0},
-    # Documents whose signing task was lost (decision 69).
-    "sign-pending-documents": {"task": "yichuang.documents.tasks.sign_pending_documents", "schedule": 300.0},
     # The hall: slots for the booking period, missed appointments, yesterday's open tickets.
     "queue-slots": {"task": "yichuang.queue.tasks.sync_slots", "schedule": crontab(hour=0, minute=5)},
     "queue-missed": {"task": "yichuang.queue.tasks.mark_missed", "schedule": 900.0},
@@ -344,7 +379,11 @@ LOGGING = {
 # the SM4 key that encrypts the seals' private keys (32 hex digits; production refuses to start
 # without it, dev/demo/test make one under DATA_DIR/keys/), and whether a PDF is rendered and signed
 # right after its case action commits (else on first request: for benchmarks of the actions alone).
-PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+PUBLIC_URL = (
+    _required_in_production("PUBLIC_URL", "https://ych.example.gov.cn") or "http://127.0.0.1:8000"
+).rstrip("/")
+if not PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"PUBLIC_URL must be an http(s) URL, got {PUBLIC_URL!r}")
 SEAL_MASTER_KEY = env_secret("SEAL_MASTER_KEY") or ""
 DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
 # Who renders and signs after commit: a Celery worker with REDIS_URL, else one background thread per

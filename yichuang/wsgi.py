@@ -13,6 +13,10 @@ from yichuang.documents.checks import refuse_without_seal_master_key  # noqa: E4
 
 refuse_without_seal_master_key()
 
+from yichuang.common.enqueue import refuse_without_broker_transport  # noqa: E402
+
+refuse_without_broker_transport()
+
 # Import every view (and what they import: the catalog search loads pypinyin's and jieba's
 # dictionaries, seconds of work) now, not in the first request each worker answers; with
 # ``gunicorn --preload`` the workers then share it all with the master.

@@ -25,11 +25,13 @@ from yichuang.cases.selectors import (
     case_list,
     case_materials,
     case_timeline,
+    license_ref,
 )
 from yichuang.cases.services import ApplicantInput, MaterialInput
 from yichuang.catalog.models import ServiceItem
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
+from yichuang.common.memo import memoized
 from yichuang.common.pagination import LargeResultPagination
 from yichuang.files.selectors import files_for
 from yichuang.org.models import Region, ServicePoint, Staff
@@ -280,6 +282,10 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
     still say what the applicant, the documents and the allowed actions are (a serializer that
     is only instantiated builds no fields)."""
     methods = CaseOutputSerializer(context={"user": user})
+    # A case just created answers from the rows its service wrote (no licence is issued yet).
+    written = case.written
+    from yichuang.documents.api import document_refs
+
     return {
         **case_list_row(_list_columns(case)),
         "handling_unit_name": str(case.handling_department.name),
@@ -289,7 +295,9 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
         "applicant": methods.get_applicant(case),
         "applicant_region": case.applicant_region.code if case.applicant_region is not None else None,
         "application": case.application.number if case.application is not None else None,
-        "issued_license": methods.get_issued_license(case),
+        "issued_license": None
+        if written is not None and written.materials is not None
+        else methods.get_issued_license(case),
         "suspended_days": int(case.suspended_days),
         "extended_days": int(case.extended_days),
         "decision_reason": str(case.decision_reason),
@@ -297,7 +305,9 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
         "tracking_number": str(case.tracking_number),
         "delivered_at": _datetime(case.delivered_at),
         "row_version": int(case.row_version),
-        "materials": case_materials(case),
+        "materials": case_materials(case)
+        if written is None or written.materials is None
+        else _in_hand_materials(written.materials),
         "timeline": [
             {
                 "at": _datetime(event["at"]),
@@ -306,11 +316,49 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
                 "status": str(event["to_status"]),
                 "note": str(event["note"]),
             }
-            for event in case_timeline(case)
+            for event in (
+                case_timeline(case)
+                if written is None or written.events is None
+                else [
+                    {
+                        "at": e.at,
+                        "action": e.action,
+                        "actor_name": e.actor_name,
+                        "to_status": e.to_status,
+                        "note": e.note,
+                    }
+                    for e in written.events
+                ]
+            )
         ],
-        "documents": methods.get_documents(case),
+        "documents": methods.get_documents(case)
+        if written is None or written.documents is None
+        else document_refs(sorted(written.documents, key=lambda d: (d.issued_at, d.pk))),
         "allowed_actions": methods.get_allowed_actions(case),
     }
+
+
+def _in_hand_materials(rows: list[tuple[Any, list[Any]]]) -> list[dict[str, Any]]:
+    """What ``case_materials`` reads, from the rows a service just wrote (files newest first)."""
+    return [
+        {
+            "requirement": row.requirement,
+            "name": row.name,
+            "required": row.required,
+            "state": row.state,
+            "files": [str(f.pk) for f in sorted(files, key=lambda f: f.created_at, reverse=True)],
+            "license": None
+            if row.license is None
+            else license_ref(
+                row.license.number,
+                row.license.license_type.code,
+                row.license.license_type.name,
+                row.license.issuer,
+                row.license.valid_until,
+            ),
+        }
+        for row, files in rows
+    ]
 
 
 def _resolve_files(user: Staff, ids: list[Any], field: str) -> list[Any]:
@@ -318,7 +366,9 @@ def _resolve_files(user: Staff, ids: list[Any], field: str) -> list[Any]:
     the case links them by id)."""
     if not ids:
         return []
-    found = {f.pk: f for f in files_for(user).filter(pk__in=set(ids)).select_related(None).only("id")}
+    found = {
+        f.pk: f for f in files_for(user).filter(pk__in=set(ids)).select_related(None).only("id", "created_at")
+    }
     lost = list(dict.fromkeys(str(i) for i in ids if i not in found))
     if lost:
         raise services.Invalid(
@@ -355,7 +405,12 @@ def applicant_input(data: dict[str, Any]) -> ApplicantInput:
 def intake_arguments(user: Staff, v: dict[str, Any]) -> dict[str, Any]:
     """What a case and a 一件事 application both take from the request: point, channel, applicant,
     materials, consent file, note."""
-    point = ServicePoint.objects.select_related("region").filter(code=v["point"]).first()
+    point = memoized(
+        "reference",
+        "point_by_code",
+        v["point"],
+        lambda: ServicePoint.objects.select_related("region").filter(code=v["point"]).first(),
+    )
     if point is None:
         raise services.Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
     consent = _resolve_files(user, [v["consent_file"]], "consent_file")[0] if v.get("consent_file") else None
@@ -421,7 +476,9 @@ class CaseListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         user: Staff = request.user  # type: ignore[assignment]
-        item = ServiceItem.objects.filter(code=v["item"]).first()
+        item = memoized(
+            "reference", "item_by_code", v["item"], lambda: ServiceItem.objects.filter(code=v["item"]).first()
+        )
         if item is None:
             raise services.Invalid(_("没有这个事项。"), fields={"item": [_("没有这个事项。")]})
         case = services.case_create(actor=user, item=item, **intake_arguments(user, v))
@@ -456,26 +513,41 @@ class CaseActionApi(APIView):
         return run_idempotent(request, f"cases:{number}:{action}", lambda: self._act(request, number, action))
 
     def _act(self, request: Request, number: str, action: str) -> Response:
-        case = case_get_for(user=request.user, number=number, details=False)
-        # The state first, then the body: an action this state refuses is a 409 whatever it carries.
-        services.case_check_action(case=case, action=action)
+        spec = CASE_ACTIONS[action]
         data = ActionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        valid = data.is_valid()
+        lacking = (
+            {
+                i.name: [str(i.required)]
+                for i in spec.inputs
+                if i.required is not None and i.name not in data.validated_data
+            }
+            if valid
+            else {}
+        )
+        case: Case | services.CaseInScope
+        if not valid or lacking or action == "supplement":
+            case = case_get_for(user=request.user, number=number, details=False)
+            # The state first, then the body: an action this state refuses is a 409 whatever it
+            # carries.
+            services.case_check_action(case=case, action=action)
+            data.is_valid(raise_exception=True)
+            if lacking:
+                raise exceptions.ValidationError(lacking)
+        else:
+            # A good body: the action's locked read is the only read of the case (its scope, its
+            # state and the actor's right are checked under the lock, in this order). A supplement
+            # reads first: it locks the cases of its 一件事 application before its own.
+            case = services.CaseInScope(number=number, user=request.user)
         v = data.validated_data
         user: Staff = request.user  # type: ignore[assignment]
-        spec = CASE_ACTIONS[action]
         arguments: dict[str, Any] = {
             "case": case,
             "actor": user,
             "note": v["note"],
             "row_version": v.get("row_version"),
         }
-        for given in spec.inputs:
-            if given.name not in v:
-                if given.required is not None:
-                    raise exceptions.ValidationError({given.name: [str(given.required)]})
-                continue
-            arguments[given.name] = v[given.name]
+        arguments.update({i.name: v[i.name] for i in spec.inputs if i.name in v})
         if "materials" in arguments:
             arguments["materials"] = _materials(user, arguments["materials"])
         result = spec.perform(**arguments)

@@ -6,6 +6,8 @@ Status moves only through ``yichuang.cases.workflow.TRANSITIONS``; every move wr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -194,6 +196,10 @@ class Case(models.Model):
     recipient_name = models.CharField(_("签收人"), max_length=100, blank=True)
     row_version = models.PositiveIntegerField(_("行版本"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
+
+    #: What the service that just wrote the case wrote with it (``services.base.Written``), so the
+    #: answer is built from the rows in hand; None on a case read from the database.
+    written: Any = None
 
     class Meta:
         verbose_name = _("办件")

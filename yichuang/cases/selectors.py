@@ -124,16 +124,14 @@ def case_materials(case: Case) -> list[dict[str, Any]]:
                 "required": required,
                 "state": state,
                 "files": [],
-                "license": None if license[0] is None else _license_ref(*license),
+                "license": None if license[0] is None else license_ref(*license),
             }
         if file_id is not None:
             entry["files"].append(str(file_id))
     return list(materials.values())
 
 
-def _license_ref(
-    number: Any, type_code: Any, type_name: Any, issuer: Any, valid_until: Any
-) -> dict[str, Any]:
+def license_ref(number: Any, type_code: Any, type_name: Any, issuer: Any, valid_until: Any) -> dict[str, Any]:
     """What ``api.LicenseRefSerializer`` gives for a licence."""
     return {
         "number": number,

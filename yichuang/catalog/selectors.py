@@ -111,6 +111,22 @@ class HandlingUnit:
 def handling_unit_for(
     *, item: ServiceItem, point: ServicePoint, town: Region | None = None, on: dt.date | None = None
 ) -> HandlingUnit:
+    """``_handling_unit`` for the item, point, town and day, kept in memory until the catalog, a
+    delegation or a unit changes (``common.memo``): every case asks, the answer changes rarely."""
+    from yichuang.common.memo import memoized
+
+    day = on or _today()
+    return memoized(
+        "reference",
+        "handling_unit",
+        (item.pk, point.pk, town.pk if town is not None else None, day),
+        lambda: _handling_unit(item=item, point=point, town=town, on=day),
+    )
+
+
+def _handling_unit(
+    *, item: ServiceItem, point: ServicePoint, town: Region | None = None, on: dt.date | None = None
+) -> HandlingUnit:
     """The delegation rules (domain.md, seeds 000 and 003).
 
     - A power granted (直接赋权) or entrusted (委托下放) to the town is exercised by the town's approval

@@ -6,6 +6,7 @@ machine-readable; ``fields`` maps a field (or query parameter) to its messages.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
@@ -170,7 +171,27 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
     return page_not_found(request, exception)
 
 
+def _database_unavailable() -> bool:
+    """Whether the error being handled is the database being out of reach (Django calls handler500
+    inside its ``except`` block, so the exception is still at hand)."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+
+
 def handler500(request: HttpRequest) -> Any:
+    if _database_unavailable():
+        # Not a bug of ours and not for ever: 503 with Retry-After, so clients and the proxy retry.
+        message = _("数据库暂时无法访问，请稍后再试。")
+        response: HttpResponse
+        if request.path.startswith("/api/"):
+            response = json_error(503, "service_unavailable", message)
+        else:
+            from django.template import loader
+
+            response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
     if request.path.startswith("/api/"):
         return json_error(500, "server_error", _("服务器内部错误，请稍后再试。"))
     from django.views.defaults import server_error

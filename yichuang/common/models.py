@@ -1,4 +1,5 @@
-"""Rows the apps share: the first answers to requests with an ``Idempotency-Key``."""
+"""Rows the apps share: the first answers to requests with an ``Idempotency-Key``, and the change
+markers of the per-process memos (``common.memo``)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,13 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class ChangeMarker(models.Model):
+    """A version that moves when rows behind a per-process memo change (``common.memo``)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

@@ -188,12 +188,16 @@ def _describe(person: Staff) -> str:
     return " · ".join(parts)
 
 
+def demo_usernames() -> list[str]:
+    """Every account the loader makes (all marked ``is_demo``): the named staff, then the managers."""
+    return [a.username for a in account_data.ACCOUNTS] + [m[1] for m in account_data.TOWN_MANAGERS]
+
+
 def _reset_lockouts() -> None:
     """Demo passwords are reset on every load; lift login lockouts (django-axes) for them too."""
     from axes.models import AccessAttempt
 
-    usernames = [a.username for a in account_data.ACCOUNTS] + [m[1] for m in account_data.TOWN_MANAGERS]
-    AccessAttempt.objects.filter(username__in=usernames).delete()
+    AccessAttempt.objects.filter(username__in=demo_usernames()).delete()
 
 
 def _sync(
@@ -229,6 +233,12 @@ def _sync(
         manager.bulk_create(to_create, batch_size=500)
     if to_update:
         manager.bulk_update(to_update, sorted(changed_fields), batch_size=500)
+    if to_create or to_update:
+        from yichuang.common.memo import marker_bump
+
+        # Bulk writes send no signals: the memos of the catalog, seals and templates must forget.
+        marker_bump("reference")
+        marker_bump("auth")
     return result
 
 

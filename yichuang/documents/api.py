@@ -66,12 +66,14 @@ def wants_html(request: HttpRequest) -> bool:
     return "text/html" in accept
 
 
-def document_bytes(request: Request, document: Document) -> bytes | HttpResponse:
+def document_bytes(request: Request, document: Document, *, sign_now: bool = False) -> bytes | HttpResponse:
     """The stored PDF once it is signed (``document_ready``), or the answer to give instead: 正在生成
     (JSON 409, or a page for a browser), 503 when the seal's key cannot be used, 404 when the
-    stored file is gone. Shared by a document's download and a handover list's PDF."""
+    stored file is gone. Shared by a document's download and a handover list's PDF. ``sign_now``
+    signs a pending document here at once (one issued by this very request, which no signer has)."""
     try:
-        document = document_ready(document=document)
+        if not sign_now:
+            document = document_ready(document=document)
         return document_content(document=document)
     except DocumentPending as pending:
         if wants_html(request):

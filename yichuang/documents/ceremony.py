@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
+from yichuang.common.memo import marker_bump
 from yichuang.documents.crypto import (
     KeyDecryptionError,
     decrypt_private_key,
@@ -245,4 +246,7 @@ def master_key_rotate(*, new_key: str) -> Rotation:
                         _("印章“%(code)s”重新加密后校验失败，未做任何改动。") % {"code": seal.code}
                     )
         Seal.objects.bulk_update(seals, ["private_key"], batch_size=200)
+        # bulk_update sends no save signal: the workers' memos of seals (common.memo) must still forget
+        # the keys encrypted under the old master key.
+        marker_bump("reference")
     return Rotation(seals=len(seals), old_key_id=master_key_id(old), new_key_id=master_key_id(new_bytes))

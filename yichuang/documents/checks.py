@@ -12,7 +12,11 @@ from django.conf import settings
 from django.core.checks import Error, register
 
 
-@register("security", deploy=False)
+# A deployment check (``yichuang check --deploy``), not one that every command runs: ``migrate``,
+# ``collectstatic`` or ``createsuperuser`` sign nothing and may run where the key is not kept. The
+# processes that sign refuse to start without it: the app servers (wsgi.py) and the Celery workers
+# (yichuang.celery). A key that is set but malformed stops every command (settings).
+@register("security", deploy=True)
 def seal_master_key_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     from yichuang.documents.crypto import MasterKeyError, configured_master_key, master_key
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
+from yichuang.common.memo import memoized
 from yichuang.documents.crypto import sm2_verify, sm3_hex
 from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentStatus, Seal, SealKind
 from yichuang.org.models import Region, ServicePoint
@@ -28,15 +29,32 @@ def _in_force(seals: list[Seal], at: dt.datetime | None) -> list[Seal]:
 
 
 def department_seal(*, kind: str, department_id: int, at: dt.datetime | None = None) -> Seal | None:
-    """The newest seal of ``kind`` in force that ``department_id`` stamps with."""
-    found = _in_force(list(Seal.objects.filter(kind=kind, department_id=department_id)), at)
+    """The newest seal of ``kind`` in force that ``department_id`` stamps with (kept per process until a
+    seal changes, ``common.memo``)."""
+    found = _in_force(
+        memoized(
+            "reference",
+            "department_seals",
+            (kind, department_id),
+            lambda: list(Seal.objects.filter(kind=kind, department_id=department_id)),
+        ),
+        at,
+    )
     return found[0] if found else None
 
 
 def output_seal(*, point: ServicePoint, at: dt.datetime | None = None) -> Seal | None:
     """The 出件章 of ``point``, else of the center it belongs to (a village station, a bank outlet, a kiosk)."""
     candidates = [pk for pk in (point.pk, point.parent_id) if pk]
-    seals = _in_force(list(Seal.objects.filter(kind=SealKind.OUTPUT, point_id__in=candidates)), at)
+    seals = _in_force(
+        memoized(
+            "reference",
+            "output_seals",
+            tuple(candidates),
+            lambda: list(Seal.objects.filter(kind=SealKind.OUTPUT, point_id__in=candidates)),
+        ),
+        at,
+    )
     seals.sort(
         key=lambda s: candidates.index(s.point_id) if s.point_id in candidates else 9
     )  # stable: newest first
@@ -48,6 +66,15 @@ def hands_out_elsewhere(*, department_region_id: int, point: ServicePoint) -> bo
     another town, or at the county hall (跨乡镇通办, 统一出件: seed 003)."""
     if point.region_id == department_region_id:  # the usual case: handed out where it was decided
         return False
+    return memoized(
+        "reference",
+        "hands_out_elsewhere",
+        (department_region_id, point.region_id),
+        lambda: _outside(department_region_id, point),
+    )
+
+
+def _outside(department_region_id: int, point: ServicePoint) -> bool:
     regions = {
         r.pk: r
         for r in Region.objects.filter(pk__in=[department_region_id, point.region_id]).only("code", "level")

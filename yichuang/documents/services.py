@@ -225,7 +225,10 @@ def schedule_signing(document_ids: Iterable[str]) -> None:
     if not ids:
         return
     if signs_in_process():
-        background_signer.submit(ids)
+        try:
+            background_signer.submit(ids)
+        except Exception:  # the action has committed: its answer must not become a 500
+            logger.exception("documents %s could not be handed to the background signer", ids)
         return
     from yichuang.documents.tasks import sign_document_task
 

@@ -1,8 +1,9 @@
 """The public verify page ``/verify/{code}`` (contract.md): no login, plain HTML, no CDN.
 
 GET recomputes the stored file's SM3 digest and the SM2 signature and says whether the document is
-genuine (a document issued moments ago and still being signed: "正在生成", 503 with Retry-After), which seal signed it, for which case (applicant masked) — or for which handover list, from
-which unit to which — and when. POST takes a copy someone
+genuine, which seal signed it, for which case (applicant masked) — or for which handover list, from
+which unit to which — and when; of a document issued moments ago and still being signed it says
+"正在生成" (503 with Retry-After) rather than judge an unsigned file. POST takes a copy someone
 holds and says, in addition, whether it is byte for byte the document that was signed.
 """
 

@@ -23,7 +23,6 @@ from yichuang.common.identity import mask_name, mask_phone
 from yichuang.common.pagination import Pagination
 from yichuang.documents.api import document_bytes, document_refs
 from yichuang.documents.models import Document, DocumentKind
-from yichuang.documents.services import document_content
 from yichuang.handover import services
 from yichuang.handover.documents import SENT_STATUSES, document_of, draft_pdf
 from yichuang.handover.excel import XLSX_CONTENT_TYPE, export_handovers
@@ -439,5 +438,5 @@ class HandoverPdfApi(APIView):
             document = Document.objects.select_related("seal").get(
                 handover=handover, kind=DocumentKind.HANDOVER_LIST
             )
-            return document_content(document=document)
+            return document_bytes(request, document, sign_now=True)
         return document_bytes(request, document)

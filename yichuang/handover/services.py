@@ -25,7 +25,7 @@ from yichuang.cases.selectors import cases_for
 from yichuang.cases.services import case_event, case_event_record
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import validate_mobile
-from yichuang.common.sequence import sequence_next
+from yichuang.common.sequences import sequence_next
 from yichuang.documents.models import Document, DocumentKind
 from yichuang.handover.documents import CONFIRMED_STATUSES, SENT_STATUSES, issue_receipt, issue_sent_list
 from yichuang.handover.models import (
@@ -73,8 +73,8 @@ def _actor_name(actor: Staff) -> str:
 
 
 def _next_number(region: Region, day: dt.date) -> str:
-    """``YJ`` + county code + date + a 4-digit sequence, e.g. YJ411502202611210007. The sequence
-    row is locked for the rest of the transaction, so two clerks never draw the same number."""
+    """``YJ`` + county code + date + a 4-digit sequence, e.g. YJ411502202611210007
+    (``common.sequences``: two clerks never draw the same number)."""
     code = region.code[:6]
     return f"YJ{code}{day:%Y%m%d}{sequence_next(HandoverSequence, county=code, day=day):04d}"
 

@@ -21,7 +21,7 @@ from rest_framework import exceptions
 
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import validate_mobile
-from yichuang.common.sequence import sequence_next
+from yichuang.common.sequences import sequence_next
 from yichuang.hotline.models import (
     HOURS,
     LIMITS,
@@ -79,8 +79,7 @@ def deadline(limit: str, start: dt.datetime) -> dt.datetime:
 
 def _next_number(day: dt.date) -> str:
     """``RX`` + date + a per-day sequence (RX20261121-0012): short enough to read out on the
-    phone. The sequence row is locked for the rest of the transaction, so two operators never draw
-    the same number."""
+    phone (``common.sequences``: two operators never draw the same number)."""
     return f"RX{day:%Y%m%d}-{sequence_next(TicketSequence, day=day):04d}"
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from yichuang.notify.models import SmsMessage, SmsProviderTemplate, SmsTemplate, StaffNotice
+from yichuang.notify.models import SmsMessage, SmsProvider, SmsProviderTemplate, SmsTemplate, StaffNotice
 from yichuang.notify.selectors import can_read_outbox
 from yichuang.notify.services import sms_requeue
 
@@ -40,8 +42,38 @@ class SmsProviderTemplateInline(admin.TabularInline):
     fields = ["provider", "provider_code", "params"]
 
 
+class WarnsOfUnmappedTemplates(admin.ModelAdmin):
+    """The template lists say at the top which templates the configured platform cannot send yet."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        from yichuang.notify.checks import configured_provider
+        from yichuang.notify.mapping import MappingError, unmapped_templates
+
+        provider = configured_provider()
+        if provider is not None:
+            try:
+                missing = unmapped_templates(provider)
+            except MappingError as exc:
+                self.message_user(
+                    request, _("环境变量中的短信模板对照有误：%(error)s") % {"error": exc}, messages.ERROR
+                )
+            else:
+                if missing:
+                    self.message_user(
+                        request,
+                        _(
+                            "以下模板还没有对照%(provider)s的模板编号，发送会失败：%(codes)s。请在模板页下方“短信平台模板”中填写。"
+                        )
+                        % {"provider": SmsProvider(provider).label, "codes": "、".join(missing)},
+                        messages.ERROR,
+                    )
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(SmsTemplate)
-class SmsTemplateAdmin(admin.ModelAdmin):
+class SmsTemplateAdmin(WarnsOfUnmappedTemplates):
     list_display = ["code", "name", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["code", "name", "body"]
@@ -65,6 +97,7 @@ class SmsMessageAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
         "sent_at",
+        "error_code",
         "receipt",
     ]
     list_filter = ["status", "receipt", "backend", "template"]
@@ -110,7 +143,7 @@ class SmsMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(SmsProviderTemplate)
-class SmsProviderTemplateAdmin(admin.ModelAdmin):
+class SmsProviderTemplateAdmin(WarnsOfUnmappedTemplates):
     """The whole mapping at a glance, for the platform's template list beside it."""
 
     list_display = ["template", "provider", "provider_code", "params", "updated_at"]

@@ -18,7 +18,8 @@ PROVIDERS = {ALIASES["aliyun"]: "aliyun", ALIASES["tencent"]: "tencent"}
 HINT = "见 docs/sms.md。"
 
 
-def _provider() -> str | None:
+def configured_provider() -> str | None:
+    """``aliyun`` or ``tencent`` when ``SMS_BACKEND`` names a platform, else None."""
     return PROVIDERS.get(backend_path())
 
 
@@ -41,7 +42,7 @@ def sms_backend_configured(app_configs: Any = None, **kwargs: Any) -> list[Check
                 id="yichuang.notify.E001",
             )
         ]
-    provider = _provider()
+    provider = configured_provider()
     if provider is None:
         return errors
     try:
@@ -75,7 +76,7 @@ def sms_templates_mapped(app_configs: Any = None, databases: Any = None, **kwarg
 
     from yichuang.notify.mapping import MappingError, unmapped_templates
 
-    provider = _provider()
+    provider = configured_provider()
     if provider is None or not databases:
         return []
     if "notify_smsprovidertemplate" not in connection.introspection.table_names():
@@ -97,7 +98,7 @@ def sms_templates_mapped(app_configs: Any = None, databases: Any = None, **kwarg
 
 @register("sms", deploy=True)
 def sms_really_sent(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    if not getattr(settings, "PRODUCTION", False) or _provider() is not None:
+    if not getattr(settings, "PRODUCTION", False) or configured_provider() is not None:
         return []
     return [
         Warning(

@@ -178,6 +178,28 @@ class SmsMessage(models.Model):
         return mask_phone(self.to)
 
 
+class SmsWaitingReceipt(models.Model):
+    """A delivery receipt that named no message of ours when it came: the platform can report a
+    delivery before the transaction that recorded its message id has committed (the sweep sends up to
+    50 messages in one), or it reports for another application on the same account. Kept a day and
+    matched when the id appears (``receipts.sms_match_waiting_receipts``)."""
+
+    backend = models.CharField(_("发送通道"), max_length=20)
+    provider_id = models.CharField(_("网关回执号"), max_length=100)
+    delivered = models.BooleanField(_("已送达"))
+    reported_at = models.DateTimeField(_("回执时间"), null=True, blank=True)
+    detail = models.CharField(_("回执说明"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("收到时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("待匹配的回执")
+        verbose_name_plural = _("待匹配的回执")
+        indexes = [models.Index(fields=["backend", "provider_id"], name="notify_receipt_waiting_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.backend} {self.provider_id}"
+
+
 class StaffNotice(models.Model):
     """A reminder for a member of staff (到期预警, 超期督办): shown on his pages and, when he has a
     mobile number, sent by SMS. ``key`` makes each reminder happen once however often the sweep runs."""

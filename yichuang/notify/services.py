@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from yichuang.common.enqueue import enqueue
 from yichuang.common.identity import mask_phone, validate_mobile
 from yichuang.notify.backends import Sms, SmsBackend, SmsDeliveryError, get_backend
 from yichuang.notify.defaults import DEFAULT_TEMPLATES, DELIVERY_METHODS, PLACEHOLDERS
@@ -42,6 +43,8 @@ QUEUED_GRACE = datetime.timedelta(minutes=2)
 INVALID_NUMBER_ERROR = "手机号码无效，未发送。"
 # Messages sent in one transaction by the sweep (a slow gateway must not hold hundreds of row locks).
 SWEEP_BATCH = 50
+#: The gateways that push delivery receipts (``yichuang.notify.callbacks``).
+RECEIPT_BACKENDS = frozenset({"aliyun", "tencent"})
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -69,8 +72,11 @@ def _text(key: str, value: object) -> str:
 
 
 def template_text(code: str) -> str:
-    """An active stored template, else the built-in text, else (a custom code that is switched off) its stored text."""
-    row = SmsTemplate.objects.filter(code=code).first()
+    """An active stored template, else the built-in text, else (a custom code that is switched off) its stored text.
+    The stored row is kept in memory until a template changes (``common.memo``)."""
+    from yichuang.common.memo import memoized
+
+    row = memoized("reference", "sms_template", code, lambda: SmsTemplate.objects.filter(code=code).first())
     if row is not None and row.active:
         return row.body
     default = DEFAULT_TEMPLATES.get(code)
@@ -118,7 +124,8 @@ def sms_render(*, template: str, context: Mapping[str, object]) -> str:
 
 
 def _schedule_send(message_id: int) -> None:
-    """Runs after commit. A broker that is down must not break the request: the sweep sends later.
+    """Runs after commit. A broker that is down must not break the request: the failure is logged as
+    an error (``yichuang.common.enqueue``) and the sweep sends the message later.
 
     Without a task queue (no Redis: Celery runs tasks eagerly, in the request) the message goes to
     this process's background sender instead (``SMS_SEND_IN_BACKGROUND``, on by default), which
@@ -132,10 +139,12 @@ def _schedule_send(message_id: int) -> None:
 
         background_sender.submit(message_id)
         return
-    try:
-        send_sms_task.delay(message_id)
-    except Exception:
-        logger.exception("SMS %s could not be handed to the task queue; the sweep will send it", message_id)
+    enqueue(
+        send_sms_task,
+        message_id,
+        what=f"SMS {message_id}",
+        retry="定时任务 retry-pending-sms 稍后发送 (the retry-pending-sms sweep sends it later)",
+    )
 
 
 def sms_enqueue(
@@ -180,7 +189,7 @@ def sms_enqueue(
         "SMS %s (%s, case %s) queued for %s", message.pk, template, case_number or "-", mask_phone(number)
     )
     message_id = message.pk
-    transaction.on_commit(lambda: _schedule_send(message_id), robust=True)
+    transaction.on_commit(lambda: _schedule_send(message_id))
     return message
 
 
@@ -196,7 +205,7 @@ def sms_requeue(*, message_ids: Iterable[int]) -> int:
             status=SmsStatus.QUEUED, attempts=0, next_attempt_at=timezone.now() + QUEUED_GRACE
         )
         for message_id in ids:
-            transaction.on_commit(functools.partial(_schedule_send, message_id), robust=True)
+            transaction.on_commit(functools.partial(_schedule_send, message_id))
     return len(ids)
 
 
@@ -250,6 +259,13 @@ def sms_send_batch(
             )
     for message in sent:
         logger.info("SMS %s sent to %s (attempt %d)", message.pk, mask_phone(message.to), message.attempts)
+    if sent and backend.name in RECEIPT_BACKENDS:
+        # A platform may have reported a delivery while this transaction still held the ids.
+        from yichuang.notify.receipts import sms_match_waiting_receipts
+
+        sms_match_waiting_receipts(
+            backend=backend.name, provider_ids=[message.provider_id for message in sent]
+        )
     return outcomes
 
 
@@ -334,8 +350,12 @@ class SweepResult:
 
 
 def sms_retry_pending(*, now: datetime.datetime | None = None, limit: int = 500) -> SweepResult:
-    """Send what is due: queued or failed messages whose next attempt time has passed, attempts left."""
+    """Send what is due: queued or failed messages whose next attempt time has passed, attempts left.
+    Also records the delivery receipts that came before their message's id was committed."""
     now = now or timezone.now()
+    from yichuang.notify.receipts import sms_match_waiting_receipts
+
+    sms_match_waiting_receipts(now=now)
     due = list(
         SmsMessage.objects.filter(
             status__in=[SmsStatus.QUEUED, SmsStatus.FAILED],

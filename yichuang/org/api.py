@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yichuang.common.auth import DEMO_REFUSED
+from yichuang.org.checks import demo_username_refused
 from yichuang.org.models import PointKind, Region, ServicePoint, Staff
 from yichuang.org.selectors import scope_of
 
@@ -24,6 +26,12 @@ class LockedOut(exceptions.APIException):
     status_code = 403
     default_detail = _("登录失败次数过多，账号已被暂时锁定，请稍后再试。")
     default_code = "locked_out"
+
+
+class DemoAccountRefused(exceptions.APIException):
+    status_code = 403
+    default_detail = DEMO_REFUSED
+    default_code = "demo_account"
 
 
 class TokenObtainApi(APIView):
@@ -46,6 +54,8 @@ class TokenObtainApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if demo_username_refused(data.validated_data["username"]):
+            raise DemoAccountRefused()
         user = authenticate(
             request=request._request,
             username=data.validated_data["username"],

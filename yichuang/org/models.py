@@ -7,6 +7,8 @@ significant prefix, so "everything in this town" is one indexed ``LIKE 'prefix%'
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -250,6 +252,19 @@ class Staff(AbstractUser):
     def __str__(self) -> str:
         name = self.get_full_name() or self.username
         return _("%(name)s（%(role)s）") % {"name": name, "role": self.get_role_display()}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new superuser with no place (``yichuang createsuperuser``) is the platform administrator,
+        # not a window clerk of nowhere (the field's default), which no scope rule would know.
+        if (
+            self._state.adding
+            and self.is_superuser
+            and self.role == Role.WINDOW_CLERK
+            and self.point_id is None
+            and self.region_id is None
+        ):
+            self.role = Role.ADMIN
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         """Chinese names put the family name first, without a space (陈静, not 静 陈)."""

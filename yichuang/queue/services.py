@@ -24,7 +24,7 @@ from rest_framework.exceptions import PermissionDenied
 from yichuang.cases.models import Case
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import birth_date_from_id, validate_mobile
-from yichuang.common.sequence import sequence_next
+from yichuang.common.sequences import sequence_next
 from yichuang.org.models import ServicePoint, Staff, Window
 from yichuang.queue.hours import closed_message, opening
 from yichuang.queue.models import (
@@ -62,7 +62,8 @@ def _age_on(born: dt.date, day: dt.date) -> int:
 
 
 def _next_sequence(point: ServicePoint, day: dt.date, category: ServiceCategory) -> int:
-    """The next number of a queue; the counter row stays locked until the caller's transaction ends."""
+    """The next number of a queue; the counter row stays locked until the caller's transaction ends
+    (``common.sequences``)."""
     return sequence_next(QueueTicketSequence, point=point, day=day, category=category)
 
 

@@ -56,9 +56,14 @@ class NpmAsset:
     def folder_name(self) -> str:
         return self.package.rsplit("/", 1)[-1]
 
+    @property
+    def tarball_name(self) -> str:
+        """The file's name on the registry, and what ``npm pack <package>@<version>`` writes."""
+        return f"{self.folder_name}-{self.version}.tgz"
+
     def tarball_url(self, registry: str) -> str:
         """Where npm keeps the tarball: ``<registry>/<package>/-/<name>-<version>.tgz``."""
-        return f"{registry.rstrip('/')}/{self.package}/-/{self.folder_name}-{self.version}.tgz"
+        return f"{registry.rstrip('/')}/{self.package}/-/{self.tarball_name}"
 
 
 ECHARTS = NpmAsset(
@@ -118,6 +123,26 @@ def http_get(url: str) -> bytes:
     if len(data) > MAX_TARBALL_BYTES:
         raise AssetError(f"{url} 超过 {MAX_TARBALL_BYTES} 字节，已拒绝。The download is too large.")
     return data
+
+
+def from_folder(folder: Path) -> Opener:
+    """An opener that reads ``<folder>/<file name of the URL>`` instead of downloading it: the offline
+    install of a server without internet (政务外网), with tarballs carried over from a machine with it."""
+
+    def read(url: str) -> bytes:
+        path = folder / url.rsplit("/", 1)[-1]
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise AssetError(
+                f"{path} 不存在：请在联网机器上下载（yichuang fetchassets --list 列出地址）后拷入。"
+                f"{path} is missing."
+            ) from exc
+        if size > MAX_TARBALL_BYTES:
+            raise AssetError(f"{path} 超过 {MAX_TARBALL_BYTES} 字节，已拒绝。The file is too large.")
+        return path.read_bytes()
+
+    return read
 
 
 def _sha256(path: Path) -> str:

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from yichuang.cases.models import ApplicantKind, CaseStatus, DeliveryMethod
 from yichuang.cases.selectors import OPEN_STATUSES
 from yichuang.cases.services import MAX_EXTENSION_DAYS, SUSPEND_KINDS
+from yichuang.common.auth import DEMO_REFUSED
 from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
+from yichuang.org.checks import demo_username_refused
 from yichuang.org.models import Region
 
 
@@ -27,6 +29,12 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("用户名或密码错误。连续多次输错，账号将被暂时锁定。"),
         "inactive": _("该账号已停用。"),
     }
+
+    def clean(self) -> dict[str, Any]:
+        # Production refuses the published demo accounts with a message that says why.
+        if demo_username_refused(self.cleaned_data.get("username") or ""):
+            raise ValidationError(DEMO_REFUSED, code="demo_account")
+        return super().clean()
 
 
 class TrackForm(forms.Form):

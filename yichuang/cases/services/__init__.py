@@ -20,7 +20,7 @@ from yichuang.cases.services.base import (
 )
 from yichuang.cases.services.inputs import ApplicantInput, MaterialInput
 from yichuang.cases.services.intake import BundleReceipt, bundle_apply, case_create
-from yichuang.cases.services.moves import _may, case_check_action, case_may
+from yichuang.cases.services.moves import CaseInScope, _may, case_check_action, case_may
 from yichuang.cases.services.review import (
     case_approve,
     case_deny,
@@ -47,6 +47,7 @@ __all__ = [
     "WINDOW_ROLES",
     "ApplicantInput",
     "BundleReceipt",
+    "CaseInScope",
     "Invalid",
     "MaterialInput",
     "NotAllowed",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 from rest_framework import exceptions
 
-from yichuang.cases.models import Case, CaseEvent, MaterialState
+from yichuang.cases.models import Case, CaseEvent, CaseMaterial, MaterialState
 from yichuang.org.models import Region, RegionLevel, Staff
 from yichuang.workdays.calendar import add_workdays
 
@@ -32,6 +33,16 @@ def _county_of(region: Region) -> Region:
     while node is not None and node.level not in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE):
         node = node.parent
     return node or region
+
+
+@dataclass
+class Written:
+    """Rows an action wrote beside the case, for its answer: materials with their files, the
+    timeline lines, the documents. ``None`` for what the action did not write (the answer reads it)."""
+
+    materials: list[tuple[CaseMaterial, list[Any]]] | None = None
+    events: list[CaseEvent] | None = None
+    documents: list[Any] | None = None
 
 
 def case_event(

@@ -17,6 +17,7 @@ from yichuang.catalog.models import ItemStatus, ItemVersion, ServiceItem
 from yichuang.catalog.selectors import points_offering
 from yichuang.common.errors import Invalid
 from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
+from yichuang.common.memo import memoized
 from yichuang.org.models import Region, Role, ServicePoint, Staff
 from yichuang.org.selectors import scope_of
 
@@ -79,12 +80,19 @@ def _check_intake(*, actor: Staff, point: ServicePoint, channel: str) -> None:
 
 
 def _check_offered(item: ServiceItem, point: ServicePoint) -> ItemVersion:
-    """The item's current version, if the item is published and offered at ``point``."""
+    """The item's current version, if the item is published and offered at ``point`` (both kept in
+    memory until the catalog changes: ``common.memo``)."""
     if item.status != ItemStatus.PUBLISHED:
         raise Invalid(
             _("“%(item)s”未发布，暂不能申请。") % {"item": item.name}, fields={"item": [_("事项未发布。")]}
         )
-    if not point.offers.filter(item=item, active=True).exists():
+    offered = memoized(
+        "reference",
+        "offered",
+        (point.pk, item.pk),
+        lambda: point.offers.filter(item=item, active=True).exists(),
+    )
+    if not offered:
         elsewhere = [p.name for p in points_offering(item)[:5]]
         where = "、".join(elsewhere) if elsewhere else _("请咨询 12345 热线")
         raise Invalid(
@@ -93,7 +101,12 @@ def _check_offered(item: ServiceItem, point: ServicePoint) -> ItemVersion:
             fields={"point": [_("该服务点不办理此事项。")]},
             code="item_not_offered",
         )
-    version = ItemVersion.objects.filter(item=item).order_by("-number").first()
+    version = memoized(
+        "reference",
+        "latest_version",
+        item.pk,
+        lambda: ItemVersion.objects.filter(item=item).order_by("-number").first(),
+    )
     if version is None:
         raise Invalid(_("该事项没有已发布的版本。"), fields={"item": [_("事项没有版本。")]})
     return version

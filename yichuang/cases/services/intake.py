@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from yichuang.cases.actions import WINDOW_ROLES
 from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import BundleApplication, Case, CaseMaterial, CaseStatus, Channel, MaterialState
-from yichuang.cases.services.base import _set_due_dates, _sms, _today, case_event, case_event_record
+from yichuang.cases.services.base import Written, _set_due_dates, _sms, _today, case_event, case_event_record
 from yichuang.cases.services.inputs import (
     ApplicantInput,
     MaterialInput,
@@ -50,12 +50,39 @@ class _Intake:
 
 def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> Case:
     """Write one case with its materials and timeline; accept it at once when a window clerk has a
-    complete application. Runs inside the caller's transaction."""
+    complete application. Runs inside the caller's transaction.
+
+    The case is inserted once, in the status it ends in (no insert-then-update), its two timeline
+    lines in one insert; what was written stays on the case (``written``) for the answer."""
     requirements = {m["code"]: m for m in version.snapshot["materials"]}
     person, point, actor = intake.person, intake.point, intake.actor
+    missing: list[str] = []
+    by_license: list[str] = []
+    states: list[tuple[str, dict[str, Any], str, Any]] = []
+    for code, req in requirements.items():
+        provided = intake.given.get(code)
+        held = intake.licenses.get(req.get("license_type") or "")
+        license = None
+        if provided is not None and provided.files:
+            state = MaterialState.PROVIDED
+        elif held is not None:
+            state, license = MaterialState.LICENSE, held
+            by_license.append(code)
+        elif code in intake.tolerated:
+            state = MaterialState.TOLERATED
+        elif code in intake.committed:
+            state = MaterialState.COMMITTED
+        elif req["required"]:
+            state = MaterialState.MISSING
+            missing.append(req["name"])
+        else:
+            state = MaterialState.OPTIONAL_ABSENT
+        states.append((code, req, state, license))
     town = town_of(person.region) if person.region is not None else None
     unit = handling_unit_for(item=item, point=point, town=town)
-    case = Case.objects.create(
+    at_window = intake.channel in (Channel.WINDOW, Channel.BANK) and actor.role in (*WINDOW_ROLES, Role.ADMIN)
+    accepted = at_window and not missing
+    case = Case(
         number=_next_number(point.region, _today()),
         item=item,
         item_version=version,
@@ -76,37 +103,40 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         consent_file=intake.consent_file,
         created_by=actor,
     )
-    missing: list[str] = []
-    by_license: list[str] = []
-    rows = []
-    for code, req in requirements.items():
-        provided = intake.given.get(code)
-        held = intake.licenses.get(req.get("license_type") or "")
-        license = None
-        if provided is not None and provided.files:
-            state = MaterialState.PROVIDED
-        elif held is not None:
-            state, license = MaterialState.LICENSE, held
-            by_license.append(code)
-        elif code in intake.tolerated:
-            state = MaterialState.TOLERATED
-        elif code in intake.committed:
-            state = MaterialState.COMMITTED
-        elif req["required"]:
-            state = MaterialState.MISSING
-            missing.append(req["name"])
-        else:
-            state = MaterialState.OPTIONAL_ABSENT
-        rows.append(
-            CaseMaterial(
-                case=case,
-                requirement=code,
-                name=req["name"],
-                required=req["required"],
-                state=state,
-                license=license,
-            )
+    events = [
+        case_event(
+            case,
+            action="submit",
+            actor=actor,
+            from_status="",
+            note=intake.note,
+            channel=intake.channel,
+            missing=missing,
+            tolerated=sorted(intake.tolerated & set(requirements)),
+            commitments=sorted(intake.committed & set(requirements)),
+            licenses=by_license,
+            consent=bool(intake.consent_file),
+            application=intake.application.number if intake.application else "",
         )
+    ]
+    if accepted:
+        case.status = CaseStatus.ACCEPTED
+        case.accepted_by = actor
+        tolerated = any(state == MaterialState.TOLERATED for _code, _req, state, _license in states)
+        _set_due_dates(case, timezone.now(), tolerated=tolerated)
+        events.append(case_event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED))
+    case.save(force_insert=True)
+    rows = [
+        CaseMaterial(
+            case=case,
+            requirement=code,
+            name=req["name"],
+            required=req["required"],
+            state=state,
+            license=license,
+        )
+        for code, req, state, license in states
+    ]
     CaseMaterial.objects.bulk_create(rows)
     if not all(
         row.pk for row in rows
@@ -119,35 +149,23 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         for stored in intake.given[row.requirement].files
     ]
     CaseMaterial.files.through.objects.bulk_create(links, ignore_conflicts=True)
-    submitted = case_event(
-        case,
-        action="submit",
-        actor=actor,
-        from_status="",
-        note=intake.note,
-        channel=intake.channel,
-        missing=missing,
-        tolerated=sorted(intake.tolerated & set(requirements)),
-        commitments=sorted(intake.committed & set(requirements)),
-        licenses=by_license,
-        consent=bool(intake.consent_file),
-        application=intake.application.number if intake.application else "",
-    )
-    at_window = intake.channel in (Channel.WINDOW, Channel.BANK) and actor.role in (*WINDOW_ROLES, Role.ADMIN)
-    if at_window and not missing:
-        case.status = CaseStatus.ACCEPTED
-        case.accepted_by = actor
-        tolerated = any(row.state == MaterialState.TOLERATED for row in rows)
-        _set_due_dates(case, timezone.now(), tolerated=tolerated)
-        case.save()
-        case_event_record(
-            submitted, case_event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED)
-        )
+    for event in events:
+        event.case = case
+    case_event_record(*events)
+    documents: list[Any] = []
+    if accepted:
         _sms(case, "case_accepted")
-        issue_for_case(case=case, kind="accept", actor=actor)
+        documents = issue_for_case(case=case, kind="accept", actor=actor)
     else:
-        case_event_record(submitted)
         _sms(case, "case_submitted")
+    case.written = Written(
+        materials=[
+            (row, list(intake.given[row.requirement].files) if row.requirement in intake.given else [])
+            for row in rows
+        ],
+        events=events,
+        documents=documents,
+    )
     return case
 
 

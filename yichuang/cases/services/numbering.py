@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from yichuang.cases.models import CaseSequence
-from yichuang.common.sequence import sequence_next
+from yichuang.common.sequences import sequence_next
 from yichuang.org.models import Region
 
 
@@ -13,10 +13,10 @@ def _next_number(region: Region, day: dt.date) -> str:
     """County code + date + a 6-digit sequence, e.g. 41150220261121000123 (digits only: easy to key
     in at a kiosk).
 
-    One upsert draws the number (``common.sequence``: the day's row is created or bumped and stays
-    locked for the rest of the transaction, so two windows never draw the same number). The county
-    code is the first six digits of any region code at county level or below (a region's code
-    starts with its parent's prefix), so no walk up the tree is needed.
+    The counter is drawn by ``common.sequences.sequence_next`` (one upsert, the row locked for the
+    rest of the transaction). The county code is the first six digits of any region code at county
+    level or below (a region's code starts with its parent's prefix), so no walk up the tree is
+    needed.
     """
     code = region.code[:6]
     return f"{code}{day:%Y%m%d}{sequence_next(CaseSequence, county=code, day=day):06d}"

@@ -22,6 +22,7 @@ from yichuang.cases.services.base import (
 from yichuang.cases.services.moves import _commit, _move
 from yichuang.catalog.models import LicenseType
 from yichuang.common.errors import NotAllowed
+from yichuang.common.memo import memoized
 from yichuang.org.models import Staff
 from yichuang.workdays.calendar import add_workdays, workdays_between
 
@@ -55,7 +56,11 @@ def _issue_license(case: Case) -> Any:
     from yichuang.licenses.services import license_issue_for_case
 
     code = case.item_version.snapshot.get("result_license_type")
-    license_type = LicenseType.objects.filter(code=code).first() if code else None
+    license_type = (
+        memoized("reference", "license_type", code, lambda: LicenseType.objects.filter(code=code).first())
+        if code
+        else None
+    )
     if license_type is None:
         return None
     return license_issue_for_case(case=case, license_type=license_type)

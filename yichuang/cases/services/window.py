@@ -23,14 +23,19 @@ from yichuang.org.models import Role, Staff
 @transaction.atomic
 def case_accept(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
     case, previous = _move(case, actor=actor, action="accept", row_version=row_version)
-    missing = list(case.materials.filter(state=MaterialState.MISSING).values_list("name", flat=True))
+    # One read of the materials' states says both what is missing and whether a deadline for the
+    # tolerated ones (容缺) runs.
+    states = list(case.materials.order_by("id").values_list("name", "state"))
+    missing = [name for name, state in states if state == MaterialState.MISSING]
     if missing:
         raise Invalid(
             _("材料不全，不能受理：%(missing)s。请先一次性告知申请人。") % {"missing": "、".join(missing)},
             code="incomplete",
         )
     case.accepted_by = actor
-    _set_due_dates(case, timezone.now())
+    _set_due_dates(
+        case, timezone.now(), tolerated=any(state == MaterialState.TOLERATED for _name, state in states)
+    )
     _commit(case, actor=actor, action="accept", previous=previous, note=note)
     _sms(case, "case_accepted")
     issue_for_case(case=case, kind="accept", actor=actor)

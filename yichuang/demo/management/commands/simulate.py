@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import warnings
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -82,13 +83,22 @@ class Command(BaseCommand):
         levels = {name: logger.level for name, logger in quiet.items()}
         for logger in quiet.values():
             logger.setLevel(logging.WARNING)
+        # A due date in a year without an official holiday schedule warns at every case; under the bar
+        # that would be dozens of the same lines. Gathered here, each distinct warning is said once.
         try:
-            with tqdm(total=simulation.total_steps_hint(), unit="步", desc="模拟", file=self.stderr) as bar:
+            with (
+                warnings.catch_warnings(record=True) as caught,
+                tqdm(total=simulation.total_steps_hint(), unit="步", desc="模拟", file=self.stderr) as bar,
+            ):
+                warnings.simplefilter("always")
                 for _label in simulation.steps():
                     bar.update(1)
         finally:
             for name, logger in quiet.items():
                 logger.setLevel(levels[name])
+        for message in dict.fromkeys(str(w.message) for w in caught):
+            hint = "（yichuang import_holidays 录入该年安排）" if "节假日安排" in message else ""
+            self.stderr.write(self.style.WARNING(f"注意 warning：{message}{hint}"))
         counted = rollup_all()
         # The month's numbers were taken on days the nightly queue rollup may already have summed.
         queue_rollup(since=first)

@@ -3,12 +3,13 @@ registry, checked against their pinned integrity (``yichuang.web.assets``). Run 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from yichuang.web.assets import ASSETS, AssetError, fetch, folder_of
+from yichuang.web.assets import ASSETS, AssetError, fetch, folder_of, from_folder
 
 
 class Command(BaseCommand):
@@ -21,19 +22,43 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="即使已就绪也重新下载并校验")
+        parser.add_argument(
+            "--from",
+            dest="source",
+            metavar="DIR",
+            help="不联网：从本地目录取 npm 包文件（如 echarts-6.1.0.tgz，npm pack echarts@6.1.0 所得），"
+            "同样按固定的 sha512 校验。Offline: take the tarballs from DIR instead of the registry.",
+        )
+        parser.add_argument(
+            "--list",
+            action="store_true",
+            help="只列出所需的包文件及其下载地址（供离线安装时在联网机器上下载）。List the tarballs and their URLs.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         registry = settings.NPM_REGISTRY
+        if options["list"]:
+            for asset in ASSETS:
+                self.stdout.write(f"{asset.tarball_name}  {asset.tarball_url(registry)}  {asset.integrity}")
+            return
+        source = Path(options["source"]).resolve() if options["source"] else None
+        if source is not None and not source.is_dir():
+            raise CommandError(f"{source} 不是目录。--from needs a directory.")
         for asset in ASSETS:
             try:
-                fetched = fetch(asset, registry=registry, force=options["force"])
+                if source is not None:
+                    fetched = fetch(
+                        asset, registry=registry, force=options["force"], opener=from_folder(source)
+                    )
+                else:
+                    fetched = fetch(asset, registry=registry, force=options["force"])
             except AssetError as exc:
                 raise CommandError(str(exc)) from exc
             if fetched:
+                origin = str(source / asset.tarball_name) if source is not None else registry
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"{asset.label}：已从 {registry} 下载并校验 → {folder_of(asset)}"
-                        f"（downloaded and verified）"
+                        f"{asset.label}：已从 {origin} 取得并校验 → {folder_of(asset)}（fetched and verified）"
                     )
                 )
             else:

@@ -1,4 +1,5 @@
-"""One counter mechanism behind every readable number (cases, handover lists, 12345 tickets, queues)."""
+"""One way to draw readable numbers (common.sequences) for cases, handover lists, 12345 tickets and
+queue tickets: per key, 1, 2, 3 … and another key starts again at 1."""
 
 from __future__ import annotations
 
@@ -10,33 +11,26 @@ from django.db import connection, transaction
 
 from tests import factories as f
 from yichuang.cases.models import CaseSequence
-from yichuang.common.sequence import sequence_next
+from yichuang.common.sequences import sequence_next
 from yichuang.handover.models import HandoverSequence
 from yichuang.hotline.models import TicketSequence
 from yichuang.queue.models import QueueTicketSequence, ServiceCategory
 
-DAY = dt.date(2026, 11, 21)
-
 pytestmark = pytest.mark.django_db
 
-
-def test_a_new_key_starts_at_one_and_each_draw_is_the_next_number():
-    assert [sequence_next(HandoverSequence, county="411502", day=DAY) for _ in range(3)] == [1, 2, 3]
-    assert HandoverSequence.objects.get(county="411502", day=DAY).last == 3
+DAY = dt.date(2026, 12, 7)
 
 
-def test_each_county_and_each_day_counts_on_its_own():
-    sequence_next(CaseSequence, county="411502", day=DAY)
-    sequence_next(CaseSequence, county="411502", day=DAY)
-    assert sequence_next(CaseSequence, county="411521", day=DAY) == 1
+def test_each_county_and_day_counts_from_one():
+    drawn = [sequence_next(CaseSequence, county="411502", day=DAY) for _ in range(3)]
+    assert drawn == [1, 2, 3]
+    assert sequence_next(CaseSequence, county="411503", day=DAY) == 1
     assert sequence_next(CaseSequence, county="411502", day=DAY + dt.timedelta(days=1)) == 1
-    assert sequence_next(CaseSequence, county="411502", day=DAY) == 3
+    assert CaseSequence.objects.get(county="411502", day=DAY).last == 3
 
 
-def test_a_day_alone_can_be_the_key():
-    assert sequence_next(TicketSequence, day=DAY) == 1
-    assert sequence_next(TicketSequence, day=DAY) == 2
-    assert sequence_next(TicketSequence, day=DAY - dt.timedelta(days=1)) == 1
+def test_a_counter_keyed_by_the_day_alone_counts_the_same_way():
+    assert [sequence_next(TicketSequence, day=DAY) for _ in range(2)] == [1, 2]
 
 
 def test_rows_in_the_key_are_given_as_rows_or_as_their_ids():
