@@ -35,7 +35,8 @@ class BearerTokenAuthentication(TokenAuthentication):
         now = time.monotonic()
         found = known.get(key)
         if found is not None and found[0] > now:
-            return found[1]
+            cached: tuple[Any, Any] = found[1]
+            return cached
         token = Token.objects.select_related("user", "user__region", "user__point").filter(key=key).first()
         if token is None or not token.user.is_active:
             known.pop(key, None)
