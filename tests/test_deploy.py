@@ -96,10 +96,31 @@ def test_production_refuses_debug_and_debug_is_off_unless_asked_for(production_e
     assert shown.stdout.splitlines()[-1] == "False", "no YICHUANG_ENV and no DEBUG: no debug pages"
 
 
+#: A county's SMS platform as docs/sms.md configures it (Tencent Cloud; its SDK is in the dev extra).
+SMS_GATEWAY_ENV = {
+    "SMS_BACKEND": "tencent",
+    "SMS_TENCENT_SECRET_ID": "AKIDexample",
+    "SMS_TENCENT_SECRET_KEY": "example-secret-key",
+    "SMS_TENCENT_SDK_APP_ID": "1400000000",
+    "SMS_TENCENT_SIGN_NAME": "浉河区政务服务",
+    "SMS_RECEIPT_TOKEN": "a-long-random-receipt-token",
+}
+
+
 def test_the_documented_production_configuration_passes_check_deploy(production_env: dict[str, str]) -> None:
-    result = _yichuang("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+    result = _yichuang(
+        "check", "--deploy", "--fail-level", "WARNING", env={**production_env, **SMS_GATEWAY_ENV}
+    )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_that_without_an_sms_platform_applicants_get_no_messages(
+    production_env: dict[str, str],
+) -> None:
+    result = _yichuang("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+    assert result.returncode != 0
+    assert "yichuang.notify.W002" in result.stderr and "申请人收不到" in result.stderr
 
 
 def test_check_deploy_names_a_missing_seal_key_but_migrate_does_not_need_it(
