@@ -221,6 +221,43 @@ def case_create(
     return _open_case(intake, item=item, version=version)
 
 
+@transaction.atomic
+def online_case_create(
+    *,
+    actor: Staff,
+    item: ServiceItem,
+    point: ServicePoint,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput] = (),
+    commitments: Iterable[str] = (),
+    note: str = "",
+) -> Case:
+    """网上申请 by the applicant himself (``yichuang.citizens``): the same checks of the item, the
+    applicant and the materials as ``case_create``, without the staff's right to take it at the
+    point (he may apply at any point that offers the item). The case waits as ``submitted`` on
+    channel ``online`` for the window's pre-review. ``actor`` is the account that stands for the
+    applicant in the records."""
+    version = _check_offered(item, point)
+    person = _validate_applicant(applicant)
+    requirements = {m["code"]: m for m in version.snapshot["materials"]}
+    given = {m.requirement: m for m in materials}
+    intake = _Intake(
+        actor=actor,
+        point=point,
+        channel=Channel.ONLINE,
+        person=person,
+        given=given,
+        tolerated=set(),
+        committed=set(commitments),
+        note=note,
+    )
+    errors = _material_errors(requirements, given, intake.tolerated, intake.committed)
+    if errors:
+        raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    intake.licenses = _held_licenses(person, [version])
+    return _open_case(intake, item=item, version=version)
+
+
 @dataclass
 class BundleReceipt:
     """What a 一件事 application hands back: the application, its cases, the one merged list."""
