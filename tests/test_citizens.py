@@ -371,3 +371,21 @@ class TestTheOnlineFlow:
         )
         assert Case.objects.count() == 0
         assert Citizen.objects.count() == 1
+
+
+class TestPreReview:
+    def test_the_window_reads_the_citizens_papers_and_a_refusal_reaches_his_phone(self, office):
+        clerk = staff(office.staff["town_clerk"])
+        citizen = verified()
+        case = citizen.post("/api/v1/citizen/applications/", application(citizen), format="json").json()
+        seen = clerk.get(f"/api/v1/cases/{case['number']}/").json()
+        assert seen["channel"] == "online" and {"accept", "notify", "refuse"} <= set(seen["allowed_actions"])
+        assert "邮寄送达" in seen["timeline"][0]["note"] and "幸福路8号" in seen["timeline"][0]["note"]
+        paper = seen["materials"][0]["files"][0]
+        assert clerk.get(f"/api/v1/files/{paper}/").status_code == 200
+        # another town's clerk does not see it
+        assert staff(office.staff["other_clerk"]).get(f"/api/v1/cases/{case['number']}/").status_code == 404
+        act(clerk, case["number"], "refuse", reason="不属于本事项受理范围")
+        assert citizen.get(f"/api/v1/citizen/cases/{case['number']}/").json()["status"] == "refused"
+        refused = SmsMessage.objects.filter(case_number=case["number"]).latest("id")
+        assert refused.to == PHONE and "不属于本事项受理范围" in refused.body
