@@ -467,9 +467,8 @@ class DocumentContentApi(_Citizen):
     def get(self, request: Request, id: str) -> HttpResponse:
         import uuid
 
-        from yichuang.documents.api import _owner_number, document_bytes
+        from yichuang.documents.api import pdf_response
         from yichuang.documents.models import Document
-        from yichuang.files.api import content_disposition
 
         try:
             pk = uuid.UUID(str(id))
@@ -482,15 +481,7 @@ class DocumentContentApi(_Citizen):
         )
         if document is None:
             raise exceptions.NotFound(_("未找到该文书。"))
-        content = document_bytes(request, document)
-        if isinstance(content, HttpResponse):
-            return content
-        response = HttpResponse(content, content_type="application/pdf")
-        name = f"{document.title}-{_owner_number(document)}.pdf"
-        response["Content-Disposition"] = content_disposition(name).replace("attachment", "inline", 1)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return pdf_response(request, document)
 
 
 def _license_serializer() -> Any:
