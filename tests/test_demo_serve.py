@@ -119,6 +119,7 @@ class _Probe:
             self.served = {
                 "addr": args[0],
                 "debug": django_settings.DEBUG,
+                "sms_backend": django_settings.SMS_BACKEND,
                 "public_url": django_settings.PUBLIC_URL,
                 "verify_url": verify_url("ABCD1234"),
                 "allowed_hosts": list(django_settings.ALLOWED_HOSTS),
@@ -131,7 +132,7 @@ def probe(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db: Any) -> Any:
     stand_in = _Probe()
     monkeypatch.setattr(demo_command, "call_command", stand_in)
     monkeypatch.setattr(demo_command, "load_demo", lambda **_kwargs: {})
-    for name in ("DEBUG", "PUBLIC_URL", "REDIS_URL", "ALLOWED_HOSTS"):
+    for name in ("DEBUG", "PUBLIC_URL", "REDIS_URL", "ALLOWED_HOSTS", "SMS_BACKEND"):
         monkeypatch.delenv(name, raising=False)
     # What the command changes in this process's settings is undone after each test.
     with override_settings(DATA_DIR=tmp_path, STATIC_ROOT=tmp_path / "static", DEBUG=True):
@@ -173,6 +174,17 @@ def test_the_demo_serves_without_debug_unless_the_developer_sets_it(
     monkeypatch.setenv("DEBUG", "1")
     _demo("--addr", "127.0.0.1:8765")
     assert probe.served["debug"] is True
+
+
+def test_the_demo_prints_each_sms_on_its_console_unless_the_environment_names_a_backend(
+    probe: _Probe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _demo("--addr", "127.0.0.1:8765")
+    assert probe.served["sms_backend"] == "console"
+    monkeypatch.setenv("SMS_BACKEND", "outbox")
+    with override_settings(SMS_BACKEND="outbox"):
+        _demo("--addr", "127.0.0.1:8765")
+    assert probe.served["sms_backend"] == "outbox"
 
 
 def test_the_address_served_is_an_allowed_host_even_when_the_environment_names_others(probe: _Probe) -> None:

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "yichuang.documents",
     "yichuang.licenses",
     "yichuang.ratings",
+    "yichuang.citizens",
     "yichuang.hotline",
     "yichuang.stats",
     "yichuang.handover",
@@ -262,6 +263,16 @@ SMS_SEND_IN_BACKGROUND = env_bool("SMS_SEND_IN_BACKGROUND", True)
 #: ``console`` (printed, number masked), ``aliyun`` or ``tencent`` (the platforms, docs/sms.md), or the
 #: dotted path of an ``SmsBackend`` class.
 SMS_BACKEND = env_str("SMS_BACKEND", "outbox")
+
+# Citizens (网上办): the real-name service (dotted path of an ``IdentityService``; the default checks
+# the ID number's check digit and the name's form only), the sign-in code's life and tries, the
+# token's life (absolute, from sign-in).
+CITIZEN_IDENTITY_BACKEND = env_str(
+    "CITIZEN_IDENTITY_BACKEND", "yichuang.citizens.identity.CheckDigitIdentityService"
+)
+CITIZEN_CODE_MINUTES = env_int("CITIZEN_CODE_MINUTES", 5)
+CITIZEN_CODE_TRIES = env_int("CITIZEN_CODE_TRIES", 5)
+CITIZEN_TOKEN_DAYS = env_int("CITIZEN_TOKEN_DAYS", 7)
 #: Seconds a platform may take to answer before the attempt counts as failed (and is retried).
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
 if SMS_TIMEOUT <= 0:
@@ -309,6 +320,11 @@ REST_FRAMEWORK = {
     # Public progress queries: enough for a family checking a few cases, too few to probe numbers.
     "DEFAULT_THROTTLE_RATES": {
         "track": env_str("TRACK_RATE", "20/min"),
+        # Citizens' sign-in: codes per address and per phone, attempts per address.
+        "citizen_code": env_str("CITIZEN_CODE_RATE", "10/hour"),
+        "citizen_code_phone": env_str("CITIZEN_CODE_PHONE_RATE", "5/hour"),
+        "citizen_login": env_str("CITIZEN_LOGIN_RATE", "30/hour"),
+        "citizen_identity": env_str("CITIZEN_IDENTITY_RATE", "10/hour"),
         # The hall's public endpoints, per client address. A board polls every 1.5 s and a hall may
         # have several screens behind one address; one kiosk serves a whole hall.
         "queue_board": env_str("QUEUE_BOARD_RATE", "600/min"),

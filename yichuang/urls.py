@@ -25,6 +25,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("notices/", notify_api.NoticeListApi.as_view(), name="notice-list"),
     path("notices/<int:pk>/read/", notify_api.NoticeReadApi.as_view(), name="notice-read"),
     path("files/", include("yichuang.files.urls")),
+    path("citizen/", include("yichuang.citizens.urls")),
     path("cases/", include("yichuang.cases.urls")),
     path("documents/", include("yichuang.documents.urls")),
     path("handovers/", include("yichuang.handover.urls")),

@@ -435,6 +435,7 @@ def _case_response(request: Request, case: Case, status_code: int = 200) -> Resp
 class CaseListCreateApi(APIView):
     class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+        channel = serializers.ChoiceField(choices=Channel.choices, required=False)
         point = serializers.CharField(required=False, max_length=20)
         item = serializers.CharField(required=False, max_length=40)
         overdue = serializers.BooleanField(required=False, default=False)
@@ -443,6 +444,7 @@ class CaseListCreateApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter("channel", str, enum=Channel.values, description="网上申请：online"),
             OpenApiParameter("point", str),
             OpenApiParameter("item", str),
             OpenApiParameter("overdue", bool),

@@ -156,6 +156,8 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     qs = cases_for(user, regions_by_id=True)
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
+    if filters.get("channel"):
+        qs = qs.filter(channel=filters["channel"])
     # The point and the item are looked up first (a small query each) and filtered by id, not
     # through a join: as for the regions, the planner's count estimate depends on it.
     if filters.get("point"):

@@ -48,8 +48,11 @@ def body_fingerprint(request: Request) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def run_idempotent(request: Request, scope: str, handler: Callable[[], Response]) -> Response:
-    """Run ``handler`` once per (user, scope, key). The record is written in the handler's own
+def run_idempotent(
+    request: Request, scope: str, handler: Callable[[], Response], *, actor: Staff | None = None
+) -> Response:
+    """Run ``handler`` once per (user, scope, key); ``actor`` stands for a caller who is no staff (a
+    citizen: his own id is then in ``scope``). The record is written in the handler's own
     transaction: a request that fails leaves no record, so its retry runs again; a concurrent twin
     waits on the unique index and then answers what the first one answered (or 422 when its body
     differs); a later retry finds the record the same way."""
@@ -58,7 +61,7 @@ def run_idempotent(request: Request, scope: str, handler: Callable[[], Response]
         return handler()
     if len(key) > MAX_KEY_LENGTH:
         raise exceptions.ValidationError({"Idempotency-Key": [_("幂等键不能超过200个字符。")]})
-    user = request.user
+    user = actor or request.user
     if not isinstance(user, Staff):
         return handler()
     fingerprint = body_fingerprint(request)  # parses the body: an unreadable one is a 400 here

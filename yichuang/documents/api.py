@@ -187,15 +187,19 @@ class DocumentContentApi(APIView):
         ),
     )
     def get(self, request: Request, id: str) -> HttpResponse:
-        document = document_get_for(user=request.user, document_id=id)
-        content = document_bytes(request, document)
-        if isinstance(content, HttpResponse):
-            return content
-        response = HttpResponse(content, content_type="application/pdf")
-        name = f"{document.title}-{_owner_number(document)}.pdf"
-        from yichuang.files.api import content_disposition
+        return pdf_response(request, document_get_for(user=request.user, document_id=id))
 
-        response["Content-Disposition"] = content_disposition(name).replace("attachment", "inline", 1)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+
+def pdf_response(request: Request, document: Document) -> HttpResponse:
+    """The signed PDF shown inline, or the answer ``document_bytes`` gives instead (409 正在生成…)."""
+    content = document_bytes(request, document)
+    if isinstance(content, HttpResponse):
+        return content
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"{document.title}-{_owner_number(document)}.pdf"
+    from yichuang.files.api import content_disposition
+
+    response["Content-Disposition"] = content_disposition(name).replace("attachment", "inline", 1)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.core.files.uploadhandler import FileUploadHandler
@@ -13,12 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from yichuang.citizens.auth import CitizenTokenAuthentication
 from yichuang.common.parsers import MultiPartParser
 from yichuang.files.models import FileType, StoredFile
 from yichuang.files.selectors import file_get_for
@@ -51,7 +54,11 @@ class CanUploadFiles(BasePermission):
     message = _("您的角色不能上传材料。")
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        from yichuang.citizens.models import Citizen
+
         user = request.user
+        if isinstance(user, Citizen):
+            return True  # his own materials for his own applications
         return isinstance(user, Staff) and (user.is_superuser or user.role in UPLOAD_ROLES)
 
 
@@ -99,6 +106,11 @@ class FileOutputSerializer(serializers.ModelSerializer[StoredFile]):
 
 class FileUploadApi(APIView):
     parser_classes = [MultiPartParser]
+    # A citizen's token (``cz_…``) too: his files are his own (``citizens``); staff tokens as ever.
+    authentication_classes = [
+        CitizenTokenAuthentication,
+        *cast(list[type[BaseAuthentication]], api_settings.DEFAULT_AUTHENTICATION_CLASSES),
+    ]
     permission_classes = [IsAuthenticated, CanUploadFiles]
 
     class InputSerializer(serializers.Serializer[Any]):
@@ -154,8 +166,15 @@ class FileUploadApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user: Staff = request.user  # type: ignore[assignment]
-        stored = file_store(upload=data.validated_data["file"], actor=user)
+        from yichuang.citizens.models import Citizen
+
+        if isinstance(request.user, Citizen):
+            from yichuang.citizens.services import file_store_for
+
+            stored = file_store_for(citizen=request.user, upload=data.validated_data["file"])
+        else:
+            user: Staff = request.user  # type: ignore[assignment]
+            stored = file_store(upload=data.validated_data["file"], actor=user)
         return Response(FileOutputSerializer(stored).data, status=status.HTTP_201_CREATED)
 
 

@@ -46,9 +46,23 @@ def register_file_visibility(rule: VisibilityRule) -> None:
         _visibility_rules.append(rule)
 
 
+#: Principals that are not staff (a citizen signed in online), each with the one rule that says which
+#: files are his: such a principal reads those and nothing else.
+_owner_rules: dict[type, Callable[[Any], Q]] = {}
+
+
+def register_file_owner(principal: type, rule: Callable[[Any], Q]) -> None:
+    """Let a principal that is not ``Staff`` read the files ``rule`` names (an ``Exists``, as above);
+    call it once, from an ``AppConfig.ready()``."""
+    _owner_rules[principal] = rule
+
+
 def files_for(user: Any) -> QuerySet[StoredFile]:
     """Every file ``user`` may read: in his scope, uploaded by him, or allowed by a registered rule."""
     qs = StoredFile.objects.select_related("uploaded_by", "point", "region")
+    owner_rule = _owner_rules.get(type(user))
+    if owner_rule is not None:
+        return qs.filter(owner_rule(user))
     if not isinstance(user, Staff) or not user.is_authenticated or not user.is_active:
         return qs.none()
     visible = limit_to_scope(qs, user, region_field="region", point_field="point") | qs.filter(

@@ -29,6 +29,8 @@ PLACEHOLDERS: dict[str, str] = {
     "cancel_code": "预约取消码",
     "time": "预约日期和时段",
     "category": "业务类别",
+    "code": "网上办理登录验证码（6位数字）",
+    "minutes": "验证码有效分钟数",
 }
 
 
@@ -38,6 +40,11 @@ class DefaultTemplate(NamedTuple):
 
 
 DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
+    "citizen_login_code": DefaultTemplate(
+        "网上办理登录验证码",
+        SIGNATURE
+        + "您的登录验证码为${code}，${minutes}分钟内有效。请勿告诉他人，工作人员不会向您索要验证码。",
+    ),
     "case_submitted": DefaultTemplate(
         "申请已提交",
         SIGNATURE + "您申请的${item}已在${point}提交，办件编号${number}。"

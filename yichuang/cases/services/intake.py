@@ -199,6 +199,34 @@ def case_create(
     approval center and the result comes back to this point.
     """
     _check_intake(actor=actor, point=point, channel=channel)
+    return _create_one(
+        actor=actor,
+        item=item,
+        point=point,
+        channel=channel,
+        applicant=applicant,
+        materials=materials,
+        tolerated=tolerated,
+        commitments=commitments,
+        consent_file=consent_file,
+        note=note,
+    )
+
+
+def _create_one(
+    *,
+    actor: Staff,
+    item: ServiceItem,
+    point: ServicePoint,
+    channel: str,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput],
+    tolerated: Iterable[str],
+    commitments: Iterable[str],
+    consent_file: Any,
+    note: str,
+) -> Case:
+    """One case, once the actor may take it: the item's offer, the applicant, the materials."""
     version = _check_offered(item, point)
     person = _validate_applicant(applicant)
     requirements = {m["code"]: m for m in version.snapshot["materials"]}
@@ -219,6 +247,36 @@ def case_create(
         raise Invalid(_("申请材料有误，请检查。"), fields=errors)
     intake.licenses = _held_licenses(person, [version])
     return _open_case(intake, item=item, version=version)
+
+
+@transaction.atomic
+def online_case_create(
+    *,
+    actor: Staff,
+    item: ServiceItem,
+    point: ServicePoint,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput] = (),
+    commitments: Iterable[str] = (),
+    note: str = "",
+) -> Case:
+    """网上申请 by the applicant himself (``yichuang.citizens``): the same checks of the item, the
+    applicant and the materials as ``case_create``, without the staff's right to take it at the
+    point (he may apply at any point that offers the item). The case waits as ``submitted`` on
+    channel ``online`` for the window's pre-review. ``actor`` is the account that stands for the
+    applicant in the records."""
+    return _create_one(
+        actor=actor,
+        item=item,
+        point=point,
+        channel=Channel.ONLINE,
+        applicant=applicant,
+        materials=materials,
+        tolerated=(),
+        commitments=commitments,
+        consent_file=None,
+        note=note,
+    )
 
 
 @dataclass

@@ -92,7 +92,12 @@ def case_check_action(*, case: Case, action: str) -> None:
 
 
 def _move(
-    case: Case | CaseInScope, *, actor: Staff, action: str, row_version: int | None = None
+    case: Case | CaseInScope,
+    *,
+    actor: Staff,
+    action: str,
+    row_version: int | None = None,
+    by_applicant: bool = False,
 ) -> tuple[Case, str]:
     """Lock the row, check the table, the actor and the optional row version; return the locked case
     and its previous status. The caller checks its own arguments only then (so a move the state
@@ -104,7 +109,7 @@ def _move(
     target = next_status(locked.status, action)
     if target is None:
         raise _not_allowed(locked.status, action)
-    if not _may(actor, locked, action):
+    if not by_applicant and not _may(actor, locked, action):
         raise exceptions.PermissionDenied(_("您无权对此办件执行该操作。"))
     previous = locked.status
     locked.status = target

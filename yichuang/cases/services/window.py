@@ -96,8 +96,10 @@ def case_supplement(
     materials: Iterable[MaterialInput],
     note: str = "",
     row_version: int | None = None,
+    by_applicant: bool = False,
 ) -> Case:
-    """补正: the missing or tolerated materials arrive. In a 一件事 application the same papers also
+    """补正: the missing or tolerated materials arrive. ``by_applicant``: the applicant supplements
+    his own online case (``yichuang.citizens`` checked it is his); no staff role is asked. In a 一件事 application the same papers also
     complete the linked cases that ask for them, so the applicant hands them in once."""
     given = list(materials)
     siblings: list[Case] = []
@@ -110,7 +112,9 @@ def case_supplement(
             .order_by("id")
         )
         siblings = [c for c in linked if c.pk != case.pk]
-    case, previous = _move(case, actor=actor, action="supplement", row_version=row_version)
+    case, previous = _move(
+        case, actor=actor, action="supplement", row_version=row_version, by_applicant=by_applicant
+    )
     if not given:
         raise exceptions.ValidationError({"materials": [_("请上传补正材料。")]})
     if any(not entry.files for entry in given):
