@@ -248,7 +248,10 @@ CELERY_BEAT_SCHEDULE = {
     "queue-missed": {"task": "yichuang.queue.tasks.mark_missed", "schedule": 900.0},
     "queue-close-day": {"task": "yichuang.queue.tasks.close_day", "schedule": crontab(hour=0, minute=10)},
     # The audit trail sealed and checked each night; a broken one is an ERROR and a notice to admins.
-    "verify-audit": {"task": "yichuang.audit.tasks.verify_audit_trail", "schedule": crontab(hour=2, minute=30)},
+    "verify-audit": {
+        "task": "yichuang.audit.tasks.verify_audit_trail",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # 到期预警与超期督办, each working morning before the halls open.
     "sweep-deadlines": {
         "task": "yichuang.cases.tasks.sweep_deadlines_task",
