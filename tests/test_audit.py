@@ -195,3 +195,33 @@ def test_concurrent_actions_on_one_case_and_on_others_keep_every_chain_valid(cou
     assert audit_verify() == []
     assert set(Case.objects.values_list("status", flat=True)) == {"approved"}
     assert AuditSeal.objects.count() == 0
+
+
+class TestTheTrailApi:
+    def test_administrators_read_the_lines_of_one_case_newest_first(self, county):
+        number = approved(county)
+        security_record(SecurityKind.EXPORT, actor=county.staff["town_clerk"], subject="dashboard.xlsx")
+        admin = client_for(county.staff["admin"])
+        body = admin.get("/api/v1/audit/", {"case": number}).json()
+        assert body["count"] == 3
+        assert [r["kind"] for r in body["results"]] == ["approve", "accept", "submit"]
+        first = body["results"][0]
+        assert first["case"] == number and first["seq"] == 3 and first["source"] == "case_event"
+        assert first["prev_digest"] == body["results"][1]["digest"]
+
+    def test_security_events_are_filtered_by_kind_actor_and_time(self, county):
+        approved(county)
+        clerk = county.staff["town_clerk"]
+        with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)):
+            security_record(SecurityKind.EXPORT, actor=clerk, subject="old.xlsx")
+        security_record(SecurityKind.EXPORT, actor=clerk, subject="new.xlsx")
+        admin = client_for(county.staff["admin"])
+        body = admin.get("/api/v1/audit/", {"kind": "export", "actor": clerk.username, "since": "2026-06-01"})
+        assert [r["subject"] for r in body.json()["results"]] == ["new.xlsx"]
+        everything = admin.get("/api/v1/audit/").json()
+        assert everything["count"] == 3 + 2
+        assert admin.get("/api/v1/audit/", {"since": "yesterday"}).status_code == 400
+
+    def test_anyone_else_is_refused(self, county):
+        for who in ("town_clerk", "reviewer"):
+            assert client_for(county.staff[who]).get("/api/v1/audit/").status_code == 403
