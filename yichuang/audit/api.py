@@ -49,7 +49,7 @@ class IsPlatformAdmin(BasePermission):
 
 
 class AuditRecordSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[CASE, "security_event"], help_text=_("记录来源：办件记录或安全事件")
     )
     id = serializers.IntegerField()

@@ -54,8 +54,11 @@ def _unit_name(ref: str) -> str:
     from yichuang.org.models import Department, ServicePoint
 
     kind, _sep, code = (ref or "").partition(":")
-    model = {"point": ServicePoint, "department": Department}.get(kind)
-    found = model.objects.filter(code=code).values_list("name", flat=True).first() if model and code else None
+    found: str | None = None
+    if kind == "point" and code:
+        found = ServicePoint.objects.filter(code=code).values_list("name", flat=True).first()
+    elif kind == "department" and code:
+        found = Department.objects.filter(code=code).values_list("name", flat=True).first()
     return str(found or ref or "")
 
 
