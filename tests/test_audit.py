@@ -225,3 +225,15 @@ class TestTheTrailApi:
     def test_anyone_else_is_refused(self, county):
         for who in ("town_clerk", "reviewer"):
             assert client_for(county.staff[who]).get("/api/v1/audit/").status_code == 403
+
+
+def test_downloading_an_applicants_file_and_exporting_the_organization_are_security_events(county, tmp_path):
+    clerk = county.staff["town_clerk"]
+    case = accepted_case(client_for(clerk))
+    file_id = case["materials"][0]["files"][0]
+    assert client_for(clerk).get(f"/api/v1/files/{file_id}/content/").status_code == 200
+    call_command("export_org", str(tmp_path / "org.xlsx"))
+    download, export = SecurityEvent.objects.order_by("seq")
+    assert (download.kind, download.actor, download.subject) == ("personal_data", clerk, f"file:{file_id}")
+    assert (export.kind, export.actor, export.subject) == ("export", None, "export_org org.xlsx")
+    assert verify() == "intact"
