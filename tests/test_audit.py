@@ -237,3 +237,20 @@ def test_downloading_an_applicants_file_and_exporting_the_organization_are_secur
     assert (download.kind, download.actor, download.subject) == ("personal_data", clerk, f"file:{file_id}")
     assert (export.kind, export.actor, export.subject) == ("export", None, "export_org org.xlsx")
     assert verify() == "intact"
+
+
+def test_lines_written_before_the_chain_are_chained_by_the_migration(county):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    approved(county)
+    accepted_case(client_for(county.staff["town_clerk"]))
+    CaseEvent.objects.update(seq=0, prev_digest="", digest="")
+    Case.objects.update(audit_head="", audit_count=0)
+    assert verify() != "intact"
+    migration = importlib.import_module("yichuang.cases.migrations.0009_case_event_chain_existing")
+    migration.chain_existing(apps, SimpleNamespace(connection=connection))
+    assert verify() == "intact"
+    assert sorted(Case.objects.values_list("audit_count", flat=True)) == [2, 3]
