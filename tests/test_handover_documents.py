@@ -299,7 +299,8 @@ class TestTheReceipt:
         ):
             assert expected in text, expected
         html = verify_page(receipt.verify_code)
-        assert genuine(html) and "接收确认时间" in html and number in html
+        # when it was received is the receipt's signing time (the only time the signature covers)
+        assert genuine(html) and "签章时间" in html and number in html and "浉河区民政局" in html
         assert "张伟" not in html  # the receiver's name stays on the paper
 
     def test_the_list_as_sent_stays_the_document_the_pdf_answers_with_after_confirmation(

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "yichuang.handover",
     "yichuang.queue",
     "yichuang.onboarding",
+    "yichuang.audit",
     "yichuang.demo",
     "yichuang.web",
 ]
@@ -248,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
     "queue-slots": {"task": "yichuang.queue.tasks.sync_slots", "schedule": crontab(hour=0, minute=5)},
     "queue-missed": {"task": "yichuang.queue.tasks.mark_missed", "schedule": 900.0},
     "queue-close-day": {"task": "yichuang.queue.tasks.close_day", "schedule": crontab(hour=0, minute=10)},
+    # The audit trail sealed and checked each night; a broken one is an ERROR and a notice to admins.
+    "verify-audit": {
+        "task": "yichuang.audit.tasks.verify_audit_trail",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # 到期预警与超期督办, each working morning before the halls open.
     "sweep-deadlines": {
         "task": "yichuang.cases.tasks.sweep_deadlines_task",

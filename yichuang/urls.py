@@ -36,6 +36,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("yichuang.ratings.urls")),
     path("stats/", include("yichuang.stats.urls")),
     path("queue/", include("yichuang.queue.urls")),
+    path("audit/", include("yichuang.audit.urls")),
 ]
 
 urlpatterns = [

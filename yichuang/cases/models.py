@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -196,6 +197,10 @@ class Case(models.Model):
     recipient_name = models.CharField(_("签收人"), max_length=100, blank=True)
     row_version = models.PositiveIntegerField(_("行版本"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
+    #: The head of the case's timeline chain (``yichuang.audit.chain``): the SM3 digest of its last
+    #: line and how many lines it has, written in the action's one UPDATE under the row lock.
+    audit_head = models.CharField(_("记录链头摘要"), max_length=64, blank=True, editable=False)
+    audit_count = models.PositiveIntegerField(_("记录条数"), default=0, editable=False)
 
     #: What the service that just wrote the case wrote with it (``services.base.Written``), so the
     #: answer is built from the rows in hand; None on a case read from the database.
@@ -276,10 +281,12 @@ class CaseMaterial(models.Model):
 
 
 class CaseEvent(models.Model):
-    """One line of the timeline and of the audit log."""
+    """One line of the timeline and of the audit log: the case's ``seq``-th, chained to the one before by
+    SM3 (``yichuang.audit.chain``; ``services.base.case_event_record`` writes them)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set when the line is made, not when it is inserted: the digest covers it.
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     action = models.CharField(_("动作"), max_length=20)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="case_events"
@@ -289,11 +296,15 @@ class CaseEvent(models.Model):
     to_status = models.CharField(_("新状态"), max_length=20)
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    seq = models.PositiveIntegerField(_("序号"), default=0)
+    prev_digest = models.CharField(_("前一条摘要"), max_length=64, blank=True)
+    digest = models.CharField(_("摘要"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("办件记录")
         verbose_name_plural = _("办件记录")
         ordering = ["case", "at", "id"]
+        indexes = [models.Index(fields=["case", "seq"], name="case_event_chain")]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.action}"

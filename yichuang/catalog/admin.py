@@ -212,7 +212,7 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
 
     @admin.action(description=_("导出Excel"), permissions=["view"])
     def export_items(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> FileResponse:
-        return _xlsx_response(export_catalog(queryset))
+        return _xlsx_response(export_catalog(queryset), request)
 
     def get_urls(self) -> list[URLPattern]:
         custom = [
@@ -243,7 +243,7 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
             items = self.get_changelist_instance(request).get_queryset(request)
         except IncorrectLookupParameters:
             items = self.get_queryset(request)
-        return _xlsx_response(export_catalog(items))
+        return _xlsx_response(export_catalog(items), request)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         # Importing rewrites items and their materials: the same right as editing them one by one.
@@ -272,8 +272,12 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
         return TemplateResponse(request, "admin/catalog/serviceitem/import.html", context, status=status)
 
 
-def _xlsx_response(data: bytes) -> FileResponse:
+def _xlsx_response(data: bytes, request: HttpRequest) -> FileResponse:
+    from yichuang.audit.models import SecurityKind
+    from yichuang.audit.services import security_record
+
     filename = _("事项目录-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}
+    security_record(SecurityKind.EXPORT, actor=request.user, request=request, subject=str(filename))
     return FileResponse(
         io.BytesIO(data), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
     )

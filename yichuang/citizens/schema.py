@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
 
-class CitizenTokenScheme(OpenApiAuthenticationExtension):
+class CitizenTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular is untyped
     target_class = "yichuang.citizens.auth.CitizenTokenAuthentication"
     name = "citizenAuth"
 

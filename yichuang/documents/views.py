@@ -9,7 +9,6 @@ holds and says, in addition, whether it is byte for byte the document that was s
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
@@ -20,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from yichuang.common.identity import mask_name
 from yichuang.documents.crypto import KeyDecryptionError, MasterKeyError, Sm3Stream
 from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentStatus
 from yichuang.documents.selectors import (
@@ -50,37 +48,42 @@ def _copy_digest(request: HttpRequest) -> tuple[str | None, str]:
     return digest.hexdigest(), ""
 
 
-def _moment(value: Any) -> dt.datetime | None:
-    try:
-        return timezone.localtime(dt.datetime.fromisoformat(str(value))) if value else None
-    except ValueError:
-        return None
+def _unit_name(ref: str) -> str:
+    """The name of the unit a signed ``point:CA`` / ``department:MZJ`` names, as the organization
+    holds it (the ref is signed; the name copied into the document's data is not)."""
+    from yichuang.org.models import Department, ServicePoint
 
-
-def _handover_facts(handover: dict[str, Any]) -> dict[str, Any]:
-    """A handover list's document: its number, both units, how many files, when. No names, no phones."""
-    return {
-        "handover_number": handover.get("number", ""),
-        "from_unit": handover.get("from_unit", {}).get("name", ""),
-        "to_unit": handover.get("to_unit", {}).get("name", ""),
-        "entry_count": handover.get("count"),
-        "sent_at": _moment(handover.get("sent_at")),
-        "received_at": _moment(handover.get("received_at")),
-    }
+    kind, _sep, code = (ref or "").partition(":")
+    found: str | None = None
+    if kind == "point" and code:
+        found = ServicePoint.objects.filter(code=code).values_list("name", flat=True).first()
+    elif kind == "department" and code:
+        found = Department.objects.filter(code=code).values_list("name", flat=True).first()
+    return str(found or ref or "")
 
 
 def _facts(document: Document) -> dict[str, Any]:
+    """Only what the seal's signature covers (``selectors.signed_statement``): the kind, the case (or
+    the handover list's number), the file's SM3 digest, the seal and the signing time. The title, the
+    applicant, the item, the units' names and the times kept beside them in the database are not
+    signed: edited there they would still show beside "真实有效", so they are not shown; the signed
+    PDF itself says them (a copy uploaded below is compared byte for byte)."""
     seal = document.seal
     case = document.data.get("case", {})
     handover = document.data.get("handover")
     return {
-        "title": document.title,
+        "title": document.get_kind_display(),
         "kind": document.get_kind_display(),
-        **(_handover_facts(handover) if document.kind in HANDOVER_KINDS and handover else {}),
+        **(
+            {
+                "handover_number": handover.get("number", ""),
+                "from_unit": _unit_name(handover.get("from_unit", {}).get("ref", "")),
+                "to_unit": _unit_name(handover.get("to_unit", {}).get("ref", "")),
+            }
+            if document.kind in HANDOVER_KINDS and handover
+            else {}
+        ),
         "case_number": case.get("number", ""),
-        "item": case.get("item", ""),
-        "applicant": mask_name(case.get("applicant", "")),
-        "issued_at": timezone.localtime(document.issued_at),
         "signed_at": timezone.localtime(document.signed_at) if document.signed_at else None,
         "seal_name": str(seal) if seal else "",
         "seal_kind": seal.get_kind_display() if seal else "",

@@ -229,6 +229,14 @@ class FileContentApi(APIView):
         except FileNotFoundError as exc:
             logger.error("file %s: content missing at %s", stored.pk, stored.file.name)
             raise exceptions.NotFound(_("文件内容已不存在，请联系管理员。")) from exc
+        from yichuang.audit.models import SecurityKind
+        from yichuang.audit.services import security_record
+
+        # An applicant's material (an ID card scan, a household register) is personal data: who
+        # downloaded it is a security event.
+        security_record(
+            SecurityKind.PERSONAL_DATA, actor=request.user, request=request, subject=f"file:{stored.pk}"
+        )
         response = FileResponse(handle, content_type=stored.content_type)
         response["Content-Disposition"] = content_disposition(stored.download_name)
         response["X-Content-Type-Options"] = "nosniff"

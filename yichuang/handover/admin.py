@@ -76,6 +76,10 @@ class HandoverAdmin(admin.ModelAdmin[Handover]):
     def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Handover]) -> FileResponse:
         handovers = with_details(queryset.order_by("number"))
         filename = _("移交清单-%(date)s.xlsx") % {"date": f"{timezone.localdate():%Y%m%d}"}
+        from yichuang.audit.models import SecurityKind
+        from yichuang.audit.services import security_record
+
+        security_record(SecurityKind.EXPORT, actor=request.user, request=request, subject=str(filename))
         return FileResponse(
             io.BytesIO(export_handovers(handovers)),
             as_attachment=True,

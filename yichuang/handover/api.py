@@ -395,7 +395,13 @@ class HandoverExportApi(APIView):
         summary=gettext_lazy("导出移交清单 (Excel，供打印签字)"),
     )
     def get(self, request: Request, number: str) -> FileResponse:
+        from yichuang.audit.models import SecurityKind
+        from yichuang.audit.services import security_record
+
         handover = handover_get_for(user=request.user, number=number)
+        security_record(
+            SecurityKind.EXPORT, actor=request.user, request=request, subject=f"handover:{handover.number}"
+        )
         return FileResponse(
             io.BytesIO(export_handovers([handover])),
             as_attachment=True,

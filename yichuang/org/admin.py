@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.common.identity import mask_phone
@@ -87,6 +90,13 @@ class StaffAdmin(UserAdmin[Staff]):
         (_("岗位"), {"classes": ["wide"], "fields": ["role", "point", "region", "department", "window"]}),
         (_("联系方式"), {"fields": ["phone"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: Staff, form: Any, change: bool) -> None:
+        """A change of role or scope is a security event with this administrator as its actor."""
+        from yichuang.audit.services import acting_as
+
+        with acting_as(request):
+            super().save_model(request, obj, form, change)
 
     @admin.display(description=_("姓名"))
     def full_name(self, obj: Staff) -> str:

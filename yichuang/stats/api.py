@@ -194,7 +194,11 @@ FIGURE_COLUMNS = [
 ]
 
 
-def _xlsx(workbook: Workbook, filename: str) -> HttpResponse:
+def _xlsx(workbook: Workbook, filename: str, request: Request) -> HttpResponse:
+    from yichuang.audit.models import SecurityKind
+    from yichuang.audit.services import security_record
+
+    security_record(SecurityKind.EXPORT, actor=request.user, request=request, subject=filename)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
@@ -236,7 +240,9 @@ class DashboardExportApi(APIView):
         for case in board.overdue:
             late.append([case.number, case.item.name, case.point.name, case.due_date])
         _queue_sheet(book, board)
-        return _xlsx(book, f"dashboard-{board.unit.code or 'all'}-{board.first:%Y%m}-{board.last:%Y%m}.xlsx")
+        return _xlsx(
+            book, f"dashboard-{board.unit.code or 'all'}-{board.first:%Y%m}-{board.last:%Y%m}.xlsx", request
+        )
 
 
 def queue_columns(target_minutes: int) -> list[tuple[str, str]]:
@@ -319,4 +325,4 @@ class AssessmentExportApi(APIView):
         sheet.append(["名次", "单位", "得分", *keys])
         for row in ranked:
             sheet.append([row.rank, row.name, row.score, *[row.metrics[k] for k in keys]])
-        return _xlsx(book, f"assessment-{v['from']:%Y%m}-{v['to']:%Y%m}.xlsx")
+        return _xlsx(book, f"assessment-{v['from']:%Y%m}-{v['to']:%Y%m}.xlsx", request)

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import exceptions
 
+from yichuang.audit.chain import case_chain
 from yichuang.cases.models import Case, CaseEvent, CaseMaterial, MaterialState
 from yichuang.org.models import Region, RegionLevel, Staff
 from yichuang.workdays.calendar import add_workdays
@@ -70,8 +71,32 @@ def case_event(
 
 def case_event_record(*events: CaseEvent) -> None:
     """The one way to write lines of cases' timelines (the cases' own actions, and other apps such as
-    handover): one insert for all of them."""
+    handover): one insert for all of them.
+
+    Each line joins its case's SM3 chain (``yichuang.audit.chain``). A case's own action has chained
+    them already (``case_chain`` under its row lock, the head saved in the action's one UPDATE); lines
+    written for cases not locked here (a handover's) are chained now: their cases are locked and
+    their heads read in one statement and moved in one more."""
+    unchained = [event for event in events if not event.digest]
+    if unchained:
+        _chain_locking(unchained)
     CaseEvent.objects.bulk_create(events)
+
+
+def _chain_locking(events: list[CaseEvent]) -> None:
+    by_case: dict[int, list[CaseEvent]] = {}
+    for event in events:
+        by_case.setdefault(event.case_id, []).append(event)
+    locked = {
+        case.pk: case
+        for case in Case.objects.select_for_update()
+        .filter(pk__in=by_case)
+        .only("id", "number", "audit_head", "audit_count")
+        .order_by("pk")
+    }
+    for case_id, lines in by_case.items():
+        case_chain(locked[case_id], lines)
+    Case.objects.bulk_update(list(locked.values()), ["audit_head", "audit_count"])
 
 
 def _sms(case: Case, template: str, **context: Any) -> None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yichuang.audit.chain import case_chain
 from yichuang.cases.actions import WINDOW_ROLES
 from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import BundleApplication, Case, CaseMaterial, CaseStatus, Channel, MaterialState
@@ -125,6 +126,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         tolerated = any(state == MaterialState.TOLERATED for _code, _req, state, _license in states)
         _set_due_dates(case, timezone.now(), tolerated=tolerated)
         events.append(case_event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED))
+    case_chain(case, events)  # a new case: its chain starts here, its head is inserted with it
     case.save(force_insert=True)
     rows = [
         CaseMaterial(

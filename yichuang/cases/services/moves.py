@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from yichuang.audit.chain import case_chain
 from yichuang.cases.actions import CASE_ACTIONS
 from yichuang.cases.models import Case, CaseStatus
 from yichuang.cases.services.base import case_event, case_event_record
@@ -118,6 +119,9 @@ def _move(
 
 def _commit(case: Case, *, actor: Staff, action: str, previous: str, note: str = "", **data: Any) -> Case:
     case.row_version += 1
+    # The line is chained before the UPDATE so that the case's new chain head goes with it.
+    event = case_event(case, action=action, actor=actor, from_status=previous, note=note, **data)
+    case_chain(case, [event])
     before = case.__dict__.pop(_AS_READ, None)
     if before is None:
         case.save()
@@ -126,5 +130,5 @@ def _commit(case: Case, *, actor: Staff, action: str, previous: str, note: str =
         case.save(
             update_fields=[name for name, value in now.items() if before[name] != value] + ["updated_at"]
         )
-    case_event_record(case_event(case, action=action, actor=actor, from_status=previous, note=note, **data))
+    case_event_record(event)
     return case

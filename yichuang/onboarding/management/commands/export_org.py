@@ -26,5 +26,11 @@ class Command(BaseCommand):
             path.write_bytes(export_org(template=options["template"]))
         except OSError as exc:
             raise CommandError(f"无法写入文件 {path}：{exc.strerror or exc}") from exc
+        if not options["template"]:
+            from yichuang.audit.models import SecurityKind
+            from yichuang.audit.services import security_record
+
+            # staff names and phones leave the system: a security event (from the command line: no actor)
+            security_record(SecurityKind.EXPORT, subject=f"export_org {path.name}", note=str(path))
         what = "空白模板" if options["template"] else "组织机构"
         self.stdout.write(self.style.SUCCESS(f"已导出{what}到 {path}（不含密码）。"))
