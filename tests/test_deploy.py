@@ -96,10 +96,31 @@ def test_production_refuses_debug_and_debug_is_off_unless_asked_for(production_e
     assert shown.stdout.splitlines()[-1] == "False", "no YICHUANG_ENV and no DEBUG: no debug pages"
 
 
+#: A county's SMS platform as docs/sms.md configures it (Tencent Cloud; its SDK is in the dev extra).
+SMS_GATEWAY_ENV = {
+    "SMS_BACKEND": "tencent",
+    "SMS_TENCENT_SECRET_ID": "AKIDexample",
+    "SMS_TENCENT_SECRET_KEY": "example-secret-key",
+    "SMS_TENCENT_SDK_APP_ID": "1400000000",
+    "SMS_TENCENT_SIGN_NAME": "浉河区政务服务",
+    "SMS_RECEIPT_TOKEN": "a-long-random-receipt-token",
+}
+
+
 def test_the_documented_production_configuration_passes_check_deploy(production_env: dict[str, str]) -> None:
-    result = _yichuang("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+    result = _yichuang(
+        "check", "--deploy", "--fail-level", "WARNING", env={**production_env, **SMS_GATEWAY_ENV}
+    )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_that_without_an_sms_platform_applicants_get_no_messages(
+    production_env: dict[str, str],
+) -> None:
+    result = _yichuang("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+    assert result.returncode != 0
+    assert "yichuang.notify.W002" in result.stderr and "申请人收不到" in result.stderr
 
 
 def test_check_deploy_names_a_missing_seal_key_but_migrate_does_not_need_it(
@@ -111,6 +132,13 @@ def test_check_deploy_names_a_missing_seal_key_but_migrate_does_not_need_it(
     migrate = _yichuang("migrate", "--noinput", "-v", "0", env=env, timeout=300)
     assert migrate.returncode == 0, migrate.stderr
     assert (Path(env["YICHUANG_DATA_DIR"]) / "yichuang.sqlite3").exists()
+
+
+def test_a_malformed_seal_key_stops_every_command(production_env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.key"
+    bad.write_text("not-a-key\n")
+    result = _yichuang("migrate", "--plan", env={**production_env, "SEAL_MASTER_KEY_FILE": str(bad)})
+    assert result.returncode != 0 and "SEAL_MASTER_KEY must be 32 hexadecimal digits" in result.stderr
 
 
 def test_a_malformed_public_url_refuses_to_start() -> None:
@@ -212,7 +240,7 @@ def test_a_broker_transport_that_cannot_be_imported_stops_servers_and_workers(
     monkeypatch: pytest.MonkeyPatch, with_broker: Any
 ) -> None:
     """kombu 5.7's Redis transport imports ``packaging``, which only its ``redis`` extra brings."""
-    with_broker("redis://127.0.0.1:6379/3")
+    with_broker("redis://127.0.0.1:6379/3")  # loaded, never connected to
     import kombu.transport
 
     monkeypatch.setattr(kombu.transport, "_transport_cache", {})
@@ -227,7 +255,7 @@ def _queue_refuses(monkeypatch: pytest.MonkeyPatch, with_broker: Any, task: Any)
     def delay(*args: Any) -> None:
         raise ModuleNotFoundError("No module named 'packaging'")
 
-    with_broker("redis://127.0.0.1:6379/3")
+    with_broker("memory://")  # the other tasks of the case go to an in-process queue nobody reads
     monkeypatch.setattr(task, "delay", delay)
 
 

@@ -39,8 +39,13 @@ def _settings_in_subprocess(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_without_a_secret_key_refuses_to_start():
-    result = _settings_in_subprocess(YICHUANG_ENV="production")
+def test_production_without_a_secret_key_refuses_to_start(tmp_path):
+    result = _settings_in_subprocess(
+        YICHUANG_ENV="production",
+        ALLOWED_HOSTS="ych.example.gov.cn",
+        PUBLIC_URL="https://ych.example.gov.cn",
+        YICHUANG_DATA_DIR=str(tmp_path),
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -384,7 +385,12 @@ PUBLIC_URL = (
 ).rstrip("/")
 if not PUBLIC_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured(f"PUBLIC_URL must be an http(s) URL, got {PUBLIC_URL!r}")
-SEAL_MASTER_KEY = env_secret("SEAL_MASTER_KEY") or ""
+SEAL_MASTER_KEY = (env_secret("SEAL_MASTER_KEY") or "").strip()
+if SEAL_MASTER_KEY and not re.fullmatch(r"[0-9a-fA-F]{32}", SEAL_MASTER_KEY):
+    raise ImproperlyConfigured(
+        "SEAL_MASTER_KEY（或 SEAL_MASTER_KEY_FILE 所指文件）应为 32 位十六进制数字。"
+        "SEAL_MASTER_KEY must be 32 hexadecimal digits (an SM4 key)."
+    )
 DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
 # Who renders and signs after commit: a Celery worker with REDIS_URL, else one background thread per
 # process (never the request; off only in tests, which sign in the caller). A download of a document

@@ -12,7 +12,7 @@ from yichuang.cases.models import BundleApplication, Case, CaseEvent, CaseMateri
 from yichuang.common.identity import mask_phone, mask_resident_id
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
 
@@ -36,7 +36,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(admin.ModelAdmin[Case]):
     list_display = [
         "number",
         "item",
@@ -75,7 +75,7 @@ class ApplicationCaseInline(ReadOnlyInline):
 
 
 @admin.register(BundleApplication)
-class BundleApplicationAdmin(admin.ModelAdmin):
+class BundleApplicationAdmin(admin.ModelAdmin[BundleApplication]):
     list_display = ["number", "bundle", "point", "masked_applicant", "created_at"]
     search_fields = ["number", "bundle__name"]
     list_select_related = ["bundle", "point"]

@@ -37,7 +37,7 @@ from yichuang.files.selectors import files_for
 from yichuang.org.models import Region, ServicePoint, Staff
 
 
-class ApplicantInputSerializer(serializers.Serializer):
+class ApplicantInputSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ApplicantKind.choices, default=ApplicantKind.PERSON)
     name = serializers.CharField(max_length=100)
     id_number = serializers.CharField(
@@ -53,12 +53,12 @@ class ApplicantInputSerializer(serializers.Serializer):
     )
 
 
-class MaterialInputSerializer(serializers.Serializer):
+class MaterialInputSerializer(serializers.Serializer[Any]):
     requirement = serializers.CharField(max_length=30, help_text="材料编码")
     files = serializers.ListField(child=serializers.UUIDField(), max_length=50, default=list)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(serializers.Serializer[Any]):
     item = serializers.CharField(max_length=40, help_text="事项实施编码")
     point = serializers.CharField(max_length=20, help_text="受理服务点编码")
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -74,7 +74,7 @@ class CaseCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
 
 
-class ActionInputSerializer(serializers.Serializer):
+class ActionInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
     row_version = serializers.IntegerField(
         required=False, min_value=1, help_text="乐观锁：与当前版本不符时返回409"
@@ -89,14 +89,14 @@ class ActionInputSerializer(serializers.Serializer):
     recipient_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
 
-class ApplicantOutputSerializer(serializers.Serializer):
+class ApplicantOutputSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     name = serializers.CharField()
     id_number = serializers.CharField(help_text="已脱敏")
     phone = serializers.CharField(help_text="已脱敏")
 
 
-class LicenseRefSerializer(serializers.Serializer):
+class LicenseRefSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     type = serializers.CharField(source="license_type.code")
     type_name = serializers.CharField(source="license_type.name")
@@ -115,7 +115,7 @@ def masked_applicant(obj: Any) -> dict[str, str]:
     }
 
 
-class CaseMaterialOutputSerializer(serializers.Serializer):
+class CaseMaterialOutputSerializer(serializers.Serializer[Any]):
     requirement = serializers.CharField()
     name = serializers.CharField()
     required = serializers.BooleanField()  # type: ignore[assignment]
@@ -127,7 +127,7 @@ class CaseMaterialOutputSerializer(serializers.Serializer):
         return [str(f.pk) for f in obj.files.all()]
 
 
-class EventOutputSerializer(serializers.Serializer):
+class EventOutputSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     actor = serializers.CharField(source="actor_name")
@@ -135,14 +135,14 @@ class EventOutputSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class DocumentOutputSerializer(serializers.Serializer):
+class DocumentOutputSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     type = serializers.CharField()
     url = serializers.CharField()
     verify_code = serializers.CharField()
 
 
-class CaseListOutputSerializer(serializers.Serializer):
+class CaseListOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     item = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="item.name")
@@ -433,7 +433,7 @@ def _case_response(request: Request, case: Case, status_code: int = 200) -> Resp
 
 
 class CaseListCreateApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
         point = serializers.CharField(required=False, max_length=20)
         item = serializers.CharField(required=False, max_length=40)
@@ -492,7 +492,7 @@ class CaseDetailApi(APIView):
         return Response(case_output(case, user=request.user))
 
 
-class NoticeSerializer(serializers.Serializer):
+class NoticeSerializer(serializers.Serializer[Any]):
     missing = serializers.ListField(child=serializers.DictField())
     text = serializers.CharField()
 
@@ -559,11 +559,11 @@ class CaseActionApi(APIView):
         return response
 
 
-class TrackInputSerializer(serializers.Serializer):
+class TrackInputSerializer(serializers.Serializer[Any]):
     phone = serializers.CharField(max_length=20, help_text="申请时留的手机号")
 
 
-class TrackEventSerializer(serializers.Serializer):
+class TrackEventSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     status = serializers.CharField(source="to_status")
@@ -573,7 +573,7 @@ class TrackEventSerializer(serializers.Serializer):
         return str(CaseStatus(obj.to_status).label) if obj.to_status in CaseStatus.values else obj.to_status
 
 
-class TrackOutputSerializer(serializers.Serializer):
+class TrackOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     item_name = serializers.CharField(source="item.name")
     point_name = serializers.CharField(source="point.name")

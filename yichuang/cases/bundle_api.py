@@ -43,14 +43,14 @@ class ApplicationCreateSerializer(CaseCreateSerializer):
     bundle = serializers.CharField(max_length=40, help_text="一件事编码")
 
 
-class ApplicationMaterialSerializer(serializers.Serializer):
+class ApplicationMaterialSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     state = serializers.CharField(help_text="各办件中最需要办理人关注的状态")
     cases = serializers.ListField(child=serializers.CharField(), help_text="需要此材料的办件编号")
 
 
-class ApplicationOutputSerializer(serializers.Serializer):
+class ApplicationOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     bundle = serializers.CharField(source="bundle.code")
     bundle_name = serializers.CharField(source="bundle.name")

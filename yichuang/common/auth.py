@@ -35,7 +35,10 @@ class BearerTokenAuthentication(TokenAuthentication):
         now = time.monotonic()
         found = known.get(key)
         if found is not None and found[0] > now:
-            return found[1]
+            cached: tuple[Any, Any] = found[1]
+            if demo_sign_in_refused(cached[0]):  # a process switched to production keeps no demo token
+                raise exceptions.AuthenticationFailed(DEMO_REFUSED, code="demo_account")
+            return cached
         token = Token.objects.select_related("user", "user__region", "user__point").filter(key=key).first()
         if token is None or not token.user.is_active:
             known.pop(key, None)

@@ -77,7 +77,8 @@ def memoized(marker: str, memo: str, key: Hashable, compute: Callable[[], T]) ->
     """The value of ``compute()`` for ``key`` in ``memo``, computed once per change of ``marker``."""
     table = memo_table(marker, memo)
     try:
-        return table[key]
+        known: T = table[key]
+        return known
     except KeyError:
         pass
     value = compute()

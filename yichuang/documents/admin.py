@@ -25,7 +25,7 @@ from yichuang.documents.stamp import seal_png
 
 
 @admin.register(Seal)
-class SealAdmin(admin.ModelAdmin):
+class SealAdmin(admin.ModelAdmin[Seal]):
     list_display = [
         "code",
         "name",
@@ -95,7 +95,7 @@ class SealAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(admin.ModelAdmin[Document]):
     list_display = [
         "title",
         "case",

@@ -111,7 +111,7 @@ def document_refs(documents: Iterable[Document], *, titles: bool = False) -> lis
     ]
 
 
-class SealOutputSerializer(serializers.Serializer):
+class SealOutputSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     holder = serializers.CharField(source="holder_name")
@@ -119,7 +119,7 @@ class SealOutputSerializer(serializers.Serializer):
     fingerprint = serializers.CharField(help_text="公钥 SM3 摘要前 16 位")
 
 
-class DocumentDetailOutputSerializer(serializers.Serializer):
+class DocumentDetailOutputSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     type = serializers.ChoiceField(source="kind", choices=DocumentKind.choices)
     title = serializers.CharField()

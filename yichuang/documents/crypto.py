@@ -54,7 +54,8 @@ def sm3_hex(data: bytes) -> str:
     """SM3 digest of ``data`` as 64 lowercase hexadecimal digits."""
     if _HAS_OPENSSL_SM3:
         return hashlib.new("sm3", data).hexdigest()
-    return SM3(data).digest().hex()
+    digest: bytes = SM3(data).digest()
+    return digest.hex()
 
 
 class Sm3Stream:
@@ -97,7 +98,8 @@ def _signer(private_key: str) -> tuple[SM2, str]:
 
 
 def _public_from_private(private_key: str) -> str:
-    return SM2.get_pk(bytes.fromhex(private_key))[1:].hex()
+    public_key: bytes = SM2.get_pk(bytes.fromhex(private_key))
+    return public_key[1:].hex()
 
 
 def sm2_generate() -> KeyPair:
@@ -115,7 +117,8 @@ def sm2_sign(*, private_key: str, public_key: str, message: bytes) -> str:
     signer, own_public_key = _signer(private_key)
     if not hmac.compare_digest(own_public_key, public_key):
         raise ValueError("the public key is not the private key's")
-    return signer.sign(message).hex()
+    signature: bytes = signer.sign(message)
+    return signature.hex()
 
 
 def sm2_verify(*, public_key: str, message: bytes, signature: str) -> bool:

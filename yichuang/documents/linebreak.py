@@ -133,7 +133,7 @@ def _width(unit: Any, max_width: float) -> float:
     return float(width)
 
 
-class Paragraph(rl_paragraph.Paragraph):
+class Paragraph(rl_paragraph.Paragraph):  # type: ignore[misc]  # reportlab ships no types
     """reportlab's Paragraph; with ``wordWrap="CJK"`` its lines follow the prohibition rules.
 
     Mirrors ``Paragraph.breakLinesCJK``: plain text in one font (most paragraphs) takes the fast

@@ -101,7 +101,7 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, header: boo
     return result
 
 
-class IssuerBlock(Flowable):
+class IssuerBlock(Flowable):  # type: ignore[misc]  # reportlab ships no types
     """The issuer's name and the date at the right, with the seal image stamped over them."""
 
     def __init__(self, issuer: str, day: dt.date | None, seal: SealImage | None) -> None:

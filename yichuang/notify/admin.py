@@ -34,7 +34,7 @@ MESSAGE_FIELDS: tuple[str, ...] = (
 )
 
 
-class SmsProviderTemplateInline(admin.TabularInline):
+class SmsProviderTemplateInline(admin.TabularInline[SmsProviderTemplate, SmsTemplate]):
     """The platforms' approved templates for this text (docs/sms.md): one row per platform."""
 
     model = SmsProviderTemplate
@@ -42,7 +42,7 @@ class SmsProviderTemplateInline(admin.TabularInline):
     fields = ["provider", "provider_code", "params"]
 
 
-class WarnsOfUnmappedTemplates(admin.ModelAdmin):
+class WarnsOfUnmappedTemplates(admin.ModelAdmin[Any]):
     """The template lists say at the top which templates the configured platform cannot send yet."""
 
     def changelist_view(
@@ -87,7 +87,7 @@ class SmsTemplateAdmin(WarnsOfUnmappedTemplates):
 
 
 @admin.register(SmsMessage)
-class SmsMessageAdmin(admin.ModelAdmin):
+class SmsMessageAdmin(admin.ModelAdmin[SmsMessage]):
     list_display = [
         "id",
         "masked_to",
@@ -153,7 +153,7 @@ class SmsProviderTemplateAdmin(WarnsOfUnmappedTemplates):
 
 
 @admin.register(StaffNotice)
-class StaffNoticeAdmin(admin.ModelAdmin):
+class StaffNoticeAdmin(admin.ModelAdmin[StaffNotice]):
     list_display = ["recipient", "kind", "case_number", "created_at", "read_at"]
     list_filter = ["kind"]
     search_fields = ["case_number", "recipient__username"]

@@ -28,7 +28,7 @@ class IsPlatformAdmin(BasePermission):
         return can_read_outbox(request.user)  # type: ignore[arg-type]
 
 
-class NotificationOutputSerializer(serializers.ModelSerializer):
+class NotificationOutputSerializer(serializers.ModelSerializer[SmsMessage]):
     to = serializers.CharField(source="masked_to", help_text=_("手机号（已脱敏）"))
     case = serializers.CharField(source="case_number", help_text=_("办件编号，可为空"))
 
@@ -51,13 +51,13 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
         }
 
 
-class NotificationListApi(ListAPIView):
+class NotificationListApi(ListAPIView[SmsMessage]):
     """The SMS outbox, newest first. Phone numbers are masked: auditing needs no full number."""
 
     permission_classes = [IsAuthenticated, IsPlatformAdmin]
     serializer_class = NotificationOutputSerializer
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         case = serializers.RegexField(
             r"^[0-9A-Za-z_-]{1,40}$",
             required=False,
@@ -88,7 +88,7 @@ class NotificationListApi(ListAPIView):
         return sms_list(case_number=params.get("case"), status=params.get("status"))
 
 
-class NoticeOutputSerializer(serializers.Serializer):
+class NoticeOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.CharField(help_text=_("deadline_soon 到期预警 / case_overdue 超期督办"))
     case = serializers.CharField(source="case_number")

@@ -49,7 +49,8 @@ RECEIPT_BACKENDS = frozenset({"aliyun", "tencent"})
 
 def retry_delay(attempts: int) -> datetime.timedelta:
     """2, 4, 8, 16 minutes after the 1st … 4th failed attempt."""
-    return RETRY_BASE * 2 ** max(attempts - 1, 0)
+    delay: datetime.timedelta = RETRY_BASE * 2 ** max(attempts - 1, 0)
+    return delay
 
 
 # --- rendering ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from yichuang.org.models import Department, Region, ServicePoint, Staff, Window
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(admin.ModelAdmin[Region]):
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
@@ -20,14 +20,14 @@ class RegionAdmin(admin.ModelAdmin):
     list_per_page = 100
 
 
-class WindowInline(admin.TabularInline):
+class WindowInline(admin.TabularInline[Window, ServicePoint]):
     model = Window
     extra = 0
     fields = ["number", "name", "kind", "active"]
 
 
 @admin.register(ServicePoint)
-class ServicePointAdmin(admin.ModelAdmin):
+class ServicePointAdmin(admin.ModelAdmin[ServicePoint]):
     list_display = ["code", "name", "kind", "region", "parent", "open_all_year", "active"]
     list_filter = ["kind", "active", "open_all_year"]
     search_fields = ["code", "name", "address", "region__name"]
@@ -41,7 +41,7 @@ class ServicePointAdmin(admin.ModelAdmin):
 
 
 @admin.register(Window)
-class WindowAdmin(admin.ModelAdmin):
+class WindowAdmin(admin.ModelAdmin[Window]):
     list_display = ["number", "name", "point", "kind", "active"]
     list_filter = ["kind", "active", "point__kind"]
     search_fields = ["number", "name", "point__name", "point__code"]
@@ -50,7 +50,7 @@ class WindowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin[Department]):
     list_display = ["code", "name", "short_name", "kind", "region", "point", "phone"]
     list_filter = ["kind"]
     search_fields = ["code", "name", "short_name"]
@@ -59,7 +59,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(UserAdmin[Staff]):
     list_display = [
         "username",
         "full_name",

@@ -39,13 +39,13 @@ class TokenObtainApi(APIView):
     authentication_classes: list[Any] = []
     throttle_classes: list[Any] = []
 
-    class TokenRequestSerializer(serializers.Serializer):
+    class TokenRequestSerializer(serializers.Serializer[Any]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(
             max_length=128, trim_whitespace=False, style={"input_type": "password"}
         )
 
-    class TokenSerializer(serializers.Serializer):
+    class TokenSerializer(serializers.Serializer[Any]):
         token = serializers.CharField()
 
     @extend_schema(
@@ -74,7 +74,7 @@ class TokenObtainApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    class MeSerializer(serializers.Serializer):
+    class MeSerializer(serializers.Serializer[Any]):
         username = serializers.CharField()
         name = serializers.CharField()
         role = serializers.CharField()
@@ -105,7 +105,7 @@ class MeApi(APIView):
         )
 
 
-class PointOutputSerializer(serializers.ModelSerializer):
+class PointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
     region = serializers.CharField(source="region.code")
     region_name = serializers.CharField(source="region.name")
     kind_display = serializers.CharField(source="get_kind_display")
@@ -128,13 +128,13 @@ class PointOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class PointListApi(ListAPIView):
+class PointListApi(ListAPIView[ServicePoint]):
     """Service points; public information (people need to know where to go)."""
 
     permission_classes = [AllowAny]
     serializer_class = PointOutputSerializer
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         kind = serializers.ChoiceField(choices=PointKind.choices, required=False)
         region = serializers.RegexField(
             r"^\d{12}$", required=False, error_messages={"invalid": _("区划代码应为12位数字。")}
