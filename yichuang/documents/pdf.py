@@ -6,6 +6,7 @@ body (``render.py``, ``certificates.py``); a handover list is one more body (``r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -61,7 +62,10 @@ def chinese_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
+@functools.cache
 def styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles, made once per process (nothing changes them; a document used to build
+    all eight for every paragraph)."""
     font = register_pdf_font()
     base = ParagraphStyle("body", fontName=font, fontSize=12, leading=21, wordWrap="CJK", alignment=TA_LEFT)
     return {
