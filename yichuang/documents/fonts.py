@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import zlib
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -29,11 +30,18 @@ def font_path() -> Path:
 def register_pdf_font() -> str:
     """Register the font with reportlab once per process (≈ 0.3 s); returns its name."""
     from reportlab import rl_config
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase import pdfdoc, pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
+
+    class _Flate3(pdfdoc.PDFStreamFilterZCompress):  # type: ignore[misc]  # reportlab ships no types
+        def encode(self, text: str | bytes) -> bytes:
+            return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, 3)
 
     # Binary streams: reportlab's pure-Python ASCII85 encoder took most of a page's rendering time.
     rl_config.useA85 = 0
+    # zlib level 3 instead of 6 for every stream (the embedded font subsets most of all): about 1 ms
+    # of a page's 12, for 3 % more bytes; the PDF is the same to anyone who opens it.
+    pdfdoc.PDFZCompress = _Flate3()
     font = TTFont(FONT_NAME, str(font_path()), subfontIndex=0)
     font.face.makeSubset = fast_subsetter(font.face)
     pdfmetrics.registerFont(font)
