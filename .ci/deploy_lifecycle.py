@@ -21,7 +21,12 @@ from typing import Any
 
 BASE = os.environ["DEPLOY_BASE"]  # http://127.0.0.1:PORT
 HOST = os.environ["DEPLOY_HOST"]  # the public host name gunicorn is told about
-PASSWORD = os.environ["DEPLOY_STAFF_PASSWORD"]
+PASSWORDS_FILE = os.environ["DEPLOY_PASSWORDS_FILE"]  # import_org --passwords: 用户名,姓名,一次性初始密码
+CLERK = os.environ.get("DEPLOY_CLERK", "town1")
+REVIEWER = os.environ.get("DEPLOY_REVIEWER", "town1_review")
+ITEM = os.environ.get("DEPLOY_ITEM", "000105002001-411502")  # 农村最低生活保障审批, decided by the town
+POINT = os.environ.get("DEPLOY_POINT", "411502100-BMZX")
+MATERIALS = os.environ.get("DEPLOY_MATERIALS", "M001,M002,F000105002001,M009,M011,M013").split(",")
 ADMIN_PASSWORD = os.environ["DJANGO_SUPERUSER_PASSWORD"]
 WAIT_SECONDS = float(os.environ.get("DEPLOY_WAIT_SECONDS", "90"))
 
@@ -67,6 +72,17 @@ def json_call(method: str, path: str, expect: int, **kwargs: Any) -> Any:
     if status != expect:
         fail(f"{method} {path} answered {status}, expected {expect}: {content[:500]!r}")
     return json.loads(content)
+
+
+def imported_passwords() -> dict[str, str]:
+    """The one-time passwords ``import_org --passwords`` wrote (UTF-8 with BOM, header row first)."""
+    import csv
+
+    with open(PASSWORDS_FILE, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    if rows[0] != ["用户名", "姓名", "一次性初始密码"]:
+        fail(f"unexpected header in {PASSWORDS_FILE}: {rows[0]}")
+    return {row[0]: row[2] for row in rows[1:]}
 
 
 def token_for(username: str, password: str) -> str:
@@ -125,8 +141,9 @@ def main() -> None:
     status, _content, headers = call("GET", "/api/v1/items/", headers={"X-Forwarded-Proto": "http"})
     if status != 301 or not headers.get("Location", "").startswith(f"https://{HOST}/"):
         fail(f"plain HTTP through the proxy is not sent to HTTPS: {status} {headers.get('Location')}")
-    clerk = token_for("dsh_clerk", PASSWORD)
-    reviewer = token_for("dsh_review", PASSWORD)
+    passwords = imported_passwords()
+    clerk = token_for(CLERK, passwords[CLERK])
+    reviewer = token_for(REVIEWER, passwords[REVIEWER])
     chief = token_for("chief", ADMIN_PASSWORD)
     me = json_call("GET", "/api/v1/me/", 200, token=chief)
     if me["role"] != "admin":
@@ -146,11 +163,11 @@ def main() -> None:
         token=clerk,
         headers={"Idempotency-Key": uuid.uuid4().hex},
         body={
-            "item": "DEPLOY-LNYDZ",
-            "point": "411502100-BMZX",
+            "item": ITEM,
+            "point": POINT,
             "channel": "window",
             "applicant": applicant,
-            "materials": [{"requirement": "M001", "files": [upload(clerk)]}],
+            "materials": [{"requirement": code, "files": [upload(clerk)]} for code in MATERIALS],
         },
     )
     number = case["number"]
