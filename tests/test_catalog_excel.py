@@ -18,6 +18,8 @@ from yichuang.catalog.excel import (
     ITEM_SHEET,
     MATERIAL_COLUMNS,
     MATERIAL_SHEET,
+    OFFER_COLUMNS,
+    OFFER_SHEET,
     export_catalog,
     import_catalog,
 )
@@ -33,11 +35,12 @@ from yichuang.catalog.models import (
     MaterialForm,
     MaterialRequirement,
     MaterialSource,
+    PointItem,
     ResultType,
     ServiceItem,
 )
 from yichuang.catalog.services import item_publish
-from yichuang.org.models import Department, DepartmentKind, Region, RegionLevel
+from yichuang.org.models import Department, DepartmentKind, PointKind, Region, RegionLevel, ServicePoint
 
 
 @dataclass
@@ -528,3 +531,77 @@ def test_the_commands_export_and_import_and_fail_on_errors(catalog: Catalog, tmp
 
     with pytest.raises(CommandError):
         call_command("import_catalog", str(tmp_path / "missing.xlsx"))
+
+
+# ------------------------------------------------------------------------------------------------ offers
+
+
+def offers_workbook(offers: list[dict[str, Any]]) -> bytes:
+    """A workbook with one item and the given 认领事项 rows."""
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes([item_row("OFFER-1")], [])))
+    sheet = book.create_sheet(OFFER_SHEET)
+    sheet.append([c.header for c in OFFER_COLUMNS])
+    for row in offers:
+        sheet.append([row.get(c.header) for c in OFFER_COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_points_offers_travel_with_the_catalog_and_a_second_import_changes_nothing(
+    catalog: Catalog,
+) -> None:
+    point = ServicePoint.objects.create(
+        code="CA", name="甲镇便民服务中心", kind=PointKind.TOWN_CENTER, region=catalog.town
+    )
+    PointItem.objects.create(point=point, item=catalog.subsidy, since=dt.date(2026, 3, 1))
+    PointItem.objects.create(point=point, item=catalog.burial, active=False)
+    exported = export_catalog()
+    rows = list(openpyxl.load_workbook(io.BytesIO(exported))[OFFER_SHEET].iter_rows(values_only=True))
+    assert rows[0] == ("服务点编码", "实施编码", "启用", "起始日期")
+    assert ("CA", catalog.subsidy.code, "是", dt.datetime(2026, 3, 1)) in rows
+    assert ("CA", catalog.burial.code, "否", None) in rows
+
+    PointItem.objects.all().delete()
+    first = import_catalog(exported)
+    second = import_catalog(exported)
+
+    assert first.ok and second.ok, (first.errors, second.errors)
+    assert first.offers == second.offers == 2
+    assert "认领事项 2 条" in first.summary()
+    offers = {
+        (o.point.code, o.item.code, o.active, o.since)
+        for o in PointItem.objects.select_related("point", "item")
+    }
+    assert offers == {
+        ("CA", catalog.subsidy.code, True, dt.date(2026, 3, 1)),
+        ("CA", catalog.burial.code, False, None),
+    }
+
+
+def test_bad_offer_rows_are_each_reported_and_nothing_is_stored(catalog: Catalog) -> None:
+    ServicePoint.objects.create(
+        code="CA", name="甲镇便民服务中心", kind=PointKind.TOWN_CENTER, region=catalog.town
+    )
+    data = offers_workbook(
+        [
+            {"服务点编码": "CA", "实施编码": "OFFER-1"},  # row 2: fine, the item is new in this file
+            {"服务点编码": "NOPE", "实施编码": "OFFER-1"},  # row 3
+            {"服务点编码": "CA", "实施编码": "GHOST"},  # row 4
+            {"服务点编码": "CA", "实施编码": "OFFER-1"},  # row 5: duplicate
+            {"服务点编码": "CA", "实施编码": catalog.subsidy.code, "启用": "也许"},  # row 6
+            {"实施编码": catalog.subsidy.code},  # row 7
+        ]
+    )
+
+    result = import_catalog(data)
+
+    errors = errors_by_row(result)
+    assert "服务点编码“NOPE”不存在" in errors[(OFFER_SHEET, 3)]
+    assert "事项“GHOST”既不在“事项”表中，也不在系统中" in errors[(OFFER_SHEET, 4)]
+    assert "与第2行重复" in errors[(OFFER_SHEET, 5)]
+    assert "启用”应填“是”或“否”" in errors[(OFFER_SHEET, 6)]
+    assert "服务点编码”不能为空" in errors[(OFFER_SHEET, 7)]
+    assert (OFFER_SHEET, 2) not in errors
+    assert not PointItem.objects.exists()
+    assert not ServiceItem.objects.filter(code="OFFER-1").exists()

@@ -23,7 +23,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from yichuang.catalog.excel import export_catalog, import_catalog
-from yichuang.catalog.models import LicenseType, MaterialRequirement, ServiceItem
+from yichuang.catalog.models import LicenseType, MaterialRequirement, PointItem, ServiceItem
 from yichuang.demo.loader import load_demo
 from yichuang.onboarding.importer import import_org
 from yichuang.onboarding.sheets import (
@@ -177,8 +177,15 @@ def test_after_importing_the_demo_organization_the_demo_catalog_imports_without_
     assert catalog.created == 154
     assert ServiceItem.objects.count() == 154
     assert MaterialRequirement.objects.count() == catalog.materials
-    # The same items, materials and delegations as the demo's own catalog.
+    # The same items, materials, delegations and offers (认领事项) as the demo's own catalog: the
+    # county's points can take cases right away.
+    assert catalog.offers > 0
+    assert PointItem.objects.count() == catalog.offers
     assert cells(export_catalog()) == cells(demo_exports["catalog"])
+    # Importing the same file again changes nothing.
+    again = import_catalog(demo_exports["catalog"])
+    assert again.ok and (again.created, again.offers) == (0, catalog.offers)
+    assert PointItem.objects.count() == catalog.offers
 
 
 def test_the_organization_exported_imported_into_an_empty_database_and_exported_again_is_the_same(

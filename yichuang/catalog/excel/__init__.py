@@ -2,7 +2,8 @@
 
 Staff keep their item lists in spreadsheets, so the workbook is the same on the way out and on the
 way in: sheet "事项" (one row per item), sheet "材料" (one row per material, keyed by the item's
-实施编码) and sheet "下放" (one row per delegation). Enumerations are written with their Chinese labels
+实施编码), sheet "下放" (one row per delegation) and sheet "认领事项" (one row per item a
+service point offers, keyed by 服务点编码 + 实施编码). Enumerations are written with their Chinese labels
 and read back from either the label or the code value; booleans are 是/否.
 
 An import is all or nothing: every row of every sheet is checked first and every problem is reported
@@ -22,6 +23,8 @@ from yichuang.catalog.excel.layout import (
     ITEM_SHEET,
     MATERIAL_COLUMNS,
     MATERIAL_SHEET,
+    OFFER_COLUMNS,
+    OFFER_SHEET,
 )
 from yichuang.catalog.excel.reading import import_catalog
 from yichuang.catalog.excel.validation import ImportResult
@@ -35,6 +38,8 @@ __all__ = [
     "ITEM_SHEET",
     "MATERIAL_COLUMNS",
     "MATERIAL_SHEET",
+    "OFFER_COLUMNS",
+    "OFFER_SHEET",
     "ImportResult",
     "export_catalog",
     "import_catalog",

@@ -17,6 +17,7 @@ from yichuang.common.excel import BOOL, CODE, DATE, ENUM, INT, REF, TEXT, Column
 ITEM_SHEET = "事项"
 MATERIAL_SHEET = "材料"
 DELEGATION_SHEET = "下放"
+OFFER_SHEET = "认领事项"
 GUIDE_SHEET = "填写说明"
 
 ITEM_COLUMNS: tuple[Column, ...] = (
@@ -75,4 +76,12 @@ DELEGATION_COLUMNS: tuple[Column, ...] = (
     Column("签订日期", "instrument_date", DATE, required=True, width=12),
     Column("生效日期", "valid_from", DATE, required=True, width=12),
     Column("失效日期", "valid_to", DATE, width=12),
+)
+
+#: Which items a point offers (认领事项): without a row here no point can accept the item.
+OFFER_COLUMNS: tuple[Column, ...] = (
+    Column("服务点编码", "point", REF, required=True, width=20),
+    Column("实施编码", "item", REF, required=True, width=28),
+    Column("启用", "active", BOOL, default=True, width=8),
+    Column("起始日期", "since", DATE, width=12),
 )

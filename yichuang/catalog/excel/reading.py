@@ -16,6 +16,8 @@ from yichuang.catalog.excel.layout import (
     ITEM_SHEET,
     MATERIAL_COLUMNS,
     MATERIAL_SHEET,
+    OFFER_COLUMNS,
+    OFFER_SHEET,
 )
 from yichuang.catalog.excel.storing import store
 from yichuang.catalog.excel.validation import ImportResult, validate
@@ -40,6 +42,8 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
 
     Items are created or updated by 实施编码; an imported item's materials become exactly the file's
     rows for it (rows matched by 材料编码 are updated in place so uploaded blank forms survive).
+    Offers (认领事项) are created or updated by 服务点编码 + 实施编码; an offer the file leaves out is kept
+    (staff stop offering an item with 启用 = 否).
     ``dry_run`` checks everything, including the database constraints, and stores nothing.
     """
     result = ImportResult(dry_run=dry_run)
@@ -61,7 +65,8 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
             pass
         except StoreError as exc:
             logger.warning("catalog import failed while storing: %s", exc.error)
-            result.created = result.updated = result.materials = result.delegations = result.versions = 0
+            result.created = result.updated = result.materials = result.delegations = result.offers = 0
+            result.versions = 0
             result.errors.append(exc.row_error())
     return result
 
@@ -82,4 +87,6 @@ def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
             sheets[DELEGATION_SHEET] = read_sheet(
                 workbook[DELEGATION_SHEET], DELEGATION_SHEET, DELEGATION_COLUMNS
             )
+        if OFFER_SHEET in workbook.sheetnames:
+            sheets[OFFER_SHEET] = read_sheet(workbook[OFFER_SHEET], OFFER_SHEET, OFFER_COLUMNS)
         return sheets

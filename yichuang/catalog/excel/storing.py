@@ -10,9 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from yichuang.catalog.excel.layout import DELEGATION_SHEET, ITEM_SHEET, MATERIAL_COLUMNS, MATERIAL_SHEET
+from yichuang.catalog.excel.layout import (
+    DELEGATION_SHEET,
+    ITEM_SHEET,
+    MATERIAL_COLUMNS,
+    MATERIAL_SHEET,
+    OFFER_SHEET,
+)
 from yichuang.catalog.excel.validation import ImportResult, Plan
-from yichuang.catalog.models import Delegation, MaterialRequirement, ServiceItem
+from yichuang.catalog.models import Delegation, MaterialRequirement, PointItem, ServiceItem
 from yichuang.catalog.services import item_publish, item_snapshot
 from yichuang.common.excel import StoreError
 
@@ -77,6 +83,14 @@ def store(plan: Plan, *, actor: Any, result: ImportResult) -> None:
                     setattr(found, name, getattr(delegation, name))
                 found.save()
         result.delegations += 1
+
+    for row, item_code, offer in plan.offers:
+        item = item_for(item_code)
+        with _row(OFFER_SHEET, row):
+            PointItem.objects.update_or_create(
+                point=offer.point, item=item, defaults={"active": offer.active, "since": offer.since}
+            )
+        result.offers += 1
 
     rows = {entry.item.code: entry.row for entry in plan.items}
     publish = {entry.item.code for entry in plan.items if entry.publish}

@@ -15,12 +15,15 @@ from yichuang.catalog.excel.layout import (
     ITEM_SHEET,
     MATERIAL_COLUMNS,
     MATERIAL_SHEET,
+    OFFER_COLUMNS,
+    OFFER_SHEET,
 )
 from yichuang.catalog.models import (
     Delegation,
     ItemStatus,
     LicenseType,
     MaterialRequirement,
+    PointItem,
     ServiceItem,
 )
 from yichuang.common.excel import (
@@ -39,6 +42,7 @@ class ImportResult:
     updated: int = 0
     materials: int = 0
     delegations: int = 0
+    offers: int = 0
     versions: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
@@ -54,13 +58,14 @@ class ImportResult:
         prefix = _("校验通过（未保存）") if self.dry_run else _("导入完成")
         return _(
             "%(prefix)s：新增事项 %(created)s 项，更新事项 %(updated)s 项，"
-            "材料 %(materials)s 条，下放 %(delegations)s 条，新版本 %(versions)s 个。"
+            "材料 %(materials)s 条，下放 %(delegations)s 条，认领事项 %(offers)s 条，新版本 %(versions)s 个。"
         ) % {
             "prefix": prefix,
             "created": self.created,
             "updated": self.updated,
             "materials": self.materials,
             "delegations": self.delegations,
+            "offers": self.offers,
             "versions": self.versions,
         }
 
@@ -84,6 +89,8 @@ class Plan:
     imported_codes: list[str] = field(default_factory=list)
     #: (item code, delegation): the item is attached when stored, it may be a row of this very file.
     delegations: list[tuple[int, str, Delegation]] = field(default_factory=list)
+    #: (row, item code, offer): the offer has its point; the item is attached when stored.
+    offers: list[tuple[int, str, PointItem]] = field(default_factory=list)
     db_items: dict[str, ServiceItem] = field(default_factory=dict)
 
 
@@ -91,12 +98,17 @@ def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
     item_rows = sheets[ITEM_SHEET]
     material_rows = sheets[MATERIAL_SHEET]
     delegation_rows = sheets.get(DELEGATION_SHEET, [])
+    offer_rows = sheets.get(OFFER_SHEET, [])
 
     file_codes = {row.values["code"] for row in item_rows if row.values.get("code")}
     referenced = (
         file_codes
         | {row.values["parent"] for row in item_rows if row.values.get("parent")}
-        | {row.values["item"] for row in material_rows + delegation_rows if row.values.get("item")}
+        | {
+            row.values["item"]
+            for row in material_rows + delegation_rows + offer_rows
+            if row.values.get("item")
+        }
     )
     plan = Plan(db_items={item.code: item for item in ServiceItem.objects.filter(code__in=referenced)})
     departments = {department.code: department for department in Department.objects.all()}
@@ -105,8 +117,9 @@ def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
     _validate_items(item_rows, plan, departments, licenses, file_codes)
     _validate_materials(material_rows, plan, licenses, file_codes)
     _validate_delegations(delegation_rows, plan, departments, file_codes)
+    _validate_offers(offer_rows, plan, file_codes)
 
-    for row in [*item_rows, *material_rows, *delegation_rows]:
+    for row in [*item_rows, *material_rows, *delegation_rows, *offer_rows]:
         for reason in unique(row.errors):
             result.add_error(row.sheet, row.number, reason)
     return plan
@@ -258,6 +271,42 @@ def _validate_delegations(
             plan.delegations.append((row.number, item_code, delegation))
 
 
+def _validate_offers(rows: list[SheetRow], plan: Plan, file_codes: set[str]) -> None:
+    if not rows:
+        return
+    point_codes = {row.values["point"] for row in rows if row.values.get("point")}
+    points = {point.code: point for point in ServicePoint.objects.filter(code__in=point_codes)}
+    first_row: dict[tuple[str, str], int] = {}
+    for row in rows:
+        values = row.values
+        point_code = values.pop("point", None)
+        item_code = values.pop("item", None)
+        point = points.get(point_code or "")
+        if point_code and point is None:
+            row.errors.append(
+                _("服务点编码“%(code)s”不存在（请先用 import_org 导入组织机构）") % {"code": point_code}
+            )
+        if item_code and item_code not in file_codes and item_code not in plan.db_items:
+            row.errors.append(
+                _("事项“%(item)s”既不在“%(sheet)s”表中，也不在系统中")
+                % {"item": item_code, "sheet": ITEM_SHEET}
+            )
+        if point_code and item_code:
+            key = (point_code, item_code)
+            if key in first_row:
+                row.errors.append(
+                    _("服务点“%(point)s”认领事项“%(item)s”与第%(row)s行重复")
+                    % {"point": point_code, "item": item_code, "row": first_row[key]}
+                )
+                continue
+            first_row[key] = row.number
+        if point is None or not item_code:
+            continue
+        offer = PointItem(point=point, **values)
+        _full_clean(offer, row, {"point", "item", *row.failed})
+        plan.offers.append((row.number, item_code, offer))
+
+
 def _full_clean(instance: models.Model, row: SheetRow, exclude: set[str]) -> None:
     full_clean_row(instance, row, exclude, _HEADERS.get(type(instance), {}))
 
@@ -267,4 +316,5 @@ _HEADERS: dict[type[models.Model], dict[str, str]] = {
     ServiceItem: {column.field: column.header for column in ITEM_COLUMNS},
     MaterialRequirement: {column.field: column.header for column in MATERIAL_COLUMNS},
     Delegation: {column.field: column.header for column in DELEGATION_COLUMNS},
+    PointItem: {column.field: column.header for column in OFFER_COLUMNS},
 }

@@ -17,10 +17,13 @@ from yichuang.catalog.excel.layout import (
     ITEM_SHEET,
     MATERIAL_COLUMNS,
     MATERIAL_SHEET,
+    OFFER_COLUMNS,
+    OFFER_SHEET,
 )
 from yichuang.catalog.models import (
     Delegation,
     MaterialRequirement,
+    PointItem,
     ServiceItem,
 )
 from yichuang.common.excel import (
@@ -49,6 +52,11 @@ def export_catalog(items: QuerySet[ServiceItem] | None = None) -> bytes:
         .select_related("item", "from_department", "to_point", "to_region")
         .order_by("item__code", "valid_from", "id")
     )
+    offers = (
+        PointItem.objects.filter(item__in=queryset.values("pk"))
+        .select_related("point", "item")
+        .order_by("item__code", "point__code")
+    )
     with translation.override("zh-hans"):
         workbook = Workbook()
         item_sheet = workbook.active
@@ -68,6 +76,8 @@ def export_catalog(items: QuerySet[ServiceItem] | None = None) -> bytes:
         write_sheet(item_sheet, ITEM_COLUMNS, item_rows)
         write_sheet(material_sheet, MATERIAL_COLUMNS, material_rows)
         write_sheet(delegation_sheet, DELEGATION_COLUMNS, delegation_rows)
+        offer_rows = [[_offer_value(offer, column) for column in OFFER_COLUMNS] for offer in offers]
+        write_sheet(workbook.create_sheet(OFFER_SHEET), OFFER_COLUMNS, offer_rows)
         _write_guide(workbook.create_sheet(GUIDE_SHEET))
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -104,12 +114,21 @@ def _delegation_value(delegation: Delegation, column: Column) -> Any:
     return cell_value(getattr(delegation, column.field), column)
 
 
+def _offer_value(offer: PointItem, column: Column) -> Any:
+    if column.field == "point":
+        return offer.point.code
+    if column.field == "item":
+        return offer.item.code
+    return cell_value(getattr(offer, column.field), column)
+
+
 def _write_guide(sheet: Any) -> None:
     rows: list[tuple[str, str, str, str]] = []
     for sheet_name, columns in (
         (ITEM_SHEET, ITEM_COLUMNS),
         (MATERIAL_SHEET, MATERIAL_COLUMNS),
         (DELEGATION_SHEET, DELEGATION_COLUMNS),
+        (OFFER_SHEET, OFFER_COLUMNS),
     ):
         for column in columns:
             rows.append((sheet_name, column.header, "是" if column.required else "", column_hint(column)))
