@@ -67,6 +67,25 @@ class AuditRecordSerializer(serializers.Serializer[Any]):
     digest = serializers.CharField(help_text=_("本条记录的 SM3 摘要"))
 
 
+#: The columns of one trail record, in the same order for case lines and security events (a UNION).
+_RECORD_COLUMNS = (
+    "r_source",
+    "id",
+    "seq",
+    "at",
+    "r_kind",
+    "r_actor",
+    "r_name",
+    "r_case",
+    "r_subject",
+    "r_from",
+    "r_to",
+    "note",
+    "prev_digest",
+    "digest",
+)
+
+
 def _text(value: str = "") -> Value:
     return Value(value, output_field=CharField())
 
@@ -115,22 +134,7 @@ def audit_records(
         r_subject=_text(),
         r_from=F("from_status"),
         r_to=F("to_status"),
-    ).values_list(
-        "r_source",
-        "id",
-        "seq",
-        "at",
-        "r_kind",
-        "r_actor",
-        "r_name",
-        "r_case",
-        "r_subject",
-        "r_from",
-        "r_to",
-        "note",
-        "prev_digest",
-        "digest",
-    )
+    ).values_list(*_RECORD_COLUMNS)
     events = events.annotate(
         r_source=_text("security_event"),
         r_kind=F("kind"),
@@ -140,22 +144,7 @@ def audit_records(
         r_subject=F("subject"),
         r_from=F("from_value"),
         r_to=F("to_value"),
-    ).values_list(
-        "r_source",
-        "id",
-        "seq",
-        "at",
-        "r_kind",
-        "r_actor",
-        "r_name",
-        "r_case",
-        "r_subject",
-        "r_from",
-        "r_to",
-        "note",
-        "prev_digest",
-        "digest",
-    )
+    ).values_list(*_RECORD_COLUMNS)
     return lines.union(events, all=True).order_by("-at", "-id")
 
 
