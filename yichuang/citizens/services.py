@@ -5,6 +5,7 @@ supplement and rating, each through the services the window uses (``cases.servic
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -181,6 +182,7 @@ def citizen_apply(
     commitments: list[str],
     delivery_method: str,
     delivery_address: str = "",
+    form: Mapping[str, Any] | None = None,
 ) -> Case:
     """网上申请: a case on channel ``online``, ``submitted`` for the window's pre-review, the
     applicant being the citizen's bound identity and his phone."""
@@ -203,6 +205,7 @@ def citizen_apply(
         materials=materials,
         commitments=commitments,
         note=note,
+        form=form,
     )
     CitizenCase.objects.create(
         citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address
