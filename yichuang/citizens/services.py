@@ -20,6 +20,7 @@ from yichuang.cases.models import Case
 from yichuang.cases.services import ApplicantInput, MaterialInput
 from yichuang.catalog.models import ServiceItem
 from yichuang.citizens import secrets
+from yichuang.citizens.drafts import draft_discard
 from yichuang.citizens.identity import identity_service
 from yichuang.citizens.models import Citizen, CitizenCase, CitizenFile, CitizenToken, LoginCode
 from yichuang.common.errors import Invalid
@@ -210,6 +211,8 @@ def citizen_apply(
     CitizenCase.objects.create(
         citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address
     )
+    # His draft of this item has become the application (in the same transaction: both or neither).
+    draft_discard(citizen=citizen, item=item)
     return case
 
 
