@@ -97,3 +97,31 @@ class CitizenFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.citizen_id} {self.file_id}"
+
+
+class ApplicationDraft(models.Model):
+    """An online application not yet sent (草稿): what the citizen has filled so far — the form, the
+    materials with his uploads, the commitments, how he wants the result — one per citizen and item,
+    kept until he applies for that item (``citizen_apply`` removes it) or discards it. Nothing is
+    checked against the item's rules until he applies: a draft may be half-filled."""
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="drafts")
+    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.CASCADE, related_name="+")
+    point = models.CharField(_("受理服务点编码"), max_length=20, blank=True)
+    form = models.JSONField(_("申请表"), default=dict, blank=True)
+    materials = models.JSONField(_("申请材料"), default=list, blank=True)
+    commitments = models.JSONField(_("告知承诺的材料"), default=list, blank=True)
+    delivery = models.JSONField(_("领取方式"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("网上申请草稿")
+        verbose_name_plural = _("网上申请草稿")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["citizen", "item"], name="application_draft_one_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_id} {self.item_id}"
