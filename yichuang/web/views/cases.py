@@ -17,9 +17,11 @@ from rest_framework import exceptions
 
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS, action_label
+from yichuang.cases.calendar import case_warnings_of
 from yichuang.cases.documents import case_documents
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.cases.selectors import (
+    OPEN_STATUSES,
     allowed_actions,
     application_get_for,
     case_get_for,
@@ -126,6 +128,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "documents": case_documents(case, titles=True),
         "is_agent": user.role == Role.VILLAGE_AGENT,
         "last_notice": _last_event(events, "notify"),
+        "warnings": case_warnings_of(case),
+        "open": case.status in OPEN_STATUSES,
         **upload_context(),
         **extra,
     }
