@@ -18,9 +18,7 @@ from rest_framework import exceptions
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS, action_label
 from yichuang.cases.calendar import case_warnings_of
-from yichuang.cases.services.window import notice_basis
 from yichuang.cases.documents import case_documents
-from yichuang.documents.wording import clean_reason, wording
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.cases.selectors import (
     OPEN_STATUSES,
@@ -30,6 +28,8 @@ from yichuang.cases.selectors import (
     case_list,
     cases_for,
 )
+from yichuang.cases.services.window import notice_basis
+from yichuang.documents.wording import clean_reason, wording
 from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
 from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm, action_form_class
