@@ -422,7 +422,7 @@ class TestEveryDocumentInChinese:
             document_content(document=documents(case["number"])[DocumentKind.DENIAL_DECISION]), tmp_path
         )
         for expected in (
-            "不予办理决定书",
+            "不予确认决定书",  # 残疾人证 is a 行政确认
             "残疾等级评定未达到标准",
             "六十日内",
             "浉河区人民政府",

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS
+from yichuang.cases.calendar import case_warnings, case_warnings_of
 from yichuang.cases.models import ApplicantKind, Case, CaseStatus, Channel, DeliveryMethod
 from yichuang.cases.selectors import (
     LIST_COLUMNS,
@@ -200,9 +201,16 @@ class CaseListOutputSerializer(serializers.Serializer[Any]):
     statutory_due_date = serializers.DateField(allow_null=True)
     supplement_due_date = serializers.DateField(allow_null=True)
     created_at = serializers.DateTimeField()
+    warnings = serializers.SerializerMethodField(
+        help_text="提示（中文句子），无问题时为空：例如办结期限落在尚未录入官方节假日安排的年度"
+    )
 
     def get_applicant_name(self, obj: Case) -> str:
         return mask_name(obj.applicant_name)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, obj: Case) -> list[str]:
+        return case_warnings_of(obj)
 
 
 class CaseOutputSerializer(CaseListOutputSerializer):
@@ -310,6 +318,7 @@ def case_list_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "statutory_due_date": _date(row["statutory_due_date"]),
         "supplement_due_date": _date(row["supplement_due_date"]),
         "created_at": _datetime(row["created_at"]),
+        "warnings": case_warnings(row),
     }
 
 
@@ -635,6 +644,11 @@ class TrackOutputSerializer(serializers.Serializer[Any]):
     delivery_method = serializers.CharField()
     tracking_number = serializers.CharField()
     timeline = TrackEventSerializer(many=True, source="events", help_text="不含工作人员姓名")
+    warnings = serializers.SerializerMethodField(help_text="提示（中文句子），无问题时为空")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, obj: Case) -> list[str]:
+        return case_warnings_of(obj)
 
 
 class TrackApi(APIView):

@@ -10,15 +10,19 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from yichuang.cases.calendar import on_schedule_changed
         from yichuang.cases.documents import CASE_KINDS, seal_again
         from yichuang.documents.selectors import register_document_visibility, register_seal_rule
         from yichuang.files.selectors import register_file_visibility
+        from yichuang.workdays.signals import schedule_changed
 
         # Whoever may see a case may read the files attached to it (a county reviewer included).
         register_file_visibility(_case_files_rule)
         # … and the documents issued for it; a revoked seal is replaced by the case's own rule.
         register_document_visibility(_case_documents_rule)
         register_seal_rule(CASE_KINDS, seal_again)
+        # A year's holiday schedule entered or changed: open cases' due dates are counted again.
+        schedule_changed.connect(on_schedule_changed, dispatch_uid="cases-recount-due-dates")
 
 
 def _case_files_rule(user: Any) -> Q:

@@ -21,6 +21,7 @@ from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases.api import FormValueOutputSerializer, MaterialInputSerializer, form_output
+from yichuang.cases.calendar import case_warnings_of
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, MaterialState
 from yichuang.cases.services import MaterialInput
 from yichuang.catalog.models import ServiceItem
@@ -252,6 +253,10 @@ class CitizenCaseListSerializer(serializers.Serializer[Any]):
     status_display = serializers.CharField()
     created_at = serializers.DateTimeField()
     due_date = serializers.DateField(allow_null=True)
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="提示（中文句子），无问题时为空：例如期限所在年度尚无官方节假日安排",
+    )
 
 
 class CitizenCaseSerializer(CitizenCaseListSerializer):
@@ -284,6 +289,7 @@ def case_row(case: Case) -> dict[str, Any]:
         "status_display": _status_display(case.status),
         "created_at": serializers.DateTimeField().to_representation(case.created_at),
         "due_date": case.due_date.isoformat() if case.due_date else None,
+        "warnings": case_warnings_of(case),
     }
 
 

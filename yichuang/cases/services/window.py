@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from yichuang.cases.services.inputs import MaterialInput
 from yichuang.cases.services.moves import _commit, _may, _move
 from yichuang.cases.workflow import next_status
 from yichuang.common.errors import Invalid
+from yichuang.documents.wording import basis_phrase, is_licensing
 from yichuang.org.models import Role, Staff
 
 
@@ -40,6 +42,16 @@ def case_accept(*, case: Case, actor: Staff, note: str = "", row_version: int | 
     _sms(case, "case_accepted")
     issue_for_case(case=case, kind="accept", actor=actor)
     return case
+
+
+def notice_basis(snapshot: Mapping[str, Any]) -> str:
+    """“依据：…。” of a one-time notice: 行政许可法 第三十二条 for a licence only, else the item's own
+    legal basis (``documents.wording``); "" when the catalog has none."""
+    item_type = str(snapshot.get("type") or "")
+    if is_licensing(item_type):
+        return _("依据：《中华人民共和国行政许可法》第三十二条。")
+    basis = basis_phrase(str(snapshot.get("legal_basis") or ""))
+    return _("依据：%(basis)s。") % {"basis": basis} if basis else ""
 
 
 @dataclass
@@ -74,12 +86,13 @@ def case_notify(
     names = "、".join(m["name"] for m in listed)
     text = _(
         "%(name)s：您申请的“%(item)s”（办件编号 %(number)s）需补正以下材料：%(names)s。"
-        "请一次性补齐后提交。依据：《中华人民共和国行政许可法》第三十二条。%(note)s"
+        "请一次性补齐后提交。%(basis)s%(note)s"
     ) % {
         "name": case.applicant_name,
         "item": case.item.name,
         "number": case.number,
         "names": names,
+        "basis": notice_basis(case.item_version.snapshot),
         "note": note,
     }
     _commit(case, actor=actor, action="notify", previous=previous, note=note, missing=listed)

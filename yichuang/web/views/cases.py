@@ -1,5 +1,5 @@
 """The back-office queue, the case page with its action buttons, and the printed papers (受理回执,
-一次性告知书, 不予受理决定书, 不予批准决定书, 一件事受理回执)."""
+一次性告知书, 不予受理通知书, 不予…决定书, 一件事受理回执)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,19 @@ from rest_framework import exceptions
 
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS, action_label
+from yichuang.cases.calendar import case_warnings_of
 from yichuang.cases.documents import case_documents
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.cases.selectors import (
+    OPEN_STATUSES,
     allowed_actions,
     application_get_for,
     case_get_for,
     case_list,
     cases_for,
 )
+from yichuang.cases.services.window import notice_basis
+from yichuang.documents.wording import clean_reason, wording
 from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
 from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm, action_form_class
@@ -126,6 +130,9 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "documents": case_documents(case, titles=True),
         "is_agent": user.role == Role.VILLAGE_AGENT,
         "last_notice": _last_event(events, "notify"),
+        "warnings": case_warnings_of(case),
+        "open": case.status in OPEN_STATUSES,
+        "words": wording(case.item_version.snapshot.get("type")),
         **upload_context(),
         **extra,
     }
@@ -254,6 +261,9 @@ def case_print(request: HttpRequest, number: str, paper: str) -> HttpResponse:
         "notice_missing": (notice.data.get("missing") or []) if notice else [],
         "remedy": services.remedy_text(case),
         "paper": paper,
+        "words": wording(case.item_version.snapshot.get("type")),
+        "basis": notice_basis(case.item_version.snapshot),
+        "reason": clean_reason(case.decision_reason),
     }
     return render(request, f"web/print/{paper}.html", context)
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
-from yichuang.cases.selectors import case_track
+from yichuang.cases.calendar import case_warnings_of
+from yichuang.cases.selectors import OPEN_STATUSES, case_track
 from yichuang.catalog.guide import guide_sections, time_limit_text
 from yichuang.catalog.models import ItemStatus, ServiceItem
 from yichuang.catalog.search import search_items
@@ -162,6 +163,8 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
         {
             "case": case,
             "timeline": _timeline(case),
+            "warnings": case_warnings_of(case),
+            "open_statuses": OPEN_STATUSES,
             "may_rate": may_rate(case, kiosk=kiosk),
             "rated": already_rated(case, kiosk=kiosk),
             "rating_form": RatingForm(),
