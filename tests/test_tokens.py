@@ -36,9 +36,11 @@ def every_text_in_the_database() -> str:
 
 
 def test_the_token_answer_keeps_its_contract_and_names_its_expiry(world):
-    client, token = sign_in()
+    client, _token = sign_in()
     assert client.get("/api/v1/me/").json()["username"] == "clerk_a"
-    answer = APIClient().post("/api/v1/auth/token/", {"username": "clerk_a", "password": PASSWORD}, format="json")
+    answer = APIClient().post(
+        "/api/v1/auth/token/", {"username": "clerk_a", "password": PASSWORD}, format="json"
+    )
     assert set(answer.json()) == {"token", "expires_at"}
 
 
