@@ -92,9 +92,9 @@ def prepare_here() -> None:
 
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from rest_framework.authtoken.models import Token
 
     from yichuang.files.services import file_store
+    from yichuang.org.tokens import token_issue
 
     app = demo_application()
     materials = []
@@ -124,8 +124,8 @@ def prepare_here() -> None:
         json.dumps(
             {
                 "actions": actions,
-                "clerk": Token.objects.get_or_create(user=app.clerk)[0].key,
-                "reviewer": Token.objects.get_or_create(user=app.reviewer)[0].key,
+                "clerk": token_issue(user=app.clerk)[1],
+                "reviewer": token_issue(user=app.reviewer)[1],
                 "body": body,
                 "item": app.item.code,
                 "point": app.point.code,

@@ -86,13 +86,13 @@ class Counter:
 
 def lifecycle_requests() -> list[tuple[str, Callable[[], Any]]]:
     """The requests of one lifecycle, in order (each checks its answer)."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from yichuang.catalog.models import ServiceItem
     from yichuang.common.identity import resident_id_check_char
     from yichuang.files.services import file_store
     from yichuang.org.models import ServicePoint, Staff
+    from yichuang.org.tokens import token_issue
 
     clerk = Staff.objects.get(username="town1")
     reviewer = Staff.objects.get(username="town1_review")
@@ -115,7 +115,7 @@ def lifecycle_requests() -> list[tuple[str, Callable[[], Any]]]:
 
     def client(user: Any) -> APIClient:
         made = APIClient()
-        made.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
+        made.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)[1]}")
         return made
 
     as_clerk, as_reviewer = client(clerk), client(reviewer)

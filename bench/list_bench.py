@@ -209,13 +209,11 @@ def database_with_cases(env: dict[str, str], url: str, size: int) -> tuple[int, 
 
 def tokens_for(*usernames: str) -> dict[str, str]:
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from yichuang.org.models import Staff
+    from yichuang.org.tokens import token_issue
 
-    tokens = {
-        name: Token.objects.get_or_create(user=Staff.objects.get(username=name))[0].key for name in usernames
-    }
+    tokens = {name: token_issue(user=Staff.objects.get(username=name))[1] for name in usernames}
     connection.close()
     return tokens
 

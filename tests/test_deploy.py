@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.db import OperationalError, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests import factories as f
@@ -32,6 +32,7 @@ from yichuang.notify.models import SmsMessage, SmsStatus
 from yichuang.notify.services import sms_enqueue, sms_retry_pending
 from yichuang.org.checks import demo_accounts_in_production
 from yichuang.org.models import Role, Staff
+from yichuang.org.tokens import token_issue
 
 # —— settings ——
 
@@ -339,9 +340,9 @@ def test_in_production_a_demo_account_gets_no_token_and_says_why(demo_clerk: Sta
 def test_in_production_a_demo_accounts_old_token_and_session_stop_working(
     demo_clerk: Staff, settings: Any
 ) -> None:
-    token = Token.objects.create(user=demo_clerk)
+    token = token_issue(user=demo_clerk)[1]
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     web = Client()
     web.force_login(demo_clerk)
     assert api.get("/api/v1/me/").status_code == 200
@@ -378,7 +379,7 @@ def test_disable_demo_accounts_switches_them_all_off_and_drops_their_tokens(
 ) -> None:
     f.StaffFactory(username="agent9", is_demo=True)
     real = f.StaffFactory(username="wangli")
-    Token.objects.create(user=demo_clerk)
+    token_issue(user=demo_clerk)
     settings.PRODUCTION = True
     assert demo_accounts_in_production()
     out = StringIO()
@@ -386,7 +387,7 @@ def test_disable_demo_accounts_switches_them_all_off_and_drops_their_tokens(
     assert "已停用 2 个演示账号" in out.getvalue() and "agent9、town9" in out.getvalue()
     assert not Staff.objects.filter(is_demo=True, is_active=True).exists()
     assert Staff.objects.get(pk=real.pk).is_active
-    assert not Token.objects.filter(user=demo_clerk).exists()
+    assert not AuthToken.objects.filter(user=demo_clerk).exists()
     assert demo_accounts_in_production() == []
     again = StringIO()
     call_command("disable_demo_accounts", stdout=again)

@@ -422,11 +422,11 @@ def test_uploading_needs_a_login(db):
 
 
 def test_a_bearer_token_works_for_uploads(world):
-    from rest_framework.authtoken.models import Token
+    from yichuang.org.tokens import token_issue
 
-    token = Token.objects.create(user=world.staff["agent"])
+    token = token_issue(user=world.staff["agent"])[1]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert upload(client, "申请表.pdf", tiny_pdf()).status_code == 201
 

@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.common.clientip import parse_trusted_proxies
 from yichuang.env import env_bool, env_int, env_json, env_list, env_secret, env_str
 
 # ``admin.ModelAdmin[Case]``, ``forms.ModelForm[Case]``, ``Paginator[Case]``: the generic parameters
@@ -61,6 +62,11 @@ if PRODUCTION and not ALLOWED_HOSTS:
     _required_in_production("ALLOWED_HOSTS", "ych.example.gov.cn")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+#: Who may say the client's address in X-Forwarded-For (``yichuang.common.clientip``): empty = nobody
+#: (the peer's address), a number = that many proxies of ours in front, or addresses/networks
+#: (``127.0.0.1,10.0.0.0/8``). Throttles, the login lockout, the audit trail and logs all use it.
+YICHUANG_TRUSTED_PROXIES = env_str("YICHUANG_TRUSTED_PROXIES", "").strip()
+parse_trusted_proxies(YICHUANG_TRUSTED_PROXIES)  # a bad value stops the start, naming the variable
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -87,7 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # Staff API tokens kept as digests, with expiry, one per sign-in (yichuang.org.tokens)
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -125,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions: idle and absolute limits (after the user and the messages are known)
+    "yichuang.common.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -184,20 +193,34 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "yichuang.org.backends.StaffBackend",  # Django's ModelBackend, refusing demo accounts in production
 ]
+# 等保 level 3: at least 8 characters of three classes, not all digits, not a date, not the username,
+# not a common password (Django's list of 20 000).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "yichuang.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "yichuang.org.passwords.StaffPasswordValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# Staff web sessions (yichuang.common.sessions): ended after this long without a request, and this long
+# after sign-in whatever happens; the cookie lives no longer than the second.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+if SESSION_IDLE_MINUTES <= 0 or SESSION_MAX_HOURS <= 0:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be positive")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:work"
 LOGOUT_REDIRECT_URL = "web:home"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
+# Per user *and* client address (decision 95): five failures from one address lock that user there
+# only, never for everyone behind the same address as the attacker.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "yichuang.common.errors.axes_lockout"
+AXES_CLIENT_IP_CALLABLE = "yichuang.common.clientip.client_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -227,7 +250,16 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The throttles' counters must be one count for all processes (gunicorn's workers): without Redis
+    # they live in the database (``migrate`` creates the table, common/migrations/0003).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "yichuang_cache",
+            # Django's default of 300 entries would cull live counters on a busy day.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50000)},
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -306,6 +338,14 @@ SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
 SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "sms.tencentcloudapi.com")
 SMS_TENCENT_TEMPLATES = env_json("SMS_TENCENT_TEMPLATES", {})
 
+# Staff API tokens (yichuang.org.tokens): hours a token lives from its sign-in, tokens a user may hold
+# at once (one per device or integration; a further sign-in retires the oldest).
+AUTH_TOKEN_HOURS = env_int("AUTH_TOKEN_HOURS", 12)
+AUTH_TOKEN_LIMIT = env_int("AUTH_TOKEN_LIMIT", 10)
+if AUTH_TOKEN_HOURS <= 0:
+    raise ImproperlyConfigured(f"AUTH_TOKEN_HOURS must be a positive number of hours, got {AUTH_TOKEN_HOURS}")
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Bearer", "AUTO_REFRESH": False}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "yichuang.common.auth.BearerTokenAuthentication",
@@ -323,9 +363,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "yichuang.common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's own throttles would read X-Forwarded-For without it; ours ask yichuang.common.clientip.
+    "NUM_PROXIES": 0,
     # Public progress queries: enough for a family checking a few cases, too few to probe numbers.
     "DEFAULT_THROTTLE_RATES": {
         "track": env_str("TRACK_RATE", "20/min"),
+        # The public verify page (/verify/{code}): a person checks a few documents, a probe many.
+        "verify": env_str("VERIFY_RATE", "30/min"),
         # Citizens' sign-in: codes per address and per phone, attempts per address.
         "citizen_code": env_str("CITIZEN_CODE_RATE", "10/hour"),
         "citizen_code_phone": env_str("CITIZEN_CODE_PHONE_RATE", "5/hour"),

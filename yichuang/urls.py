@@ -15,6 +15,7 @@ admin.site.index_title = _("管理首页")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", org_api.TokenObtainApi.as_view(), name="auth-token"),
+    path("auth/logout/", org_api.LogoutApi.as_view(), name="auth-logout"),
     path("me/", org_api.MeApi.as_view(), name="me"),
     path("points/", org_api.PointListApi.as_view(), name="point-list"),
     path("items/", catalog_api.ItemListApi.as_view(), name="item-list"),

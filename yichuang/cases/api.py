@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases import services
@@ -35,6 +34,7 @@ from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
 from yichuang.common.memo import memoized
 from yichuang.common.pagination import LargeResultPagination
+from yichuang.common.throttles import ScopedRateThrottle
 from yichuang.files.selectors import files_for
 from yichuang.org.models import Region, Role, ServicePoint, Staff
 

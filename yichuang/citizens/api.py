@@ -17,7 +17,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases.api import FormValueOutputSerializer, MaterialInputSerializer, form_output
@@ -33,6 +32,7 @@ from yichuang.citizens.selectors import citizen_case_get, citizen_cases
 from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
+from yichuang.common.throttles import ClientAddressThrottle, ScopedRateThrottle
 from yichuang.files.selectors import files_for
 from yichuang.org.models import ServicePoint
 from yichuang.ratings.api import PublicRatingOutputSerializer
@@ -41,7 +41,7 @@ CITIZEN_AUTH = [CitizenTokenAuthentication]
 CITIZEN_ONLY = [IsCitizen]
 
 
-class PhoneRateThrottle(SimpleRateThrottle):
+class PhoneRateThrottle(ClientAddressThrottle):
     """Codes per phone number, whatever address asks for them."""
 
     scope = "citizen_code_phone"

@@ -10,11 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases.selectors import case_track
 from yichuang.common.pagination import Pagination
+from yichuang.common.throttles import ScopedRateThrottle
 from yichuang.org.models import Staff
 from yichuang.ratings import services
 from yichuang.ratings.models import Appeal, Rating, RatingChannel, Rectification, RectificationStatus

@@ -4,7 +4,7 @@ kiosk (自助一体机) with the same pages in large print."""
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -14,7 +14,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import exceptions
-from rest_framework.throttling import SimpleRateThrottle
 
 from yichuang.cases.calendar import case_warnings_of
 from yichuang.cases.selectors import OPEN_STATUSES, case_track
@@ -22,6 +21,7 @@ from yichuang.catalog.guide import guide_sections, time_limit_text
 from yichuang.catalog.models import ItemStatus, ServiceItem
 from yichuang.catalog.search import search_items
 from yichuang.catalog.selectors import bundles_active, items_published, points_offering
+from yichuang.common.throttles import page_allowed
 from yichuang.org.models import Staff
 from yichuang.web.forms import RatingForm, TrackForm
 from yichuang.web.rating import already_rated, may_rate, submit_rating
@@ -107,15 +107,6 @@ def guide_detail(request: HttpRequest, code: str, kiosk: bool = False) -> HttpRe
     )
 
 
-class _TrackThrottle(SimpleRateThrottle):
-    """The page's own counter, at the API's rate (``track``): numbers cannot be probed through it."""
-
-    scope = "track"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": "track-page", "ident": self.get_ident(request)}
-
-
 def _remember(request: HttpRequest, number: str, phone: str) -> None:
     tracked = {
         key: value
@@ -149,7 +140,7 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
     context["form"] = form
     if not form.is_valid():
         return render(request, "web/track/form.html", context, status=400)
-    if not _TrackThrottle().allow_request(cast(Any, request), cast(Any, None)):
+    if not page_allowed(request, scope="track", counter="track-page"):
         context["error"] = _("查询过于频繁，请一分钟后再试。")
         return render(request, "web/track/form.html", context, status=429)
     number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
