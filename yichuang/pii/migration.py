@@ -52,9 +52,8 @@ def reseal(
     context = {f.name: f"{model._meta.label}.{f.name}" for f in fields}
     indexed = [f for f in fields if f.index_name]
     quote = connection.ops.quote_name
-    assignments = [f"{quote(f.column)} = %s" for f in fields] + [
-        f"{quote(model._meta.get_field(f.index_name).column)} = %s" for f in indexed  # type: ignore[arg-type]
-    ]
+    index_columns = [model._meta.get_field(str(f.index_name)).column for f in indexed]
+    assignments = [f"{quote(f.column)} = %s" for f in fields] + [f"{quote(c)} = %s" for c in index_columns]
     update = (
         f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} "
         f"WHERE {quote(model._meta.pk.column)} = %s"
@@ -66,7 +65,9 @@ def reseal(
             if key_id is not None and all(not v or v.startswith(f"s1.{key_id}.") for v in values):
                 continue
             plain = {
-                f.name: "" if raw is None else (unseal(raw, context=context[f.name]) if is_sealed(raw) else raw)
+                f.name: ""
+                if raw is None
+                else (unseal(raw, context=context[f.name]) if is_sealed(raw) else raw)
                 for f, raw in zip(fields, values, strict=True)
             }
             sealed = [
