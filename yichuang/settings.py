@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "axes",
     "js_lib_htmx",
     "yichuang.common",
+    "yichuang.pii",
     "yichuang.org",
     "yichuang.catalog",
     "yichuang.workdays",
@@ -457,6 +458,11 @@ if SEAL_MASTER_KEY and not re.fullmatch(r"[0-9a-fA-F]{32}", SEAL_MASTER_KEY):
         "SEAL_MASTER_KEY（或 SEAL_MASTER_KEY_FILE 所指文件）应为 32 位十六进制数字。"
         "SEAL_MASTER_KEY must be 32 hexadecimal digits (an SM4 key)."
     )
+# Personal data sealed at rest (yichuang.pii, decision 96): the key file (default
+# DATA_DIR/keys/pii-keys.json, made on first use outside production; production refuses to start
+# without it), or a KMS backend class with load() and add_key().
+PII_KEY_FILE = env_str("YICHUANG_PII_KEY_FILE", "").strip()
+PII_KEY_BACKEND = env_str("YICHUANG_PII_KEY_BACKEND", "").strip()
 DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
 # Who renders and signs after commit: a Celery worker with REDIS_URL, else one background thread per
 # process (never the request; off only in tests, which sign in the caller). A download of a document

@@ -152,7 +152,7 @@ def identity_bind(*, citizen: Citizen, name: str, id_number: str) -> Citizen:
     citizen.id_number = verified.id_number
     citizen.verified_at = timezone.now()
     citizen.identity_backend = service.name
-    citizen.save(update_fields=["name", "id_number", "verified_at", "identity_backend"])
+    citizen.save(update_fields=["name", "id_number", "id_number_index", "verified_at", "identity_backend"])
     return citizen
 
 
