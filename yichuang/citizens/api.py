@@ -21,14 +21,14 @@ from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases.api import MaterialInputSerializer
-from yichuang.cases.models import Case, CaseEvent, CaseStatus, MaterialState
+from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.cases.services import MaterialInput
 from yichuang.catalog.models import ServiceItem
 from yichuang.citizens import services
 from yichuang.citizens.auth import CitizenTokenAuthentication, IsCitizen
 from yichuang.citizens.models import Citizen, CitizenToken
 from yichuang.citizens.schema import CitizenSchema
-from yichuang.citizens.selectors import citizen_case_get, citizen_cases
+from yichuang.citizens.selectors import case_missing, citizen_case_get, citizen_cases
 from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
@@ -287,17 +287,7 @@ def case_detail(case: Case) -> dict[str, Any]:
     events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
     missing: list[str] = []
     if case.status == CaseStatus.NEEDS_SUPPLEMENT:
-        notice = next((e for e in reversed(events) if e.action == "notify"), None)
-        names = {m["requirement"]: m["name"] for m in materials}
-        listed = notice.data.get("missing", []) if notice is not None else []
-        missing = [
-            str(entry.get("name") or names.get(entry.get("requirement", ""), ""))
-            if isinstance(entry, dict)
-            else names.get(str(entry), str(entry))
-            for entry in listed
-        ]
-        if not missing:
-            missing = [m["name"] for m in materials if m["state"] == MaterialState.MISSING]
+        missing = [name for _code, name in case_missing(case)]
     link = getattr(case, "citizen_link", None)
     field = serializers.DateTimeField()
     return {
