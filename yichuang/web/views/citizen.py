@@ -241,7 +241,7 @@ def my_licences(request: HttpRequest) -> HttpResponse:
         licences.append(
             {
                 "licence": row,
-                "holder_id": mask_resident_id(row.holder_id_number),
+                "holder": f"{mask_name(row.holder_name)} {mask_resident_id(row.holder_id_number)}",
                 "in_force": row.in_force(today),
                 "verify_url": verify_url,
                 "verify_code": document.verify_code if document else "",
