@@ -30,7 +30,7 @@ View = Callable[..., HttpResponse]
 
 def citizen_of(request: HttpRequest) -> Citizen | None:
     """The citizen signed in on this browser, read once per request."""
-    cached: Citizen | None | bool = getattr(request, "_web_citizen", False)
+    cached: Citizen | bool | None = getattr(request, "_web_citizen", False)
     if cached is not False:
         return cached if isinstance(cached, Citizen) else None
     pk = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
