@@ -32,6 +32,7 @@ from yichuang.citizens.selectors import case_missing, citizen_case_get, citizen_
 from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
+from yichuang.common.pagination import Pagination
 from yichuang.files.selectors import files_for
 from yichuang.org.models import ServicePoint
 from yichuang.ratings.api import PublicRatingOutputSerializer
@@ -387,9 +388,17 @@ class ApplicationApi(_Citizen):
 
 
 class CaseListApi(_Citizen):
-    @extend_schema(responses={200: CitizenCaseListSerializer(many=True)}, summary="本人的办件")
+    pagination_class = Pagination
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: CitizenCaseListSerializer(many=True)},
+        summary="本人的办件（分页，与工作人员的办件列表相同：count、next、previous、results）",
+    )
     def get(self, request: Request) -> Response:
-        return Response([case_row(c) for c in citizen_cases(self.citizen)[:200]])
+        paginator = Pagination()
+        page = paginator.paginate_queryset(citizen_cases(self.citizen), request, self)
+        return paginator.get_paginated_response([case_row(c) for c in page or []])
 
 
 class CaseDetailApi(_Citizen):
