@@ -300,3 +300,16 @@ class TestElderMode:
         assert 'class="elder"' in client.get("/guide/").content.decode()
         client.post("/elder/", {"elder": "0", "next": "https://evil.example/"})
         assert 'class="elder"' not in client.get("/guide/").content.decode()
+
+
+class TestEnglish:
+    def test_the_phone_pages_follow_the_language_switch(self, office):
+        from django.urls import reverse
+
+        client = bound()
+        client.post(reverse("set_language"), {"language": "en", "next": "/me/cases/"})
+        page = client.get("/me/cases/").content.decode()
+        assert "My applications" in page and "My licences" in page
+        base = draft_url(client)
+        situation = client.get(base + "situation/").content.decode()
+        assert "Apply online" in situation and "Where to apply and collect" in situation

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -36,6 +37,11 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+def identity_url(then: str) -> str:
+    """The binding page, going on to ``then`` once the identity is bound."""
+    return f"{reverse('web:my-identity')}?{urlencode({'next': then})}"
 
 
 # —— limits shared with the API (the same cache keys as its throttles) ——
@@ -117,7 +123,7 @@ def citizen_login(request: HttpRequest) -> HttpResponse:
         return _login_page(request, context, status=400)
     sign_in(request, signed)
     if not signed.verified:
-        return HttpResponseRedirect(f"{reverse('web:my-identity')}?next={target}")
+        return HttpResponseRedirect(identity_url(target))
     return HttpResponseRedirect(target)
 
 
@@ -225,7 +231,7 @@ def my_licences(request: HttpRequest) -> HttpResponse:
     person = citizen(request)
     if not person.verified:
         messages.info(request, _("请先完成实名认证，再查看电子证照。"))
-        return HttpResponseRedirect(f"{reverse('web:my-identity')}?next={reverse('web:my-licences')}")
+        return HttpResponseRedirect(identity_url(reverse("web:my-licences")))
     rows = list(licenses_of_holder(holder_id_number=person.id_number))
     certificates = {
         d.case_id: d

@@ -20,7 +20,7 @@ from yichuang.citizens import drafts, services
 from yichuang.citizens.models import ApplicationDraft, DraftStep
 from yichuang.web.citizen_forms import DeliveryForm
 from yichuang.web.citizen_session import citizen, citizen_view
-from yichuang.web.views.citizen import me_facts
+from yichuang.web.views.citizen import identity_url, me_facts
 from yichuang.web.views.common import key_or_404, problem_from
 from yichuang.web.views.uploads import with_upload_limit
 
@@ -44,7 +44,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     if not person.verified:
         messages.info(request, _("网上办理需要先完成实名认证。"))
         here = reverse("web:apply", kwargs={"code": item.code})
-        return HttpResponseRedirect(f"{reverse('web:my-identity')}?next={here}")
+        return HttpResponseRedirect(identity_url(here))
     draft = drafts.draft_open(citizen=person, item=item)
     return HttpResponseRedirect(_step_url(draft, draft.step))
 
