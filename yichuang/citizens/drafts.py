@@ -193,7 +193,7 @@ def draft_submit(*, draft: ApplicationDraft) -> Case:
     whole when the service refuses (a missing point, a mail address, an unverified identity …)."""
     with transaction.atomic():
         locked = (
-            ApplicationDraft.objects.select_for_update()
+            ApplicationDraft.objects.select_for_update(of=("self",))
             .select_related("citizen", "item", "point")
             .filter(pk=draft.pk, citizen=draft.citizen)
             .first()
