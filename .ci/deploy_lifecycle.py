@@ -47,7 +47,13 @@ def fail(message: str) -> None:
 
 
 def call(
-    method: str, path: str, *, token: str = "", body: Any = None, raw: bytes | None = None, headers: Any = None
+    method: str,
+    path: str,
+    *,
+    token: str = "",
+    body: Any = None,
+    raw: bytes | None = None,
+    headers: Any = None,
 ) -> tuple[int, bytes, Any]:
     request = urllib.request.Request(BASE + path, method=method)
     request.add_header("Host", HOST)
@@ -86,7 +92,9 @@ def imported_passwords() -> dict[str, str]:
 
 
 def token_for(username: str, password: str) -> str:
-    return json_call("POST", "/api/v1/auth/token/", 200, body={"username": username, "password": password})["token"]
+    return json_call("POST", "/api/v1/auth/token/", 200, body={"username": username, "password": password})[
+        "token"
+    ]
 
 
 def scanned_pdf() -> bytes:
@@ -104,9 +112,13 @@ def scanned_pdf() -> bytes:
 def upload(token: str) -> str:
     boundary = uuid.uuid4().hex
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="id.pdf"\r\n'
-        "Content-Type: application/pdf\r\n\r\n"
-    ).encode() + scanned_pdf() + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="id.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + scanned_pdf()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     return str(json_call("POST", "/api/v1/files/", 201, token=token, raw=body, headers=headers)["id"])
 
@@ -173,7 +185,9 @@ def main() -> None:
     number = case["number"]
     if case["status"] != "accepted":
         fail(f"case {number} is {case['status']}, expected accepted")
-    json_call("POST", f"/api/v1/cases/{number}/actions/approve/", 200, token=reviewer, body={"note": "符合条件"})
+    json_call(
+        "POST", f"/api/v1/cases/{number}/actions/approve/", 200, token=reviewer, body={"note": "符合条件"}
+    )
     delivered = json_call(
         "POST", f"/api/v1/cases/{number}/actions/deliver/", 200, token=clerk, body={"method": "pickup"}
     )

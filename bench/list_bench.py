@@ -84,7 +84,7 @@ INSERT INTO cases_case (
     handling_department_id, handling_mode, applicant_kind, applicant_name, applicant_id_number,
     applicant_phone, created_by_id, created_at, accepted_at, accepted_by_id, due_date,
     statutory_due_date, suspended_days, extended_days, decided_at, decision_reason, delivered_at,
-    delivery_method, tracking_number, recipient_name, row_version, updated_at)
+    delivery_method, tracking_number, recipient_name, row_version, updated_at, audit_count, audit_head)
 SELECT
     'B' || lpad(g::text, 11, '0'), o.item_id, o.version_id, o.kind, s.status,
     (ARRAY['window', 'window', 'window', 'agent', 'online', 'bank'])[1 + abs(hashint4(g + 7)) %% 6],
@@ -100,7 +100,7 @@ SELECT
     CASE WHEN s.status IN ('approved', 'denied', 'delivered', 'refused') THEN a.created + interval '3 days' END,
     CASE WHEN s.status IN ('denied', 'refused') THEN '不符合条件' ELSE '' END,
     CASE WHEN s.status = 'delivered' THEN a.created + interval '5 days' END,
-    CASE WHEN s.status = 'delivered' THEN 'pickup' ELSE '' END, '', '', 1, a.created
+    CASE WHEN s.status = 'delivered' THEN 'pickup' ELSE '' END, '', '', 1, a.created, 0, ''
 FROM generate_series(%(lo)s::int, %(hi)s::int) AS g
 JOIN bench_offers o ON o.rn = 1 + abs(hashint4(g)) %% %(offers)s
 CROSS JOIN LATERAL (

@@ -254,3 +254,34 @@ def test_lines_written_before_the_chain_are_chained_by_the_migration(county):
     migration.chain_existing(apps, SimpleNamespace(connection=connection))
     assert verify() == "intact"
     assert sorted(Case.objects.values_list("audit_count", flat=True)) == [2, 3]
+
+
+def test_an_interrupted_chaining_migration_resumes_where_it_stopped(county, monkeypatch):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    approved(county)
+    accepted_case(client_for(county.staff["town_clerk"]))
+    accepted_case(client_for(county.staff["town_clerk"]))
+    CaseEvent.objects.update(seq=0, prev_digest="", digest="")
+    Case.objects.update(audit_head="", audit_count=0)
+    migration = importlib.import_module("yichuang.cases.migrations.0009_case_event_chain_existing")
+    monkeypatch.setattr(migration, "BATCH", 1)
+    real_write_heads, calls = migration._write_heads, []
+
+    def power_cut_in_the_second_batch(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_write_heads(*args)
+
+    monkeypatch.setattr(migration, "_write_heads", power_cut_in_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        migration.chain_existing(apps, SimpleNamespace(connection=connection))
+    assert Case.objects.filter(audit_count=0).count() == 2
+    monkeypatch.setattr(migration, "_write_heads", real_write_heads)
+    migration.chain_existing(apps, SimpleNamespace(connection=connection))
+    assert verify() == "intact"
+    assert sorted(Case.objects.values_list("audit_count", flat=True)) == [2, 2, 3]

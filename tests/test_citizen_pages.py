@@ -14,6 +14,7 @@ from django.test import Client
 from tests.test_citizens import ID_NUMBER, OTHER_ID, PDF, PHONE, act, last_code, staff
 from tests.test_documents import office as _office  # noqa: F401  (registers the fixture "_office")
 from yichuang.cases.models import Case, CaseStatus
+from yichuang.catalog.models import ServiceItem
 from yichuang.citizens.models import ApplicationDraft, Citizen, CitizenFile
 from yichuang.files.models import StoredFile
 
@@ -169,6 +170,37 @@ class TestTheStepForm:
         page = client.get(base + "info/").content.decode()
         assert "李*文" in page and ID_NUMBER not in page and "138****5678" in page
 
+    def test_the_info_step_asks_the_items_own_form_and_the_case_keeps_it(self, office):
+        from tests.test_case_forms import give_form
+
+        give_form(ServiceItem.objects.get(code="OWN"))
+        client = bound()
+        base = draft_url(client)
+        client.post(base + "situation/", {"point": "CA"})
+        page = client.get(base + "info/").content.decode()
+        assert "户籍地址" in page and "开户银行" in page and 'name="form_bank"' in page
+        wrong = client.post(base + "info/", {"form_address": "甲镇甲村3组12号", "form_bank": "工商银行"})
+        assert wrong.status_code == 422
+        html = wrong.content.decode()
+        assert "请填写银行账号。" in html and "开户银行请从以下选项中选择" in html
+        assert "甲镇甲村3组12号" in html  # what he typed stays in the form
+        assert ApplicationDraft.objects.get().form == {}
+        filled = {
+            "form_address": "甲镇甲村3组12号",
+            "form_bank": "河南农信社",
+            "form_account": "6228480000000000001",
+            "form_amount": "150.5",
+        }
+        assert client.post(base + "info/", filled).status_code == 302
+        client.post(base + "materials/", {"action": "upload", "upload_M001": pdf()})
+        client.post(base + "materials/", {"action": "next"})
+        client.post(base + "delivery/", {"delivery_method": "pickup"})
+        assert "河南农信社" in client.get(base + "confirm/").content.decode()
+        sent = client.post(base + "confirm/")
+        assert sent.status_code == 302
+        case = Case.objects.get()
+        assert case.form.values["bank"] == "河南农信社" and case.form.values["amount"] == "150.5"
+
     def test_sending_the_draft_makes_an_online_case_through_the_service_and_drops_the_draft(self, office):
         client = bound()
         case = fill_and_send(client)
@@ -194,13 +226,13 @@ class TestTheStepForm:
         assert 400 <= refused.status_code < 500
         assert CHINESE.search(re.search(r'id="problem"[^>]*>(.*?)</div>', refused.content.decode(), re.S)[1])
         assert not StoredFile.objects.exists() and not CitizenFile.objects.exists()
-        assert ApplicationDraft.objects.get().files == {}
+        assert ApplicationDraft.objects.get().materials == []
         client.post(base + "materials/", {"action": "next"})
         no_address = client.post(base + "delivery/", {"delivery_method": "mail", "delivery_address": ""})
         assert no_address.status_code == 422 and "请填写详细的收件地址。" in no_address.content.decode()
         none = client.post(base + "delivery/", {})
         assert none.status_code == 400 and "请选择领取方式。" in none.content.decode()
-        assert ApplicationDraft.objects.get().delivery_method == ""
+        assert ApplicationDraft.objects.get().delivery == {}
         assert not Case.objects.exists()
 
     def test_a_second_submit_of_a_sent_draft_makes_no_second_case(self, office):

@@ -18,6 +18,7 @@ from yichuang.catalog.models import (
     Delegation,
     DelegationMode,
     ExerciseLevel,
+    FormField,
     ItemStatus,
     ItemVersion,
     MaterialRequirement,
@@ -106,6 +107,7 @@ def _table_keys() -> dict[str, set[Any]]:
         "windows": set(Window.objects.values_list("point__code", "number", "pk")),
         "items": set(ServiceItem.objects.values_list("code", "pk", "version")),
         "materials": set(MaterialRequirement.objects.values_list("item__code", "code", "pk")),
+        "form_fields": set(FormField.objects.values_list("item__code", "key", "pk", "label")),
         "versions": set(ItemVersion.objects.values_list("item__code", "number")),
         "offers": set(PointItem.objects.values_list("point__code", "item__code")),
         "delegations": set(Delegation.objects.values_list("pk", "item__code", "mode")),
@@ -175,6 +177,19 @@ def test_every_item_is_published_at_version_one(demo: dict[str, int]) -> None:
     assert ItemVersion.objects.count() == items.count()
     assert not ServiceItem.objects.exclude(status=ItemStatus.PUBLISHED).exists()
     assert not ServiceItem.objects.filter(materials__isnull=True).exists(), "every item lists its materials"
+
+
+def test_a_few_items_ask_for_a_realistic_application_form(demo: dict[str, int]) -> None:
+    business = ServiceItem.objects.get(name="个体工商户登记")
+    answer = APIClient().get(f"/api/v1/items/{business.code}/")
+    fields = {field["label"]: field for field in answer.json()["form_fields"]}
+    assert {"经营者姓名", "经营场所地址", "经营范围", "资金数额（万元）"} <= set(fields)
+    assert fields["经营场所地址"]["kind"] == "address"
+    assert fields["组成形式"]["choices"] == ["个人经营", "家庭经营"]
+    elder = ServiceItem.objects.get(name="高龄津贴申领")
+    assert [f.label for f in elder.form_fields.all()][:3] == ["户籍地址", "开户银行", "银行账号"]
+    snapshot = ItemVersion.objects.get(item=elder).snapshot
+    assert [f["key"] for f in snapshot["form_fields"]][:2] == ["household_address", "bank"]
 
 
 def test_town_items_have_tolerable_and_commitment_materials_besides_plain_ones(demo: dict[str, int]) -> None:

@@ -28,13 +28,14 @@ from yichuang.cases.selectors import (
     license_ref,
 )
 from yichuang.cases.services import ApplicantInput, MaterialInput
+from yichuang.catalog.forms import mask_value
 from yichuang.catalog.models import ServiceItem
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
 from yichuang.common.memo import memoized
 from yichuang.common.pagination import LargeResultPagination
 from yichuang.files.selectors import files_for
-from yichuang.org.models import Region, ServicePoint, Staff
+from yichuang.org.models import Region, Role, ServicePoint, Staff
 
 
 class ApplicantInputSerializer(serializers.Serializer[Any]):
@@ -72,6 +73,12 @@ class CaseCreateSerializer(serializers.Serializer[Any]):
     )
     consent_file = serializers.UUIDField(required=False, allow_null=True, help_text="代办委托书文件")
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    form = serializers.DictField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="申请表：事项 form_fields 的字段标识 → 填写的值；不填表示纸质申请表。填写有误时返回422，fields 为 form.<字段标识>",
+    )
 
 
 class ActionInputSerializer(serializers.Serializer[Any]):
@@ -113,6 +120,41 @@ def masked_applicant(obj: Any) -> dict[str, str]:
         "id_number": masked(obj.applicant_id_number),
         "phone": mask_phone(obj.applicant_phone),
     }
+
+
+class FormValueOutputSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    kind = serializers.CharField()
+    value = serializers.JSONField(help_text="身份证号码、手机号码对不需要的角色脱敏")
+
+
+#: Who reads an application form's ID numbers and phones whole: those who take, check and decide
+#: the case. Supervisors, managers and the platform's administrators see them masked.
+FORM_READER_ROLES = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.BANK_CLERK, Role.VILLAGE_AGENT})
+
+
+def form_output(case: Case, *, user: Any) -> list[dict[str, Any]]:
+    """The application form filled for ``case`` (``[]`` when none), masked unless ``user`` needs it."""
+    try:
+        filled = case.form
+    except ObjectDoesNotExist:
+        return []
+    if filled is None:
+        return []
+    whole = isinstance(user, Staff) and user.role in FORM_READER_ROLES
+    return [
+        {
+            "key": field["key"],
+            "label": field["label"],
+            "kind": field["kind"],
+            "value": filled.values[field["key"]]
+            if whole
+            else mask_value(field["kind"], filled.values[field["key"]]),
+        }
+        for field in filled.fields
+        if field["key"] in filled.values
+    ]
 
 
 class CaseMaterialOutputSerializer(serializers.Serializer[Any]):
@@ -187,6 +229,7 @@ class CaseOutputSerializer(CaseListOutputSerializer):
     timeline = EventOutputSerializer(many=True, source="events")
     documents = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    form = serializers.SerializerMethodField(help_text="申请表填写内容（按字段顺序）")
 
     @extend_schema_field(ApplicantOutputSerializer)
     def get_applicant(self, obj: Case) -> dict[str, str]:
@@ -210,6 +253,10 @@ class CaseOutputSerializer(CaseListOutputSerializer):
     def get_allowed_actions(self, obj: Case) -> list[str]:
         user = self.context.get("user")
         return allowed_actions(user=user, case=obj) if user is not None else []
+
+    @extend_schema_field(FormValueOutputSerializer(many=True))
+    def get_form(self, obj: Case) -> list[dict[str, Any]]:
+        return form_output(obj, user=self.context.get("user"))
 
 
 # Cases are read and written many times a minute at every window: their answers are built as plain
@@ -335,6 +382,7 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
         if written is None or written.documents is None
         else document_refs(sorted(written.documents, key=lambda d: (d.issued_at, d.pk))),
         "allowed_actions": methods.get_allowed_actions(case),
+        "form": methods.get_form(case),
     }
 
 
@@ -483,7 +531,7 @@ class CaseListCreateApi(APIView):
         )
         if item is None:
             raise services.Invalid(_("没有这个事项。"), fields={"item": [_("没有这个事项。")]})
-        case = services.case_create(actor=user, item=item, **intake_arguments(user, v))
+        case = services.case_create(actor=user, item=item, form=v.get("form"), **intake_arguments(user, v))
         return _case_response(request, case, status.HTTP_201_CREATED)
 
 

@@ -334,6 +334,50 @@ def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> lis
     return documents_issue(owner=case, documents=documents, actor=actor, at=now)
 
 
+CHANNEL_LABELS = {
+    "window": "窗口申请",
+    "agent": "村代办员代办",
+    "online": "网上申请",
+    "bank": "政银网点申请",
+    "kiosk": "自助终端申请",
+}
+
+
+def application_form_rows(fields: list[dict[str, Any]], values: dict[str, Any]) -> list[list[str]]:
+    """The filled form as the 申请表 prints it: (label, value) in the form's order, ID numbers and
+    phones masked like the applicant's own on every document (the full values stay with the case)."""
+    from yichuang.catalog.forms import mask_value
+
+    return [
+        [str(field["label"]), str(mask_value(field["kind"], values[field["key"]]))]
+        for field in fields
+        if field["key"] in values
+    ]
+
+
+def issue_application_form(
+    *, case: Any, fields: list[dict[str, Any]], values: dict[str, Any], actor: Staff
+) -> Document:
+    """申请表: the applicant's own form, filled online or at the window, among the case's documents.
+    It is the applicant's statement, not an act of the administration: no seal (stored unsealed,
+    still signed by the platform and verifiable)."""
+    from yichuang.documents.services import document_issue
+
+    now = timezone.now()
+    data: dict[str, Any] = {
+        "case": _case_snapshot(case),
+        "issued_on": timezone.localdate(now).isoformat(),
+        "channel_label": CHANNEL_LABELS.get(case.channel, case.channel),
+        "rows": application_form_rows(fields, values),
+        "title": f"{case.item.name}申请表",
+    }
+    if case.channel == "online":
+        data["signed_note"] = "（网上申请，申请人已通过实名认证并在线确认。）"
+    return document_issue(
+        owner=case, kind=DocumentKind.APPLICATION_FORM, data=data, seal=None, actor=actor, at=now
+    )
+
+
 def case_documents(case: Any, *, titles: bool = False) -> list[dict[str, str]]:
     """The ``documents`` list of a case in the case detail (contract.md)."""
     return document_refs(documents_of(case), titles=titles)

@@ -324,3 +324,21 @@ class SuspendedSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start}–{self.end or ''} {self.reason}"
+
+
+class CaseForm(models.Model):
+    """The application form (申请表) as filled for a case: the values ``catalog.forms.form_validate``
+    cleaned, and the fields they answer as they were defined then (key, label, kind), so a later edit
+    of the item renames nothing the applicant filled. A table of its own: the case row, read and
+    written many times a minute, stays narrow, and most cases (paper forms at the window) have none."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="form", primary_key=True)
+    fields = models.JSONField(_("字段"), default=list)
+    values = models.JSONField(_("填写内容"), default=dict)
+
+    class Meta:
+        verbose_name = _("申请表")
+        verbose_name_plural = _("申请表")
+
+    def __str__(self) -> str:
+        return str(self.case_id)

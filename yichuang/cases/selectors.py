@@ -71,6 +71,7 @@ DETAIL_RELATIONS = (
     "item_version",
     "applicant_region",
     "application",
+    "form",  # the application form, if any (an outer join to a narrow table of its own)
 )
 
 

@@ -30,6 +30,7 @@ from yichuang.catalog.models import (
     Bundle,
     BundleItem,
     Delegation,
+    FormField,
     ItemVersion,
     LicenseType,
     MaterialRequirement,
@@ -70,6 +71,60 @@ class MaterialRequirementInline(admin.StackedInline[MaterialRequirement, Service
             },
         )
     ]
+
+
+FORM_FIELD_ADMIN_FIELDS = [
+    "order",
+    "key",
+    "label",
+    "label_en",
+    "kind",
+    "required",
+    "choices",
+    "max_length",
+    "min",
+    "max",
+    "help_text",
+]
+
+
+class ChoiceLinesField(forms.CharField):
+    """A choice field's options typed one a line (staff do not write JSON); stored as a list."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 30})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(str(choice) for choice in value)
+        if isinstance(value, str) and value.startswith("["):
+            try:
+                return "\n".join(str(choice) for choice in json.loads(value))
+            except ValueError:
+                return value
+        return value
+
+    def clean(self, value: Any) -> list[str]:
+        text = super().clean(value) or ""
+        return [line.strip() for line in str(text).splitlines() if line.strip()]
+
+
+class FormFieldAdminForm(ModelForm[FormField]):
+    choices = ChoiceLinesField(
+        label=_("可选项"), required=False, help_text=_("选项字段适用：每行一个可选值。")
+    )
+
+    class Meta:
+        model = FormField
+        fields = FORM_FIELD_ADMIN_FIELDS
+
+
+class FormFieldInline(admin.TabularInline[FormField, ServiceItem]):
+    """申请表字段: what the citizen (or the window for him) fills in, printed into the 申请表 PDF."""
+
+    model = FormField
+    form = FormFieldAdminForm
+    extra = 0
+    fields = [*FORM_FIELD_ADMIN_FIELDS]
 
 
 class ItemKindFilter(admin.SimpleListFilter):
@@ -134,7 +189,7 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
     autocomplete_fields = ["department", "result_license_type", "parent"]
     list_select_related = ["department"]
     readonly_fields = ["version", "version_history", "created_at", "updated_at"]
-    inlines = [MaterialRequirementInline]
+    inlines = [MaterialRequirementInline, FormFieldInline]
     actions = ["publish_items", "export_items"]
     fieldsets = [
         (

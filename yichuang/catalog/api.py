@@ -14,12 +14,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yichuang.catalog.guide import guide_sections, guide_text
-from yichuang.catalog.models import ExerciseLevel, ItemKind, ItemType, MaterialRequirement, ServiceItem
+from yichuang.catalog.models import (
+    ExerciseLevel,
+    FormFieldKind,
+    ItemKind,
+    ItemType,
+    MaterialRequirement,
+    ServiceItem,
+)
 from yichuang.catalog.search import search_items
 from yichuang.catalog.selectors import (
     bundle_materials,
     bundles_active,
     delegations_in_force,
+    form_fields_for,
     items_published,
     points_offering,
 )
@@ -83,6 +91,26 @@ class ItemOutputSerializer(serializers.Serializer[Any]):
     materials = MaterialOutputSerializer(many=True)
 
 
+class FormFieldOutputSerializer(serializers.Serializer[Any]):
+    """One entry of the item's application form (申请表), in the form's order."""
+
+    key = serializers.CharField(help_text=_("字段标识：申请时 form 对象的键"))
+    label = serializers.CharField()  # type: ignore[assignment]
+    label_en = serializers.CharField()
+    kind = serializers.ChoiceField(choices=FormFieldKind.choices)
+    kind_display = serializers.CharField(source="get_kind_display")
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    choices = serializers.ListField(child=serializers.CharField(), help_text=_("选项字段的可选值"))
+    help_text = serializers.CharField()  # type: ignore[assignment]
+    max_length = serializers.IntegerField(allow_null=True, help_text=_("文本、地址字段的最多字数"))
+    min = serializers.DecimalField(
+        max_digits=16, decimal_places=2, allow_null=True, coerce_to_string=False, normalize_output=True
+    )
+    max = serializers.DecimalField(
+        max_digits=16, decimal_places=2, allow_null=True, coerce_to_string=False, normalize_output=True
+    )
+
+
 class GuideSectionSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     text = serializers.CharField()
@@ -138,6 +166,9 @@ class ItemDetailSerializer(ItemOutputSerializer):
     delegations = serializers.SerializerMethodField()
     guide = serializers.SerializerMethodField()
     guide_text = serializers.SerializerMethodField()
+    form_fields = serializers.SerializerMethodField(
+        help_text=_("申请表字段：网上申请和窗口受理时填写，印入申请表")
+    )
 
     def get_children(self, obj: ServiceItem) -> list[str]:
         return [child.code for child in obj.children.filter(status="published").order_by("code")]
@@ -165,6 +196,10 @@ class ItemDetailSerializer(ItemOutputSerializer):
 
     def get_guide_text(self, obj: ServiceItem) -> str:
         return guide_text(obj, self._points(obj))
+
+    @extend_schema_field(FormFieldOutputSerializer(many=True))
+    def get_form_fields(self, obj: ServiceItem) -> list[dict[str, Any]]:
+        return FormFieldOutputSerializer(form_fields_for(obj), many=True).data  # type: ignore[return-value]
 
 
 class ItemListApi(APIView):

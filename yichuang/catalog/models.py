@@ -264,6 +264,85 @@ class MaterialRequirement(models.Model):
             raise ValidationError(_("只有必要材料才能设置容缺或告知承诺。"))
 
 
+class FormFieldKind(models.TextChoices):
+    TEXT = "text", _("文本")
+    NUMBER = "number", _("数字")
+    DATE = "date", _("日期")
+    CHOICE = "choice", _("选项")
+    ID_NUMBER = "id_number", _("身份证号码")
+    PHONE = "phone", _("手机号码")
+    ADDRESS = "address", _("地址")
+
+
+#: The kinds a length limit applies to, and the one range limits apply to.
+FORM_TEXT_KINDS = (FormFieldKind.TEXT, FormFieldKind.ADDRESS)
+
+
+class FormField(models.Model):
+    """One entry of an item's application form (申请表), defined by staff in the admin without code:
+    the citizen fills it online (信息 step), the window fills it for him, and the values print into
+    the item's 申请表 PDF. ``catalog.forms.form_validate`` checks what is filled against these rows."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="form_fields"
+    )
+    key = models.SlugField(
+        _("字段标识"),
+        max_length=40,
+        help_text=_("英文字母、数字、下划线或连字符，同一事项内不重复，如 operator_name。"),
+    )
+    label = models.CharField(_("字段名称"), max_length=60)
+    label_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("字段类型"), max_length=20, choices=FormFieldKind.choices, default=FormFieldKind.TEXT
+    )
+    required = models.BooleanField(_("必填"), default=True)
+    choices = models.JSONField(
+        _("可选项"), default=list, blank=True, help_text=_('选项类字段的可选值，JSON 列表，如 ["是", "否"]。')
+    )
+    help_text = models.CharField(_("填写提示"), max_length=200, blank=True)
+    max_length = models.PositiveSmallIntegerField(
+        _("最多字数"), null=True, blank=True, help_text=_("文本、地址字段适用；为空表示不超过 500 字。")
+    )
+    min = models.DecimalField(
+        _("最小值"), max_digits=16, decimal_places=2, null=True, blank=True, help_text=_("数字字段适用。")
+    )
+    max = models.DecimalField(
+        _("最大值"), max_digits=16, decimal_places=2, null=True, blank=True, help_text=_("数字字段适用。")
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("申请表字段")
+        verbose_name_plural = pgettext_lazy("plural", "申请表字段")
+        ordering = ["item", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "key"], name="form_field_key_unique_per_item")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.kind == FormFieldKind.CHOICE:
+            choices = self.choices
+            if not isinstance(choices, list) or not choices:
+                errors["choices"] = str(_("选项字段请至少填写一个可选值（JSON 列表）。"))
+            elif not all(isinstance(choice, str) and choice.strip() for choice in choices):
+                errors["choices"] = str(_("可选值应为不为空的文字。"))
+            elif len({choice.strip() for choice in choices}) != len(choices):
+                errors["choices"] = str(_("可选值不能重复。"))
+        elif self.choices:
+            errors["choices"] = str(_("只有选项字段才能填写可选值。"))
+        if self.max_length is not None and self.kind not in FORM_TEXT_KINDS:
+            errors["max_length"] = str(_("只有文本、地址字段才能限制字数。"))
+        if (self.min is not None or self.max is not None) and self.kind != FormFieldKind.NUMBER:
+            errors["min" if self.min is not None else "max"] = str(_("只有数字字段才能限制取值范围。"))
+        elif self.min is not None and self.max is not None and self.min > self.max:
+            errors["max"] = str(_("最大值不得小于最小值。"))
+        if errors:
+            raise ValidationError(errors)
+
+
 class ItemVersion(models.Model):
     """An immutable snapshot of a published item with its materials."""
 

@@ -13,6 +13,7 @@ from yichuang.catalog.models import (
     Delegation,
     DelegationMode,
     ExerciseLevel,
+    FormField,
     ItemStatus,
     MaterialRequirement,
     PointItem,
@@ -218,4 +219,18 @@ def bundles_active() -> QuerySet[Bundle]:
             "entries__item__department",
         )
         .order_by("code")
+    )
+
+
+def form_fields_for(item: ServiceItem) -> list[FormField]:
+    """The item's application-form fields in their order, kept in memory until the catalog changes
+    (``common.memo``): every online step and every case creation asks, staff rarely edit them.
+    The rows are shared between requests: read them, never change them."""
+    from yichuang.common.memo import memoized
+
+    return memoized(
+        "reference",
+        "form_fields",
+        item.pk,
+        lambda: list(FormField.objects.filter(item_id=item.pk).order_by("order", "id")),
     )

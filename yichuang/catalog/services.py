@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from yichuang.catalog.models import ItemStatus, ItemVersion, MaterialRequirement, ServiceItem
+from yichuang.catalog.models import FormField, ItemStatus, ItemVersion, MaterialRequirement, ServiceItem
 
 SNAPSHOT_FIELDS = [
     "code",
@@ -62,7 +62,29 @@ def item_snapshot_data(item: ServiceItem) -> dict[str, Any]:
         entry["license_type"] = material.license_type.code if material.license_type else None
         materials.append(entry)
     data["materials"] = materials
+    form_fields = [
+        form_field_data(form_field)
+        for form_field in FormField.objects.filter(item=item).order_by("order", "id")
+    ]
+    if form_fields:  # items without a form keep the snapshot they had (no new version for nothing)
+        data["form_fields"] = form_fields
     return data
+
+
+def form_field_data(form_field: FormField) -> dict[str, Any]:
+    """A form field as JSON (a version's snapshot, the definition a case keeps beside its values)."""
+    return {
+        "key": form_field.key,
+        "label": form_field.label,
+        "label_en": form_field.label_en,
+        "kind": form_field.kind,
+        "required": form_field.required,
+        "choices": list(form_field.choices or []),
+        "help_text": form_field.help_text,
+        "max_length": form_field.max_length,
+        "min": None if form_field.min is None else str(form_field.min),
+        "max": None if form_field.max is None else str(form_field.max),
+    }
 
 
 @transaction.atomic

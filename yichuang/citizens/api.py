@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
-from yichuang.cases.api import MaterialInputSerializer
+from yichuang.cases.api import FormValueOutputSerializer, MaterialInputSerializer, form_output
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.cases.services import MaterialInput
 from yichuang.catalog.models import ServiceItem
@@ -205,6 +205,12 @@ class ApplicationInputSerializer(serializers.Serializer[Any]):
         help_text="告知承诺的材料编码",
     )
     delivery = DeliverySerializer()
+    form = serializers.DictField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="申请表：事项 form_fields 的字段标识 → 填写的值；填写有误时返回422，fields 为 form.<字段标识>",
+    )
 
 
 class SupplementInputSerializer(serializers.Serializer[Any]):
@@ -262,6 +268,7 @@ class CitizenCaseSerializer(CitizenCaseListSerializer):
     materials = CitizenMaterialSerializer(many=True)
     timeline = CitizenEventSerializer(many=True, help_text="不含工作人员姓名")
     documents = CitizenDocumentSerializer(many=True)
+    form = FormValueOutputSerializer(many=True, help_text="申请表填写内容（身份证号码、手机号码脱敏）")
 
 
 def _status_display(status_code: str) -> str:
@@ -323,6 +330,7 @@ def case_detail(case: Case) -> dict[str, Any]:
             }
             for d in documents_of(case)
         ],
+        "form": form_output(case, user=None),
     }
 
 
@@ -382,6 +390,7 @@ class ApplicationApi(_Citizen):
             commitments=v["commitments"],
             delivery_method=v["delivery"]["method"],
             delivery_address=v["delivery"]["address"],
+            form=v.get("form"),
         )
         case = citizen_case_get(citizen=self.citizen, number=case.number)
         return Response(case_detail(case), status=status.HTTP_201_CREATED)

@@ -1,227 +1,122 @@
-"""The online application form's drafts (网上申请草稿): what a citizen has chosen, uploaded and signed
-so far, kept between the steps 情形 → 信息 → 材料 → 领取方式 → 确认 and resumable from 我的办件.
+"""Drafts of online applications (草稿): reads and writes. A citizen keeps one draft per item while he
+fills the steps on his phone; applying for the item removes it (``citizen_apply``).
 
-The draft holds choices only. Every rule is checked where it lives: the point offers the item
-(``catalog.selectors``), the files are his own (``files_for``), and sending the draft goes through
-``citizens.services.citizen_apply`` — the same checks as ``POST /api/v1/citizen/applications/`` —
-deleting the draft in that same transaction, so a sent draft never lingers and a refused one stays.
-"""
+A draft is not an application: the item's rules (required materials, the form's fields) are checked
+when he applies. What is checked here is only what keeps the row sane and private — the shape and
+size of what he sends, that the point exists, and that every file he names is his own upload."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework.exceptions import NotFound
 
-from yichuang.cases.models import Case
-from yichuang.cases.services import MaterialInput
-from yichuang.catalog.models import ItemStatus, MaterialRequirement, ServiceItem
-from yichuang.catalog.selectors import point_offers
-from yichuang.citizens import services
-from yichuang.citizens.models import ApplicationDraft, Citizen, DraftStep
+from yichuang.catalog.models import ItemStatus, ServiceItem
+from yichuang.citizens.models import ApplicationDraft, Citizen
 from yichuang.common.errors import Invalid
-from yichuang.files.models import StoredFile
 from yichuang.files.selectors import files_for
 from yichuang.org.models import ServicePoint
 
-#: How many files one material may carry (a few photographed pages).
-MAX_FILES_PER_MATERIAL = 10
-
-
-def commitment_text(material: MaterialRequirement) -> str:
-    """The commitment (告知承诺书) the citizen signs instead of supplying ``material``: the notice and
-    the promise of the 告知承诺书 the window prints (``documents.render.commitment``), for one paper."""
-    return _(
-        "行政机关告知：对“%(material)s”实行证明事项告知承诺制，申请人书面承诺已经符合告知的条件、"
-        "标准和要求的，不再索要该证明，依据书面承诺办理。办理后将对承诺内容进行核查；发现承诺不实的，"
-        "责令限期整改，逾期不整改或者整改后仍不符合条件的，依法撤销相关决定，并记入信用记录。\n"
-        "申请人承诺：本人已经知晓上述告知的全部内容，承诺所填写的信息和提供的情况真实、准确、完整，"
-        "已经符合告知的条件、标准和要求，愿意承担不实承诺的法律责任。"
-    ) % {"material": material.name}
+#: A form is a handful of fields; these bounds keep a draft from being a place to store anything.
+FORM_KEYS_MAX = 100
+FORM_VALUE_MAX = 1000
 
 
 def drafts_of(citizen: Citizen) -> QuerySet[ApplicationDraft]:
-    return ApplicationDraft.objects.filter(citizen=citizen).select_related("item", "point")
-
-
-def draft_get(*, citizen: Citizen, pk: int) -> ApplicationDraft:
-    """His draft ``pk``; anyone else's answers like a missing one (404)."""
-    draft = drafts_of(citizen).filter(pk=pk).first()
-    if draft is None:
-        raise exceptions.NotFound(_("没有找到这份草稿。"))
-    return draft
-
-
-def _require_verified(citizen: Citizen) -> None:
-    if not citizen.verified:
-        raise exceptions.PermissionDenied(_("请先完成实名认证，再申请办理。"))
-
-
-@transaction.atomic
-def draft_open(*, citizen: Citizen, item: ServiceItem) -> ApplicationDraft:
-    """The draft for ``item``: his earlier one (resumed where he left it) or a new one."""
-    _require_verified(citizen)
-    if item.status != ItemStatus.PUBLISHED:
-        raise Invalid(_("该事项暂不能网上办理。"), fields={"item": [_("事项未发布。")]})
-    draft, _created = ApplicationDraft.objects.get_or_create(citizen=citizen, item=item)
-    return draft
-
-
-def _advance(draft: ApplicationDraft, step: str) -> None:
-    order = list(DraftStep.values)
-    if order.index(step) > order.index(draft.step):
-        draft.step = step
-
-
-@transaction.atomic
-def draft_choose_point(*, draft: ApplicationDraft, point_code: str) -> ApplicationDraft:
-    """情形: where the application is handled (and its result handed out)."""
-    point = ServicePoint.objects.filter(code=(point_code or "")[:20], active=True).first()
-    if point is None or not point_offers(point, draft.item):
-        raise Invalid(_("请选择一个可以办理该事项的服务点。"), fields={"point": [_("请选择办理地点。")]})
-    draft.point = point
-    _advance(draft, DraftStep.INFO)
-    draft.save()
-    return draft
-
-
-@transaction.atomic
-def draft_confirm_info(*, draft: ApplicationDraft) -> ApplicationDraft:
-    """信息: the applicant is his bound identity; nothing to type (the item's own form fields join here)."""
-    _require_verified(draft.citizen)
-    _advance(draft, DraftStep.MATERIALS)
-    draft.save()
-    return draft
-
-
-def _requirement(draft: ApplicationDraft, code: str) -> MaterialRequirement:
-    found = draft.item.materials.filter(code=code).first()
-    if found is None:
-        raise Invalid(_("该事项没有这项材料。"), fields={"material": [_("没有这项材料。")]})
-    return found
-
-
-@transaction.atomic
-def draft_add_files(*, draft: ApplicationDraft, code: str, uploads: Iterable[object]) -> list[StoredFile]:
-    """Store the citizen's uploads for material ``code`` (checked by content in ``files``); one refusal
-    stores none of them."""
-    _requirement(draft, code)
-    chosen = list(uploads)
-    if not chosen:
-        raise Invalid(_("请选择要上传的文件。"), fields={f"upload_{code}": [_("请选择文件。")]})
-    files = dict(draft.files)
-    if len(files.get(code, [])) + len(chosen) > MAX_FILES_PER_MATERIAL:
-        raise Invalid(
-            _("每项材料最多上传%(n)d个文件。") % {"n": MAX_FILES_PER_MATERIAL},
-            fields={f"upload_{code}": [_("文件太多。")]},
-        )
-    stored = [services.file_store_for(citizen=draft.citizen, upload=upload) for upload in chosen]
-    files[code] = [*files.get(code, []), *(str(s.pk) for s in stored)]
-    draft.files = files
-    # Uploading a paper replaces the commitment for it.
-    draft.commitments = [c for c in draft.commitments if c != code]
-    draft.save()
-    return stored
-
-
-@transaction.atomic
-def draft_remove_file(*, draft: ApplicationDraft, code: str, file_id: str) -> ApplicationDraft:
-    files = dict(draft.files)
-    files[code] = [f for f in files.get(code, []) if f != file_id]
-    if not files[code]:
-        del files[code]
-    draft.files = files
-    draft.save()
-    return draft
-
-
-@transaction.atomic
-def draft_set_commitments(*, draft: ApplicationDraft, codes: Iterable[str]) -> ApplicationDraft:
-    """告知承诺 signed online for ``codes``: only materials that allow it."""
-    wanted = list(dict.fromkeys(codes))
-    allowed = set(
-        draft.item.materials.filter(commitment_allowed=True, code__in=wanted).values_list("code", flat=True)
+    return (
+        ApplicationDraft.objects.filter(citizen=citizen).select_related("item").order_by("-updated_at", "-id")
     )
-    refused = [c for c in wanted if c not in allowed]
-    if refused:
-        raise Invalid(
-            _("这些材料不能以告知承诺代替：%(codes)s。") % {"codes": "、".join(refused)},
-            fields={"commitments": [_("不能承诺代替。")]},
-        )
-    draft.commitments = wanted
-    _advance(draft, DraftStep.DELIVERY)
-    draft.save()
+
+
+def draft_get(*, citizen: Citizen, item_code: str) -> ApplicationDraft:
+    """His draft for the item; none (or anyone else's) answers 404."""
+    draft = drafts_of(citizen).filter(item__code=item_code[:40]).first()
+    if draft is None:
+        raise NotFound(_("没有该事项的草稿。"))
     return draft
 
 
-@transaction.atomic
-def draft_set_delivery(*, draft: ApplicationDraft, method: str, address: str = "") -> ApplicationDraft:
-    """领取方式: pickup at the point, or by post to ``address``."""
-    clean = (address or "").replace("\x00", "").strip()[:200]
-    if method not in services.DELIVERY_WORDS:
-        raise Invalid(_("请选择领取方式。"), fields={"delivery_method": [_("请选择领取方式。")]})
-    if method == "mail" and len(clean) < 6:
+def draft_item(item_code: str) -> ServiceItem:
+    """The published item a draft may be kept for (404 otherwise, as for its guide)."""
+    item = ServiceItem.objects.filter(code=item_code[:40], status=ItemStatus.PUBLISHED).first()
+    if item is None:
+        raise NotFound(_("没有这个事项。"))
+    return item
+
+
+def _checked_form(form: Mapping[str, Any] | None) -> dict[str, Any]:
+    if form is None:
+        return {}
+    errors: list[str] = []
+    if len(form) > FORM_KEYS_MAX:
+        errors.append(_("申请表的字段不能超过%(count)d个。") % {"count": FORM_KEYS_MAX})
+    for key, value in form.items():
+        if not isinstance(key, str) or not key or len(key) > 40:
+            errors.append(_("字段标识“%(key)s”不正确。") % {"key": str(key)[:40]})
+        elif value is not None and not isinstance(value, str | int | float | bool):
+            errors.append(_("“%(key)s”的值应为文字或数字。") % {"key": key})
+        elif isinstance(value, str) and len(value) > FORM_VALUE_MAX:
+            errors.append(_("“%(key)s”的值过长。") % {"key": key})
+    if errors:
+        raise Invalid(_("草稿的申请表格式不正确。"), fields={"form": errors})
+    return dict(form)
+
+
+def _checked_materials(citizen: Citizen, materials: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    ids = [file_id for row in materials for file_id in row.get("files", [])]
+    own = set(files_for(citizen).filter(pk__in=set(ids)).values_list("pk", flat=True)) if ids else set()
+    lost = list(dict.fromkeys(str(file_id) for file_id in ids if file_id not in own))
+    if lost:
         raise Invalid(
-            _("邮寄送达请填写收件地址。"), fields={"delivery_address": [_("请填写详细的收件地址。")]}
+            _("文件不存在或无权使用。"),
+            fields={"materials": [_("找不到文件：%(files)s") % {"files": ", ".join(lost)}]},
         )
-    draft.delivery_method = method
-    draft.delivery_address = clean if method == "mail" else ""
-    _advance(draft, DraftStep.CONFIRM)
-    draft.save()
+    return [
+        {"requirement": str(row["requirement"]), "files": [str(file_id) for file_id in row.get("files", [])]}
+        for row in materials
+    ]
+
+
+@transaction.atomic
+def draft_save(
+    *,
+    citizen: Citizen,
+    item: ServiceItem,
+    point: str = "",
+    form: Mapping[str, Any] | None = None,
+    materials: Sequence[Mapping[str, Any]] = (),
+    commitments: Sequence[str] = (),
+    delivery: Mapping[str, str] | None = None,
+) -> ApplicationDraft:
+    """Keep what he has filled for ``item`` so far, replacing his earlier draft of it."""
+    code = (point or "").strip()
+    if code and not ServicePoint.objects.filter(code=code).exists():
+        raise Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
+    method = str((delivery or {}).get("method") or "")
+    if method not in ("", "pickup", "mail"):
+        raise Invalid(
+            _("领取方式应为 pickup（到点领取）或 mail（邮寄）。"),
+            fields={"delivery.method": [_("领取方式不正确。")]},
+        )
+    values = {
+        "point": code,
+        "form": _checked_form(form),
+        "materials": _checked_materials(citizen, materials),
+        "commitments": [str(code) for code in commitments],
+        "delivery": {
+            "method": method,
+            "address": str((delivery or {}).get("address") or ""),
+        },
+    }
+    draft, _created = ApplicationDraft.objects.update_or_create(citizen=citizen, item=item, defaults=values)
     return draft
 
 
-def draft_files(draft: ApplicationDraft) -> dict[str, list[StoredFile]]:
-    """The draft's files that are still his, by material code, in upload order."""
-    ids: list[uuid.UUID] = []
-    for values in draft.files.values():
-        for raw in values:
-            try:
-                ids.append(uuid.UUID(str(raw)))
-            except ValueError:
-                continue
-    found = {str(f.pk): f for f in files_for(draft.citizen).filter(pk__in=ids)} if ids else {}
-    return {code: [found[i] for i in values if i in found] for code, values in draft.files.items() if values}
-
-
-def draft_submit(*, draft: ApplicationDraft) -> Case:
-    """Send the draft as an online application; the draft is gone when the case exists, and stays
-    whole when the service refuses (a missing point, a mail address, an unverified identity …)."""
-    with transaction.atomic():
-        locked = (
-            ApplicationDraft.objects.select_for_update(of=("self",))
-            .select_related("citizen", "item", "point")
-            .filter(pk=draft.pk, citizen=draft.citizen)
-            .first()
-        )
-        if locked is None:  # sent already (a second click), or discarded
-            raise exceptions.NotFound(_("这份申请已经提交或已删除。"))
-        if locked.point is None:
-            raise Invalid(_("请先选择办理地点。"), fields={"point": [_("请选择办理地点。")]})
-        if not locked.delivery_method:
-            raise Invalid(_("请选择领取方式。"), fields={"delivery_method": [_("请选择领取方式。")]})
-        materials = [
-            MaterialInput(requirement=code, files=files)
-            for code, files in draft_files(locked).items()
-            if files
-        ]
-        case = services.citizen_apply(
-            citizen=locked.citizen,
-            item=locked.item,
-            point=locked.point,
-            materials=materials,
-            commitments=list(locked.commitments),
-            delivery_method=locked.delivery_method,
-            delivery_address=locked.delivery_address,
-        )
-        locked.delete()
-    return case
-
-
-@transaction.atomic
-def draft_discard(*, draft: ApplicationDraft) -> None:
-    ApplicationDraft.objects.filter(pk=draft.pk, citizen=draft.citizen).delete()
+def draft_discard(*, citizen: Citizen, item: ServiceItem) -> int:
+    """Remove his draft of ``item`` (he discards it, or has just applied); how many were removed."""
+    removed, _kinds = ApplicationDraft.objects.filter(citizen=citizen, item=item).delete()
+    return removed

@@ -100,7 +100,7 @@ class CitizenFile(models.Model):
 
 
 class DraftStep(models.TextChoices):
-    """The steps of the online form, in order (情形 → 信息 → 材料 → 领取方式 → 确认)."""
+    """The steps of the online form on the phone pages, in order (情形 → 信息 → 材料 → 领取方式 → 确认)."""
 
     SITUATION = "situation", _("情形")
     INFO = "info", _("信息")
@@ -110,35 +110,32 @@ class DraftStep(models.TextChoices):
 
 
 class ApplicationDraft(models.Model):
-    """An online application being filled in, kept between steps and sessions until it is sent (it is
-    then deleted in the same transaction that creates the case). One per citizen and item: opening
-    the item's form again resumes it."""
+    """An online application not yet sent (草稿): what the citizen has filled so far — the form, the
+    materials with his uploads, the commitments, how he wants the result — one per citizen and item,
+    kept until he applies for that item (``citizen_apply`` removes it) or discards it. Nothing is
+    checked against the item's rules until he applies: a draft may be half-filled."""
 
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="drafts")
     item = models.ForeignKey("catalog.ServiceItem", on_delete=models.CASCADE, related_name="+")
-    point = models.ForeignKey(
-        "org.ServicePoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    point = models.CharField(_("受理服务点编码"), max_length=20, blank=True)
+    form = models.JSONField(_("申请表"), default=dict, blank=True)
+    materials = models.JSONField(_("申请材料"), default=list, blank=True)
+    commitments = models.JSONField(_("告知承诺的材料"), default=list, blank=True)
+    delivery = models.JSONField(_("领取方式"), default=dict, blank=True)
+    #: how far the step form has come (``citizens.steps``): a later step opens once the earlier are done
     step = models.CharField(
         _("进行到"), max_length=10, choices=DraftStep.choices, default=DraftStep.SITUATION
     )
-    #: ``{material code: [file id, …]}``: files the citizen uploaded (his own, ``CitizenFile``)
-    files = models.JSONField(_("已上传材料"), default=dict, blank=True)
-    #: material codes for which he signed the commitment (告知承诺) online
-    commitments = models.JSONField(_("告知承诺"), default=list, blank=True)
-    form_values = models.JSONField(_("申请表内容"), default=dict, blank=True)
-    delivery_method = models.CharField(_("领取方式"), max_length=10, blank=True)
-    delivery_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("保存时间"), auto_now=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("网上申请草稿")
         verbose_name_plural = _("网上申请草稿")
         ordering = ["-updated_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["citizen", "item"], name="citizen_draft_one_per_item"),
+            models.UniqueConstraint(fields=["citizen", "item"], name="application_draft_one_per_item")
         ]
 
     def __str__(self) -> str:
-        return f"{self.citizen_id} {self.item_id} {self.step}"
+        return f"{self.citizen_id} {self.item_id}"

@@ -5,6 +5,7 @@ supplement and rating, each through the services the window uses (``cases.servic
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from yichuang.cases.models import Case
 from yichuang.cases.services import ApplicantInput, MaterialInput
 from yichuang.catalog.models import ServiceItem
 from yichuang.citizens import secrets
+from yichuang.citizens.drafts import draft_discard
 from yichuang.citizens.identity import identity_service
 from yichuang.citizens.models import Citizen, CitizenCase, CitizenFile, CitizenToken, LoginCode
 from yichuang.common.errors import Invalid
@@ -181,6 +183,7 @@ def citizen_apply(
     commitments: list[str],
     delivery_method: str,
     delivery_address: str = "",
+    form: Mapping[str, Any] | None = None,
 ) -> Case:
     """网上申请: a case on channel ``online``, ``submitted`` for the window's pre-review, the
     applicant being the citizen's bound identity and his phone."""
@@ -203,10 +206,13 @@ def citizen_apply(
         materials=materials,
         commitments=commitments,
         note=note,
+        form=form,
     )
     CitizenCase.objects.create(
         citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address
     )
+    # His draft of this item has become the application (in the same transaction: both or neither).
+    draft_discard(citizen=citizen, item=item)
     return case
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yichuang.citizens import api
+from yichuang.citizens import api, drafts_api
 
 urlpatterns = [
     path("login/code/", api.LoginCodeApi.as_view(), name="citizen-login-code"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("cases/<str:number>/rating/", api.RatingApi.as_view(), name="citizen-case-rating"),
     path("documents/<str:id>/content/", api.DocumentContentApi.as_view(), name="citizen-document"),
     path("licenses/", api.LicenseApi.as_view(), name="citizen-licenses"),
+    path("drafts/", drafts_api.DraftListApi.as_view(), name="citizen-drafts"),
+    path("drafts/<str:item>/", drafts_api.DraftApi.as_view(), name="citizen-draft"),
 ]

@@ -27,6 +27,7 @@ class CommonConfig(AppConfig):
                 catalog.LicenseType,
                 catalog.ServiceItem,
                 catalog.MaterialRequirement,
+                catalog.FormField,
                 catalog.ItemVersion,
                 catalog.PointItem,
                 catalog.Delegation,

@@ -26,6 +26,7 @@ from yichuang.catalog.models import (
     Bundle,
     BundleItem,
     Delegation,
+    FormField,
     ItemStatus,
     ItemVersion,
     LicenseType,
@@ -36,6 +37,7 @@ from yichuang.catalog.models import (
 from yichuang.catalog.services import item_publish
 from yichuang.demo.data import accounts as account_data
 from yichuang.demo.data import departments as department_data
+from yichuang.demo.data import forms as form_data
 from yichuang.demo.data import materials as material_data
 from yichuang.demo.data import places, rules
 from yichuang.demo.data.items_county import COUNTY_ITEMS
@@ -266,6 +268,7 @@ class _Loader:
         self.load_licenses()
         self.load_items()
         self.load_materials()
+        self.load_form_fields()
         self.publish_items()
         delegated_to = self.load_delegations()
         self.load_offers(delegated_to)
@@ -596,6 +599,34 @@ class _Loader:
             except ProtectedError:
                 pass  # a case refers to it: keep it rather than lose the case's record
         self.say(f"申请材料 materials: {len(rows)}")
+
+    def load_form_fields(self) -> None:
+        """The demo's application forms (``data/forms.py``): each listed item gets exactly these."""
+        count = 0
+        for name, specs in form_data.FORMS.items():
+            item = self.items[name]
+            keep: list[int] = []
+            for order, spec in enumerate(specs, start=1):
+                row, _created = FormField.objects.update_or_create(
+                    item=item,
+                    key=spec.key,
+                    defaults={
+                        "label": spec.label,
+                        "label_en": spec.label_en,
+                        "kind": spec.kind,
+                        "required": spec.required,
+                        "choices": list(spec.choices),
+                        "help_text": spec.help_text,
+                        "max_length": spec.max_length,
+                        "min": spec.min,
+                        "max": spec.max,
+                        "order": order,
+                    },
+                )
+                keep.append(row.pk)
+                count += 1
+            FormField.objects.filter(item=item).exclude(pk__in=keep).delete()
+        self.say(f"申请表字段 form fields: {count}")
 
     def publish_items(self) -> None:
         created = 0

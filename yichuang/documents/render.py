@@ -219,6 +219,36 @@ def delivery_receipt(data: Data) -> list[Flowable]:
     return [Spacer(1, 2 * mm), table(rows, [32 * mm, 128 * mm], header=False)]
 
 
+def application_form(data: Data) -> list[Flowable]:
+    """申请表: the applicant, then each form field as its owner composed it (``rows``: label, value),
+    then the applicant's declaration. The owner says what is masked; this prints what it is given."""
+    case = data["case"]
+    head: list[list[Any]] = [
+        ["申请事项", f"{case['item']}（{case.get('item_code', '')}）"],
+        ["申请人", case["applicant"]],
+        ["证件号码", case.get("applicant_id", "")],
+        ["联系电话", case.get("applicant_phone", "")],
+        ["受理服务点", case.get("point", "")],
+        ["申请方式", data.get("channel_label", "")],
+        ["申请日期", _day(case.get("created_at"))],
+    ]
+    rows: list[list[Any]] = [["填写项目", "填写内容"]]
+    rows += [[str(label), str(value)] for label, value in data.get("rows") or []]
+    s = styles()
+    return [
+        table(head, [32 * mm, 128 * mm], header=False),
+        Paragraph("申请信息", s["heading"]),
+        table(rows, [48 * mm, 112 * mm]),
+        Spacer(1, 4 * mm),
+        _p(
+            "本人（单位）承诺以上填写的信息真实、准确、完整，如有虚假，愿意承担相应的法律责任。"
+            + (f"{escape(data['signed_note'])}" if data.get("signed_note") else "")
+        ),
+        Spacer(1, 8 * mm),
+        _p("申请人（签字或盖章）：____________________　　　日期：______年____月____日", "plain"),
+    ]
+
+
 BODIES: dict[str, Callable[[Data], list[Flowable]]] = {
     DocumentKind.ACCEPTANCE_NOTICE: acceptance_notice,
     DocumentKind.SUPPLEMENT_NOTICE: supplement_notice,
@@ -227,6 +257,7 @@ BODIES: dict[str, Callable[[Data], list[Flowable]]] = {
     DocumentKind.APPROVAL_DECISION: approval_decision,
     DocumentKind.DENIAL_DECISION: denial_decision,
     DocumentKind.DELIVERY_RECEIPT: delivery_receipt,
+    DocumentKind.APPLICATION_FORM: application_form,
 }
 
 #: The table of a handover list as sent and of its receipt: (key of a row, heading, width in mm).

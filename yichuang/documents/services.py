@@ -303,7 +303,9 @@ def document_sign(*, document: Document) -> Document:
             )
             locked.status = DocumentStatus.SIGNED
         else:
-            logger.warning("document %s (%s): no seal in force, stored unsealed", locked.pk, locked.kind)
+            # An applicant's own form (申请表) carries no seal by design; any other kind should.
+            log = logger.info if locked.kind == DocumentKind.APPLICATION_FORM else logger.warning
+            log("document %s (%s): no seal in force, stored unsealed", locked.pk, locked.kind)
             locked.status = DocumentStatus.UNSEALED
         locked.save()
     return locked

@@ -3,7 +3,7 @@ timeline, accepted at once when a window clerk has a complete application."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,8 +13,16 @@ from django.utils.translation import gettext as _
 
 from yichuang.audit.chain import case_chain
 from yichuang.cases.actions import WINDOW_ROLES
-from yichuang.cases.documents import issue_for_case
-from yichuang.cases.models import BundleApplication, Case, CaseMaterial, CaseStatus, Channel, MaterialState
+from yichuang.cases.documents import issue_application_form, issue_for_case
+from yichuang.cases.models import (
+    BundleApplication,
+    Case,
+    CaseForm,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    MaterialState,
+)
 from yichuang.cases.services.base import Written, _set_due_dates, _sms, _today, case_event, case_event_record
 from yichuang.cases.services.inputs import (
     ApplicantInput,
@@ -25,8 +33,9 @@ from yichuang.cases.services.inputs import (
     _validate_applicant,
 )
 from yichuang.cases.services.numbering import _next_number
+from yichuang.catalog.forms import form_validate
 from yichuang.catalog.models import Bundle, ItemVersion, ServiceItem
-from yichuang.catalog.selectors import bundle_materials, handling_unit_for, town_of
+from yichuang.catalog.selectors import bundle_materials, form_fields_for, handling_unit_for, town_of
 from yichuang.common.errors import Invalid
 from yichuang.org.models import Role, ServicePoint, Staff
 
@@ -47,6 +56,9 @@ class _Intake:
     application: BundleApplication | None = None
     #: licences in force the applicant holds, by type code (免证办), filled once per sitting
     licenses: dict[str, Any] = field(default_factory=dict)
+    #: the application form as filled (``catalog.forms``): the fields as defined now and the cleaned
+    #: values; None when no form was given (a paper form at the window)
+    form: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
 
 
 def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> Case:
@@ -155,9 +167,16 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         event.case = case
     case_event_record(*events)
     documents: list[Any] = []
+    if intake.form is not None:
+        fields, values = intake.form
+        CaseForm.objects.create(case=case, fields=fields, values=values)  # caches case.form too
+        documents.append(issue_application_form(case=case, fields=fields, values=values, actor=actor))
+    else:
+        # The answer asks for the form: say "none" without a query.
+        CaseForm._meta.get_field("case").remote_field.set_cached_value(case, None)
     if accepted:
         _sms(case, "case_accepted")
-        documents = issue_for_case(case=case, kind="accept", actor=actor)
+        documents += issue_for_case(case=case, kind="accept", actor=actor)
     else:
         _sms(case, "case_submitted")
     case.written = Written(
@@ -191,6 +210,7 @@ def case_create(
     commitments: Iterable[str] = (),
     consent_file: Any = None,
     note: str = "",
+    form: Mapping[str, Any] | None = None,
 ) -> Case:
     """一窗受理: any window accepts any item its point offers.
 
@@ -199,6 +219,10 @@ def case_create(
     licence the applicant already holds is satisfied by that licence, without an upload (免证办). With
     ``applicant.region`` in another town, that town's power applies (跨乡镇通办): the case goes to its
     approval center and the result comes back to this point.
+
+    ``form`` is the item's application form as filled (``catalog.forms.form_validate`` checks it;
+    the case keeps the cleaned values and issues the 申请表); None when the applicant filled it on
+    paper.
     """
     _check_intake(actor=actor, point=point, channel=channel)
     return _create_one(
@@ -212,6 +236,7 @@ def case_create(
         commitments=commitments,
         consent_file=consent_file,
         note=note,
+        form=form,
     )
 
 
@@ -227,8 +252,10 @@ def _create_one(
     commitments: Iterable[str],
     consent_file: Any,
     note: str,
+    form: Mapping[str, Any] | None = None,
 ) -> Case:
-    """One case, once the actor may take it: the item's offer, the applicant, the materials."""
+    """One case, once the actor may take it: the item's offer, the applicant, the materials, the
+    application form."""
     version = _check_offered(item, point)
     person = _validate_applicant(applicant)
     requirements = {m["code"]: m for m in version.snapshot["materials"]}
@@ -247,8 +274,26 @@ def _create_one(
     errors = _material_errors(requirements, given, intake.tolerated, intake.committed)
     if errors:
         raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    intake.form = _filled_form(item, form)
     intake.licenses = _held_licenses(person, [version])
     return _open_case(intake, item=item, version=version)
+
+
+def _filled_form(
+    item: ServiceItem, form: Mapping[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """The form to keep with the case: None when none was given or the item defines no fields."""
+    if form is None:
+        return None
+    values = form_validate(item=item, data=form)
+    defined = form_fields_for(item)
+    if not defined:
+        return None
+    fields = [
+        {"key": field.key, "label": field.label, "label_en": field.label_en, "kind": field.kind}
+        for field in defined
+    ]
+    return fields, values
 
 
 @transaction.atomic
@@ -261,6 +306,7 @@ def online_case_create(
     materials: Iterable[MaterialInput] = (),
     commitments: Iterable[str] = (),
     note: str = "",
+    form: Mapping[str, Any] | None = None,
 ) -> Case:
     """网上申请 by the applicant himself (``yichuang.citizens``): the same checks of the item, the
     applicant and the materials as ``case_create``, without the staff's right to take it at the
@@ -278,6 +324,7 @@ def online_case_create(
         commitments=commitments,
         consent_file=None,
         note=note,
+        form=form,
     )
 
 

@@ -6,6 +6,7 @@ from yichuang.catalog.models import (
     Audience,
     DelegationMode,
     ExerciseLevel,
+    FormFieldKind,
     ItemStatus,
     ItemType,
     MaterialForm,
@@ -18,6 +19,7 @@ ITEM_SHEET = "事项"
 MATERIAL_SHEET = "材料"
 DELEGATION_SHEET = "下放"
 OFFER_SHEET = "认领事项"
+FORM_FIELD_SHEET = "表单字段"
 GUIDE_SHEET = "填写说明"
 
 ITEM_COLUMNS: tuple[Column, ...] = (
@@ -84,4 +86,21 @@ OFFER_COLUMNS: tuple[Column, ...] = (
     Column("实施编码", "item", REF, required=True, width=28),
     Column("启用", "active", BOOL, default=True, width=8),
     Column("起始日期", "since", DATE, width=12),
+)
+
+#: An item's application-form fields (申请表字段), keyed by 实施编码 + 字段标识. 可选项 are written
+#: separated by "、" (or one a line); 最小值/最大值 are numbers, kept as text so 0 and 0.5 survive.
+FORM_FIELD_COLUMNS: tuple[Column, ...] = (
+    Column("实施编码", "item", REF, required=True, width=28),
+    Column("字段标识", "key", CODE, required=True, width=18),
+    Column("字段名称", "label", TEXT, required=True, width=20),
+    Column("英文名称", "label_en", TEXT, width=20),
+    Column("字段类型", "kind", ENUM, choices=FormFieldKind, default=FormFieldKind.TEXT, width=12),
+    Column("必填", "required", BOOL, default=True, width=8),
+    Column("可选项", "choices", TEXT, width=30, help="选项类字段的可选值，用顿号“、”分隔"),
+    Column("填写提示", "help_text", TEXT, width=30),
+    Column("最多字数", "max_length", INT, width=10),
+    Column("最小值", "min", CODE, width=10, help="数字类字段的最小值"),
+    Column("最大值", "max", CODE, width=10, help="数字类字段的最大值"),
+    Column("排序", "order", INT, width=8),
 )

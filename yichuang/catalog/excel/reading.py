@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from yichuang.catalog.excel.layout import (
     DELEGATION_COLUMNS,
     DELEGATION_SHEET,
+    FORM_FIELD_COLUMNS,
+    FORM_FIELD_SHEET,
     ITEM_COLUMNS,
     ITEM_SHEET,
     MATERIAL_COLUMNS,
@@ -43,7 +45,9 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
     Items are created or updated by 实施编码; an imported item's materials become exactly the file's
     rows for it (rows matched by 材料编码 are updated in place so uploaded blank forms survive).
     Offers (认领事项) are created or updated by 服务点编码 + 实施编码; an offer the file leaves out is kept
-    (staff stop offering an item with 启用 = 否).
+    (staff stop offering an item with 启用 = 否). When the workbook has sheet 表单字段, each item of the
+    file gets exactly that sheet's fields for it (matched by 字段标识); without the sheet (an older
+    workbook) the items keep their fields.
     ``dry_run`` checks everything, including the database constraints, and stores nothing.
     """
     result = ImportResult(dry_run=dry_run)
@@ -66,6 +70,7 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
         except StoreError as exc:
             logger.warning("catalog import failed while storing: %s", exc.error)
             result.created = result.updated = result.materials = result.delegations = result.offers = 0
+            result.form_fields = 0
             result.versions = 0
             result.errors.append(exc.row_error())
     return result
@@ -89,4 +94,8 @@ def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
             )
         if OFFER_SHEET in workbook.sheetnames:
             sheets[OFFER_SHEET] = read_sheet(workbook[OFFER_SHEET], OFFER_SHEET, OFFER_COLUMNS)
+        if FORM_FIELD_SHEET in workbook.sheetnames:
+            sheets[FORM_FIELD_SHEET] = read_sheet(
+                workbook[FORM_FIELD_SHEET], FORM_FIELD_SHEET, FORM_FIELD_COLUMNS
+            )
         return sheets

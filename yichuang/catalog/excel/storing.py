@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 
 from yichuang.catalog.excel.layout import (
     DELEGATION_SHEET,
+    FORM_FIELD_COLUMNS,
+    FORM_FIELD_SHEET,
     ITEM_SHEET,
     MATERIAL_COLUMNS,
     MATERIAL_SHEET,
     OFFER_SHEET,
 )
 from yichuang.catalog.excel.validation import ImportResult, Plan
-from yichuang.catalog.models import Delegation, MaterialRequirement, PointItem, ServiceItem
+from yichuang.catalog.models import Delegation, FormField, MaterialRequirement, PointItem, ServiceItem
 from yichuang.catalog.services import item_publish, item_snapshot
 from yichuang.common.excel import StoreError
 
@@ -92,6 +94,10 @@ def store(plan: Plan, *, actor: Any, result: ImportResult) -> None:
             )
         result.offers += 1
 
+    if plan.form_fields is not None:
+        for code in plan.imported_codes:
+            _store_form_fields(item_for(code), plan.form_fields.get(code, []), result)
+
     rows = {entry.item.code: entry.row for entry in plan.items}
     publish = {entry.item.code for entry in plan.items if entry.publish}
     for code in plan.imported_codes:
@@ -103,6 +109,26 @@ def store(plan: Plan, *, actor: Any, result: ImportResult) -> None:
                 version = item_snapshot(item=item, actor=actor)
         if version is not None:
             result.versions += 1
+
+
+def _store_form_fields(item: ServiceItem, planned: list[tuple[int, FormField]], result: ImportResult) -> None:
+    """The item's fields become the sheet's rows for it: matched by 字段标识, the rest removed."""
+    existing = {form_field.key: form_field for form_field in FormField.objects.filter(item=item)}
+    keep: set[int] = set()
+    for row, form_field in planned:
+        current = existing.get(form_field.key)
+        with _row(FORM_FIELD_SHEET, row):
+            if current is None:
+                form_field.item = item
+                form_field.save()
+                current = form_field
+            else:
+                for name in _FORM_FIELD_FIELDS:
+                    setattr(current, name, getattr(form_field, name))
+                current.save()
+        keep.add(current.pk)
+        result.form_fields += 1
+    FormField.objects.filter(item=item).exclude(pk__in=keep).delete()
 
 
 @contextmanager
@@ -119,3 +145,4 @@ def _row(sheet: str, row: int | None) -> Iterator[None]:
 _MATERIAL_FIELDS = tuple(
     column.field for column in MATERIAL_COLUMNS if column.field not in {"item", "license_type"}
 )
+_FORM_FIELD_FIELDS = tuple(column.field for column in FORM_FIELD_COLUMNS if column.field != "item")

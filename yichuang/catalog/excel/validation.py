@@ -3,6 +3,7 @@ and every problem named by its sheet and row (``ImportResult``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from yichuang.catalog.excel.layout import (
     DELEGATION_COLUMNS,
     DELEGATION_SHEET,
+    FORM_FIELD_COLUMNS,
+    FORM_FIELD_SHEET,
     ITEM_COLUMNS,
     ITEM_SHEET,
     MATERIAL_COLUMNS,
@@ -20,6 +23,7 @@ from yichuang.catalog.excel.layout import (
 )
 from yichuang.catalog.models import (
     Delegation,
+    FormField,
     ItemStatus,
     LicenseType,
     MaterialRequirement,
@@ -43,6 +47,7 @@ class ImportResult:
     materials: int = 0
     delegations: int = 0
     offers: int = 0
+    form_fields: int = 0
     versions: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
@@ -58,7 +63,8 @@ class ImportResult:
         prefix = _("校验通过（未保存）") if self.dry_run else _("导入完成")
         return _(
             "%(prefix)s：新增事项 %(created)s 项，更新事项 %(updated)s 项，"
-            "材料 %(materials)s 条，下放 %(delegations)s 条，认领事项 %(offers)s 条，新版本 %(versions)s 个。"
+            "材料 %(materials)s 条，下放 %(delegations)s 条，认领事项 %(offers)s 条，"
+            "表单字段 %(form_fields)s 个，新版本 %(versions)s 个。"
         ) % {
             "prefix": prefix,
             "created": self.created,
@@ -66,6 +72,7 @@ class ImportResult:
             "materials": self.materials,
             "delegations": self.delegations,
             "offers": self.offers,
+            "form_fields": self.form_fields,
             "versions": self.versions,
         }
 
@@ -91,6 +98,9 @@ class Plan:
     delegations: list[tuple[int, str, Delegation]] = field(default_factory=list)
     #: (row, item code, offer): the offer has its point; the item is attached when stored.
     offers: list[tuple[int, str, PointItem]] = field(default_factory=list)
+    #: Item code → (row, field) in file order; ``None`` when the workbook has no sheet 表单字段 (an
+    #: older one): then the items keep the fields they have.
+    form_fields: dict[str, list[tuple[int, FormField]]] | None = None
     db_items: dict[str, ServiceItem] = field(default_factory=dict)
 
 
@@ -99,6 +109,7 @@ def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
     material_rows = sheets[MATERIAL_SHEET]
     delegation_rows = sheets.get(DELEGATION_SHEET, [])
     offer_rows = sheets.get(OFFER_SHEET, [])
+    form_rows = sheets.get(FORM_FIELD_SHEET, [])
 
     file_codes = {row.values["code"] for row in item_rows if row.values.get("code")}
     referenced = (
@@ -106,7 +117,7 @@ def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
         | {row.values["parent"] for row in item_rows if row.values.get("parent")}
         | {
             row.values["item"]
-            for row in material_rows + delegation_rows + offer_rows
+            for row in material_rows + delegation_rows + offer_rows + form_rows
             if row.values.get("item")
         }
     )
@@ -118,8 +129,11 @@ def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
     _validate_materials(material_rows, plan, licenses, file_codes)
     _validate_delegations(delegation_rows, plan, departments, file_codes)
     _validate_offers(offer_rows, plan, file_codes)
+    if FORM_FIELD_SHEET in sheets:
+        plan.form_fields = {}
+        _validate_form_fields(form_rows, plan, file_codes)
 
-    for row in [*item_rows, *material_rows, *delegation_rows, *offer_rows]:
+    for row in [*item_rows, *material_rows, *delegation_rows, *offer_rows, *form_rows]:
         for reason in unique(row.errors):
             result.add_error(row.sheet, row.number, reason)
     return plan
@@ -307,6 +321,42 @@ def _validate_offers(rows: list[SheetRow], plan: Plan, file_codes: set[str]) -> 
         plan.offers.append((row.number, item_code, offer))
 
 
+def _validate_form_fields(rows: list[SheetRow], plan: Plan, file_codes: set[str]) -> None:
+    assert plan.form_fields is not None
+    first_row: dict[tuple[str, str], int] = {}
+    for row in rows:
+        values = row.values
+        item_code = values.pop("item", None)
+        key = values.get("key")
+        if item_code and item_code not in file_codes and item_code not in plan.db_items:
+            row.errors.append(
+                _("事项“%(item)s”既不在“%(sheet)s”表中，也不在系统中")
+                % {"item": item_code, "sheet": ITEM_SHEET}
+            )
+        if item_code and key:
+            if (item_code, key) in first_row:
+                row.errors.append(
+                    _("事项“%(item)s”的字段标识“%(key)s”与第%(row)s行重复")
+                    % {"item": item_code, "key": key, "row": first_row[(item_code, key)]}
+                )
+                continue
+            first_row[(item_code, key)] = row.number
+        values["choices"] = [
+            part.strip() for part in re.split(r"[、\n|]", values.get("choices") or "") if part.strip()
+        ]
+        for bound in ("min", "max"):
+            values[bound] = values.get(bound) or None
+        if not item_code:
+            continue
+        siblings = plan.form_fields.setdefault(item_code, [])
+        values.setdefault("order", len(siblings) + 1)
+        form_field = FormField(**values)
+        _full_clean(form_field, row, {"item", *row.failed})
+        siblings.append((row.number, form_field))
+        if item_code not in plan.imported_codes:
+            plan.imported_codes.append(item_code)
+
+
 def _full_clean(instance: models.Model, row: SheetRow, exclude: set[str]) -> None:
     full_clean_row(instance, row, exclude, _HEADERS.get(type(instance), {}))
 
@@ -317,4 +367,5 @@ _HEADERS: dict[type[models.Model], dict[str, str]] = {
     MaterialRequirement: {column.field: column.header for column in MATERIAL_COLUMNS},
     Delegation: {column.field: column.header for column in DELEGATION_COLUMNS},
     PointItem: {column.field: column.header for column in OFFER_COLUMNS},
+    FormField: {column.field: column.header for column in FORM_FIELD_COLUMNS},
 }

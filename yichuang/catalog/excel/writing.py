@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from yichuang.catalog.excel.layout import (
     DELEGATION_COLUMNS,
     DELEGATION_SHEET,
+    FORM_FIELD_COLUMNS,
+    FORM_FIELD_SHEET,
     GUIDE_SHEET,
     ITEM_COLUMNS,
     ITEM_SHEET,
@@ -22,6 +24,7 @@ from yichuang.catalog.excel.layout import (
 )
 from yichuang.catalog.models import (
     Delegation,
+    FormField,
     MaterialRequirement,
     PointItem,
     ServiceItem,
@@ -43,7 +46,8 @@ def export_catalog(items: QuerySet[ServiceItem] | None = None) -> bytes:
             Prefetch(
                 "materials",
                 queryset=MaterialRequirement.objects.select_related("license_type").order_by("order", "id"),
-            )
+            ),
+            Prefetch("form_fields", queryset=FormField.objects.order_by("order", "id")),
         )
         .order_by("code")
     )
@@ -65,10 +69,15 @@ def export_catalog(items: QuerySet[ServiceItem] | None = None) -> bytes:
         delegation_sheet = workbook.create_sheet(DELEGATION_SHEET)
         item_rows: list[list[Any]] = []
         material_rows: list[list[Any]] = []
+        form_rows: list[list[Any]] = []
         for item in queryset:
             item_rows.append([_item_value(item, column) for column in ITEM_COLUMNS])
             for material in item.materials.all():
                 material_rows.append([_material_value(item, material, column) for column in MATERIAL_COLUMNS])
+            for form_field in item.form_fields.all():
+                form_rows.append(
+                    [_form_field_value(item, form_field, column) for column in FORM_FIELD_COLUMNS]
+                )
         delegation_rows = [
             [_delegation_value(delegation, column) for column in DELEGATION_COLUMNS]
             for delegation in delegations
@@ -78,6 +87,7 @@ def export_catalog(items: QuerySet[ServiceItem] | None = None) -> bytes:
         write_sheet(delegation_sheet, DELEGATION_COLUMNS, delegation_rows)
         offer_rows = [[_offer_value(offer, column) for column in OFFER_COLUMNS] for offer in offers]
         write_sheet(workbook.create_sheet(OFFER_SHEET), OFFER_COLUMNS, offer_rows)
+        write_sheet(workbook.create_sheet(FORM_FIELD_SHEET), FORM_FIELD_COLUMNS, form_rows)
         _write_guide(workbook.create_sheet(GUIDE_SHEET))
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -122,6 +132,18 @@ def _offer_value(offer: PointItem, column: Column) -> Any:
     return cell_value(getattr(offer, column.field), column)
 
 
+def _form_field_value(item: ServiceItem, form_field: FormField, column: Column) -> Any:
+    if column.field == "item":
+        return item.code
+    if column.field == "choices":
+        return "、".join(str(choice) for choice in form_field.choices or []) or None
+    if column.field in ("min", "max"):
+        bound = getattr(form_field, column.field)
+        # Text, so 0 is not written as a blank cell and 0.50 reads 0.5.
+        return None if bound is None else (format(bound.normalize(), "f") if bound else "0")
+    return cell_value(getattr(form_field, column.field), column)
+
+
 def _write_guide(sheet: Any) -> None:
     rows: list[tuple[str, str, str, str]] = []
     for sheet_name, columns in (
@@ -129,6 +151,7 @@ def _write_guide(sheet: Any) -> None:
         (MATERIAL_SHEET, MATERIAL_COLUMNS),
         (DELEGATION_SHEET, DELEGATION_COLUMNS),
         (OFFER_SHEET, OFFER_COLUMNS),
+        (FORM_FIELD_SHEET, FORM_FIELD_COLUMNS),
     ):
         for column in columns:
             rows.append((sheet_name, column.header, "是" if column.required else "", column_hint(column)))

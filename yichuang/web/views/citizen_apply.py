@@ -11,12 +11,13 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import exceptions
 
-from yichuang.catalog.selectors import items_published, points_offering
-from yichuang.citizens import drafts, services
+from yichuang.catalog.selectors import form_fields_for, items_published, points_offering
+from yichuang.citizens import drafts, services, steps
 from yichuang.citizens.models import ApplicationDraft, DraftStep
 from yichuang.web.citizen_forms import DeliveryForm
 from yichuang.web.citizen_session import citizen, citizen_view
@@ -45,12 +46,12 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         messages.info(request, _("网上办理需要先完成实名认证。"))
         here = reverse("web:apply", kwargs={"code": item.code})
         return HttpResponseRedirect(identity_url(here))
-    draft = drafts.draft_open(citizen=person, item=item)
+    draft = steps.draft_open(citizen=person, item=item)
     return HttpResponseRedirect(_step_url(draft, draft.step))
 
 
 def _material_rows(draft: ApplicationDraft) -> list[dict[str, Any]]:
-    files = drafts.draft_files(draft)
+    files = steps.draft_files(draft)
     return [
         {
             "code": m.code,
@@ -59,11 +60,34 @@ def _material_rows(draft: ApplicationDraft) -> list[dict[str, Any]]:
             "notes": m.notes,
             "tolerable": m.tolerable,
             "commitment_allowed": m.commitment_allowed,
-            "commitment_text": drafts.commitment_text(m) if m.commitment_allowed else "",
+            "commitment_text": steps.commitment_text(m) if m.commitment_allowed else "",
             "committed": m.code in draft.commitments,
             "files": files.get(m.code, []),
         }
         for m in draft.item.materials.order_by("order", "id")
+    ]
+
+
+def _label(field: Any) -> str:
+    """The field's name in the page's language (``label_en`` under English when staff gave one)."""
+    english = (get_language() or "").startswith("en")
+    return str(field.label_en if english and field.label_en else field.label)
+
+
+def _form_rows(draft: ApplicationDraft, problem: Any) -> list[dict[str, Any]]:
+    """The item's form fields with the values so far and each field's message after a refusal."""
+    errors = problem.fields if problem is not None else {}
+    values = draft.form or {}
+    return [
+        {
+            "field": field,
+            "label": _label(field),
+            "name": f"form_{field.key}",
+            "value": values.get(field.key, ""),
+            "errors": errors.get(f"form.{field.key}", []),
+            "choices": [str(c) for c in field.choices or []],
+        }
+        for field in form_fields_for(draft.item)
     ]
 
 
@@ -99,11 +123,16 @@ def _render(
     if step in (DraftStep.MATERIALS, DraftStep.CONFIRM):
         extra["materials"] = _material_rows(draft)
         extra["accept"] = PHONE_ACCEPT
+    if step == DraftStep.INFO:
+        extra["form_fields"] = _form_rows(draft, extra.get("problem"))
+    if step in (DraftStep.INFO, DraftStep.DELIVERY, DraftStep.CONFIRM):
+        extra["point"] = steps.draft_point(draft)
+    delivery = draft.delivery or {}
     if step == DraftStep.DELIVERY and "form" not in extra:
         extra["form"] = DeliveryForm(
             initial={
-                "delivery_method": draft.delivery_method or "pickup",
-                "delivery_address": draft.delivery_address,
+                "delivery_method": delivery.get("method") or "pickup",
+                "delivery_address": delivery.get("address", ""),
             }
         )
     if step == DraftStep.CONFIRM:
@@ -112,7 +141,12 @@ def _render(
             for row in extra["materials"]
             if row["required"] and not row["files"] and not row["committed"]
         ]
-        extra["delivery_words"] = services.DELIVERY_WORDS.get(draft.delivery_method, "")
+        extra["delivery_words"] = services.DELIVERY_WORDS.get(delivery.get("method", ""), "")
+        extra["delivery_address"] = delivery.get("address", "")
+        extra["form_filled"] = [
+            {"label": _label(field), "value": (draft.form or {}).get(field.key, "")}
+            for field in form_fields_for(draft.item)
+        ]
     return render(request, "web/citizen/apply.html", _context(request, draft, step, **extra), status=status)
 
 
@@ -123,7 +157,7 @@ def apply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in DraftStep.values:
         raise Http404(_("没有这一步。"))
     try:
-        draft = drafts.draft_get(citizen=citizen(request), pk=pk)
+        draft = steps.draft_by_id(citizen=citizen(request), pk=pk)
     except exceptions.NotFound as exc:
         raise Http404(str(exc.detail)) from exc
     order = list(DraftStep.values)
@@ -142,10 +176,18 @@ def apply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 def _post(request: HttpRequest, draft: ApplicationDraft, step: str) -> HttpResponse:
     if step == DraftStep.SITUATION:
-        drafts.draft_choose_point(draft=draft, point_code=request.POST.get("point", ""))
+        steps.draft_choose_point(draft=draft, point_code=request.POST.get("point", ""))
         return HttpResponseRedirect(_step_url(draft, DraftStep.INFO))
     if step == DraftStep.INFO:
-        drafts.draft_confirm_info(draft=draft)
+        values = {
+            field.key: request.POST.get(f"form_{field.key}", "") for field in form_fields_for(draft.item)
+        }
+        try:
+            steps.draft_fill_form(draft=draft, values=values)
+        except exceptions.APIException as exc:
+            problem = problem_from(exc)
+            draft.form = values  # shown again as typed, beside each message; nothing is saved
+            return _render(request, draft, step, status=problem.status, problem=problem)
         return HttpResponseRedirect(_step_url(draft, DraftStep.MATERIALS))
     if step == DraftStep.MATERIALS:
         return _post_materials(request, draft)
@@ -154,7 +196,7 @@ def _post(request: HttpRequest, draft: ApplicationDraft, step: str) -> HttpRespo
         if not form.is_valid():
             return _render(request, draft, step, status=400, form=form)
         try:
-            drafts.draft_set_delivery(
+            steps.draft_set_delivery(
                 draft=draft,
                 method=form.cleaned_data["delivery_method"],
                 address=form.cleaned_data["delivery_address"],
@@ -165,7 +207,7 @@ def _post(request: HttpRequest, draft: ApplicationDraft, step: str) -> HttpRespo
                 form.add_error("delivery_address", text)
             return _render(request, draft, step, status=problem.status, form=form, problem=problem)
         return HttpResponseRedirect(_step_url(draft, DraftStep.CONFIRM))
-    case = drafts.draft_submit(draft=draft)
+    case = steps.draft_submit(draft=draft)
     messages.success(
         request,
         _("申请已提交，办件编号 %(number)s。窗口将预审您的申请，结果会短信通知您。")
@@ -182,14 +224,14 @@ def _post_materials(request: HttpRequest, draft: ApplicationDraft) -> HttpRespon
     for code in codes:
         chosen = request.FILES.getlist(f"upload_{code}")
         if chosen:
-            drafts.draft_add_files(draft=draft, code=code, uploads=chosen)
+            steps.draft_add_files(draft=draft, code=code, uploads=chosen)
     if action.startswith("remove:"):
         parts = [*action.split(":", 2), "", ""]
         code, file_id = parts[1], parts[2]
-        drafts.draft_remove_file(draft=draft, code=code, file_id=file_id)
+        steps.draft_remove_file(draft=draft, code=code, file_id=file_id)
         return HttpResponseRedirect(_step_url(draft, DraftStep.MATERIALS) + f"#m-{code}")
     if action == "next":
-        drafts.draft_set_commitments(draft=draft, codes=request.POST.getlist("commitment"))
+        steps.draft_set_commitments(draft=draft, codes=request.POST.getlist("commitment"))
         return HttpResponseRedirect(_step_url(draft, DraftStep.DELIVERY))
     messages.success(request, _("已上传。"))
     anchor = next((f"#m-{c}" for c in codes if request.FILES.getlist(f"upload_{c}")), "")
@@ -200,9 +242,9 @@ def _post_materials(request: HttpRequest, draft: ApplicationDraft) -> HttpRespon
 @citizen_view
 def apply_discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        draft = drafts.draft_get(citizen=citizen(request), pk=pk)
+        draft = steps.draft_by_id(citizen=citizen(request), pk=pk)
     except exceptions.NotFound as exc:
         raise Http404(str(exc.detail)) from exc
-    drafts.draft_discard(draft=draft)
+    drafts.draft_discard(citizen=draft.citizen, item=draft.item)
     messages.success(request, _("草稿已删除。"))
     return HttpResponseRedirect(reverse("web:my-cases"))
