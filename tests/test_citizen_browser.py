@@ -19,11 +19,13 @@ import pytest
 from django.core.cache import cache
 
 from tests.browser_cast import CHROMIUM, open_page
+from tests.test_case_forms import give_form
 from tests.test_citizens import ID_NUMBER, PHONE
 from tests.test_documents import office as _office  # noqa: F401  (registers the fixture "_office")
 from tests.web_cast import PNG
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseStatus
+from yichuang.catalog.models import ServiceItem
 from yichuang.documents.models import Document, DocumentKind
 from yichuang.notify.models import SmsMessage
 from yichuang.org.models import ServicePoint
@@ -45,6 +47,7 @@ def office(request: pytest.FixtureRequest) -> Any:
     """The county of the documents' tests (老年人优待证办理 gives a licence; seals sign the PDFs)."""
     cache.clear()
     world = request.getfixturevalue("_office")
+    give_form(ServiceItem.objects.get(code="OWN"))  # 户籍地址, 开户银行, 银行账号, 月发放金额 …
     ServicePoint.objects.filter(code="CA").update(
         address="甲镇人民路18号", hours="周一至周五 8:30-12:00，14:30-17:30", phone="0376-6100001"
     )
@@ -106,6 +109,14 @@ def test_a_citizen_applies_on_his_phone_supplements_downloads_and_rates(office, 
     page.get_by_role("button", name="下一步").click()
     expect(page.locator("#applicant-name")).to_have_text("李*文")
     assert ID_NUMBER not in page.content()
+    page.get_by_label("户籍地址").fill("甲镇甲村3组12号")
+    page.get_by_label("开户银行").select_option("河南农信社")
+    page.get_by_label("银行账号").fill("6228480000000000001")
+    page.get_by_label("月发放金额").fill("1500")  # more than the field allows
+    page.get_by_role("button", name="下一步").click()
+    expect(page.locator("ul.errors")).to_have_text("月发放金额不能大于1000。")
+    page.screenshot(path=str(shots / "citizen-apply-form.png"), full_page=True)
+    page.get_by_label("月发放金额").fill("150")
     page.get_by_role("button", name="下一步").click()
 
     page.get_by_label("拍照或选择文件").first.set_input_files(str(photo))  # goes up at once
@@ -127,6 +138,7 @@ def test_a_citizen_applies_on_his_phone_supplements_downloads_and_rates(office, 
 
     case = Case.objects.get()
     assert (case.channel, case.applicant_id_number) == ("online", ID_NUMBER)
+    assert case.form.values["bank"] == "河南农信社"
     states = dict(case.materials.values_list("requirement", "state"))
     assert states == {"M001": "provided", "M010": "committed", "M020": "missing"}
 

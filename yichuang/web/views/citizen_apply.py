@@ -19,6 +19,7 @@ from rest_framework import exceptions
 from yichuang.catalog.selectors import form_fields_for, items_published, points_offering
 from yichuang.citizens import drafts, services, steps
 from yichuang.citizens.models import ApplicationDraft, DraftStep
+from yichuang.common.identity import mask_phone, mask_resident_id
 from yichuang.web.citizen_forms import DeliveryForm
 from yichuang.web.citizen_session import citizen, citizen_view
 from yichuang.web.views.citizen import identity_url, me_facts
@@ -66,6 +67,16 @@ def _material_rows(draft: ApplicationDraft) -> list[dict[str, Any]]:
         }
         for m in draft.item.materials.order_by("order", "id")
     ]
+
+
+def _shown(kind: str, value: Any) -> str:
+    """A filled value as the confirm page shows it: ID numbers and phones masked, like everywhere."""
+    text = str(value or "")
+    if text and kind == "id_number":
+        return mask_resident_id(text)
+    if text and kind == "phone":
+        return mask_phone(text)
+    return text
 
 
 def _label(field: Any) -> str:
@@ -144,7 +155,7 @@ def _render(
         extra["delivery_words"] = services.DELIVERY_WORDS.get(delivery.get("method", ""), "")
         extra["delivery_address"] = delivery.get("address", "")
         extra["form_filled"] = [
-            {"label": _label(field), "value": (draft.form or {}).get(field.key, "")}
+            {"label": _label(field), "value": _shown(field.kind, (draft.form or {}).get(field.key, ""))}
             for field in form_fields_for(draft.item)
         ]
     return render(request, "web/citizen/apply.html", _context(request, draft, step, **extra), status=status)
