@@ -325,7 +325,7 @@ class TestTheOnlineFlow:
 
         # another citizen sees nothing of it
         other = verified(phone="13900001111", name="王芳", id_number=OTHER_ID)
-        assert other.get("/api/v1/citizen/cases/").json() == []
+        assert other.get("/api/v1/citizen/cases/").json()["results"] == []
         for url in (
             f"/api/v1/citizen/cases/{number}/",
             done["documents"][0]["url"],
@@ -391,3 +391,35 @@ class TestPreReview:
         assert citizen.get(f"/api/v1/citizen/cases/{case['number']}/").json()["status"] == "refused"
         refused = SmsMessage.objects.filter(case_number=case["number"]).latest("id")
         assert refused.to == PHONE and "不属于本事项受理范围" in refused.body
+
+
+class TestListsAndDownloads:
+    def test_his_case_list_is_paginated_like_the_staff_lists(self, office):
+        citizen = verified()
+        numbers = [
+            citizen.post("/api/v1/citizen/applications/", application(citizen), format="json").json()[
+                "number"
+            ]
+            for _ in range(3)
+        ]
+        first = citizen.get("/api/v1/citizen/cases/", {"page_size": 2}).json()
+        assert first["count"] == 3 and len(first["results"]) == 2 and first["previous"] is None
+        rest = citizen.get(first["next"]).json()
+        listed = [row["number"] for row in first["results"] + rest["results"]]
+        assert sorted(listed) == sorted(numbers) and rest["next"] is None
+        assert citizen.get("/api/v1/citizen/cases/", {"page": 9}).status_code == 404
+
+    def test_a_document_still_being_signed_answers_409_document_pending(self, office, settings):
+        settings.DOCUMENTS_SIGN_ON_DEMAND_AFTER_SECONDS = 3600
+        settings.DOCUMENTS_PENDING_WAIT_SECONDS = 0
+        clerk = staff(office.staff["town_clerk"])
+        citizen = verified()
+        body = application(citizen, provide=("M001", "M020"))
+        number = citizen.post("/api/v1/citizen/applications/", body, format="json").json()["number"]
+        act(clerk, number, "accept")
+        documents = citizen.get(f"/api/v1/citizen/cases/{number}/").json()["documents"]
+        assert documents
+        answer = citizen.get(documents[0]["url"])
+        assert answer.status_code == 409 and answer["Retry-After"] == "1"
+        assert answer.json()["code"] == "document_pending"
+        assert answer.json()["detail"] == "文书正在生成，请稍后再试。"

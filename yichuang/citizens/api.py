@@ -21,17 +21,18 @@ from rest_framework.views import APIView
 
 from yichuang.cases.api import FormValueOutputSerializer, MaterialInputSerializer, form_output
 from yichuang.cases.calendar import case_warnings_of
-from yichuang.cases.models import Case, CaseEvent, CaseStatus, MaterialState
+from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.cases.services import MaterialInput
 from yichuang.catalog.models import ServiceItem
 from yichuang.citizens import services
 from yichuang.citizens.auth import CitizenTokenAuthentication, IsCitizen
 from yichuang.citizens.models import Citizen, CitizenToken
 from yichuang.citizens.schema import CitizenSchema
-from yichuang.citizens.selectors import citizen_case_get, citizen_cases
+from yichuang.citizens.selectors import case_missing, citizen_case_get, citizen_cases
 from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
+from yichuang.common.pagination import Pagination
 from yichuang.common.throttles import ClientAddressThrottle, ScopedRateThrottle
 from yichuang.files.selectors import files_for
 from yichuang.org.models import ServicePoint
@@ -300,17 +301,7 @@ def case_detail(case: Case) -> dict[str, Any]:
     events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
     missing: list[str] = []
     if case.status == CaseStatus.NEEDS_SUPPLEMENT:
-        notice = next((e for e in reversed(events) if e.action == "notify"), None)
-        names = {m["requirement"]: m["name"] for m in materials}
-        listed = notice.data.get("missing", []) if notice is not None else []
-        missing = [
-            str(entry.get("name") or names.get(entry.get("requirement", ""), ""))
-            if isinstance(entry, dict)
-            else names.get(str(entry), str(entry))
-            for entry in listed
-        ]
-        if not missing:
-            missing = [m["name"] for m in materials if m["state"] == MaterialState.MISSING]
+        missing = [name for _code, name in case_missing(case)]
     link = getattr(case, "citizen_link", None)
     field = serializers.DateTimeField()
     return {
@@ -412,9 +403,17 @@ class ApplicationApi(_Citizen):
 
 
 class CaseListApi(_Citizen):
-    @extend_schema(responses={200: CitizenCaseListSerializer(many=True)}, summary="本人的办件")
+    pagination_class = Pagination
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses={200: CitizenCaseListSerializer(many=True)},
+        summary="本人的办件（分页，与工作人员的办件列表相同：count、next、previous、results）",
+    )
     def get(self, request: Request) -> Response:
-        return Response([case_row(c) for c in citizen_cases(self.citizen)[:200]])
+        paginator = Pagination()
+        page = paginator.paginate_queryset(citizen_cases(self.citizen), request, self)
+        return paginator.get_paginated_response([case_row(c) for c in page or []])
 
 
 class CaseDetailApi(_Citizen):

@@ -105,6 +105,16 @@ class CitizenFile(models.Model):
         return f"{self.citizen_id} {self.file_id}"
 
 
+class DraftStep(models.TextChoices):
+    """The steps of the online form on the phone pages, in order (情形 → 信息 → 材料 → 领取方式 → 确认)."""
+
+    SITUATION = "situation", _("情形")
+    INFO = "info", _("信息")
+    MATERIALS = "materials", _("材料")
+    DELIVERY = "delivery", _("领取方式")
+    CONFIRM = "confirm", _("确认")
+
+
 class ApplicationDraft(models.Model):
     """An online application not yet sent (草稿): what the citizen has filled so far — the form, the
     materials with his uploads, the commitments, how he wants the result — one per citizen and item,
@@ -118,6 +128,10 @@ class ApplicationDraft(models.Model):
     materials = models.JSONField(_("申请材料"), default=list, blank=True)
     commitments = models.JSONField(_("告知承诺的材料"), default=list, blank=True)
     delivery = models.JSONField(_("领取方式"), default=dict, blank=True)
+    #: how far the step form has come (``citizens.steps``): a later step opens once the earlier are done
+    step = models.CharField(
+        _("进行到"), max_length=10, choices=DraftStep.choices, default=DraftStep.SITUATION
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

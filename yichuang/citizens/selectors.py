@@ -29,3 +29,22 @@ def citizen_case_get(*, citizen: Citizen, number: str) -> Case:
     if case is None:
         raise NotFound()
     return case
+
+
+def case_missing(case: Case) -> list[tuple[str, str]]:
+    """``[(material code, name)]`` the last one-time notice asked for (待补正), else the materials
+    still missing: exactly what the citizen has to supplement."""
+    from yichuang.cases.models import CaseEvent, MaterialState
+
+    materials = list(case.materials.order_by("id").values_list("requirement", "name", "state"))
+    names = {code: name for code, name, _state in materials}
+    notice = CaseEvent.objects.filter(case=case, action="notify").order_by("-at", "-id").first()
+    listed = notice.data.get("missing", []) if notice is not None else []
+    found: list[tuple[str, str]] = []
+    for entry in listed:
+        if isinstance(entry, dict):
+            code = str(entry.get("code") or entry.get("requirement") or "")
+            found.append((code, str(entry.get("name") or names.get(code, code))))
+        else:
+            found.append((str(entry), names.get(str(entry), str(entry))))
+    return found or [(code, name) for code, name, state in materials if state == MaterialState.MISSING]

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from yichuang.web.views import auth, cases, dashboard, intake, public, uploads, work
+from yichuang.web.views import (
+    auth,
+    cases,
+    citizen,
+    citizen_apply,
+    citizen_cases,
+    dashboard,
+    intake,
+    public,
+    uploads,
+    work,
+)
 
 app_name = "web"
 
@@ -16,6 +27,20 @@ urlpatterns = [
     path("track/", public.track, name="track"),
     path("track/<str:number>/rating/", public.rate, name="rate"),
     path("verify-code/", public.verify_go, name="verify-go"),
+    path("elder/", citizen.elder_toggle, name="elder"),
+    # a citizen's own pages (掌上办), after sign-in by SMS code
+    path("me/login/", citizen.citizen_login, name="citizen-login"),
+    path("me/logout/", citizen.citizen_logout, name="citizen-logout"),
+    path("me/identity/", citizen.my_identity, name="my-identity"),
+    path("me/licences/", citizen.my_licences, name="my-licences"),
+    path("me/cases/", citizen_cases.my_cases, name="my-cases"),
+    path("me/cases/<str:number>/", citizen_cases.my_case, name="my-case"),
+    path("me/cases/<str:number>/supplement/", citizen_cases.my_case_supplement, name="my-case-supplement"),
+    path("me/cases/<str:number>/rating/", citizen_cases.my_case_rate, name="my-case-rate"),
+    path("me/documents/<str:id>/", citizen_cases.my_document, name="my-document"),
+    path("me/apply/<str:code>/", citizen_apply.apply_start, name="apply"),
+    path("me/drafts/<int:pk>/discard/", citizen_apply.apply_discard, name="apply-discard"),
+    path("me/drafts/<int:pk>/<str:step>/", citizen_apply.apply_step, name="apply-step"),
     # the kiosk (自助一体机): the same pages in large print, no login
     path("kiosk/", public.kiosk_home, name="kiosk"),
     path("kiosk/guide/", public.guide_search, {"kiosk": True}, name="kiosk-guide"),

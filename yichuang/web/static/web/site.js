@@ -88,6 +88,16 @@
     if (t.matches && t.matches("input[name='kind']")) {
       document.querySelectorAll("input[data-idcheck]").forEach(recheckId);
     }
+    // a photo taken or a file chosen on the citizens' pages: its name shows; with data-autoupload it
+    // goes up at once (the form's "upload" button, which also works without JavaScript)
+    if (t.matches && t.matches("input[type=file][data-picked]")) {
+      var picked = document.getElementById(t.dataset.picked);
+      if (picked) picked.textContent = Array.prototype.map.call(t.files, function (f) { return f.name; }).join("、");
+      var button = t.form && t.form.querySelector("button[name=action][value=upload]");
+      if (t.dataset.autoupload !== undefined && t.files.length && button) {
+        if (t.form.requestSubmit) t.form.requestSubmit(button); else button.click();
+      }
+    }
     // 容缺 and 告知承诺 exclude each other on one material
     if (t.matches && t.matches("input[data-exclusive]") && t.checked) {
       var other = document.getElementById(t.dataset.exclusive);

@@ -1,0 +1,261 @@
+"""在线办理: the step form 情形 → 信息 → 材料 → 领取方式 → 确认, on a draft kept between steps
+(``citizens.drafts``). Each step saves and moves on; a later step opens only once the earlier ones are
+done; the last one sends the draft through the same service as the API's online application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework import exceptions
+
+from yichuang.catalog.selectors import form_fields_for, items_published, points_offering
+from yichuang.citizens import drafts, services, steps
+from yichuang.citizens.models import ApplicationDraft, DraftStep
+from yichuang.common.identity import mask_phone, mask_resident_id
+from yichuang.web.citizen_forms import DeliveryForm
+from yichuang.web.citizen_session import citizen, citizen_view
+from yichuang.web.views.citizen import identity_url, me_facts
+from yichuang.web.views.common import key_or_404, problem_from
+from yichuang.web.views.uploads import with_upload_limit
+
+#: What the phone's file chooser offers: photos (or the camera, ``capture``) and PDFs.
+PHONE_ACCEPT = "image/*,application/pdf"
+
+STEPS = list(DraftStep)
+
+
+def _step_url(draft: ApplicationDraft, step: str) -> str:
+    return reverse("web:apply-step", kwargs={"pk": draft.pk, "step": step})
+
+
+@citizen_view
+def apply_start(request: HttpRequest, code: str) -> HttpResponse:
+    """ "在线办理" on a guide page: the citizen's draft for the item (new or resumed)."""
+    item = items_published().filter(code=key_or_404(code)[:40]).first()
+    if item is None:
+        raise Http404(_("没有这个事项。"))
+    person = citizen(request)
+    if not person.verified:
+        messages.info(request, _("网上办理需要先完成实名认证。"))
+        here = reverse("web:apply", kwargs={"code": item.code})
+        return HttpResponseRedirect(identity_url(here))
+    draft = steps.draft_open(citizen=person, item=item)
+    return HttpResponseRedirect(_step_url(draft, draft.step))
+
+
+def _material_rows(draft: ApplicationDraft) -> list[dict[str, Any]]:
+    files = steps.draft_files(draft)
+    return [
+        {
+            "code": m.code,
+            "name": m.name,
+            "required": m.required,
+            "notes": m.notes,
+            "tolerable": m.tolerable,
+            "commitment_allowed": m.commitment_allowed,
+            "commitment_text": steps.commitment_text(m) if m.commitment_allowed else "",
+            "committed": m.code in draft.commitments,
+            "files": files.get(m.code, []),
+        }
+        for m in draft.item.materials.order_by("order", "id")
+    ]
+
+
+def _shown(kind: str, value: Any) -> str:
+    """A filled value as the confirm page shows it: ID numbers and phones masked, like everywhere."""
+    text = str(value or "")
+    if text and kind == "id_number":
+        return mask_resident_id(text)
+    if text and kind == "phone":
+        return mask_phone(text)
+    return text
+
+
+def _label(field: Any) -> str:
+    """The field's name in the page's language (``label_en`` under English when staff gave one)."""
+    english = (get_language() or "").startswith("en")
+    return str(field.label_en if english and field.label_en else field.label)
+
+
+def _form_rows(draft: ApplicationDraft, problem: Any) -> list[dict[str, Any]]:
+    """The item's form fields with the values so far and each field's message after a refusal."""
+    errors = problem.fields if problem is not None else {}
+    values = draft.form or {}
+    return [
+        {
+            "field": field,
+            "label": _label(field),
+            "name": f"form_{field.key}",
+            "value": values.get(field.key, ""),
+            "errors": errors.get(f"form.{field.key}", []),
+            "choices": [str(c) for c in field.choices or []],
+        }
+        for field in form_fields_for(draft.item)
+    ]
+
+
+def _context(request: HttpRequest, draft: ApplicationDraft, step: str, **extra: Any) -> dict[str, Any]:
+    order = [s.value for s in STEPS]
+    reached = order.index(draft.step)
+    return {
+        "draft": draft,
+        "item": draft.item,
+        "step": step,
+        "steps": [
+            {
+                "value": s.value,
+                "label": s.label,
+                "url": _step_url(draft, s.value),
+                "done": i < order.index(step),
+                "current": s.value == step,
+                "open": i <= reached,
+            }
+            for i, s in enumerate(STEPS)
+        ],
+        "back_url": _step_url(draft, order[order.index(step) - 1]) if order.index(step) > 0 else "",
+        "me": me_facts(draft.citizen),
+        **extra,
+    }
+
+
+def _render(
+    request: HttpRequest, draft: ApplicationDraft, step: str, status: int = 200, **extra: Any
+) -> HttpResponse:
+    if step == DraftStep.SITUATION:
+        extra.setdefault("points", list(points_offering(draft.item)))
+    if step in (DraftStep.MATERIALS, DraftStep.CONFIRM):
+        extra["materials"] = _material_rows(draft)
+        extra["accept"] = PHONE_ACCEPT
+    if step == DraftStep.INFO:
+        extra["form_fields"] = _form_rows(draft, extra.get("problem"))
+    if step in (DraftStep.INFO, DraftStep.DELIVERY, DraftStep.CONFIRM):
+        extra["point"] = steps.draft_point(draft)
+    delivery = draft.delivery or {}
+    if step == DraftStep.DELIVERY and "form" not in extra:
+        extra["form"] = DeliveryForm(
+            initial={
+                "delivery_method": delivery.get("method") or "pickup",
+                "delivery_address": delivery.get("address", ""),
+            }
+        )
+    if step == DraftStep.CONFIRM:
+        extra["missing"] = [
+            row["name"]
+            for row in extra["materials"]
+            if row["required"] and not row["files"] and not row["committed"]
+        ]
+        extra["delivery_words"] = services.DELIVERY_WORDS.get(delivery.get("method", ""), "")
+        extra["delivery_address"] = delivery.get("address", "")
+        extra["form_filled"] = [
+            {"label": _label(field), "value": _shown(field.kind, (draft.form or {}).get(field.key, ""))}
+            for field in form_fields_for(draft.item)
+        ]
+    return render(request, "web/citizen/apply.html", _context(request, draft, step, **extra), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@with_upload_limit
+@citizen_view
+def apply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in DraftStep.values:
+        raise Http404(_("没有这一步。"))
+    try:
+        draft = steps.draft_by_id(citizen=citizen(request), pk=pk)
+    except exceptions.NotFound as exc:
+        raise Http404(str(exc.detail)) from exc
+    order = list(DraftStep.values)
+    if order.index(step) > order.index(draft.step):
+        return HttpResponseRedirect(_step_url(draft, draft.step))
+    if request.method == "GET":
+        return _render(request, draft, step)
+    try:
+        with transaction.atomic():  # one refusal keeps nothing of the request (uploads included)
+            return _post(request, draft, step)
+    except exceptions.APIException as exc:
+        problem = problem_from(exc)
+        draft.refresh_from_db()
+        return _render(request, draft, step, status=problem.status, problem=problem)
+
+
+def _post(request: HttpRequest, draft: ApplicationDraft, step: str) -> HttpResponse:
+    if step == DraftStep.SITUATION:
+        steps.draft_choose_point(draft=draft, point_code=request.POST.get("point", ""))
+        return HttpResponseRedirect(_step_url(draft, DraftStep.INFO))
+    if step == DraftStep.INFO:
+        values = {
+            field.key: request.POST.get(f"form_{field.key}", "") for field in form_fields_for(draft.item)
+        }
+        try:
+            steps.draft_fill_form(draft=draft, values=values)
+        except exceptions.APIException as exc:
+            problem = problem_from(exc)
+            draft.form = values  # shown again as typed, beside each message; nothing is saved
+            return _render(request, draft, step, status=problem.status, problem=problem)
+        return HttpResponseRedirect(_step_url(draft, DraftStep.MATERIALS))
+    if step == DraftStep.MATERIALS:
+        return _post_materials(request, draft)
+    if step == DraftStep.DELIVERY:
+        form = DeliveryForm(request.POST)
+        if not form.is_valid():
+            return _render(request, draft, step, status=400, form=form)
+        try:
+            steps.draft_set_delivery(
+                draft=draft,
+                method=form.cleaned_data["delivery_method"],
+                address=form.cleaned_data["delivery_address"],
+            )
+        except exceptions.APIException as exc:
+            problem = problem_from(exc)
+            for text in problem.fields.get("delivery_address", []):
+                form.add_error("delivery_address", text)
+            return _render(request, draft, step, status=problem.status, form=form, problem=problem)
+        return HttpResponseRedirect(_step_url(draft, DraftStep.CONFIRM))
+    case = steps.draft_submit(draft=draft)
+    messages.success(
+        request,
+        _("申请已提交，办件编号 %(number)s。窗口将预审您的申请，结果会短信通知您。")
+        % {"number": case.number},
+    )
+    return HttpResponseRedirect(reverse("web:my-case", kwargs={"number": case.number}))
+
+
+def _post_materials(request: HttpRequest, draft: ApplicationDraft) -> HttpResponse:
+    """Files chosen for any material are stored whatever button was pressed (so 下一步 never drops a
+    chosen photo); ``remove`` drops one file; ``next`` saves the signed commitments and moves on."""
+    action = request.POST.get("action", "")
+    codes = list(draft.item.materials.values_list("code", flat=True))
+    for code in codes:
+        chosen = request.FILES.getlist(f"upload_{code}")
+        if chosen:
+            steps.draft_add_files(draft=draft, code=code, uploads=chosen)
+    if action.startswith("remove:"):
+        parts = [*action.split(":", 2), "", ""]
+        code, file_id = parts[1], parts[2]
+        steps.draft_remove_file(draft=draft, code=code, file_id=file_id)
+        return HttpResponseRedirect(_step_url(draft, DraftStep.MATERIALS) + f"#m-{code}")
+    if action == "next":
+        steps.draft_set_commitments(draft=draft, codes=request.POST.getlist("commitment"))
+        return HttpResponseRedirect(_step_url(draft, DraftStep.DELIVERY))
+    messages.success(request, _("已上传。"))
+    anchor = next((f"#m-{c}" for c in codes if request.FILES.getlist(f"upload_{c}")), "")
+    return HttpResponseRedirect(_step_url(draft, DraftStep.MATERIALS) + anchor)
+
+
+@require_POST
+@citizen_view
+def apply_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        draft = steps.draft_by_id(citizen=citizen(request), pk=pk)
+    except exceptions.NotFound as exc:
+        raise Http404(str(exc.detail)) from exc
+    drafts.draft_discard(citizen=draft.citizen, item=draft.item)
+    messages.success(request, _("草稿已删除。"))
+    return HttpResponseRedirect(reverse("web:my-cases"))
