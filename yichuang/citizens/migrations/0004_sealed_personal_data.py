@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('citizens', '0002_application_draft'),
+        ('citizens', '0003_application_draft_step'),
     ]
 
     operations = [
