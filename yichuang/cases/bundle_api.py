@@ -144,7 +144,9 @@ class ApplicationListCreateApi(APIView):
         bundle = Bundle.objects.filter(code=v["bundle"]).first()
         if bundle is None:
             raise services.Invalid(_("没有这个“一件事”。"), fields={"bundle": [_("没有这个“一件事”。")]})
-        receipt = services.bundle_apply(actor=user, bundle=bundle, **intake_arguments(user, v))
+        receipt = services.bundle_apply(
+            actor=user, bundle=bundle, form=v.get("form"), **intake_arguments(user, v)
+        )
         return _application_response(request, receipt.application.number, status.HTTP_201_CREATED)
 
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 
 from yichuang.cases.models import Case
-from yichuang.cases.services import ApplicantInput, MaterialInput
-from yichuang.catalog.models import ServiceItem
+from yichuang.cases.services import ApplicantInput, BundleReceipt, MaterialInput
+from yichuang.catalog.models import Bundle, ServiceItem
 from yichuang.citizens import secrets
 from yichuang.citizens.drafts import draft_discard
 from yichuang.citizens.identity import identity_service
@@ -214,6 +214,53 @@ def citizen_apply(
     # His draft of this item has become the application (in the same transaction: both or neither).
     draft_discard(citizen=citizen, item=item)
     return case
+
+
+@transaction.atomic
+def citizen_bundle_apply(
+    *,
+    citizen: Citizen,
+    bundle: Bundle,
+    point: ServicePoint,
+    materials: list[MaterialInput],
+    commitments: list[str],
+    delivery_method: str,
+    delivery_address: str = "",
+    form: Mapping[str, Any] | None = None,
+) -> BundleReceipt:
+    """一件事 online: one application, one set of materials and one form for all its items, a case
+    per item (``online_bundle_apply``), each his own and each waiting for the window's pre-review."""
+    from yichuang.cases.services import online_bundle_apply
+
+    _require_verified(citizen)
+    address = (delivery_address or "").strip()
+    if delivery_method == "mail" and not address:
+        raise Invalid(_("邮寄送达请填写收件地址。"), fields={"delivery.address": [_("请填写收件地址。")]})
+    note = _("网上申请（一件事：%(bundle)s），希望%(how)s。") % {
+        "bundle": bundle.name,
+        "how": DELIVERY_WORDS[delivery_method],
+    }
+    if delivery_method == "mail":
+        note += _("收件地址：%(address)s。") % {"address": address}
+    receipt = online_bundle_apply(
+        actor=online_account(),
+        bundle=bundle,
+        point=point,
+        applicant=ApplicantInput(
+            kind="person", name=citizen.name, id_number=citizen.id_number, phone=citizen.phone
+        ),
+        materials=materials,
+        commitments=commitments,
+        note=note,
+        form=form,
+    )
+    CitizenCase.objects.bulk_create(
+        CitizenCase(citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address)
+        for case in receipt.cases
+    )
+    for case in receipt.cases:
+        draft_discard(citizen=citizen, item=case.item)
+    return receipt
 
 
 def citizen_supplement(*, citizen: Citizen, case: Case, materials: list[MaterialInput]) -> Case:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yichuang.citizens import api, drafts_api
+from yichuang.citizens import api, bundle_api, drafts_api
 
 urlpatterns = [
     path("login/code/", api.LoginCodeApi.as_view(), name="citizen-login-code"),
@@ -9,6 +9,9 @@ urlpatterns = [
     path("identity/", api.IdentityApi.as_view(), name="citizen-identity"),
     path("me/", api.MeApi.as_view(), name="citizen-me"),
     path("applications/", api.ApplicationApi.as_view(), name="citizen-applications"),
+    path(
+        "bundle-applications/", bundle_api.BundleApplicationApi.as_view(), name="citizen-bundle-applications"
+    ),
     path("cases/", api.CaseListApi.as_view(), name="citizen-case-list"),
     path("cases/<str:number>/", api.CaseDetailApi.as_view(), name="citizen-case-detail"),
     path("cases/<str:number>/supplement/", api.SupplementApi.as_view(), name="citizen-case-supplement"),

@@ -17,6 +17,7 @@ from rest_framework import exceptions
 
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS, action_label
+from yichuang.cases.api import form_output
 from yichuang.cases.calendar import case_warnings_of
 from yichuang.cases.documents import case_documents
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
@@ -128,6 +129,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         ],
         "missing": [m for m in materials if m.state == MaterialState.MISSING],
         "documents": case_documents(case, titles=True),
+        "application_form": form_output(case, user=user),
         "is_agent": user.role == Role.VILLAGE_AGENT,
         "last_notice": _last_event(events, "notify"),
         "warnings": case_warnings_of(case),
