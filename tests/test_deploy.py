@@ -7,6 +7,7 @@ is `.ci/deploy`, run by CI after the tests."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import subprocess
@@ -52,6 +53,8 @@ _SCRUBBED = {
     "DEBUG",
     "SEAL_MASTER_KEY",
     "SEAL_MASTER_KEY_FILE",
+    "YICHUANG_PII_KEY_FILE",
+    "YICHUANG_PII_KEY_BACKEND",
     "DATABASE_URL",
     "REDIS_URL",
     "YICHUANG_DATA_DIR",
@@ -76,7 +79,16 @@ def _yichuang(*args: str, env: dict[str, str], timeout: float = 120) -> subproce
 def production_env(tmp_path: Path) -> dict[str, str]:
     key = tmp_path / "seal-master.key"
     key.write_text("00112233445566778899aabbccddeeff\n")
-    return {**PRODUCTION_ENV, "YICHUANG_DATA_DIR": str(tmp_path / "data"), "SEAL_MASTER_KEY_FILE": str(key)}
+    pii = tmp_path / "pii-keys.json"
+    pii.write_text(
+        json.dumps({"current": "0a1b2c3d", "keys": {"0a1b2c3d": "11" * 16}, "index_key": "22" * 32})
+    )
+    return {
+        **PRODUCTION_ENV,
+        "YICHUANG_DATA_DIR": str(tmp_path / "data"),
+        "SEAL_MASTER_KEY_FILE": str(key),
+        "YICHUANG_PII_KEY_FILE": str(pii),
+    }
 
 
 @pytest.mark.parametrize("name", ["ALLOWED_HOSTS", "PUBLIC_URL", "YICHUANG_DATA_DIR"])
@@ -133,6 +145,13 @@ def test_check_deploy_names_a_missing_seal_key_but_migrate_does_not_need_it(
     migrate = _yichuang("migrate", "--noinput", "-v", "0", env=env, timeout=300)
     assert migrate.returncode == 0, migrate.stderr
     assert (Path(env["YICHUANG_DATA_DIR"]) / "yichuang.sqlite3").exists()
+
+
+def test_check_deploy_names_a_missing_personal_data_key_file(production_env: dict[str, str]) -> None:
+    env = {k: v for k, v in production_env.items() if k != "YICHUANG_PII_KEY_FILE"}
+    deploy = _yichuang("check", "--deploy", env=env)
+    assert deploy.returncode != 0 and "yichuang.pii.E001" in deploy.stderr and "个人信息" in deploy.stderr
+    assert not (Path(env["YICHUANG_DATA_DIR"]) / "keys" / "pii-keys.json").exists()
 
 
 def test_a_malformed_seal_key_stops_every_command(production_env: dict[str, str], tmp_path: Path) -> None:

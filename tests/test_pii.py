@@ -4,6 +4,7 @@ value, an SM3-HMAC index for equality look-ups, key rotation, and loud failures.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +205,38 @@ def test_outside_production_the_key_file_is_made_once_and_kept_private(key_file)
     assert key_file.exists() and key_file.stat().st_mode & 0o077 == 0
     keys.forget_keys()
     assert keys.keyring() == ring
+
+
+def every_text_value() -> Iterator[tuple[str, str, str]]:
+    """(table, column, value) of every text column of every table of the project."""
+    from django.apps import apps
+
+    for model in apps.get_models(include_auto_created=True):
+        columns = [
+            f.column
+            for f in model._meta.local_concrete_fields
+            if f.get_internal_type() in {"CharField", "TextField", "JSONField"}
+        ]
+        if not columns:
+            continue
+        table = model._meta.db_table
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    if value is not None:
+                        yield table, column, str(value)
+
+
+def test_no_table_holds_the_applicants_whole_id_number_or_phone_after_a_case_is_decided(
+    case, clerk, reviewer, django_capture_on_commit_callbacks
+):
+    from tests.test_cases import act
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(reviewer, case.number, "approve")
+        act(clerk, case.number, "deliver", method="pickup")
+
+    found = [(t, c) for t, c, v in every_text_value() if ID_NUMBER in v or PHONE in v]
+    assert found == []
