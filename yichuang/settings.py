@@ -466,6 +466,8 @@ LOGGING = {
         "darabonba-core": {"level": "WARNING"},
         "tencentcloud_sdk_common": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        # pypdf warns of every repair it makes to a damaged upload; the refusal says enough.
+        "pypdf": {"level": "ERROR"},
     },
 }
 
