@@ -46,7 +46,9 @@ from django.db import connection  # noqa: E402
 from django.db.backends.base.base import BaseDatabaseWrapper  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from yichuang.files.samples import BLANK_PDF  # noqa: E402
+
+PDF = BLANK_PDF
 
 
 class Counter:

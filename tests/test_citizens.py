@@ -18,6 +18,7 @@ from tests.test_documents import office as _office  # noqa: F401  (registers the
 from yichuang.cases.models import Case
 from yichuang.citizens.models import Citizen, CitizenToken, LoginCode
 from yichuang.common.identity import mask_phone, resident_id_check_char
+from yichuang.files.samples import BLANK_PDF
 from yichuang.notify.models import SmsMessage
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ ID_NUMBER = FIRST17 + resident_id_check_char(FIRST17)
 OTHER17 = "41150219900202456"
 OTHER_ID = OTHER17 + resident_id_check_char(OTHER17)
 PHONE = "13812345678"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = BLANK_PDF
 
 
 @pytest.fixture

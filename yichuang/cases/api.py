@@ -490,6 +490,9 @@ def _case_response(request: Request, case: Case, status_code: int = 200) -> Resp
 
 
 class CaseListCreateApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = LargeResultPagination
+
     class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)

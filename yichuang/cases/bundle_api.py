@@ -109,6 +109,9 @@ def _application_response(request: Request, number: str, status_code: int = 200)
 
 
 class ApplicationListCreateApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("page", int)],
         responses={200: ApplicationOutputSerializer(many=True)},

@@ -206,6 +206,9 @@ class ItemDetailSerializer(ItemOutputSerializer):
 class ItemListApi(APIView):
     """Search and list published service items."""
 
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     permission_classes = [AllowAny]
 
     class FilterSerializer(serializers.Serializer[Any]):
@@ -328,6 +331,8 @@ class BundleOutputSerializer(serializers.Serializer[Any]):
 
 
 class BundleListApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: BundleOutputSerializer(many=True)}, auth=[], summary=_("一件事一次办"))

@@ -6,6 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from rest_framework import exceptions
@@ -72,3 +74,16 @@ class BearerTokenAuthentication(TokenAuthentication):
         if lifetime > 0:
             known[digest] = (now + lifetime, answer)
         return answer
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's ``tokenAuth``: ``Authorization: Bearer <token>`` (as it was with DRF's tokens)."""
+
+    target_class = "yichuang.common.auth.BearerTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        definition: dict[str, Any] = build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Bearer"
+        )
+        return definition

@@ -111,6 +111,9 @@ class RectificationOutputSerializer(serializers.Serializer[Any]):
 
 
 class RatingListApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     class FilterSerializer(serializers.Serializer[Any]):
         score_max = serializers.IntegerField(required=False, min_value=1, max_value=5)
         point = serializers.CharField(required=False, max_length=20)
@@ -216,6 +219,9 @@ class AppealActionApi(APIView):
 
 
 class RectificationListApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=RectificationStatus.values),
