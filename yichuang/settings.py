@@ -279,6 +279,11 @@ CITIZEN_IDENTITY_BACKEND = env_str(
 CITIZEN_CODE_MINUTES = env_int("CITIZEN_CODE_MINUTES", 5)
 CITIZEN_CODE_TRIES = env_int("CITIZEN_CODE_TRIES", 5)
 CITIZEN_TOKEN_DAYS = env_int("CITIZEN_TOKEN_DAYS", 7)
+#: 网上预审: working days the window has to pre-review an online or kiosk application (accept, notify
+#: or refuse), counted from its submission or its last supplement (``yichuang.cases.prereview``).
+PREREVIEW_WORKDAYS = env_int("PREREVIEW_WORKDAYS", 1)
+if PREREVIEW_WORKDAYS < 1:
+    raise ImproperlyConfigured(f"PREREVIEW_WORKDAYS must be at least 1, got {PREREVIEW_WORKDAYS}")
 #: Seconds a platform may take to answer before the attempt counts as failed (and is retried).
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
 if SMS_TIMEOUT <= 0:

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS
 from yichuang.cases.models import ApplicantKind, Case, CaseStatus, Channel, DeliveryMethod
+from yichuang.cases.prereview import prereview_of
 from yichuang.cases.selectors import (
     LIST_COLUMNS,
     allowed_actions,
@@ -182,11 +183,25 @@ class CaseOutputSerializer(CaseListOutputSerializer):
     delivery_method = serializers.CharField()
     tracking_number = serializers.CharField()
     delivered_at = serializers.DateTimeField(allow_null=True)
+    prereview_due = serializers.SerializerMethodField(
+        help_text="网上预审期限：网上或自助终端申请待预审（submitted）时，须在此日前受理、告知或不予受理；否则为空",
+    )
+    prereview_overdue = serializers.SerializerMethodField(help_text="网上预审已超期")
     row_version = serializers.IntegerField()
     materials = CaseMaterialOutputSerializer(many=True)
     timeline = EventOutputSerializer(many=True, source="events")
     documents = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_prereview_due(self, obj: Case) -> str | None:
+        prereview = prereview_of(obj)
+        return _date(prereview.due) if prereview is not None else None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_prereview_overdue(self, obj: Case) -> bool:
+        prereview = prereview_of(obj)
+        return prereview is not None and prereview.overdue
 
     @extend_schema_field(ApplicantOutputSerializer)
     def get_applicant(self, obj: Case) -> dict[str, str]:
@@ -286,6 +301,21 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
     written = case.written
     from yichuang.documents.api import document_refs
 
+    events = (
+        case_timeline(case)
+        if written is None or written.events is None
+        else [
+            {
+                "at": e.at,
+                "action": e.action,
+                "actor_name": e.actor_name,
+                "to_status": e.to_status,
+                "note": e.note,
+            }
+            for e in written.events
+        ]
+    )
+    prereview = prereview_of(case, events=events)
     return {
         **case_list_row(_list_columns(case)),
         "handling_unit_name": str(case.handling_department.name),
@@ -304,6 +334,8 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
         "delivery_method": str(case.delivery_method),
         "tracking_number": str(case.tracking_number),
         "delivered_at": _datetime(case.delivered_at),
+        "prereview_due": _date(prereview.due) if prereview is not None else None,
+        "prereview_overdue": prereview is not None and prereview.overdue,
         "row_version": int(case.row_version),
         "materials": case_materials(case)
         if written is None or written.materials is None
@@ -316,20 +348,7 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
                 "status": str(event["to_status"]),
                 "note": str(event["note"]),
             }
-            for event in (
-                case_timeline(case)
-                if written is None or written.events is None
-                else [
-                    {
-                        "at": e.at,
-                        "action": e.action,
-                        "actor_name": e.actor_name,
-                        "to_status": e.to_status,
-                        "note": e.note,
-                    }
-                    for e in written.events
-                ]
-            )
+            for event in events
         ],
         "documents": methods.get_documents(case)
         if written is None or written.documents is None
@@ -440,6 +459,7 @@ class CaseListCreateApi(APIView):
         item = serializers.CharField(required=False, max_length=40)
         overdue = serializers.BooleanField(required=False, default=False)
         bring_home = serializers.BooleanField(required=False, default=False)
+        prereview_overdue = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(
         parameters=[
@@ -449,6 +469,7 @@ class CaseListCreateApi(APIView):
             OpenApiParameter("item", str),
             OpenApiParameter("overdue", bool),
             OpenApiParameter("bring_home", bool, description="代办员：已批准、待送证上门的代办件"),
+            OpenApiParameter("prereview_overdue", bool, description="网上预审已超期的网上、自助终端申请"),
             OpenApiParameter("page", int),
         ],
         responses={200: CaseListOutputSerializer(many=True)},

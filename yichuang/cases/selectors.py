@@ -173,6 +173,10 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
         qs = qs.filter(status=CaseStatus.APPROVED, agent__isnull=False)
     if filters.get("overdue"):
         qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=timezone.localdate())
+    if filters.get("prereview_overdue"):
+        from yichuang.cases.prereview import prereview_overdue
+
+        qs = prereview_overdue(qs)
     return qs.order_by("-created_at", "-id")
 
 

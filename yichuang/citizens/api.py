@@ -222,6 +222,11 @@ class CitizenMaterialSerializer(serializers.Serializer[Any]):
     state = serializers.CharField()
 
 
+class MissingMaterialSerializer(serializers.Serializer[Any]):
+    requirement = serializers.CharField(help_text="材料编码")
+    name = serializers.CharField()
+
+
 class CitizenEventSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     action = serializers.CharField()
@@ -258,6 +263,9 @@ class CitizenCaseSerializer(CitizenCaseListSerializer):
     missing = serializers.ListField(
         child=serializers.CharField(), help_text="一次性告知需补正的材料名称（待补正时）"
     )
+    missing_materials = MissingMaterialSerializer(
+        many=True, help_text="同 missing，带材料编码：补正时按编码上传"
+    )
     materials = CitizenMaterialSerializer(many=True)
     timeline = CitizenEventSerializer(many=True, help_text="不含工作人员姓名")
     documents = CitizenDocumentSerializer(many=True)
@@ -285,19 +293,26 @@ def case_detail(case: Case) -> dict[str, Any]:
 
     materials = list(case.materials.order_by("id").values("requirement", "name", "required", "state"))
     events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
-    missing: list[str] = []
+    missing_materials: list[dict[str, str]] = []
     if case.status == CaseStatus.NEEDS_SUPPLEMENT:
         notice = next((e for e in reversed(events) if e.action == "notify"), None)
         names = {m["requirement"]: m["name"] for m in materials}
         listed = notice.data.get("missing", []) if notice is not None else []
-        missing = [
-            str(entry.get("name") or names.get(entry.get("requirement", ""), ""))
-            if isinstance(entry, dict)
-            else names.get(str(entry), str(entry))
-            for entry in listed
-        ]
-        if not missing:
-            missing = [m["name"] for m in materials if m["state"] == MaterialState.MISSING]
+        for entry in listed:
+            code = (
+                str(entry.get("code") or entry.get("requirement") or "")
+                if isinstance(entry, dict)
+                else str(entry)
+            )
+            name = str(entry.get("name") or "") if isinstance(entry, dict) else ""
+            missing_materials.append({"requirement": code, "name": name or names.get(code, code)})
+        if not missing_materials:
+            missing_materials = [
+                {"requirement": m["requirement"], "name": m["name"]}
+                for m in materials
+                if m["state"] == MaterialState.MISSING
+            ]
+    missing = [m["name"] for m in missing_materials]
     link = getattr(case, "citizen_link", None)
     field = serializers.DateTimeField()
     return {
@@ -312,6 +327,7 @@ def case_detail(case: Case) -> dict[str, Any]:
         "delivery_method": case.delivery_method,
         "tracking_number": case.tracking_number,
         "missing": missing,
+        "missing_materials": missing_materials,
         "materials": materials,
         "timeline": [
             {

@@ -19,6 +19,7 @@ from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS, action_label
 from yichuang.cases.documents import case_documents
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
+from yichuang.cases.prereview import prereview_of, prereview_overdue, with_prereview
 from yichuang.cases.selectors import (
     allowed_actions,
     application_get_for,
@@ -75,8 +76,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status__in=group[1])
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
+    qs = prereview_overdue(qs) if filters.get("prereview_overdue") else with_prereview(qs)
     page = Paginator(by_due(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(case, light_for(case)) for case in page.object_list]
+    for case, _light in rows:
+        case.prereview = prereview_of(case)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
@@ -110,8 +114,10 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     ordered = [a for a in CASE_ACTIONS if a in allowed]
     materials = list(case.materials.all())
     events = list(case.events.all())
+    prereview = prereview_of(case, events=[vars(e) for e in events])
     return {
         "case": case,
+        "prereview": prereview,
         "light": light_for(case),
         "materials": materials,
         "events": events,
