@@ -143,6 +143,33 @@ class DocumentOutputSerializer(serializers.Serializer[Any]):
     verify_code = serializers.CharField()
 
 
+class WishedDeliverySerializer(serializers.Serializer[Any]):
+    method = serializers.CharField(help_text="pickup|mail")
+    address = serializers.CharField()
+
+
+def wished_delivery(case: Case) -> dict[str, str] | None:
+    """How the citizen who applied online wants the result (a query only for such cases)."""
+    if case.channel not in (Channel.ONLINE, Channel.KIOSK):
+        return None
+    link = getattr(case, "citizen_link", None)
+    if link is None:
+        return None
+    return {"method": str(link.delivery_method), "address": str(link.delivery_address)}
+
+
+def _waybill_serializer() -> Any:
+    from yichuang.delivery.api import WaybillOutputSerializer
+
+    return WaybillOutputSerializer(allow_null=True)
+
+
+def _payment_serializer() -> Any:
+    from yichuang.payments.api import PaymentOrderSerializer
+
+    return PaymentOrderSerializer(allow_null=True)
+
+
 class CaseListOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     item = serializers.CharField(source="item.code")
@@ -187,6 +214,11 @@ class CaseOutputSerializer(CaseListOutputSerializer):
         help_text="网上预审期限：网上或自助终端申请待预审（submitted）时，须在此日前受理、告知或不予受理；否则为空",
     )
     prereview_overdue = serializers.SerializerMethodField(help_text="网上预审已超期")
+    delivery = serializers.SerializerMethodField(
+        help_text="网上申请时申请人选择的领取方式和邮寄地址（地址完整，供窗口寄出）；非网上申请为空"
+    )
+    waybill = serializers.SerializerMethodField(help_text="邮寄运单和寄递服务的最近物流轨迹；没有则为空")
+    payment = serializers.SerializerMethodField(help_text="收费事项受理后的缴费单；不收费为空")
     row_version = serializers.IntegerField()
     materials = CaseMaterialOutputSerializer(many=True)
     timeline = EventOutputSerializer(many=True, source="events")
@@ -202,6 +234,22 @@ class CaseOutputSerializer(CaseListOutputSerializer):
     def get_prereview_overdue(self, obj: Case) -> bool:
         prereview = prereview_of(obj)
         return prereview is not None and prereview.overdue
+
+    @extend_schema_field(WishedDeliverySerializer(allow_null=True))
+    def get_delivery(self, obj: Case) -> dict[str, str] | None:
+        return wished_delivery(obj)
+
+    @extend_schema_field(_waybill_serializer())
+    def get_waybill(self, obj: Case) -> dict[str, Any] | None:
+        from yichuang.delivery.selectors import waybill_of
+
+        return waybill_of(obj)
+
+    @extend_schema_field(_payment_serializer())
+    def get_payment(self, obj: Case) -> dict[str, Any] | None:
+        from yichuang.payments.selectors import payment_of
+
+        return payment_of(obj)
 
     @extend_schema_field(ApplicantOutputSerializer)
     def get_applicant(self, obj: Case) -> dict[str, str]:
@@ -336,6 +384,9 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
         "delivered_at": _datetime(case.delivered_at),
         "prereview_due": _date(prereview.due) if prereview is not None else None,
         "prereview_overdue": prereview is not None and prereview.overdue,
+        "delivery": methods.get_delivery(case),
+        "waybill": methods.get_waybill(case),
+        "payment": methods.get_payment(case),
         "row_version": int(case.row_version),
         "materials": case_materials(case)
         if written is None or written.materials is None
@@ -608,6 +659,13 @@ class TrackOutputSerializer(serializers.Serializer[Any]):
     delivery_method = serializers.CharField()
     tracking_number = serializers.CharField()
     timeline = TrackEventSerializer(many=True, source="events", help_text="不含工作人员姓名")
+    waybill = serializers.SerializerMethodField(help_text="邮寄送达：运单号和寄递服务的最近物流轨迹")
+
+    @extend_schema_field(_waybill_serializer())
+    def get_waybill(self, obj: Case) -> dict[str, Any] | None:
+        from yichuang.delivery.selectors import waybill_of
+
+        return waybill_of(obj)
 
 
 class TrackApi(APIView):

@@ -71,6 +71,10 @@ DETAIL_RELATIONS = (
     "item_version",
     "applicant_region",
     "application",
+    # outer joins to rows other apps keep beside some cases (the online applicant's wish, the
+    # waybill): read with the case rather than by a query each
+    "citizen_link",
+    "waybill",
 )
 
 

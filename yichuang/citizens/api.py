@@ -32,6 +32,8 @@ from yichuang.citizens.selectors import citizen_case_get, citizen_cases
 from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
+from yichuang.delivery.api import WaybillOutputSerializer
+from yichuang.delivery.selectors import waybill_of
 from yichuang.files.selectors import files_for
 from yichuang.org.models import ServicePoint
 from yichuang.ratings.api import PublicRatingOutputSerializer
@@ -269,6 +271,18 @@ class CitizenCaseSerializer(CitizenCaseListSerializer):
     materials = CitizenMaterialSerializer(many=True)
     timeline = CitizenEventSerializer(many=True, help_text="不含工作人员姓名")
     documents = CitizenDocumentSerializer(many=True)
+    waybill = WaybillOutputSerializer(allow_null=True, help_text="邮寄送达：运单号和寄递服务的最近物流轨迹")
+    payment = serializers.DictField(
+        allow_null=True, help_text="缴费单（同 GET cases/{number}/payment/）；不收费为空"
+    )
+
+
+def _payment(case: Case) -> dict[str, Any] | None:
+    from yichuang.payments.api import pay_url
+    from yichuang.payments.selectors import order_of, order_output
+
+    order = order_of(case)
+    return order_output(order, pay_url=pay_url(order)) if order is not None else None
 
 
 def _status_display(status_code: str) -> str:
@@ -326,6 +340,8 @@ def case_detail(case: Case) -> dict[str, Any]:
         },
         "delivery_method": case.delivery_method,
         "tracking_number": case.tracking_number,
+        "waybill": waybill_of(case),
+        "payment": _payment(case),
         "missing": missing,
         "missing_materials": missing_materials,
         "materials": materials,

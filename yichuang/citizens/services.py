@@ -181,6 +181,7 @@ def citizen_apply(
     commitments: list[str],
     delivery_method: str,
     delivery_address: str = "",
+    channel: str = "online",
 ) -> Case:
     """网上申请: a case on channel ``online``, ``submitted`` for the window's pre-review, the
     applicant being the citizen's bound identity and his phone."""
@@ -190,7 +191,9 @@ def citizen_apply(
     address = (delivery_address or "").strip()
     if delivery_method == "mail" and not address:
         raise Invalid(_("邮寄送达请填写收件地址。"), fields={"delivery.address": [_("请填写收件地址。")]})
-    note = _("网上申请，希望%(how)s。") % {"how": DELIVERY_WORDS[delivery_method]}
+    note = (_("自助终端申请，希望%(how)s。") if channel == "kiosk" else _("网上申请，希望%(how)s。")) % {
+        "how": DELIVERY_WORDS[delivery_method]
+    }
     if delivery_method == "mail":
         # The timeline is the audit log: the address stays masked there; the whole address is kept
         # on the link row, for the window that posts the result.
@@ -205,6 +208,7 @@ def citizen_apply(
         materials=materials,
         commitments=commitments,
         note=note,
+        channel=channel,
     )
     CitizenCase.objects.create(
         citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yichuang.web.views import auth, cases, dashboard, intake, public, uploads, work
+from yichuang.web.views import auth, cases, dashboard, intake, kiosk, pay, public, uploads, work
 
 app_name = "web"
 
@@ -16,8 +16,19 @@ urlpatterns = [
     path("track/", public.track, name="track"),
     path("track/<str:number>/rating/", public.rate, name="rate"),
     path("verify-code/", public.verify_go, name="verify-go"),
+    path("pay/demo/<str:token>/", pay.pay_demo, name="pay-demo"),
     # the kiosk (自助一体机): the same pages in large print, no login
-    path("kiosk/", public.kiosk_home, name="kiosk"),
+    path("kiosk/", kiosk.kiosk_home, name="kiosk"),
+    path("kiosk/p/<str:code>/", kiosk.kiosk_point_home, name="kiosk-point"),
+    path("kiosk/items/", kiosk.kiosk_items, name="kiosk-items"),
+    path("kiosk/items/<str:code>/apply/", kiosk.kiosk_apply, name="kiosk-apply"),
+    path("kiosk/signin/", kiosk.kiosk_signin, name="kiosk-signin"),
+    path("kiosk/signout/", kiosk.kiosk_signout, name="kiosk-signout"),
+    path("kiosk/mine/", kiosk.kiosk_mine, name="kiosk-mine"),
+    path("kiosk/mine/<str:number>/receipt/", kiosk.kiosk_receipt, name="kiosk-receipt"),
+    path("kiosk/licences/", kiosk.kiosk_licenses, name="kiosk-licenses"),
+    path("kiosk/licences/<str:number>/", kiosk.kiosk_license_print, name="kiosk-license-print"),
+    path("kiosk/verify/", kiosk.kiosk_verify, name="kiosk-verify"),
     path("kiosk/guide/", public.guide_search, {"kiosk": True}, name="kiosk-guide"),
     path("kiosk/guide/<str:code>/", public.guide_detail, {"kiosk": True}, name="kiosk-guide-item"),
     path("kiosk/track/", public.track, {"kiosk": True}, name="kiosk-track"),
@@ -33,6 +44,7 @@ urlpatterns = [
     path("work/queue/", cases.queue, name="queue"),
     path("work/cases/<str:number>/", cases.case_detail, name="case"),
     path("work/cases/<str:number>/act/<str:action>/", cases.case_act, name="case-act"),
+    path("work/cases/<str:number>/waybill/", cases.case_waybill, name="case-waybill"),
     path("work/cases/<str:number>/print/<str:paper>/", cases.case_print, name="case-print"),
     path("work/applications/<str:number>/", cases.application_detail, name="application"),
     path("work/dashboard/", dashboard.dashboard_page, name="dashboard"),

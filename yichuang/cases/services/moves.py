@@ -55,7 +55,14 @@ def _locked(case: Case | CaseInScope) -> Case:
         # The licence issued on approval comes along (an empty outer join before): the answer
         # shows it, and a lookup of its own would be one more query per action.
         .select_related(
-            "item", "item_version", "point", "region", "handling_department", "issued_license__license_type"
+            "item",
+            "item_version",
+            "point",
+            "region",
+            "handling_department",
+            "issued_license__license_type",
+            "citizen_link",
+            "waybill",
         )
         .first()
     )

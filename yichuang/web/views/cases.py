@@ -103,7 +103,13 @@ def _action_forms(
             continue
         initial = {}
         if action == "deliver":
-            initial = {"method": DeliveryMethod.AGENT if case.agent_id else DeliveryMethod.PICKUP}
+            from yichuang.cases.api import wished_delivery
+
+            wish = wished_delivery(case) or {}
+            method = (
+                DeliveryMethod.MAIL if wish.get("method") == DeliveryMethod.MAIL else DeliveryMethod.PICKUP
+            )
+            initial = {"method": DeliveryMethod.AGENT if case.agent_id else method}
         made[action] = action_form_class(action)(prefix=action, initial=initial)
     return made
 
@@ -115,9 +121,17 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     materials = list(case.materials.all())
     events = list(case.events.all())
     prereview = prereview_of(case, events=[vars(e) for e in events])
+    from yichuang.cases.api import wished_delivery
+    from yichuang.delivery.selectors import waybill_of
+    from yichuang.payments.selectors import payment_of
+
     return {
         "case": case,
         "prereview": prereview,
+        "wish": wished_delivery(case),
+        "waybill": waybill_of(case),
+        "payment": payment_of(case),
+        "may_deliver": "deliver" in allowed,
         "light": light_for(case),
         "materials": materials,
         "events": events,
@@ -153,6 +167,30 @@ def _row_version(request: HttpRequest) -> int | None:
         return int(request.POST.get("row_version", ""))
     except ValueError:
         return None
+
+
+@require_POST
+@staff_view
+def case_waybill(request: HttpRequest, number: str) -> HttpResponse:
+    """邮寄下单 on the case page: the carrier makes the waybill; the clerk then delivers by mail."""
+    from yichuang.delivery.services import waybill_create
+
+    user = staff(request)
+    case = get_case(user, number)
+    try:
+        if not services.case_may(user, case, "deliver"):
+            raise exceptions.PermissionDenied(_("您无权为此办件邮寄下单。"))
+        made = waybill_create(case=case, actor=user, address=request.POST.get("address", "")[:200])
+    except exceptions.APIException as exc:
+        problem = problem_from(exc)
+        return render(
+            request,
+            "web/cases/detail.html",
+            _case_context(request, case, problem=problem),
+            status=problem.status,
+        )
+    messages.success(request, _("已邮寄下单，运单号 %(number)s。") % {"number": made.number})
+    return redirect("web:case", number=case.number)
 
 
 @require_POST
