@@ -1,4 +1,4 @@
-/* 自助终端: the ID card reader hook and printing.
+/* 自助终端: the ID card reader hook.
 
    The card reader is pluggable (the kiosk's KIOSK_CARD_READER setting, on the button as data-reader):
    - "js": the kiosk's shell (the vendor's browser wrapper) provides window.yichuangCardReader.read(),
@@ -41,8 +41,5 @@
       }
     });
   });
-
-  document.querySelectorAll("[data-print]").forEach((button) => {
-    button.addEventListener("click", () => window.print());
-  });
+  // Buttons marked data-print print the page: site.js handles them on every page.
 })();
