@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "yichuang.licenses",
     "yichuang.ratings",
     "yichuang.citizens",
+    "yichuang.delivery",
+    "yichuang.payments",
     "yichuang.hotline",
     "yichuang.stats",
     "yichuang.handover",
@@ -340,6 +342,35 @@ CITIZEN_IDENTITY_BACKEND = env_str(
 CITIZEN_CODE_MINUTES = env_int("CITIZEN_CODE_MINUTES", 5)
 CITIZEN_CODE_TRIES = env_int("CITIZEN_CODE_TRIES", 5)
 CITIZEN_TOKEN_DAYS = env_int("CITIZEN_TOKEN_DAYS", 7)
+#: 寄递 (``yichuang.delivery.carriers``): ``console`` (the demo's: numbers made here, parcels printed
+#: masked), ``ems`` (an EMS-style HTTPS platform: its URL, app key and secret below) or a dotted path.
+CARRIER_BACKEND = env_str("CARRIER_BACKEND", "console")
+CARRIER_EMS_URL = env_str("CARRIER_EMS_URL", "")
+CARRIER_EMS_APP_KEY = env_str("CARRIER_EMS_APP_KEY", "")
+CARRIER_EMS_SECRET = env_secret("CARRIER_EMS_SECRET", "") or ""
+CARRIER_TIMEOUT = env_int("CARRIER_TIMEOUT", 10)
+#: minutes a waybill's tracks are shown as fetched before the carrier is asked again
+CARRIER_TRACK_MINUTES = env_int("CARRIER_TRACK_MINUTES", 30)
+if CARRIER_BACKEND == "ems" and not (CARRIER_EMS_URL and CARRIER_EMS_APP_KEY and CARRIER_EMS_SECRET):
+    raise ImproperlyConfigured(
+        "CARRIER_BACKEND=ems needs CARRIER_EMS_URL, CARRIER_EMS_APP_KEY and CARRIER_EMS_SECRET"
+    )
+#: 统一公共支付 (``yichuang.payments.gateway``): ``demo`` (a cashier page of this site whose signed
+#: notification goes through the same callback) or the dotted path of a ``PaymentService``; the demo's
+#: signing secret (derived from SECRET_KEY when empty).
+PAYMENT_BACKEND = env_str("PAYMENT_BACKEND", "demo")
+PAYMENT_DEMO_SECRET = env_secret("PAYMENT_DEMO_SECRET", "") or ""
+#: 自助终端: seconds without a touch before a kiosk goes back to its point's home screen (and signs
+#: the citizen out); the ID card reader: ``demo`` (a button fills the demo citizen's number), ``js``
+#: (the kiosk's shell provides ``window.yichuangCardReader.read()``) or the URL of a local reader
+#: service answering ``{"name", "id_number"}``.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 120)
+KIOSK_CARD_READER = env_str("KIOSK_CARD_READER", "demo")
+#: 网上预审: working days the window has to pre-review an online or kiosk application (accept, notify
+#: or refuse), counted from its submission or its last supplement (``yichuang.cases.prereview``).
+PREREVIEW_WORKDAYS = env_int("PREREVIEW_WORKDAYS", 1)
+if PREREVIEW_WORKDAYS < 1:
+    raise ImproperlyConfigured(f"PREREVIEW_WORKDAYS must be at least 1, got {PREREVIEW_WORKDAYS}")
 #: Seconds a platform may take to answer before the attempt counts as failed (and is retried).
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
 if SMS_TIMEOUT <= 0:

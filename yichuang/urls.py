@@ -8,6 +8,7 @@ from yichuang.catalog import api as catalog_api
 from yichuang.documents.urls import verify_urlpatterns
 from yichuang.notify import api as notify_api
 from yichuang.org import api as org_api
+from yichuang.payments.api import PaymentNotifyApi
 
 admin.site.site_header = _("一窗 · 基层政务服务平台管理")
 admin.site.site_title = _("一窗管理")
@@ -38,6 +39,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("stats/", include("yichuang.stats.urls")),
     path("queue/", include("yichuang.queue.urls")),
     path("audit/", include("yichuang.audit.urls")),
+    path("payments/notify/", PaymentNotifyApi.as_view(), name="payment-notify"),
 ]
 
 urlpatterns = [

@@ -24,7 +24,7 @@ from yichuang.citizens.drafts import draft_discard
 from yichuang.citizens.identity import identity_service
 from yichuang.citizens.models import Citizen, CitizenCase, CitizenFile, CitizenToken, LoginCode
 from yichuang.common.errors import Invalid
-from yichuang.common.identity import validate_mobile
+from yichuang.common.identity import mask_address, validate_mobile
 from yichuang.org.models import Role, ServicePoint, Staff
 
 #: The account that stands for the applicant himself where the case records need a staff row
@@ -184,6 +184,7 @@ def citizen_apply(
     delivery_method: str,
     delivery_address: str = "",
     form: Mapping[str, Any] | None = None,
+    channel: str = "online",
 ) -> Case:
     """网上申请: a case on channel ``online``, ``submitted`` for the window's pre-review, the
     applicant being the citizen's bound identity and his phone."""
@@ -193,9 +194,13 @@ def citizen_apply(
     address = (delivery_address or "").strip()
     if delivery_method == "mail" and not address:
         raise Invalid(_("邮寄送达请填写收件地址。"), fields={"delivery.address": [_("请填写收件地址。")]})
-    note = _("网上申请，希望%(how)s。") % {"how": DELIVERY_WORDS[delivery_method]}
+    note = (_("自助终端申请，希望%(how)s。") if channel == "kiosk" else _("网上申请，希望%(how)s。")) % {
+        "how": DELIVERY_WORDS[delivery_method]
+    }
     if delivery_method == "mail":
-        note += _("收件地址：%(address)s。") % {"address": address}
+        # The timeline is the audit log: the address stays masked there; the whole address is kept
+        # on the link row, for the window that posts the result.
+        note += _("收件地址：%(address)s。") % {"address": mask_address(address)}
     case = online_case_create(
         actor=online_account(),
         item=item,
@@ -207,6 +212,7 @@ def citizen_apply(
         commitments=commitments,
         note=note,
         form=form,
+        channel=channel,
     )
     CitizenCase.objects.create(
         citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address
@@ -266,10 +272,23 @@ def citizen_bundle_apply(
 def citizen_supplement(*, citizen: Citizen, case: Case, materials: list[MaterialInput]) -> Case:
     """补正 by the applicant himself, after the window's one-time notice."""
     from yichuang.cases.services import case_supplement
+    from yichuang.notify.services import sms_enqueue
 
-    done: Case = case_supplement(
-        case=case, actor=online_account(), materials=materials, note=_("申请人网上补正。"), by_applicant=True
-    )
+    with transaction.atomic():
+        done: Case = case_supplement(
+            case=case,
+            actor=online_account(),
+            materials=materials,
+            note=_("申请人网上补正。"),
+            by_applicant=True,
+        )
+        # Each step of the pre-review reaches his phone: the papers arrived and wait for the window.
+        sms_enqueue(
+            to=done.applicant_phone,
+            template="case_supplement_received",
+            context={"number": done.number, "item": done.item.name, "point": done.point.name},
+            case_number=done.number,
+        )
     return done
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.audit.chain import case_chain
+from yichuang.cases import hooks
 from yichuang.cases.actions import WINDOW_ROLES
 from yichuang.cases.documents import issue_application_form, issue_for_case
 from yichuang.cases.models import (
@@ -175,6 +176,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         # The answer asks for the form: say "none" without a query.
         CaseForm._meta.get_field("case").remote_field.set_cached_value(case, None)
     if accepted:
+        hooks.run_after("accept", case, actor, {})
         _sms(case, "case_accepted")
         documents += issue_for_case(case=case, kind="accept", actor=actor)
     else:
@@ -307,6 +309,7 @@ def online_case_create(
     commitments: Iterable[str] = (),
     note: str = "",
     form: Mapping[str, Any] | None = None,
+    channel: str = Channel.ONLINE,
 ) -> Case:
     """网上申请 by the applicant himself (``yichuang.citizens``): the same checks of the item, the
     applicant and the materials as ``case_create``, without the staff's right to take it at the
@@ -317,7 +320,8 @@ def online_case_create(
         actor=actor,
         item=item,
         point=point,
-        channel=Channel.ONLINE,
+        # online, or at a self-service kiosk (自助终端) where he signed in himself
+        channel=channel if channel in (Channel.ONLINE, Channel.KIOSK) else Channel.ONLINE,
         applicant=applicant,
         materials=materials,
         tolerated=(),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from yichuang.catalog.models import ItemStatus, ServiceItem
 from yichuang.catalog.search import search_items
 from yichuang.catalog.selectors import bundles_active, items_published, points_offering
 from yichuang.common.throttles import page_allowed
+from yichuang.delivery.selectors import waybill_of
 from yichuang.org.models import Staff
 from yichuang.web.forms import RatingForm, TrackForm
 from yichuang.web.rating import already_rated, may_rate, submit_rating
@@ -42,17 +42,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, Staff) and request.user.is_authenticated:
         return redirect("web:work")
     return render(request, "web/home.html", {"common": _common_items(8), "bundles": bundles_active()[:6]})
-
-
-def kiosk_home(request: HttpRequest) -> HttpResponse:
-    """The kiosk's start page. ``?reset=1`` (after two idle minutes) forgets the last person: the
-    progress they looked up and the language they chose, so the next one starts in Chinese."""
-    if request.GET.get("reset"):
-        request.session.flush()
-        response = redirect("web:kiosk")
-        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-        return response
-    return render(request, "web/kiosk/home.html", {"base_template": _base(True), "kiosk": True})
 
 
 def _common_items(limit: int) -> list[ServiceItem]:
@@ -156,6 +145,7 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
             "timeline": _timeline(case),
             "warnings": case_warnings_of(case),
             "open_statuses": OPEN_STATUSES,
+            "waybill": waybill_of(case),
             "may_rate": may_rate(case, kiosk=kiosk),
             "rated": already_rated(case, kiosk=kiosk),
             "rating_form": RatingForm(),
