@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -100,6 +101,16 @@ class TestAtTheWindow:
         kept = CaseForm.objects.get(case__number=case["number"])
         assert kept.values["amount"] == "150.5"
         assert [field["label"] for field in kept.fields][:2] == ["户籍地址", "开户银行"]
+
+    def test_the_database_keeps_the_filled_form_sealed(self, county, elder, clerk):
+        number = clerk.post("/api/v1/cases/", window_case(form=FILLED), format="json").json()["number"]
+
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT "values" FROM cases_caseform')
+            [(stored,)] = cursor.fetchall()
+        assert str(stored).startswith("s1.")
+        assert AGENT_ID not in str(stored) and "13900001111" not in str(stored) and "甲村" not in str(stored)
+        assert CaseForm.objects.get(case__number=number).values["agent_id"] == AGENT_ID
 
     def test_a_supervisor_sees_the_numbers_masked(self, county, elder, clerk):
         number = clerk.post("/api/v1/cases/", window_case(form=FILLED), format="json").json()["number"]

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from yichuang.catalog.models import ItemVersion, ServiceItem
 from yichuang.org.models import Department, Region, ServicePoint
-from yichuang.pii.fields import SealedCharField
+from yichuang.pii.fields import SealedCharField, SealedJSONField
 
 
 class CaseStatus(models.TextChoices):
@@ -335,7 +335,8 @@ class CaseForm(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="form", primary_key=True)
     fields = models.JSONField(_("字段"), default=list)
-    values = models.JSONField(_("填写内容"), default=dict)
+    #: what the applicant typed, ID numbers, phones and addresses among it: sealed whole (SM4)
+    values = SealedJSONField(_("填写内容"), default=dict)
 
     class Meta:
         verbose_name = _("申请表")

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.common.identity import mask_phone
-from yichuang.pii.fields import BlindIndexField, SealedCharField
+from yichuang.pii.fields import BlindIndexField, SealedCharField, SealedJSONField
 
 
 class Citizen(models.Model):
@@ -124,10 +124,12 @@ class ApplicationDraft(models.Model):
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="drafts")
     item = models.ForeignKey("catalog.ServiceItem", on_delete=models.CASCADE, related_name="+")
     point = models.CharField(_("受理服务点编码"), max_length=20, blank=True)
-    form = models.JSONField(_("申请表"), default=dict, blank=True)
+    #: what he has typed (ID numbers, phones, addresses among it) and how he wants the result (his
+    #: address): sealed whole (SM4), like the case's form
+    form = SealedJSONField(_("申请表"), default=dict, blank=True)
     materials = models.JSONField(_("申请材料"), default=list, blank=True)
     commitments = models.JSONField(_("告知承诺的材料"), default=list, blank=True)
-    delivery = models.JSONField(_("领取方式"), default=dict, blank=True)
+    delivery = SealedJSONField(_("领取方式"), default=dict, blank=True)
     #: how far the step form has come (``citizens.steps``): a later step opens once the earlier are done
     step = models.CharField(
         _("进行到"), max_length=10, choices=DraftStep.choices, default=DraftStep.SITUATION

@@ -12,6 +12,7 @@ writes with ``update_fields`` or ``bulk_update`` names the index too (``sealed_f
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import FieldError
@@ -82,6 +83,47 @@ def _on_index(lhs: Any) -> tuple[Col, SealedCharField]:
         raise FieldError("加密字段只能直接按列查找。A sealed field is looked up by its column only.")
     index = field.index_field()
     return Col(lhs.alias, index), field
+
+
+class SealedJSONField(SealedCharField):
+    """A JSON value (a filled application form, a draft's delivery wish) that may hold ID numbers,
+    phones and addresses, sealed whole as its JSON text: read as the dict or list it was, never
+    searchable (no index; every look-up but ``isnull`` is refused). ``reseal`` and the data
+    migrations treat it as any sealed column, since the column holds one sealed string."""
+
+    description = "Sealed personal data as JSON (SM4-GCM)"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", None)
+        super().__init__(*args, **kwargs)
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        text = unseal(value, context=self.context)
+        return json.loads(text) if text else None
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and not is_sealed(value):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and is_sealed(value)):
+            return value
+        return seal(json.dumps(value, ensure_ascii=False, sort_keys=True), context=self.context)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False, sort_keys=True)
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        return {"isnull": lookups.IsNull}.get(lookup_name) or _refused(self, lookup_name)
 
 
 class SealedExact(lookups.Exact):  # type: ignore[type-arg]
