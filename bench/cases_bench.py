@@ -32,8 +32,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from report import replace_section  # noqa: E402
 
+from yichuang.files.samples import BLANK_PDF  # noqa: E402
+
 N = int(os.environ.get("BENCH_CASES", "200"))
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = BLANK_PDF
 
 
 def pct(values: list[float], p: float) -> float:

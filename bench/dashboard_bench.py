@@ -29,10 +29,10 @@ from report import replace_section
 from serve import (
     WORKERS,
     Measured,
-    app_env,
     base_name,
     database_url_for,
     gunicorn,
+    kept_database_env,
     measure_get,
     report_heading,
     request,
@@ -292,7 +292,7 @@ def main() -> int:
         print("The dashboard benchmark needs PostgreSQL (DATABASE_URL): skipped")
         return 0
     data_dir = temp_dir("yichuang-dash-bench-")
-    env = app_env(url, data_dir)
+    env = kept_database_env(url, data_dir)
     tokens = prepare(env, url)
     results: list[tuple[str, Measured]] = []
     print(f"[2/3] gunicorn, {WORKERS} sync workers; {SECONDS:.0f} s per row", flush=True)

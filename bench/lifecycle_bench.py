@@ -66,6 +66,8 @@ from serve import (
 )
 from tqdm import tqdm
 
+from yichuang.files.samples import BLANK_PDF
+
 LIFECYCLES = int(os.environ.get("BENCH_LIFECYCLES", "500"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 FLOOR_REQUESTS = int(os.environ.get("BENCH_FLOOR_REQUESTS", "4000"))
@@ -75,7 +77,7 @@ SETUPS = [s for s in os.environ.get("BENCH_SETUPS", "production,embedded").split
 #: Seconds without a document signed after which the benchmark gives up.
 DOCUMENTS_TIMEOUT = float(os.environ.get("BENCH_DOCUMENTS_TIMEOUT", "120"))
 LOGS = ROOT / "var" / "bench" / "logs"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = BLANK_PDF
 
 #: The issue's targets.
 RATIO_TARGET, RATIO_STRETCH = 4.0, 2.0
@@ -92,9 +94,9 @@ def prepare_here() -> None:
 
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from rest_framework.authtoken.models import Token
 
     from yichuang.files.services import file_store
+    from yichuang.org.tokens import token_issue
 
     app = demo_application()
     materials = []
@@ -124,8 +126,8 @@ def prepare_here() -> None:
         json.dumps(
             {
                 "actions": actions,
-                "clerk": Token.objects.get_or_create(user=app.clerk)[0].key,
-                "reviewer": Token.objects.get_or_create(user=app.reviewer)[0].key,
+                "clerk": token_issue(user=app.clerk)[1],
+                "reviewer": token_issue(user=app.reviewer)[1],
                 "body": body,
                 "item": app.item.code,
                 "point": app.point.code,

@@ -46,7 +46,9 @@ from django.db import connection  # noqa: E402
 from django.db.backends.base.base import BaseDatabaseWrapper  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from yichuang.files.samples import BLANK_PDF  # noqa: E402
+
+PDF = BLANK_PDF
 
 
 class Counter:
@@ -86,13 +88,13 @@ class Counter:
 
 def lifecycle_requests() -> list[tuple[str, Callable[[], Any]]]:
     """The requests of one lifecycle, in order (each checks its answer)."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from yichuang.catalog.models import ServiceItem
     from yichuang.common.identity import resident_id_check_char
     from yichuang.files.services import file_store
     from yichuang.org.models import ServicePoint, Staff
+    from yichuang.org.tokens import token_issue
 
     clerk = Staff.objects.get(username="town1")
     reviewer = Staff.objects.get(username="town1_review")
@@ -115,7 +117,7 @@ def lifecycle_requests() -> list[tuple[str, Callable[[], Any]]]:
 
     def client(user: Any) -> APIClient:
         made = APIClient()
-        made.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
+        made.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)[1]}")
         return made
 
     as_clerk, as_reviewer = client(clerk), client(reviewer)

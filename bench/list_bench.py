@@ -25,10 +25,10 @@ from results import record
 from serve import (
     WORKERS,
     Measured,
-    app_env,
     base_name,
     database_url_for,
     gunicorn,
+    kept_database_env,
     manage,
     measure_get,
     pct,
@@ -91,8 +91,7 @@ SELECT
     o.point_id, o.region_id, o.department_id, o.mode, 'person',
     (ARRAY['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'])[1 + abs(hashint4(g + 11)) %% 10]
       || (ARRAY['建华', '秀英', '伟', '芳', '军', '丽', '强', '敏', '桂兰', '志刚'])[1 + abs(hashint4(g + 13)) %% 10],
-    '41150219800101' || lpad((g %% 1000)::text, 3, '0') || 'X',
-    '138' || lpad((g %% 100000000)::text, 8, '0'),
+    (%(id_numbers)s::text[])[1 + g %% %(distinct)s], (%(phones)s::text[])[1 + g %% %(distinct)s],
     %(staff)s, a.created, acc.accepted, CASE WHEN acc.accepted IS NULL THEN NULL ELSE coalesce(
         o.staff_ids[1 + abs(hashint4(g + 17)) %% greatest(1, cardinality(o.staff_ids))], %(staff)s) END,
     acc.accepted::date + ceil(o.promised * 1.4)::int, acc.accepted::date + ceil(o.statutory * 1.4)::int,
@@ -127,6 +126,20 @@ CROSS JOIN LATERAL (
 """
 
 
+def sealed_applicants(distinct: int = 1000) -> dict[str, object]:
+    """ID numbers and phones are sealed at rest (SM4 in Python, not in SQL): ``distinct`` of each,
+    sealed once here with the benchmark's keys and picked by the generator per case."""
+    from yichuang.pii.cipher import seal
+
+    return {
+        "distinct": distinct,
+        "id_numbers": [
+            seal(f"41150219800101{n:03d}X", context="cases.Case.applicant_id_number") for n in range(distinct)
+        ],
+        "phones": [seal(f"138{n:08d}", context="cases.Case.applicant_phone") for n in range(distinct)],
+    }
+
+
 def generate(url: str, staff_id: int, size: int = SIZE) -> None:
     """``size`` cases, accepted by the clerks of their point (``staff_id`` where a point has none).
     A failure drops the database: its indexes are dropped while loading, so the next run starts over."""
@@ -155,11 +168,12 @@ def _generate(url: str, staff_id: int, size: int) -> None:
         # foreign-key checks per row while loading (superuser only; the benchmark's own database).
         conn.execute("SET session_replication_role = replica")
         bar = tqdm(total=size, desc="      cases", unit="", unit_scale=True, file=sys.stderr)
+        sealed = sealed_applicants()
         for lo in range(1, size + 1, CHUNK):
             hi = min(size, lo + CHUNK - 1)
             conn.execute(
                 CASES_SQL,
-                {"lo": lo, "hi": hi, "size": size, "offers": offers, "staff": staff_id},
+                {"lo": lo, "hi": hi, "size": size, "offers": offers, "staff": staff_id, **sealed},
             )
             bar.update(hi - lo + 1)
         bar.close()
@@ -209,13 +223,11 @@ def database_with_cases(env: dict[str, str], url: str, size: int) -> tuple[int, 
 
 def tokens_for(*usernames: str) -> dict[str, str]:
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from yichuang.org.models import Staff
+    from yichuang.org.tokens import token_issue
 
-    tokens = {
-        name: Token.objects.get_or_create(user=Staff.objects.get(username=name))[0].key for name in usernames
-    }
+    tokens = {name: token_issue(user=Staff.objects.get(username=name))[1] for name in usernames}
     connection.close()
     return tokens
 
@@ -246,7 +258,7 @@ def main() -> int:
         print("The list benchmark needs PostgreSQL (DATABASE_URL): skipped")
         return 0
     data_dir = temp_dir("yichuang-list-bench-")
-    env = app_env(url, data_dir)
+    env = kept_database_env(url, data_dir)
     tokens = prepare(env, url)
     results: list[tuple[str, int, Measured]] = []
     print(f"[2/3] gunicorn, {WORKERS} sync workers; {SECONDS:.0f} s per row", flush=True)

@@ -98,6 +98,18 @@ def app_env(database_url: str | None, data_dir: str) -> dict[str, str]:
     return env
 
 
+def kept_database_env(database_url: str, data_dir: str) -> dict[str, str]:
+    """``app_env`` for a database kept between runs (the list and dashboard benchmarks): its personal
+    data is sealed with keys that must outlive the run's temporary data directory, so the key file
+    lives beside the benchmark results, named for the database."""
+    env = app_env(database_url, data_dir)
+    name = urlsplit(database_url).path.lstrip("/")
+    keys = ROOT / "var" / "bench" / f"{name}-pii-keys.json"
+    keys.parent.mkdir(parents=True, exist_ok=True)
+    env["YICHUANG_PII_KEY_FILE"] = str(keys)
+    return env
+
+
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(BIN / "yichuang"), *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 

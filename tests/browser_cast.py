@@ -75,12 +75,21 @@ def shots(tmp_path: Path) -> Path:
 
 
 def open_page(browser: Any, live_server: Any, **options: Any) -> Iterator[Any]:
-    """A page in a fresh context; the test fails if a script on it raised."""
+    """A page in a fresh context; the test fails if a script on it raised, or if the browser refused
+    something the Content-Security-Policy forbids (an inline script or handler, a foreign source)."""
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
     assert not errors, f"script errors on the page: {errors}"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.test_citizens import application, verified
@@ -140,6 +141,22 @@ class TestAtTheWindow:
         assert answer.json()["form"] == []
         assert not CaseForm.objects.exists()
         assert not Document.objects.filter(kind=DocumentKind.APPLICATION_FORM).exists()
+
+
+def test_the_case_page_shows_the_filled_form_to_the_clerk(county, elder, clerk):
+    number = clerk.post("/api/v1/cases/", window_case(form=FILLED), format="json").json()["number"]
+    browser = Client()
+    browser.force_login(county.staff["town_clerk"])
+
+    page = browser.get(f"/work/cases/{number}/").content.decode()
+
+    assert "申请表" in page
+    assert "开户银行" in page and "河南农信社" in page
+    assert "13900001111" in page
+    boss = Client()
+    boss.force_login(county.staff["supervisor"])
+    watched = boss.get(f"/work/cases/{number}/").content.decode()
+    assert "139****1111" in watched and "13900001111" not in watched
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext) not installed; CI installs it")

@@ -15,6 +15,7 @@ from tests import factories as f
 from yichuang.cases.models import Case, CaseEvent
 from yichuang.catalog.services import item_publish
 from yichuang.common.identity import resident_id_check_char
+from yichuang.files.samples import BLANK_PDF
 from yichuang.workdays.calendar import add_workdays
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 FIRST17 = "41150219800101123"
 ID_NUMBER = FIRST17 + resident_id_check_char(FIRST17)
 PHONE = "13812345678"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = BLANK_PDF
 
 
 def client_for(user) -> APIClient:

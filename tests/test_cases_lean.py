@@ -7,20 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.test_cases import accepted_case, application
 from tests.test_licenses import approved_card, elder_card  # noqa: F401  (fixture)
 from yichuang.catalog.models import ItemStatus, PointItem, ServiceItem
 from yichuang.common.models import ChangeMarker
+from yichuang.org.tokens import token_issue
 
 pytestmark = pytest.mark.django_db
 
 
 def with_token(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)[1]}")
     return client
 
 
@@ -88,7 +89,7 @@ def test_a_revoked_token_is_refused_on_its_next_request(county):
     clerk = county.staff["town_clerk"]
     client = with_token(clerk)
     assert client.get("/api/v1/cases/").status_code == 200
-    Token.objects.filter(user=clerk).delete()
+    AuthToken.objects.filter(user=clerk).delete()
     assert client.get("/api/v1/cases/").status_code == 401
 
 

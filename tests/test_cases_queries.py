@@ -12,13 +12,15 @@ from contextlib import nullcontext
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.test_cases import accepted_case, act, application
 from yichuang.cases.api import CaseListOutputSerializer, CaseOutputSerializer, case_list_row, case_output
 from yichuang.cases.models import Case
 from yichuang.cases.selectors import LIST_COLUMNS, case_list, with_details
+from yichuang.org.tokens import token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +59,7 @@ APPROVE_QUERIES = REVIEW_QUERIES + 2
 
 def with_token(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)[1]}")
     return client
 
 
@@ -151,7 +153,9 @@ def test_accepting_and_delivering_make_a_fixed_number_of_queries(clerk, reviewer
 def test_the_answers_built_directly_are_what_the_serializers_give(clerk, reviewer):
     numbers = many_cases(clerk, reviewer, 2)
     assert act(reviewer, numbers[1], "approve").status_code == 200
-    user = Token.objects.get(key=reviewer._credentials["HTTP_AUTHORIZATION"].split()[1]).user
+    user = AuthToken.objects.get(
+        digest=hash_token(reviewer._credentials["HTTP_AUTHORIZATION"].split()[1])
+    ).user
     for number in numbers:
         case = with_details(Case.objects.filter(number=number)).get()
         row = case_list(user=user, filters={}).values(*LIST_COLUMNS).get(number=number)

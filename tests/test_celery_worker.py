@@ -58,6 +58,11 @@ def _database_url() -> str:
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[Celery]:
     from yichuang.documents.crypto import master_key
+    from yichuang.pii.keys import FileKeyBackend, keyring
+
+    def pii_key_file() -> Path:
+        keyring()  # made on first use
+        return FileKeyBackend().path
 
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     env = {
@@ -66,6 +71,7 @@ def worker(tmp_path: Path) -> Iterator[Celery]:
         "DATABASE_URL": _database_url(),
         "YICHUANG_DATA_DIR": str(tmp_path),  # its files land in tmp_path/files, the tests' MEDIA_ROOT
         "SEAL_MASTER_KEY": master_key().hex(),  # the seals this process made
+        "YICHUANG_PII_KEY_FILE": str(pii_key_file()),  # the keys that sealed this process's rows
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     process = subprocess.Popen(

@@ -27,6 +27,7 @@ from yichuang.catalog.models import (
 )
 from yichuang.catalog.selectors import bundle_materials, handling_unit_for
 from yichuang.demo.loader import load_demo
+from yichuang.files.samples import BLANK_PDF
 from yichuang.hotline.models import Category, RoutingRule, TimeLimit
 from yichuang.hotline.selectors import is_operator, route_for
 from yichuang.org.models import DepartmentKind, PointKind, Region, ServicePoint, Staff, Window
@@ -461,7 +462,7 @@ def test_town1_accepts_an_entrusted_item_under_the_numbered_seal_and_it_verifies
     )
     client = APIClient()
     client.force_authenticate(user=Staff.objects.get(username="town1"))
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = BLANK_PDF
     materials = [
         {
             "requirement": m.code,

@@ -7,6 +7,7 @@ is `.ci/deploy`, run by CI after the tests."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import subprocess
@@ -21,7 +22,7 @@ from django.core.management import call_command
 from django.db import OperationalError, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests import factories as f
@@ -32,6 +33,7 @@ from yichuang.notify.models import SmsMessage, SmsStatus
 from yichuang.notify.services import sms_enqueue, sms_retry_pending
 from yichuang.org.checks import demo_accounts_in_production
 from yichuang.org.models import Role, Staff
+from yichuang.org.tokens import token_issue
 
 # —— settings ——
 
@@ -51,6 +53,8 @@ _SCRUBBED = {
     "DEBUG",
     "SEAL_MASTER_KEY",
     "SEAL_MASTER_KEY_FILE",
+    "YICHUANG_PII_KEY_FILE",
+    "YICHUANG_PII_KEY_BACKEND",
     "DATABASE_URL",
     "REDIS_URL",
     "YICHUANG_DATA_DIR",
@@ -75,7 +79,16 @@ def _yichuang(*args: str, env: dict[str, str], timeout: float = 120) -> subproce
 def production_env(tmp_path: Path) -> dict[str, str]:
     key = tmp_path / "seal-master.key"
     key.write_text("00112233445566778899aabbccddeeff\n")
-    return {**PRODUCTION_ENV, "YICHUANG_DATA_DIR": str(tmp_path / "data"), "SEAL_MASTER_KEY_FILE": str(key)}
+    pii = tmp_path / "pii-keys.json"
+    pii.write_text(
+        json.dumps({"current": "0a1b2c3d", "keys": {"0a1b2c3d": "11" * 16}, "index_key": "22" * 32})
+    )
+    return {
+        **PRODUCTION_ENV,
+        "YICHUANG_DATA_DIR": str(tmp_path / "data"),
+        "SEAL_MASTER_KEY_FILE": str(key),
+        "YICHUANG_PII_KEY_FILE": str(pii),
+    }
 
 
 @pytest.mark.parametrize("name", ["ALLOWED_HOSTS", "PUBLIC_URL", "YICHUANG_DATA_DIR"])
@@ -132,6 +145,13 @@ def test_check_deploy_names_a_missing_seal_key_but_migrate_does_not_need_it(
     migrate = _yichuang("migrate", "--noinput", "-v", "0", env=env, timeout=300)
     assert migrate.returncode == 0, migrate.stderr
     assert (Path(env["YICHUANG_DATA_DIR"]) / "yichuang.sqlite3").exists()
+
+
+def test_check_deploy_names_a_missing_personal_data_key_file(production_env: dict[str, str]) -> None:
+    env = {k: v for k, v in production_env.items() if k != "YICHUANG_PII_KEY_FILE"}
+    deploy = _yichuang("check", "--deploy", env=env)
+    assert deploy.returncode != 0 and "yichuang.pii.E001" in deploy.stderr and "个人信息" in deploy.stderr
+    assert not (Path(env["YICHUANG_DATA_DIR"]) / "keys" / "pii-keys.json").exists()
 
 
 def test_a_malformed_seal_key_stops_every_command(production_env: dict[str, str], tmp_path: Path) -> None:
@@ -339,9 +359,9 @@ def test_in_production_a_demo_account_gets_no_token_and_says_why(demo_clerk: Sta
 def test_in_production_a_demo_accounts_old_token_and_session_stop_working(
     demo_clerk: Staff, settings: Any
 ) -> None:
-    token = Token.objects.create(user=demo_clerk)
+    token = token_issue(user=demo_clerk)[1]
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     web = Client()
     web.force_login(demo_clerk)
     assert api.get("/api/v1/me/").status_code == 200
@@ -378,7 +398,7 @@ def test_disable_demo_accounts_switches_them_all_off_and_drops_their_tokens(
 ) -> None:
     f.StaffFactory(username="agent9", is_demo=True)
     real = f.StaffFactory(username="wangli")
-    Token.objects.create(user=demo_clerk)
+    token_issue(user=demo_clerk)
     settings.PRODUCTION = True
     assert demo_accounts_in_production()
     out = StringIO()
@@ -386,7 +406,7 @@ def test_disable_demo_accounts_switches_them_all_off_and_drops_their_tokens(
     assert "已停用 2 个演示账号" in out.getvalue() and "agent9、town9" in out.getvalue()
     assert not Staff.objects.filter(is_demo=True, is_active=True).exists()
     assert Staff.objects.get(pk=real.pk).is_active
-    assert not Token.objects.filter(user=demo_clerk).exists()
+    assert not AuthToken.objects.filter(user=demo_clerk).exists()
     assert demo_accounts_in_production() == []
     again = StringIO()
     call_command("disable_demo_accounts", stdout=again)

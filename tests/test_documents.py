@@ -26,6 +26,7 @@ from yichuang.catalog.services import item_publish
 from yichuang.common.identity import resident_id_check_char
 from yichuang.documents.models import Document, DocumentKind, DocumentStatus, Seal, SealKind
 from yichuang.documents.services import document_content, document_sign, seal_create, seal_revoke
+from yichuang.files.samples import BLANK_PDF
 from yichuang.org.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.django_db
 FIRST17 = "41150219500101123"  # born 1950: an elder
 ID_NUMBER = FIRST17 + resident_id_check_char(FIRST17)
 PHONE = "13812345678"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = BLANK_PDF
 POPPLER = shutil.which("pdftotext") and shutil.which("pdftoppm")
 needs_poppler = pytest.mark.skipif(
     not POPPLER and not os.environ.get("CI"),
@@ -422,7 +423,7 @@ class TestEveryDocumentInChinese:
             document_content(document=documents(case["number"])[DocumentKind.DENIAL_DECISION]), tmp_path
         )
         for expected in (
-            "不予办理决定书",
+            "不予确认决定书",  # 残疾人证 is a 行政确认
             "残疾等级评定未达到标准",
             "六十日内",
             "浉河区人民政府",

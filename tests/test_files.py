@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import struct
 import uuid
 import zipfile
@@ -56,6 +57,15 @@ def tiny_pdf(padding: int = 0) -> bytes:
         out.write(b"%010d 00000 n \n" % offset)
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
     return out.getvalue()
+
+
+def damaged_xref_pdf() -> bytes:
+    """An old scanner's PDF: its pages are all there, its cross-reference offsets are wrong (a reader
+    finds the objects by scanning, as pypdf and every viewer do): damaged but readable, accepted."""
+    whole = tiny_pdf()
+    return re.sub(rb"\d{10} 00000 n", b"0000000000 00000 n", whole).replace(
+        b"startxref\n" + whole.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0], b"startxref\n0"
+    )
 
 
 def tiny_png() -> bytes:
@@ -175,12 +185,7 @@ def read(response: Any) -> bytes:
         ("户口簿.png", tiny_png, "image/png", ".png"),
         ("电子证照.ofd", tiny_ofd, "application/ofd", ".ofd"),
         ("营业执照.pdf", reportlab_pdf, "application/pdf", ".pdf"),
-        (
-            "旧扫描件.pdf",
-            lambda: b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
-            "application/pdf",
-            ".pdf",
-        ),
+        ("旧扫描件.pdf", damaged_xref_pdf, "application/pdf", ".pdf"),
     ],
 )
 def test_the_town_clerk_uploads_each_accepted_type(world, media, name, make, content_type, extension):
@@ -241,6 +246,14 @@ def test_the_file_name_loses_its_path_and_control_characters_but_keeps_its_chine
         pytest.param(zip_of({"Doc_0/OFD.xml": b"<ofd/>"}), id="ofd-xml-not-at-root"),
         pytest.param(b"PK\x03\x04 not really a zip", id="broken-zip"),
         pytest.param(b"GIF89a\x01\x00\x01\x00", id="gif"),
+        pytest.param(zip_of({"OFD.xml": b""}), id="empty-ofd-xml"),
+        pytest.param(zip_of({"OFD.xml": b"<ofd:OFD xmlns:ofd='x'><unclosed>"}), id="ofd-xml-not-xml"),
+        pytest.param(zip_of({"OFD.xml": b"<ofd:OFD xmlns:ofd='x'/>"}), id="ofd-without-docbody"),
+        pytest.param(zip_of({"OFD.xml": b"<html><DocBody/></html>"}), id="xml-that-is-not-ofd"),
+        pytest.param(
+            zip_of({"OFD.xml": b'<!DOCTYPE x [<!ENTITY a "aaaa">]><OFD><DocBody>&a;</DocBody></OFD>'}),
+            id="ofd-xml-with-entities",
+        ),
     ],
 )
 def test_content_that_is_not_pdf_jpeg_png_or_ofd_is_refused_whatever_its_name(world, media, content):
@@ -263,6 +276,23 @@ def refused(response: Any, media: Path) -> str:
 
 def test_a_file_that_only_begins_like_a_pdf_is_refused(world, media):
     response = upload(client_for(world.staff["town_clerk"]), "申请表.pdf", b"%PDF-1.4\n garbage")
+
+    assert "PDF文件不完整或已损坏" in refused(response, media)
+
+
+def test_a_file_with_the_words_of_a_pdf_and_nothing_else_is_refused(world, media):
+    """Issue 15: 33 bytes that begin and end like a PDF; a reader finds no document in them."""
+    response = upload(
+        client_for(world.staff["town_clerk"]), "申请表.pdf", b"%PDF-1.4 hello startxref 0 %%EOF"
+    )
+
+    assert "PDF文件不完整或已损坏" in refused(response, media)
+
+
+def test_a_pdf_whose_pages_cannot_be_found_is_refused(world, media):
+    whole = tiny_pdf().replace(b"/Type /Pages /Kids [3 0 R]", b"/Type /Pages /Kids [9 0 R]")
+
+    response = upload(client_for(world.staff["town_clerk"]), "申请表.pdf", whole)
 
     assert "PDF文件不完整或已损坏" in refused(response, media)
 
@@ -422,11 +452,11 @@ def test_uploading_needs_a_login(db):
 
 
 def test_a_bearer_token_works_for_uploads(world):
-    from rest_framework.authtoken.models import Token
+    from yichuang.org.tokens import token_issue
 
-    token = Token.objects.create(user=world.staff["agent"])
+    token = token_issue(user=world.staff["agent"])[1]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert upload(client, "申请表.pdf", tiny_pdf()).status_code == 201
 

@@ -102,3 +102,37 @@ def test_the_api_is_named_in_chinese_first_then_english():
     assert info["title"].startswith("一窗 基层政务服务平台 API")
     assert "yichuang" in info["title"]
     assert info["description"].index("错误") < info["description"].index("Every error")
+
+
+def _paths(schema: dict) -> dict[tuple[str, str], dict]:
+    return {(path, method): op for path, ops in schema["paths"].items() for method, op in ops.items()}
+
+
+def test_a_paginated_list_is_described_as_the_page_object_it_is():
+    """Issue 15 item 8: eleven lists said "array" while the server answers {count, next, previous,
+    results}. Every operation with a ``page`` parameter must describe that object."""
+    schema = generated_schema()
+    for (path, method), op in _paths(schema).items():
+        if method != "get" or not any(p["name"] == "page" for p in op.get("parameters", [])):
+            continue
+        answer = op["responses"]["200"]["content"]["application/json"]["schema"]
+        component = schema["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
+        assert {"count", "next", "previous", "results"} <= set(component["properties"]), path
+        assert component["properties"]["results"]["type"] == "array", path
+
+
+def test_hours_and_minutes_are_a_pattern_that_08_30_fits():
+    import re
+
+    schema = generated_schema()
+    slot = schema["components"]["schemas"]["Slot"]["properties"]["start"]
+    assert "format" not in slot
+    assert re.fullmatch(slot["pattern"], "08:30") and not re.fullmatch(slot["pattern"], "8:30:00")
+
+
+def test_the_queue_documents_422_and_the_figures_404():
+    ops = operations(generated_schema())
+    assert "422" in ops["v1_queue_bookings_create"]["responses"]
+    assert "422" in ops["v1_queue_tickets_create"]["responses"]
+    stats = [op for name, op in ops.items() if name.startswith("v1_stats_")]
+    assert stats and all("404" in op["responses"] for op in stats)

@@ -27,6 +27,7 @@ from tests.web_cast import ID_NUMBER, NAME, PHONE, PNG, WRONG_ID, make_case
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseStatus, DeliveryMethod, MaterialState
 from yichuang.catalog.models import ServiceItem
+from yichuang.files.samples import BLANK_PDF
 from yichuang.queue import services as queue_services
 from yichuang.ratings import services as ratings
 from yichuang.stats.services import rollup_all
@@ -115,7 +116,7 @@ def upload(page: Any, code: str, path: Path, *, camera: bool = False) -> None:
 @pytest.fixture
 def scan_file(tmp_path: Path) -> Path:
     path = tmp_path / "身份证.pdf"
-    path.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    path.write_bytes(BLANK_PDF)
     return path
 
 

@@ -11,6 +11,7 @@ from yichuang.cases.models import Case
 from yichuang.cases.services import ApplicantInput, MaterialInput
 from yichuang.catalog.models import ServiceItem
 from yichuang.common.identity import resident_id_check_char
+from yichuang.files.samples import BLANK_PDF
 from yichuang.files.services import file_store
 
 FIRST17 = "41150219480302102"
@@ -18,7 +19,7 @@ ID_NUMBER = FIRST17 + resident_id_check_char(FIRST17)
 WRONG_ID = FIRST17 + ("0" if ID_NUMBER[-1] != "0" else "1")
 PHONE = "13907761234"
 NAME = "王秀兰"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = BLANK_PDF
 # A real 1×1 white PNG (checksums right: the upload check verifies every chunk), for a screenshot
 # of a "photographed" page.
 PNG = bytes.fromhex(

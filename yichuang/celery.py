@@ -23,10 +23,12 @@ def refuse_to_work_unprepared(**kwargs: Any) -> None:
     from yichuang.common.enqueue import refuse_without_broker_transport
     from yichuang.documents.checks import refuse_without_seal_master_key
     from yichuang.org.checks import refuse_demo_accounts_in_production
+    from yichuang.pii.checks import refuse_without_pii_keys
 
     try:
         refuse_demo_accounts_in_production()
         refuse_without_seal_master_key()
+        refuse_without_pii_keys()
         refuse_without_broker_transport()
     except ImproperlyConfigured as exc:
         # Celery logs and ignores an exception of a signal's receiver; leaving stops the worker.

@@ -6,12 +6,14 @@ import re
 import warnings
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.common.clientip import parse_trusted_proxies
 from yichuang.env import env_bool, env_int, env_json, env_list, env_secret, env_str
 
 # ``admin.ModelAdmin[Case]``, ``forms.ModelForm[Case]``, ``Paginator[Case]``: the generic parameters
@@ -61,6 +63,11 @@ if PRODUCTION and not ALLOWED_HOSTS:
     _required_in_production("ALLOWED_HOSTS", "ych.example.gov.cn")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+#: Who may say the client's address in X-Forwarded-For (``yichuang.common.clientip``): empty = nobody
+#: (the peer's address), a number = that many proxies of ours in front, or addresses/networks
+#: (``127.0.0.1,10.0.0.0/8``). Throttles, the login lockout, the audit trail and logs all use it.
+YICHUANG_TRUSTED_PROXIES = env_str("YICHUANG_TRUSTED_PROXIES", "").strip()
+parse_trusted_proxies(YICHUANG_TRUSTED_PROXIES)  # a bad value stops the start, naming the variable
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -78,6 +85,28 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PROD
 # extranet (政务外网) cannot be on it. Not asking is a choice, not an omission.
 SECURE_HSTS_PRELOAD = False
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Scripts only from our own files (django-csp; a script that must be inline carries the request's nonce,
+# ``{{ request.csp_nonce }}``); styles may be inline (style attributes in the pages, htmx's indicator
+# style): a style cannot run code. No frames, no plugins, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:", "blob:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "worker-src": [csp.SELF, "blob:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+#: Browser features no page of ours uses (the intake's camera button is a file input, which needs none).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,12 +116,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # Staff API tokens kept as digests, with expiry, one per sign-in (yichuang.org.tokens)
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "js_lib_htmx",
     "yichuang.common",
+    "yichuang.pii",
     "yichuang.org",
     "yichuang.catalog",
     "yichuang.workdays",
@@ -103,6 +135,8 @@ INSTALLED_APPS = [
     "yichuang.licenses",
     "yichuang.ratings",
     "yichuang.citizens",
+    "yichuang.delivery",
+    "yichuang.payments",
     "yichuang.hotline",
     "yichuang.stats",
     "yichuang.handover",
@@ -125,7 +159,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions: idle and absolute limits (after the user and the messages are known)
+    "yichuang.common.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy
+    "csp.middleware.CSPMiddleware",
+    "yichuang.common.middleware.PermissionsPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -185,20 +224,34 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "yichuang.org.backends.StaffBackend",  # Django's ModelBackend, refusing demo accounts in production
 ]
+# 等保 level 3: at least 8 characters of three classes, not all digits, not a date, not the username,
+# not a common password (Django's list of 20 000).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "yichuang.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "yichuang.org.passwords.StaffPasswordValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# Staff web sessions (yichuang.common.sessions): ended after this long without a request, and this long
+# after sign-in whatever happens; the cookie lives no longer than the second.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+if SESSION_IDLE_MINUTES <= 0 or SESSION_MAX_HOURS <= 0:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be positive")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:work"
 LOGOUT_REDIRECT_URL = "web:home"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
+# Per user *and* client address (decision 95): five failures from one address lock that user there
+# only, never for everyone behind the same address as the attacker.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "yichuang.common.errors.axes_lockout"
+AXES_CLIENT_IP_CALLABLE = "yichuang.common.clientip.client_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -228,7 +281,16 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The throttles' counters must be one count for all processes (gunicorn's workers): without Redis
+    # they live in the database (``migrate`` creates the table, common/migrations/0003).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "yichuang_cache",
+            # Django's default of 300 entries would cull live counters on a busy day.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 50000)},
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -280,6 +342,35 @@ CITIZEN_IDENTITY_BACKEND = env_str(
 CITIZEN_CODE_MINUTES = env_int("CITIZEN_CODE_MINUTES", 5)
 CITIZEN_CODE_TRIES = env_int("CITIZEN_CODE_TRIES", 5)
 CITIZEN_TOKEN_DAYS = env_int("CITIZEN_TOKEN_DAYS", 7)
+#: 寄递 (``yichuang.delivery.carriers``): ``console`` (the demo's: numbers made here, parcels printed
+#: masked), ``ems`` (an EMS-style HTTPS platform: its URL, app key and secret below) or a dotted path.
+CARRIER_BACKEND = env_str("CARRIER_BACKEND", "console")
+CARRIER_EMS_URL = env_str("CARRIER_EMS_URL", "")
+CARRIER_EMS_APP_KEY = env_str("CARRIER_EMS_APP_KEY", "")
+CARRIER_EMS_SECRET = env_secret("CARRIER_EMS_SECRET", "") or ""
+CARRIER_TIMEOUT = env_int("CARRIER_TIMEOUT", 10)
+#: minutes a waybill's tracks are shown as fetched before the carrier is asked again
+CARRIER_TRACK_MINUTES = env_int("CARRIER_TRACK_MINUTES", 30)
+if CARRIER_BACKEND == "ems" and not (CARRIER_EMS_URL and CARRIER_EMS_APP_KEY and CARRIER_EMS_SECRET):
+    raise ImproperlyConfigured(
+        "CARRIER_BACKEND=ems needs CARRIER_EMS_URL, CARRIER_EMS_APP_KEY and CARRIER_EMS_SECRET"
+    )
+#: 统一公共支付 (``yichuang.payments.gateway``): ``demo`` (a cashier page of this site whose signed
+#: notification goes through the same callback) or the dotted path of a ``PaymentService``; the demo's
+#: signing secret (derived from SECRET_KEY when empty).
+PAYMENT_BACKEND = env_str("PAYMENT_BACKEND", "demo")
+PAYMENT_DEMO_SECRET = env_secret("PAYMENT_DEMO_SECRET", "") or ""
+#: 自助终端: seconds without a touch before a kiosk goes back to its point's home screen (and signs
+#: the citizen out); the ID card reader: ``demo`` (a button fills the demo citizen's number), ``js``
+#: (the kiosk's shell provides ``window.yichuangCardReader.read()``) or the URL of a local reader
+#: service answering ``{"name", "id_number"}``.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 120)
+KIOSK_CARD_READER = env_str("KIOSK_CARD_READER", "demo")
+#: 网上预审: working days the window has to pre-review an online or kiosk application (accept, notify
+#: or refuse), counted from its submission or its last supplement (``yichuang.cases.prereview``).
+PREREVIEW_WORKDAYS = env_int("PREREVIEW_WORKDAYS", 1)
+if PREREVIEW_WORKDAYS < 1:
+    raise ImproperlyConfigured(f"PREREVIEW_WORKDAYS must be at least 1, got {PREREVIEW_WORKDAYS}")
 #: Seconds a platform may take to answer before the attempt counts as failed (and is retried).
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
 if SMS_TIMEOUT <= 0:
@@ -307,6 +398,14 @@ SMS_TENCENT_REGION = env_str("SMS_TENCENT_REGION", "ap-guangzhou")
 SMS_TENCENT_ENDPOINT = env_str("SMS_TENCENT_ENDPOINT", "sms.tencentcloudapi.com")
 SMS_TENCENT_TEMPLATES = env_json("SMS_TENCENT_TEMPLATES", {})
 
+# Staff API tokens (yichuang.org.tokens): hours a token lives from its sign-in, tokens a user may hold
+# at once (one per device or integration; a further sign-in retires the oldest).
+AUTH_TOKEN_HOURS = env_int("AUTH_TOKEN_HOURS", 12)
+AUTH_TOKEN_LIMIT = env_int("AUTH_TOKEN_LIMIT", 10)
+if AUTH_TOKEN_HOURS <= 0:
+    raise ImproperlyConfigured(f"AUTH_TOKEN_HOURS must be a positive number of hours, got {AUTH_TOKEN_HOURS}")
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Bearer", "AUTO_REFRESH": False}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "yichuang.common.auth.BearerTokenAuthentication",
@@ -324,9 +423,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "yichuang.common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's own throttles would read X-Forwarded-For without it; ours ask yichuang.common.clientip.
+    "NUM_PROXIES": 0,
     # Public progress queries: enough for a family checking a few cases, too few to probe numbers.
     "DEFAULT_THROTTLE_RATES": {
         "track": env_str("TRACK_RATE", "20/min"),
+        # The public verify page (/verify/{code}): a person checks a few documents, a probe many.
+        "verify": env_str("VERIFY_RATE", "30/min"),
         # Citizens' sign-in: codes per address and per phone, attempts per address.
         "citizen_code": env_str("CITIZEN_CODE_RATE", "10/hour"),
         "citizen_code_phone": env_str("CITIZEN_CODE_PHONE_RATE", "5/hour"),
@@ -396,6 +499,8 @@ LOGGING = {
         "darabonba-core": {"level": "WARNING"},
         "tencentcloud_sdk_common": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        # pypdf warns of every repair it makes to a damaged upload; the refusal says enough.
+        "pypdf": {"level": "ERROR"},
     },
 }
 
@@ -414,6 +519,11 @@ if SEAL_MASTER_KEY and not re.fullmatch(r"[0-9a-fA-F]{32}", SEAL_MASTER_KEY):
         "SEAL_MASTER_KEY（或 SEAL_MASTER_KEY_FILE 所指文件）应为 32 位十六进制数字。"
         "SEAL_MASTER_KEY must be 32 hexadecimal digits (an SM4 key)."
     )
+# Personal data sealed at rest (yichuang.pii, decision 96): the key file (default
+# DATA_DIR/keys/pii-keys.json, made on first use outside production; production refuses to start
+# without it), or a KMS backend class with load() and add_key().
+PII_KEY_FILE = env_str("YICHUANG_PII_KEY_FILE", "").strip()
+PII_KEY_BACKEND = env_str("YICHUANG_PII_KEY_BACKEND", "").strip()
 DOCUMENTS_RENDER_AFTER_COMMIT = env_bool("DOCUMENTS_RENDER_AFTER_COMMIT", True)
 # Who renders and signs after commit: a Celery worker with REDIS_URL, else one background thread per
 # process (never the request; off only in tests, which sign in the caller). A download of a document

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
 from yichuang.catalog import api as catalog_api
 from yichuang.documents.urls import verify_urlpatterns
 from yichuang.notify import api as notify_api
 from yichuang.org import api as org_api
+from yichuang.payments.api import PaymentNotifyApi
 
 admin.site.site_header = _("一窗 · 基层政务服务平台管理")
 admin.site.site_title = _("一窗管理")
@@ -15,6 +16,7 @@ admin.site.index_title = _("管理首页")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", org_api.TokenObtainApi.as_view(), name="auth-token"),
+    path("auth/logout/", org_api.LogoutApi.as_view(), name="auth-logout"),
     path("me/", org_api.MeApi.as_view(), name="me"),
     path("points/", org_api.PointListApi.as_view(), name="point-list"),
     path("items/", catalog_api.ItemListApi.as_view(), name="item-list"),
@@ -37,6 +39,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("stats/", include("yichuang.stats.urls")),
     path("queue/", include("yichuang.queue.urls")),
     path("audit/", include("yichuang.audit.urls")),
+    path("payments/notify/", PaymentNotifyApi.as_view(), name="payment-notify"),
 ]
 
 urlpatterns = [
@@ -45,7 +48,8 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("queue/", include("yichuang.queue.page_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP)
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     *verify_urlpatterns,
     # delivery receipts pushed by the SMS platforms (docs/sms.md); the secret token is in the address

@@ -13,6 +13,10 @@ from yichuang.documents.checks import refuse_without_seal_master_key  # noqa: E4
 
 refuse_without_seal_master_key()
 
+from yichuang.pii.checks import refuse_without_pii_keys  # noqa: E402
+
+refuse_without_pii_keys()
+
 from yichuang.common.enqueue import refuse_without_broker_transport  # noqa: E402
 
 refuse_without_broker_transport()

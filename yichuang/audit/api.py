@@ -149,6 +149,8 @@ def audit_records(
 
 
 class AuditListApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
     permission_classes = [IsAuthenticated, IsPlatformAdmin]
 
     @extend_schema(

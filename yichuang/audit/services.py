@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from yichuang.audit.chain import seal_digest, seal_mac, security_event_digest
 from yichuang.audit.models import AuditChainHead, AuditSeal, SecurityEvent
+from yichuang.common.clientip import client_address
 
 logger = logging.getLogger("yichuang.audit")
 
@@ -35,13 +36,6 @@ def acting_as(request: Any) -> Iterator[None]:
         yield
     finally:
         ACTING.reset(token)
-
-
-def _client_ip(request: Any) -> str:
-    """The peer's address (the client address from trusted proxies is issue 15 item 1's business)."""
-    if request is None:
-        return ""
-    return str(getattr(request, "META", {}).get("REMOTE_ADDR", ""))[:45]
 
 
 def security_record(
@@ -69,7 +63,7 @@ def security_record(
             kind=kind,
             actor=actor,
             username=(username or (actor.get_username() if actor is not None else ""))[:150],
-            ip=_client_ip(request),
+            ip=client_address(request),
             subject=str(subject)[:100],
             from_value=str(from_value)[:200],
             to_value=str(to_value)[:200],

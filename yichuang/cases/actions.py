@@ -150,6 +150,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "submit": _("提交申请"),
     "handover_sent": _("移交寄出"),
     "handover_received": _("移交签收"),
+    "recount": _("重新计算期限"),
 }
 
 

@@ -12,12 +12,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS
+from yichuang.cases.calendar import case_warnings, case_warnings_of
 from yichuang.cases.models import ApplicantKind, Case, CaseStatus, Channel, DeliveryMethod
+from yichuang.cases.prereview import prereview_of
 from yichuang.cases.selectors import (
     LIST_COLUMNS,
     allowed_actions,
@@ -34,6 +35,7 @@ from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
 from yichuang.common.memo import memoized
 from yichuang.common.pagination import LargeResultPagination
+from yichuang.common.throttles import ScopedRateThrottle
 from yichuang.files.selectors import files_for
 from yichuang.org.models import Region, Role, ServicePoint, Staff
 
@@ -184,6 +186,33 @@ class DocumentOutputSerializer(serializers.Serializer[Any]):
     verify_code = serializers.CharField()
 
 
+class WishedDeliverySerializer(serializers.Serializer[Any]):
+    method = serializers.CharField(help_text="pickup|mail")
+    address = serializers.CharField()
+
+
+def wished_delivery(case: Case) -> dict[str, str] | None:
+    """How the citizen who applied online wants the result (a query only for such cases)."""
+    if case.channel not in (Channel.ONLINE, Channel.KIOSK):
+        return None
+    link = getattr(case, "citizen_link", None)
+    if link is None:
+        return None
+    return {"method": str(link.delivery_method), "address": str(link.delivery_address)}
+
+
+def _waybill_serializer() -> Any:
+    from yichuang.delivery.api import WaybillOutputSerializer
+
+    return WaybillOutputSerializer(allow_null=True)
+
+
+def _payment_serializer() -> Any:
+    from yichuang.payments.api import PaymentOrderSerializer
+
+    return PaymentOrderSerializer(allow_null=True)
+
+
 class CaseListOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     item = serializers.CharField(source="item.code")
@@ -200,9 +229,16 @@ class CaseListOutputSerializer(serializers.Serializer[Any]):
     statutory_due_date = serializers.DateField(allow_null=True)
     supplement_due_date = serializers.DateField(allow_null=True)
     created_at = serializers.DateTimeField()
+    warnings = serializers.SerializerMethodField(
+        help_text="提示（中文句子），无问题时为空：例如办结期限落在尚未录入官方节假日安排的年度"
+    )
 
     def get_applicant_name(self, obj: Case) -> str:
         return mask_name(obj.applicant_name)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, obj: Case) -> list[str]:
+        return case_warnings_of(obj)
 
 
 class CaseOutputSerializer(CaseListOutputSerializer):
@@ -224,12 +260,47 @@ class CaseOutputSerializer(CaseListOutputSerializer):
     delivery_method = serializers.CharField()
     tracking_number = serializers.CharField()
     delivered_at = serializers.DateTimeField(allow_null=True)
+    prereview_due = serializers.SerializerMethodField(
+        help_text="网上预审期限：网上或自助终端申请待预审（submitted）时，须在此日前受理、告知或不予受理；否则为空",
+    )
+    prereview_overdue = serializers.SerializerMethodField(help_text="网上预审已超期")
+    delivery = serializers.SerializerMethodField(
+        help_text="网上申请时申请人选择的领取方式和邮寄地址（地址完整，供窗口寄出）；非网上申请为空"
+    )
+    waybill = serializers.SerializerMethodField(help_text="邮寄运单和寄递服务的最近物流轨迹；没有则为空")
+    payment = serializers.SerializerMethodField(help_text="收费事项受理后的缴费单；不收费为空")
     row_version = serializers.IntegerField()
     materials = CaseMaterialOutputSerializer(many=True)
     timeline = EventOutputSerializer(many=True, source="events")
     documents = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     form = serializers.SerializerMethodField(help_text="申请表填写内容（按字段顺序）")
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_prereview_due(self, obj: Case) -> str | None:
+        prereview = prereview_of(obj)
+        return _date(prereview.due) if prereview is not None else None
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_prereview_overdue(self, obj: Case) -> bool:
+        prereview = prereview_of(obj)
+        return prereview is not None and prereview.overdue
+
+    @extend_schema_field(WishedDeliverySerializer(allow_null=True))
+    def get_delivery(self, obj: Case) -> dict[str, str] | None:
+        return wished_delivery(obj)
+
+    @extend_schema_field(_waybill_serializer())
+    def get_waybill(self, obj: Case) -> dict[str, Any] | None:
+        from yichuang.delivery.selectors import waybill_of
+
+        return waybill_of(obj)
+
+    @extend_schema_field(_payment_serializer())
+    def get_payment(self, obj: Case) -> dict[str, Any] | None:
+        from yichuang.payments.selectors import payment_of
+
+        return payment_of(obj)
 
     @extend_schema_field(ApplicantOutputSerializer)
     def get_applicant(self, obj: Case) -> dict[str, str]:
@@ -310,6 +381,7 @@ def case_list_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "statutory_due_date": _date(row["statutory_due_date"]),
         "supplement_due_date": _date(row["supplement_due_date"]),
         "created_at": _datetime(row["created_at"]),
+        "warnings": case_warnings(row),
     }
 
 
@@ -333,6 +405,21 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
     written = case.written
     from yichuang.documents.api import document_refs
 
+    events = (
+        case_timeline(case)
+        if written is None or written.events is None
+        else [
+            {
+                "at": e.at,
+                "action": e.action,
+                "actor_name": e.actor_name,
+                "to_status": e.to_status,
+                "note": e.note,
+            }
+            for e in written.events
+        ]
+    )
+    prereview = prereview_of(case, events=events)
     return {
         **case_list_row(_list_columns(case)),
         "handling_unit_name": str(case.handling_department.name),
@@ -351,6 +438,11 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
         "delivery_method": str(case.delivery_method),
         "tracking_number": str(case.tracking_number),
         "delivered_at": _datetime(case.delivered_at),
+        "prereview_due": _date(prereview.due) if prereview is not None else None,
+        "prereview_overdue": prereview is not None and prereview.overdue,
+        "delivery": methods.get_delivery(case),
+        "waybill": methods.get_waybill(case),
+        "payment": methods.get_payment(case),
         "row_version": int(case.row_version),
         "materials": case_materials(case)
         if written is None or written.materials is None
@@ -363,20 +455,7 @@ def case_output(case: Case, *, user: Any) -> dict[str, Any]:
                 "status": str(event["to_status"]),
                 "note": str(event["note"]),
             }
-            for event in (
-                case_timeline(case)
-                if written is None or written.events is None
-                else [
-                    {
-                        "at": e.at,
-                        "action": e.action,
-                        "actor_name": e.actor_name,
-                        "to_status": e.to_status,
-                        "note": e.note,
-                    }
-                    for e in written.events
-                ]
-            )
+            for event in events
         ],
         "documents": methods.get_documents(case)
         if written is None or written.documents is None
@@ -481,6 +560,9 @@ def _case_response(request: Request, case: Case, status_code: int = 200) -> Resp
 
 
 class CaseListCreateApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = LargeResultPagination
+
     class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)
@@ -488,6 +570,7 @@ class CaseListCreateApi(APIView):
         item = serializers.CharField(required=False, max_length=40)
         overdue = serializers.BooleanField(required=False, default=False)
         bring_home = serializers.BooleanField(required=False, default=False)
+        prereview_overdue = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(
         parameters=[
@@ -497,6 +580,7 @@ class CaseListCreateApi(APIView):
             OpenApiParameter("item", str),
             OpenApiParameter("overdue", bool),
             OpenApiParameter("bring_home", bool, description="代办员：已批准、待送证上门的代办件"),
+            OpenApiParameter("prereview_overdue", bool, description="网上预审已超期的网上、自助终端申请"),
             OpenApiParameter("page", int),
         ],
         responses={200: CaseListOutputSerializer(many=True)},
@@ -635,6 +719,19 @@ class TrackOutputSerializer(serializers.Serializer[Any]):
     delivery_method = serializers.CharField()
     tracking_number = serializers.CharField()
     timeline = TrackEventSerializer(many=True, source="events", help_text="不含工作人员姓名")
+    warnings = serializers.SerializerMethodField(help_text="提示（中文句子），无问题时为空")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, obj: Case) -> list[str]:
+        return case_warnings_of(obj)
+
+    waybill = serializers.SerializerMethodField(help_text="邮寄送达：运单号和寄递服务的最近物流轨迹")
+
+    @extend_schema_field(_waybill_serializer())
+    def get_waybill(self, obj: Case) -> dict[str, Any] | None:
+        from yichuang.delivery.selectors import waybill_of
+
+        return waybill_of(obj)
 
 
 class TrackApi(APIView):

@@ -10,25 +10,40 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from yichuang.cases.calendar import on_schedule_changed
         from yichuang.cases.documents import CASE_KINDS, seal_again
         from yichuang.documents.selectors import register_document_visibility, register_seal_rule
         from yichuang.files.selectors import register_file_visibility
+        from yichuang.workdays.signals import schedule_changed
 
-        # Whoever may see a case may read the files attached to it (a county reviewer included).
-        register_file_visibility(_case_files_rule)
+        # Whoever may see a case may read the files attached to it (a county reviewer included), and
+        # nobody else but the uploader: a file attached to a case follows the case's scope.
+        register_file_visibility(_case_files_rule, claims=_case_files_claimed)
         # … and the documents issued for it; a revoked seal is replaced by the case's own rule.
         register_document_visibility(_case_documents_rule)
         register_seal_rule(CASE_KINDS, seal_again)
+        # A year's holiday schedule entered or changed: open cases' due dates are counted again.
+        schedule_changed.connect(on_schedule_changed, dispatch_uid="cases-recount-due-dates")
 
 
 def _case_files_rule(user: Any) -> Q:
-    from yichuang.cases.models import CaseMaterial
+    from yichuang.cases.models import Case, CaseMaterial
     from yichuang.cases.selectors import cases_for
 
+    visible = cases_for(user).values("pk")
     links = CaseMaterial.files.through.objects.filter(
-        storedfile_id=OuterRef("pk"), casematerial__case__in=cases_for(user).values("pk")
+        storedfile_id=OuterRef("pk"), casematerial__case__in=visible
     )
-    return Q(Exists(links))
+    consents = Case.objects.filter(consent_file_id=OuterRef("pk"), pk__in=visible)
+    return Q(Exists(links)) | Q(Exists(consents))
+
+
+def _case_files_claimed() -> Q:
+    from yichuang.cases.models import Case, CaseMaterial
+
+    attached = CaseMaterial.files.through.objects.filter(storedfile_id=OuterRef("pk"))
+    consent = Case.objects.filter(consent_file_id=OuterRef("pk"))
+    return Q(Exists(attached)) | Q(Exists(consent))
 
 
 def _case_documents_rule(user: Any) -> Q:

@@ -109,6 +109,9 @@ def _application_response(request: Request, number: str, status_code: int = 200)
 
 
 class ApplicationListCreateApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("page", int)],
         responses={200: ApplicationOutputSerializer(many=True)},
@@ -144,7 +147,9 @@ class ApplicationListCreateApi(APIView):
         bundle = Bundle.objects.filter(code=v["bundle"]).first()
         if bundle is None:
             raise services.Invalid(_("没有这个“一件事”。"), fields={"bundle": [_("没有这个“一件事”。")]})
-        receipt = services.bundle_apply(actor=user, bundle=bundle, **intake_arguments(user, v))
+        receipt = services.bundle_apply(
+            actor=user, bundle=bundle, form=v.get("form"), **intake_arguments(user, v)
+        )
         return _application_response(request, receipt.application.number, status.HTTP_201_CREATED)
 
 

@@ -33,6 +33,7 @@ from yichuang.documents.api import document_refs
 from yichuang.documents.models import Document, DocumentKind, Seal, SealKind
 from yichuang.documents.selectors import department_seal, documents_of, hands_out_elsewhere, output_seal
 from yichuang.documents.services import documents_issue
+from yichuang.documents.wording import wording
 from yichuang.org.models import ServicePoint, Staff
 
 #: The documents each case action produces (the action's own name is the ``kind`` of issue_for_case).
@@ -128,6 +129,7 @@ def _case_snapshot(case: Any) -> dict[str, Any]:
         "item": case.item.name,
         "item_code": case.item.code,
         "item_type": item.get("type", ""),
+        "legal_basis": item.get("legal_basis", ""),
         "result_name": item.get("result_name", ""),
         "consult_phone": item.get("consult_phone", ""),
         "applicant": case.applicant_name,
@@ -250,11 +252,11 @@ def _delivery(case: Any, base: dict[str, Any], actor: Staff, point: ServicePoint
 
 
 def _title(kind: str, data: dict[str, Any]) -> str:
-    licensing = data["case"].get("item_type") == "licensing"
+    words = wording(data["case"].get("item_type"))
     if kind == DocumentKind.APPROVAL_DECISION:
-        return "准予行政许可决定书" if licensing else "准予办理决定书"
+        return words.approve_title
     if kind == DocumentKind.DENIAL_DECISION:
-        return "不予行政许可决定书" if licensing else "不予办理决定书"
+        return words.deny_title
     if kind == DocumentKind.CERTIFICATE:
         return str(data["certificate"]["name"])
     return str(DocumentKind(kind).label)

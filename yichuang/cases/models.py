@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from yichuang.catalog.models import ItemVersion, ServiceItem
 from yichuang.org.models import Department, Region, ServicePoint
+from yichuang.pii.fields import SealedCharField
 
 
 class CaseStatus(models.TextChoices):
@@ -85,8 +86,8 @@ class BundleApplication(models.Model):
     )
     applicant_kind = models.CharField(_("申请人类型"), max_length=20, choices=ApplicantKind.choices)
     applicant_name = models.CharField(_("申请人"), max_length=100)
-    applicant_id_number = models.CharField(_("证件号码"), max_length=18)
-    applicant_phone = models.CharField(_("联系电话"), max_length=20)
+    applicant_id_number = SealedCharField(_("证件号码"))
+    applicant_phone = SealedCharField(_("联系电话"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -131,8 +132,8 @@ class Case(models.Model):
     handling_mode = models.CharField(_("办理权限"), max_length=20)
     applicant_kind = models.CharField(_("申请人类型"), max_length=20, choices=ApplicantKind.choices)
     applicant_name = models.CharField(_("申请人"), max_length=100)
-    applicant_id_number = models.CharField(_("证件号码"), max_length=18)
-    applicant_phone = models.CharField(_("联系电话"), max_length=20)
+    applicant_id_number = SealedCharField(_("证件号码"))
+    applicant_phone = SealedCharField(_("联系电话"))
     applicant_region = models.ForeignKey(
         Region,
         verbose_name=_("申请人户籍或住所地"),

@@ -72,6 +72,10 @@ DETAIL_RELATIONS = (
     "applicant_region",
     "application",
     "form",  # the application form, if any (an outer join to a narrow table of its own)
+    # outer joins to rows other apps keep beside some cases (the online applicant's wish, the
+    # waybill): read with the case rather than by a query each
+    "citizen_link",
+    "waybill",
 )
 
 
@@ -174,6 +178,10 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
         qs = qs.filter(status=CaseStatus.APPROVED, agent__isnull=False)
     if filters.get("overdue"):
         qs = qs.filter(status__in=RUNNING_STATUSES, due_date__lt=timezone.localdate())
+    if filters.get("prereview_overdue"):
+        from yichuang.cases.prereview import prereview_overdue
+
+        qs = prereview_overdue(qs)
     return qs.order_by("-created_at", "-id")
 
 

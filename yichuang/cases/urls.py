@@ -1,11 +1,15 @@
 from django.urls import path
 
 from yichuang.cases import api, bundle_api
+from yichuang.delivery.api import WaybillApi
+from yichuang.payments.api import CasePaymentApi
 
 urlpatterns = [
     path("", api.CaseListCreateApi.as_view(), name="case-list"),
     path("<str:number>/", api.CaseDetailApi.as_view(), name="case-detail"),
     path("<str:number>/actions/<str:action>/", api.CaseActionApi.as_view(), name="case-action"),
+    path("<str:number>/waybill/", WaybillApi.as_view(), name="case-waybill"),
+    path("<str:number>/payment/", CasePaymentApi.as_view(), name="case-payment"),
 ]
 
 track_urlpatterns = [

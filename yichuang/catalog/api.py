@@ -24,6 +24,7 @@ from yichuang.catalog.models import (
 )
 from yichuang.catalog.search import search_items
 from yichuang.catalog.selectors import (
+    bundle_form_fields,
     bundle_materials,
     bundles_active,
     delegations_in_force,
@@ -205,6 +206,9 @@ class ItemDetailSerializer(ItemOutputSerializer):
 class ItemListApi(APIView):
     """Search and list published service items."""
 
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     permission_classes = [AllowAny]
 
     class FilterSerializer(serializers.Serializer[Any]):
@@ -306,6 +310,9 @@ class BundleOutputSerializer(serializers.Serializer[Any]):
     items = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField()
     promised_days = serializers.SerializerMethodField(help_text=_("各事项承诺时限的最大值"))
+    form_fields = serializers.SerializerMethodField(
+        help_text=_("合并的申请表字段：多个事项相同字段标识的只填一次")
+    )
 
     @extend_schema_field(BundleItemSerializer(many=True))
     def get_items(self, obj: Any) -> list[dict[str, Any]]:
@@ -318,8 +325,14 @@ class BundleOutputSerializer(serializers.Serializer[Any]):
     def get_promised_days(self, obj: Any) -> int:
         return max((e.item.promised_days for e in obj.entries.all()), default=0)
 
+    @extend_schema_field(FormFieldOutputSerializer(many=True))
+    def get_form_fields(self, obj: Any) -> list[dict[str, Any]]:
+        return FormFieldOutputSerializer(bundle_form_fields(obj), many=True).data  # type: ignore[return-value]
+
 
 class BundleListApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: BundleOutputSerializer(many=True)}, auth=[], summary=_("一件事一次办"))

@@ -234,3 +234,20 @@ def form_fields_for(item: ServiceItem) -> list[FormField]:
         item.pk,
         lambda: list(FormField.objects.filter(item_id=item.pk).order_by("order", "id")),
     )
+
+
+def bundle_form_fields(bundle: Bundle) -> list[FormField]:
+    """One form for the whole 一件事, like its materials: a field several items define (same 字段标识)
+    appears once, as the first item defines it, required if any item requires it."""
+    import copy
+
+    merged: dict[str, FormField] = {}
+    for entry in bundle.entries.all():
+        for form_field in form_fields_for(entry.item):
+            known = merged.get(form_field.key)
+            if known is None:
+                # A copy: the memo's rows are shared between requests and must not change.
+                merged[form_field.key] = copy.copy(form_field)
+            elif form_field.required and not known.required:
+                known.required = True
+    return list(merged.values())

@@ -17,10 +17,10 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases.api import FormValueOutputSerializer, MaterialInputSerializer, form_output
+from yichuang.cases.calendar import case_warnings_of
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
 from yichuang.cases.services import MaterialInput
 from yichuang.catalog.models import ServiceItem
@@ -33,6 +33,9 @@ from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
 from yichuang.common.pagination import Pagination
+from yichuang.common.throttles import ClientAddressThrottle, ScopedRateThrottle
+from yichuang.delivery.api import WaybillOutputSerializer
+from yichuang.delivery.selectors import waybill_of
 from yichuang.files.selectors import files_for
 from yichuang.org.models import ServicePoint
 from yichuang.ratings.api import PublicRatingOutputSerializer
@@ -41,7 +44,7 @@ CITIZEN_AUTH = [CitizenTokenAuthentication]
 CITIZEN_ONLY = [IsCitizen]
 
 
-class PhoneRateThrottle(SimpleRateThrottle):
+class PhoneRateThrottle(ClientAddressThrottle):
     """Codes per phone number, whatever address asks for them."""
 
     scope = "citizen_code_phone"
@@ -229,6 +232,11 @@ class CitizenMaterialSerializer(serializers.Serializer[Any]):
     state = serializers.CharField()
 
 
+class MissingMaterialSerializer(serializers.Serializer[Any]):
+    requirement = serializers.CharField(help_text="材料编码")
+    name = serializers.CharField()
+
+
 class CitizenEventSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     action = serializers.CharField()
@@ -253,6 +261,10 @@ class CitizenCaseListSerializer(serializers.Serializer[Any]):
     status_display = serializers.CharField()
     created_at = serializers.DateTimeField()
     due_date = serializers.DateField(allow_null=True)
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="提示（中文句子），无问题时为空：例如期限所在年度尚无官方节假日安排",
+    )
 
 
 class CitizenCaseSerializer(CitizenCaseListSerializer):
@@ -265,10 +277,26 @@ class CitizenCaseSerializer(CitizenCaseListSerializer):
     missing = serializers.ListField(
         child=serializers.CharField(), help_text="一次性告知需补正的材料名称（待补正时）"
     )
+    missing_materials = MissingMaterialSerializer(
+        many=True, help_text="同 missing，带材料编码：补正时按编码上传"
+    )
     materials = CitizenMaterialSerializer(many=True)
     timeline = CitizenEventSerializer(many=True, help_text="不含工作人员姓名")
     documents = CitizenDocumentSerializer(many=True)
     form = FormValueOutputSerializer(many=True, help_text="申请表填写内容（身份证号码、手机号码脱敏）")
+
+    waybill = WaybillOutputSerializer(allow_null=True, help_text="邮寄送达：运单号和寄递服务的最近物流轨迹")
+    payment = serializers.DictField(
+        allow_null=True, help_text="缴费单（同 GET cases/{number}/payment/）；不收费为空"
+    )
+
+
+def _payment(case: Case) -> dict[str, Any] | None:
+    from yichuang.payments.api import pay_url
+    from yichuang.payments.selectors import order_of, order_output
+
+    order = order_of(case)
+    return order_output(order, pay_url=pay_url(order)) if order is not None else None
 
 
 def _status_display(status_code: str) -> str:
@@ -285,6 +313,7 @@ def case_row(case: Case) -> dict[str, Any]:
         "status_display": _status_display(case.status),
         "created_at": serializers.DateTimeField().to_representation(case.created_at),
         "due_date": case.due_date.isoformat() if case.due_date else None,
+        "warnings": case_warnings_of(case),
     }
 
 
@@ -293,9 +322,10 @@ def case_detail(case: Case) -> dict[str, Any]:
 
     materials = list(case.materials.order_by("id").values("requirement", "name", "required", "state"))
     events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
-    missing: list[str] = []
+    missing_materials: list[dict[str, str]] = []
     if case.status == CaseStatus.NEEDS_SUPPLEMENT:
-        missing = [name for _code, name in case_missing(case)]
+        missing_materials = [{"requirement": code, "name": name} for code, name in case_missing(case)]
+    missing = [m["name"] for m in missing_materials]
     link = getattr(case, "citizen_link", None)
     field = serializers.DateTimeField()
     return {
@@ -309,7 +339,10 @@ def case_detail(case: Case) -> dict[str, Any]:
         },
         "delivery_method": case.delivery_method,
         "tracking_number": case.tracking_number,
+        "waybill": waybill_of(case),
+        "payment": _payment(case),
         "missing": missing,
+        "missing_materials": missing_materials,
         "materials": materials,
         "timeline": [
             {

@@ -7,11 +7,16 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.common.identity import mask_phone
+from yichuang.pii.fields import BlindIndexField, SealedCharField
+
 
 class Citizen(models.Model):
-    phone = models.CharField(_("手机号码"), max_length=11, unique=True)
+    phone = SealedCharField(_("手机号码"), index="phone_index")
+    phone_index = BlindIndexField(source="phone", unique=True)
     name = models.CharField(_("姓名"), max_length=50, blank=True)
-    id_number = models.CharField(_("居民身份证号码"), max_length=18, blank=True, db_index=True)
+    id_number = SealedCharField(_("居民身份证号码"), blank=True, index="id_number_index")
+    id_number_index = BlindIndexField(source="id_number", db_index=True)
     verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
     identity_backend = models.CharField(_("认证服务"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
@@ -27,7 +32,7 @@ class Citizen(models.Model):
         verbose_name_plural = _("群众")
 
     def __str__(self) -> str:
-        return self.phone
+        return mask_phone(str(self.phone))
 
     @property
     def verified(self) -> bool:
@@ -37,7 +42,8 @@ class Citizen(models.Model):
 class LoginCode(models.Model):
     """A 6-digit code sent by SMS; only its digest is kept. Valid a few minutes, a few tries."""
 
-    phone = models.CharField(_("手机号码"), max_length=11, db_index=True)
+    phone = SealedCharField(_("手机号码"), index="phone_index")
+    phone_index = BlindIndexField(source="phone", db_index=True)
     digest = models.CharField(_("验证码摘要"), max_length=64)
     created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("失效时间"))
@@ -50,7 +56,7 @@ class LoginCode(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{mask_phone(str(self.phone))} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class CitizenToken(models.Model):
@@ -75,7 +81,7 @@ class CitizenCase(models.Model):
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="case_links")
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="citizen_link")
     delivery_method = models.CharField(_("希望的送达方式"), max_length=10)
-    delivery_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
+    delivery_address = SealedCharField(_("邮寄地址"), max_length=400, blank=True)
 
     class Meta:
         verbose_name = _("网上申请")

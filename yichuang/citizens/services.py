@@ -17,14 +17,14 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 
 from yichuang.cases.models import Case
-from yichuang.cases.services import ApplicantInput, MaterialInput
-from yichuang.catalog.models import ServiceItem
+from yichuang.cases.services import ApplicantInput, BundleReceipt, MaterialInput
+from yichuang.catalog.models import Bundle, ServiceItem
 from yichuang.citizens import secrets
 from yichuang.citizens.drafts import draft_discard
 from yichuang.citizens.identity import identity_service
 from yichuang.citizens.models import Citizen, CitizenCase, CitizenFile, CitizenToken, LoginCode
 from yichuang.common.errors import Invalid
-from yichuang.common.identity import validate_mobile
+from yichuang.common.identity import mask_address, validate_mobile
 from yichuang.org.models import Role, ServicePoint, Staff
 
 #: The account that stands for the applicant himself where the case records need a staff row
@@ -152,7 +152,7 @@ def identity_bind(*, citizen: Citizen, name: str, id_number: str) -> Citizen:
     citizen.id_number = verified.id_number
     citizen.verified_at = timezone.now()
     citizen.identity_backend = service.name
-    citizen.save(update_fields=["name", "id_number", "verified_at", "identity_backend"])
+    citizen.save(update_fields=["name", "id_number", "id_number_index", "verified_at", "identity_backend"])
     return citizen
 
 
@@ -184,6 +184,7 @@ def citizen_apply(
     delivery_method: str,
     delivery_address: str = "",
     form: Mapping[str, Any] | None = None,
+    channel: str = "online",
 ) -> Case:
     """网上申请: a case on channel ``online``, ``submitted`` for the window's pre-review, the
     applicant being the citizen's bound identity and his phone."""
@@ -193,9 +194,13 @@ def citizen_apply(
     address = (delivery_address or "").strip()
     if delivery_method == "mail" and not address:
         raise Invalid(_("邮寄送达请填写收件地址。"), fields={"delivery.address": [_("请填写收件地址。")]})
-    note = _("网上申请，希望%(how)s。") % {"how": DELIVERY_WORDS[delivery_method]}
+    note = (_("自助终端申请，希望%(how)s。") if channel == "kiosk" else _("网上申请，希望%(how)s。")) % {
+        "how": DELIVERY_WORDS[delivery_method]
+    }
     if delivery_method == "mail":
-        note += _("收件地址：%(address)s。") % {"address": address}
+        # The timeline is the audit log: the address stays masked there; the whole address is kept
+        # on the link row, for the window that posts the result.
+        note += _("收件地址：%(address)s。") % {"address": mask_address(address)}
     case = online_case_create(
         actor=online_account(),
         item=item,
@@ -207,6 +212,7 @@ def citizen_apply(
         commitments=commitments,
         note=note,
         form=form,
+        channel=channel,
     )
     CitizenCase.objects.create(
         citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address
@@ -216,13 +222,73 @@ def citizen_apply(
     return case
 
 
+@transaction.atomic
+def citizen_bundle_apply(
+    *,
+    citizen: Citizen,
+    bundle: Bundle,
+    point: ServicePoint,
+    materials: list[MaterialInput],
+    commitments: list[str],
+    delivery_method: str,
+    delivery_address: str = "",
+    form: Mapping[str, Any] | None = None,
+) -> BundleReceipt:
+    """一件事 online: one application, one set of materials and one form for all its items, a case
+    per item (``online_bundle_apply``), each his own and each waiting for the window's pre-review."""
+    from yichuang.cases.services import online_bundle_apply
+
+    _require_verified(citizen)
+    address = (delivery_address or "").strip()
+    if delivery_method == "mail" and not address:
+        raise Invalid(_("邮寄送达请填写收件地址。"), fields={"delivery.address": [_("请填写收件地址。")]})
+    note = _("网上申请（一件事：%(bundle)s），希望%(how)s。") % {
+        "bundle": bundle.name,
+        "how": DELIVERY_WORDS[delivery_method],
+    }
+    if delivery_method == "mail":
+        note += _("收件地址：%(address)s。") % {"address": address}
+    receipt = online_bundle_apply(
+        actor=online_account(),
+        bundle=bundle,
+        point=point,
+        applicant=ApplicantInput(
+            kind="person", name=citizen.name, id_number=citizen.id_number, phone=citizen.phone
+        ),
+        materials=materials,
+        commitments=commitments,
+        note=note,
+        form=form,
+    )
+    CitizenCase.objects.bulk_create(
+        CitizenCase(citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address)
+        for case in receipt.cases
+    )
+    for case in receipt.cases:
+        draft_discard(citizen=citizen, item=case.item)
+    return receipt
+
+
 def citizen_supplement(*, citizen: Citizen, case: Case, materials: list[MaterialInput]) -> Case:
     """补正 by the applicant himself, after the window's one-time notice."""
     from yichuang.cases.services import case_supplement
+    from yichuang.notify.services import sms_enqueue
 
-    done: Case = case_supplement(
-        case=case, actor=online_account(), materials=materials, note=_("申请人网上补正。"), by_applicant=True
-    )
+    with transaction.atomic():
+        done: Case = case_supplement(
+            case=case,
+            actor=online_account(),
+            materials=materials,
+            note=_("申请人网上补正。"),
+            by_applicant=True,
+        )
+        # Each step of the pre-review reaches his phone: the papers arrived and wait for the window.
+        sms_enqueue(
+            to=done.applicant_phone,
+            template="case_supplement_received",
+            context={"number": done.number, "item": done.item.name, "point": done.point.name},
+            case_number=done.number,
+        )
     return done
 
 

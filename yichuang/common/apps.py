@@ -9,16 +9,17 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
         from yichuang.catalog import models as catalog
+        from yichuang.common import sessions  # noqa: F401  (the session clock starts at sign-in)
         from yichuang.common.memo import watch
         from yichuang.documents.models import Seal
         from yichuang.notify.models import SmsTemplate
         from yichuang.org.models import Department, Region, ServicePoint
 
         # The tokens kept in memory (common.auth) hold the user with his region and point.
-        watch("auth", [get_user_model(), Token, Region, ServicePoint], unless_only=["last_login"])
+        watch("auth", [get_user_model(), AuthToken, Region, ServicePoint], unless_only=["last_login"])
         # What the case services keep in memory: the catalog, the offers, delegations and handling
         # units, the seals, the SMS templates (the list in one place, so nothing is forgotten).
         watch(

@@ -4,49 +4,86 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
 
 from yichuang.common.memo import memo_table
 from yichuang.org.checks import demo_sign_in_refused
 
 #: What a demo account hears in production (the token endpoint, the login page, a token it still has).
 DEMO_REFUSED = _("演示账号在生产环境中不能登录，请使用本单位分配的账号。")
+#: An unknown, revoked or expired token, or one of a user switched off.
+TOKEN_INVALID = _("令牌无效或已过期，请重新登录。")
 
 
 class BearerTokenAuthentication(TokenAuthentication):
-    """``Authorization: Bearer <token>`` as contract.md names it (DRF's default keyword is ``Token``).
+    """``Authorization: Bearer <token>`` as contract.md names it, for staff tokens (``org.tokens``).
 
-    The token, its user and the user's region and point come in one query: every staff endpoint
-    asks for the caller's scope (``scope_of``), which reads both. The answer is kept in this process
-    for ``AUTH_TOKEN_CACHE_SECONDS`` (default 60): a token deleted (logout, revoked in the admin) or
-    a user saved (password changed, deactivated, moved to another unit) moves the ``auth`` marker,
-    which drops it here at once and in the other processes within a second (``common.memo``).
+    The database keeps the token's SHA-512 digest (django-rest-knox), which is also its primary key: a
+    token is found by one indexed look-up, with its user and the user's region and point (every staff
+    endpoint asks for the caller's scope, ``scope_of``). The answer is kept in this process for
+    ``AUTH_TOKEN_CACHE_SECONDS`` (default 60), keyed by the digest, never the token, and is checked
+    against the token's expiry on each use. A token deleted (sign-out, password change, the admin) or
+    a user saved (deactivated, moved to another unit) moves the ``auth`` marker, which drops it here at
+    once and in the other processes within a second (``common.memo``).
     """
 
-    keyword = "Bearer"
+    def authenticate_header(self, request: Any) -> str:
+        return "Bearer"
 
-    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        from rest_framework.authtoken.models import Token
+    def authenticate_credentials(self, token: bytes) -> tuple[Any, Any]:
+        from knox.models import AuthToken
 
+        try:
+            digest = hash_token(token.decode("utf-8"))
+        except (UnicodeError, TypeError, ValueError) as exc:
+            raise exceptions.AuthenticationFailed(TOKEN_INVALID, code="token_invalid") from exc
         lifetime = float(getattr(settings, "AUTH_TOKEN_CACHE_SECONDS", 60))
         known = memo_table("auth", "tokens")
         now = time.monotonic()
-        found = known.get(key)
+        found = known.get(digest)
         if found is not None and found[0] > now:
             cached: tuple[Any, Any] = found[1]
+            if cached[1].expiry is not None and cached[1].expiry <= timezone.now():
+                known.pop(digest, None)
+                AuthToken.objects.filter(digest=digest).delete()
+                raise exceptions.AuthenticationFailed(TOKEN_INVALID, code="token_invalid")
             if demo_sign_in_refused(cached[0]):  # a process switched to production keeps no demo token
                 raise exceptions.AuthenticationFailed(DEMO_REFUSED, code="demo_account")
             return cached
-        token = Token.objects.select_related("user", "user__region", "user__point").filter(key=key).first()
-        if token is None or not token.user.is_active:
-            known.pop(key, None)
-            # DRF's own answer (and its translated message) for an unknown token or an inactive user.
-            return super().authenticate_credentials(key)
-        if demo_sign_in_refused(token.user):
+        row = (
+            AuthToken.objects.select_related("user", "user__region", "user__point")
+            .filter(digest=digest)
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            known.pop(digest, None)
+            raise exceptions.AuthenticationFailed(TOKEN_INVALID, code="token_invalid")
+        if row.expiry is not None and row.expiry <= timezone.now():
+            AuthToken.objects.filter(digest=digest).delete()
+            known.pop(digest, None)
+            raise exceptions.AuthenticationFailed(TOKEN_INVALID, code="token_invalid")
+        if demo_sign_in_refused(row.user):
             raise exceptions.AuthenticationFailed(DEMO_REFUSED, code="demo_account")
-        answer = (token.user, token)
+        answer = (row.user, row)
         if lifetime > 0:
-            known[key] = (now + lifetime, answer)
+            known[digest] = (now + lifetime, answer)
         return answer
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's ``tokenAuth``: ``Authorization: Bearer <token>`` (as it was with DRF's tokens)."""
+
+    target_class = "yichuang.common.auth.BearerTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        definition: dict[str, Any] = build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Bearer"
+        )
+        return definition

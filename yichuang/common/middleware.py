@@ -82,3 +82,18 @@ class CommonMiddleware(DjangoCommonMiddleware):
             elif request.resolver_match is None:  # no view: whatever Django answered, answer JSON
                 response = json_error(404, "not_found", _("未找到。"))
         return super().process_response(request, response)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` on every answer (``settings.PERMISSIONS_POLICY``): features no page uses
+    are off, so a script slipped into a page could not turn them on either."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = str(getattr(settings, "PERMISSIONS_POLICY", "") or "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response

@@ -36,6 +36,12 @@ NO_CONFLICT = frozenset(
 FORBIDDEN_TOO = frozenset({"v1_auth_token_create"})
 
 _UNSAFE = {"post", "put", "patch", "delete"}
+#: Where a well-formed request can still break a rule of the business (``common.errors.Invalid``, 422):
+#: the hall's queue checks categories, slots, windows, priorities and ID numbers against its own rows.
+UNPROCESSABLE_UNDER = ("/api/v1/queue/",)
+#: Where a query names a unit (region, point, department) that may not exist or lie outside the
+#: caller's scope: the figures answer 404 for it (``stats.selectors``), like an object out of scope.
+NOT_FOUND_UNDER = ("/api/v1/stats/",)
 
 
 def error_schema() -> dict[str, Any]:
@@ -77,7 +83,8 @@ def _descriptions() -> dict[str, str]:
         "413": _("请求体过大。"),
         "415": _("不支持的 Content-Type（请用 application/json）。"),
         "422": _(
-            "请求无法处理：例如同一个 Idempotency-Key 已用于另一份不同的请求（idempotency_key_reused）。"
+            "请求无法处理：内容违反业务规则（见 fields），或同一个 Idempotency-Key 已用于另一份不同的请求"
+            "（idempotency_key_reused）。"
         ),
         "429": _("请求过于频繁，请稍后再试（Retry-After 头给出秒数）。"),
     }
@@ -104,8 +111,8 @@ def _throttled(view: Any) -> bool:
     )
 
 
-def error_codes(operation: dict[str, Any], method: str, view: Any) -> set[str]:
-    """The error statuses ``operation`` can answer."""
+def error_codes(operation: dict[str, Any], method: str, view: Any, path: str = "") -> set[str]:
+    """The error statuses ``operation`` (at ``path``) can answer."""
     parameters = operation.get("parameters", [])
     where = {p.get("in") for p in parameters}
     names = {p.get("name") for p in parameters}
@@ -125,6 +132,10 @@ def error_codes(operation: dict[str, Any], method: str, view: Any) -> set[str]:
         codes |= {"413", "415"}
     if "Idempotency-Key" in names:
         codes.add("422")
+    if path.startswith(UNPROCESSABLE_UNDER) and (has_body or "query" in where):
+        codes.add("422")
+    if path.startswith(NOT_FOUND_UNDER):
+        codes.add("404")
     if view is not None and _throttled(view):
         codes.add("429")
     return codes
@@ -139,7 +150,7 @@ def document_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> di
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            for code in error_codes(operation, method, views.get((path, method))):
+            for code in error_codes(operation, method, views.get((path, method)), path):
                 responses.setdefault(code, {"description": descriptions[code]})
             for code, response in responses.items():
                 if str(code).startswith("4") and "content" not in response:

@@ -35,6 +35,7 @@ from yichuang.catalog.models import ServiceItem
 from yichuang.catalog.selectors import items_offered_at
 from yichuang.common.identity import resident_id_check_char
 from yichuang.documents.services import signing_deferred
+from yichuang.files.samples import BLANK_PDF
 from yichuang.files.services import file_store
 from yichuang.org.models import Department, PointKind, Role, ServicePoint, Staff, Window, WindowKind
 from yichuang.queue import appointments
@@ -52,7 +53,7 @@ from yichuang.ratings.models import Rectification
 from yichuang.workdays.calendar import add_workdays, is_workday
 
 TZ = ZoneInfo(settings.TIME_ZONE)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = BLANK_PDF
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏"
 GIVEN = "秀英桂兰玉兰建国建华志强海燕文斌德华春梅国强丽娟晓东永强红梅立新振华明远小燕金文光明淑芬"
 #: How many applicants a point of each kind sees, relative to a town center.

@@ -18,6 +18,7 @@ from yichuang.documents.certificates import certificate_pdf
 from yichuang.documents.linebreak import Paragraph
 from yichuang.documents.models import DocumentKind
 from yichuang.documents.pdf import Page, SealImage, build, chinese_date, escape, styles, table
+from yichuang.documents.wording import COMMITMENT_BASIS, according_to, clean_reason, is_licensing, wording
 
 Data = Mapping[str, Any]
 
@@ -40,7 +41,16 @@ def _case_line(data: Data) -> str:
 
 
 def _licensing(data: Data) -> bool:
-    return bool(data["case"].get("item_type") == "licensing")
+    return is_licensing(data["case"].get("item_type"))
+
+
+def _basis(data: Data) -> str:
+    """The item's own legal basis (设定依据), from the case or (older snapshots) the document."""
+    return str(data["case"].get("legal_basis") or data.get("legal_basis") or "")
+
+
+def _according(data: Data, licensing_article: str = "") -> str:
+    return according_to(_basis(data), licensing_article=licensing_article, licensing=_licensing(data))
 
 
 def _contact(data: Data) -> Paragraph:
@@ -53,11 +63,7 @@ def _contact(data: Data) -> Paragraph:
 
 
 def acceptance_notice(data: Data) -> list[Flowable]:
-    basis = (
-        "根据《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定"
-        if _licensing(data)
-        else "根据有关规定"
-    )
+    basis = _according(data, "第三十二条第一款第（五）项") or "根据有关规定，"
     if data.get("promised_days") == 0:
         limit = "本事项为即办件，当场办结。"
     else:
@@ -66,19 +72,30 @@ def acceptance_notice(data: Data) -> list[Flowable]:
             f"法定时限 {data.get('statutory_days', '')} 个工作日，至{_day(data.get('statutory_due_date'))}）。"
             "依法需要现场勘验、检验检测、专家评审或者听证的，所需时间不计算在办理期限内，本机关将书面告知。"
         )
+    tolerated = data.get("tolerated") or []
+    # 容缺受理: the main papers are complete, some others are owed — the notice must not say
+    # 齐全 then, and names each owed paper with the day it is due.
+    found = (
+        "主要申请材料齐全、符合法定形式，其余材料经申请人承诺后补，容缺受理"
+        if tolerated
+        else "申请材料齐全、符合法定形式"
+    )
     body: list[Flowable] = [
         _to(data),
-        _p(f"{_case_line(data)}，经审查，申请材料齐全、符合法定形式，{basis}，决定予以受理。"),
+        _p(f"{_case_line(data)}，经审查，{found}。{escape(basis)}决定予以受理。"),
         _p(limit),
     ]
-    tolerated = data.get("tolerated") or []
     if tolerated:
-        body.append(
-            _p(
-                f"以下材料容缺受理，请于{_day(data.get('supplement_due_date'))}前补齐："
-                f"{escape('、'.join(tolerated))}。逾期未补齐的，将影响办理结果。"
-            )
-        )
+        due = _day(data.get("supplement_due_date"))
+        rows: list[list[Any]] = [["序号", "容缺后补的材料", "补齐期限"]]
+        rows += [[str(n), name, f"{due}前"] for n, name in enumerate(tolerated, start=1)]
+        body += [
+            _p(f"以下 {len(tolerated)} 项材料尚未提交，请于期限内补齐：", "plain"),
+            Spacer(1, 2 * mm),
+            table(rows, [14 * mm, 96 * mm, 50 * mm]),
+            Spacer(1, 2 * mm),
+            _p("逾期未补齐的，将影响办理结果。"),
+        ]
     committed = data.get("committed") or []
     if committed:
         body.append(
@@ -89,9 +106,8 @@ def acceptance_notice(data: Data) -> list[Flowable]:
 
 
 def supplement_notice(data: Data) -> list[Flowable]:
-    # As the case's own notice text: 一次性告知 cites 行政许可法 第32条 for every item (the practice the
-    # seeds describe applies it to all 政务服务事项, not only to licences).
-    basis = "根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
+    # 行政许可法 第32条 only for a licence; any other item is told under its own legal basis.
+    basis = _according(data, "第三十二条第一款第（四）项")
     missing = data.get("missing") or []
     rows: list[list[Any]] = [["序号", "需补正的材料", "补正要求"]]
     rows += [
@@ -100,7 +116,7 @@ def supplement_notice(data: Data) -> list[Flowable]:
     body: list[Flowable] = [
         _to(data),
         _p(
-            f"{_case_line(data)}，经审查，申请材料不齐全或者不符合法定形式。{basis}"
+            f"{_case_line(data)}，经审查，申请材料不齐全或者不符合法定形式。{escape(basis)}"
             f"现一次性告知你（单位）需要补正的全部内容（共 {len(missing)} 项）："
         ),
         Spacer(1, 2 * mm),
@@ -118,10 +134,11 @@ def supplement_notice(data: Data) -> list[Flowable]:
 
 
 def refusal_notice(data: Data) -> list[Flowable]:
-    basis = "根据《中华人民共和国行政许可法》第三十二条第一款的规定，" if _licensing(data) else ""
+    basis = according_to("", licensing_article="第三十二条第一款", licensing=_licensing(data))
+    reason = clean_reason(data.get("reason"))
     return [
         _to(data),
-        _p(f"{_case_line(data)}，经审查，{escape(data.get('reason', ''))}。{basis}决定不予受理。"),
+        _p(f"{_case_line(data)}，经审查，{escape(reason)}。{basis}决定不予受理。"),
         _p(escape(data.get("remedy", ""))),
         _contact(data),
     ]
@@ -137,6 +154,7 @@ def commitment(data: Data) -> list[Flowable]:
         _p(
             f"申请人：{escape(data['case']['applicant'])}（证件号码：{escape(data['case']['applicant_id'])}）。"
             f"申请事项：{escape(data['case']['item'])}（办件编号：{data['case']['number']}）。"
+            f"根据{COMMITMENT_BASIS}，"
             "对下列证明材料，本机关实行证明事项告知承诺制：申请人书面承诺已经符合告知的条件、标准和要求的，"
             "本机关不再索要该证明，依据书面承诺办理。"
         ),
@@ -159,15 +177,13 @@ def commitment(data: Data) -> list[Flowable]:
 
 def approval_decision(data: Data) -> list[Flowable]:
     case = data["case"]
-    basis = data.get("legal_basis") or (
-        "《中华人民共和国行政许可法》第三十八条第一款" if _licensing(data) else "有关规定"
-    )
-    verb = "准予行政许可" if _licensing(data) else "准予办理"
+    basis = _according(data, "第三十八条第一款") or "根据有关规定，"
+    verb = wording(case.get("item_type")).approve_verb
     body: list[Flowable] = [
         _to(data),
         _p(
             f"{_case_line(data)}，本机关已于{_day(case.get('accepted_at'))}受理。经审查，该申请符合法定条件、标准，"
-            f"根据{escape(basis)}的规定，决定{verb}。"
+            f"{escape(basis)}决定{verb}。"
         ),
     ]
     if data.get("result_name"):
@@ -186,15 +202,16 @@ def approval_decision(data: Data) -> list[Flowable]:
 
 
 def denial_decision(data: Data) -> list[Flowable]:
-    verb = "不予行政许可" if _licensing(data) else "不予办理"
-    basis = "根据《中华人民共和国行政许可法》第三十八条第二款的规定，" if _licensing(data) else ""
+    verb = wording(data["case"].get("item_type")).deny_verb
+    basis = _according(data, "第三十八条第二款")
+    # The reason is stated once (行政许可法 第38条: 说明理由), as staff gave it, in a sentence of ours.
+    reason = clean_reason(data.get("reason"))
     return [
         _to(data),
         _p(
             f"{_case_line(data)}，本机关已于{_day(data['case'].get('accepted_at'))}受理。经审查，"
-            f"{escape(data.get('reason', ''))}，不符合法定条件、标准。{basis}决定{verb}。"
+            f"该申请不符合法定条件、标准，理由是：{escape(reason)}。{escape(basis)}决定{verb}。"
         ),
-        _p(f"理由：{escape(data.get('reason', ''))}"),
         _p(escape(data.get("remedy", ""))),
         _contact(data),
     ]

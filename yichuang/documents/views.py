@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from yichuang.common.throttles import page_allowed
 from yichuang.documents.crypto import KeyDecryptionError, MasterKeyError, Sm3Stream
 from yichuang.documents.models import HANDOVER_KINDS, Document, DocumentStatus
 from yichuang.documents.selectors import (
@@ -97,6 +98,11 @@ def _facts(document: Document) -> dict[str, Any]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def verify(request: HttpRequest, code: str) -> HttpResponse:
+    if not page_allowed(request, scope="verify"):
+        # Codes are long and random, but each look-up checks a signature: a probe gets no free CPU.
+        response = _page(request, code, Verdict(False), None, 429, "", throttled=True)
+        response["Retry-After"] = "60"
+        return response
     document = document_by_code(code)
     status = 200
     form_error = ""
@@ -131,10 +137,13 @@ def _page(
     status: int,
     form_error: str,
     retry_after: int = 0,
+    *,
+    throttled: bool = False,
 ) -> HttpResponse:
     normalised = normalise_code(code)
     context = {
         "pending": bool(retry_after),
+        "throttled": throttled,
         "retry_after": retry_after,
         "code": format_code(normalised) if normalised else code[:40],
         "verdict": verdict,

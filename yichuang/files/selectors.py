@@ -17,6 +17,11 @@ every joined row on each read, which grows with every case that reuses the file.
 ``files_for`` and therefore ``file_get_for`` (and the HTTP API) then include those files too. When a
 case is created, the cases app should resolve the submitted ids with ``files_for(user)`` so nobody can
 attach a file he could not read.
+
+An owner may also *claim* files (``register_file_visibility(rule, claims=...)``): once a file is attached
+to a case, the case says who reads it, and the region of the upload no longer does. Otherwise a county
+bureau's reviewer, whose scope region is the whole county but who sees only the cases his department
+handles, read the ID-card scans of every town case (issue 15, finding 2). The uploader keeps his file.
 """
 
 from __future__ import annotations
@@ -39,11 +44,21 @@ VisibilityRule = Callable[[Staff], Q]
 
 _visibility_rules: list[VisibilityRule] = []
 
+#: Each returns a ``Q`` over ``StoredFile`` (an ``Exists``) of the files an owner has taken over: for
+#: those, the owner's visibility rule replaces the scope of the upload's region and point.
+ClaimRule = Callable[[], Q]
 
-def register_file_visibility(rule: VisibilityRule) -> None:
-    """Let ``rule`` widen what a user may read; call it once, from an ``AppConfig.ready()``."""
+_claim_rules: list[ClaimRule] = []
+
+
+def register_file_visibility(rule: VisibilityRule, *, claims: ClaimRule | None = None) -> None:
+    """Let ``rule`` widen what a user may read; with ``claims``, the files ``claims()`` names are read
+    only by the uploader and through ``rule`` (and the other owners' rules). Call it once, from an
+    ``AppConfig.ready()``."""
     if rule not in _visibility_rules:
         _visibility_rules.append(rule)
+    if claims is not None and claims not in _claim_rules:
+        _claim_rules.append(claims)
 
 
 #: Principals that are not staff (a citizen signed in online), each with the one rule that says which
@@ -58,16 +73,18 @@ def register_file_owner(principal: type, rule: Callable[[Any], Q]) -> None:
 
 
 def files_for(user: Any) -> QuerySet[StoredFile]:
-    """Every file ``user`` may read: in his scope, uploaded by him, or allowed by a registered rule."""
+    """Every file ``user`` may read: uploaded by him, allowed by a registered rule, or in his scope and
+    claimed by no owner."""
     qs = StoredFile.objects.select_related("uploaded_by", "point", "region")
     owner_rule = _owner_rules.get(type(user))
     if owner_rule is not None:
         return qs.filter(owner_rule(user))
     if not isinstance(user, Staff) or not user.is_authenticated or not user.is_active:
         return qs.none()
-    visible = limit_to_scope(qs, user, region_field="region", point_field="point") | qs.filter(
-        uploaded_by=user
-    )
+    in_scope = limit_to_scope(qs, user, region_field="region", point_field="point")
+    for claims in _claim_rules:
+        in_scope = in_scope.exclude(claims())
+    visible = in_scope | qs.filter(uploaded_by=user)
     for rule in _visibility_rules:
         visible = visible | qs.filter(rule(user))
     return visible

@@ -10,6 +10,7 @@ import unicodedata
 import warnings
 import zipfile
 from typing import IO
+from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
 from rest_framework import exceptions, status
 
 from yichuang.files.models import EXTENSIONS, FileType, StoredFile
@@ -69,17 +71,42 @@ def too_large(limit: int) -> FileTooLarge:
     return FileTooLarge(_("文件不能超过 %(mib)s MiB。") % {"mib": f"{limit / (1024 * 1024):g}"})
 
 
-def _is_ofd(stream: IO[bytes] | UploadedFile) -> bool:
-    """A real zip archive (central directory readable) with ``OFD.xml`` at its root.
+#: OFD.xml is a few hundred bytes of entry points; more than this is not an OFD's root file.
+OFD_ROOT_MAX_BYTES = 1024 * 1024
 
-    Only the directory is read, nothing is decompressed, so a zip bomb costs nothing here.
+
+def _is_ofd(stream: IO[bytes] | UploadedFile) -> bool:
+    """A real zip archive (central directory readable) with ``OFD.xml`` at its root that parses as
+    XML whose root is ``OFD`` holding a ``DocBody`` (GB/T 33190-2016 § 7.4: the document's entry
+    point). An empty or made-up ``OFD.xml`` in any zip is not an OFD (issue 15).
+
+    Only ``OFD.xml`` is decompressed, and at most ``OFD_ROOT_MAX_BYTES`` of it, so a zip bomb costs
+    nothing; a DTD is refused before parsing (an OFD has none, and entities are how XML bombs work).
     """
     try:
         stream.seek(0)
         with zipfile.ZipFile(stream) as archive:
-            return any(info.filename == OFD_ENTRY and not info.is_dir() for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError):
+            entry = next(
+                (info for info in archive.infolist() if info.filename == OFD_ENTRY and not info.is_dir()),
+                None,
+            )
+            if entry is None or entry.file_size > OFD_ROOT_MAX_BYTES:
+                return False
+            with archive.open(entry) as root_file:
+                data = root_file.read(OFD_ROOT_MAX_BYTES + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError, RuntimeError):
         return False
+    if len(data) > OFD_ROOT_MAX_BYTES or b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+        return False
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return False
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    return local(root.tag) == "OFD" and any(local(child.tag) == "DocBody" for child in root)
 
 
 def max_image_pixels() -> int:
@@ -138,17 +165,35 @@ def _check_image(upload: UploadedFile, kind: FileType) -> None:
 
 
 def _check_pdf(upload: UploadedFile) -> None:
-    """A PDF must end like one: ``%%EOF`` in its last 1024 bytes and, before it, ``startxref`` (or a
-    ``trailer``), which is where a reader starts. A page cut off in transfer, or a file that only
-    begins with ``%PDF-``, has neither."""
+    """A PDF must end like one — ``%%EOF`` in its last 1024 bytes and, before it, ``startxref`` (or a
+    ``trailer``), which is where a reader starts: a page cut off in transfer has neither — and must
+    then open in a PDF reader (pypdf) with at least one page: ``%PDF-1.4 hello startxref 0 %%EOF``
+    has the words of a PDF and nothing else (issue 15). pypdf reads the cross-reference table and the
+    page tree only, not the pages' content, so a large scan costs little."""
+    broken = UnsupportedFileType(
+        _("PDF文件不完整或已损坏（缺少文件结尾或交叉引用信息），请重新生成或扫描后上传。")
+    )
     upload.seek(0, 2)
     upload.seek(max(upload.tell() - PDF_TRAILER_WINDOW, 0))
     tail = upload.read(PDF_TRAILER_WINDOW)
     ends = b"%%EOF" in tail[-PDF_EOF_WINDOW:]
     if not ends or (b"startxref" not in tail and b"trailer" not in tail):
-        raise UnsupportedFileType(
-            _("PDF文件不完整或已损坏（缺少文件结尾或交叉引用信息），请重新生成或扫描后上传。")
-        )
+        raise broken
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(upload, strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise UnsupportedFileType(_("PDF文件设置了打开密码，无法查看，请去除密码后上传。"))
+            pages = len(reader.pages)
+    except UnsupportedFileType:
+        raise
+    except Exception as exc:  # pypdf raises many kinds (PdfReadError, KeyError, ValueError …) on garbage
+        logger.info("refused a PDF that does not parse: %s", exc)
+        raise broken from None
+    if pages < 1:
+        raise broken
 
 
 def detect_type(upload: UploadedFile) -> FileType:

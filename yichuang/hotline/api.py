@@ -264,6 +264,9 @@ def _ticket_response(request: Request, ticket: Ticket, status_code: int = 200) -
 
 
 class TicketListCreateApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
         type = serializers.ChoiceField(choices=TicketType.choices, required=False)

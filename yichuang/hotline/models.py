@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yichuang.org.models import Department, Region, ServicePoint
 from yichuang.org.units import Unit
+from yichuang.pii.fields import SealedCharField
 
 
 class TicketType(models.TextChoices):
@@ -268,11 +269,11 @@ class Ticket(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("事发地"), on_delete=models.PROTECT, related_name="tickets"
     )
-    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    address = SealedCharField(_("详细地址"), max_length=400, blank=True)
     title = models.CharField(_("标题"), max_length=100)
     content = models.TextField(_("诉求内容"))
     caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
-    caller_phone = models.CharField(_("来电号码"), max_length=20)
+    caller_phone = SealedCharField(_("来电号码"))
     confidential = models.BooleanField(
         _("为来电人保密"), default=False, help_text=_("举报件默认保密：承办单位看不到来电人信息。")
     )

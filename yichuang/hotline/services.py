@@ -482,4 +482,4 @@ def ticket_contact(*, ticket: Ticket, actor: Staff, purpose: str = "") -> str:
     if not may_contact(actor, ticket):
         raise exceptions.PermissionDenied(_("您无权查看该来电人的完整号码。"))
     CallerContactAccess.objects.create(ticket=ticket, actor=actor, purpose=(purpose or "").strip()[:100])
-    return ticket.caller_phone
+    return str(ticket.caller_phone)

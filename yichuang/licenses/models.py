@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yichuang.catalog.models import LicenseType
+from yichuang.pii.fields import BlindIndexField, SealedCharField
 
 
 class LicenseStatus(models.TextChoices):
@@ -27,7 +28,8 @@ class License(models.Model):
     )
     holder_kind = models.CharField(_("持证主体类型"), max_length=20)
     holder_name = models.CharField(_("持证人"), max_length=100)
-    holder_id_number = models.CharField(_("持证人证件号码"), max_length=18)
+    holder_id_number = SealedCharField(_("持证人证件号码"), index="holder_id_number_index")
+    holder_id_number_index = BlindIndexField(source="holder_id_number")
     issuer = models.CharField(_("发证机关"), max_length=100)
     issued_at = models.DateTimeField(_("颁发时间"))
     valid_from = models.DateField(_("有效期起"))
@@ -51,7 +53,7 @@ class License(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "电子证照")
         ordering = ["-issued_at", "-id"]
         indexes = [
-            models.Index(fields=["holder_id_number", "license_type"], name="license_holder_type"),
+            models.Index(fields=["holder_id_number_index", "license_type"], name="license_holder_index_type"),
         ]
 
     def __str__(self) -> str:

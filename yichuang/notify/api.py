@@ -100,6 +100,9 @@ class NoticeOutputSerializer(serializers.Serializer[Any]):
 class NoticeListApi(APIView):
     """The caller's own reminders, unread first."""
 
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[OpenApiParameter("unread", bool), OpenApiParameter("page", int)],
         responses={200: NoticeOutputSerializer(many=True)},

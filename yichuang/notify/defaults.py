@@ -60,6 +60,11 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         SIGNATURE + "您申请的${item}（办件编号${number}）材料需要补正，请一次性补齐：${missing}。"
         "补齐后请到${point}或通过原渠道提交，无需重新申请。",
     ),
+    "case_supplement_received": DefaultTemplate(
+        "补正材料已收到",
+        SIGNATURE + "您申请的${item}（办件编号${number}）补正材料已收到，${point}将尽快预审，"
+        "结果将短信通知您。",
+    ),
     "case_refused": DefaultTemplate(
         "不予受理",
         SIGNATURE + "您申请的${item}（办件编号${number}）不予受理，理由：${reason}。如有疑问请咨询${point}。",

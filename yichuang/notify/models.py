@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from yichuang.common.identity import mask_phone
 from yichuang.notify.defaults import PLACEHOLDERS
+from yichuang.pii.fields import SealedCharField
 
 PLACEHOLDER_HELP = format_lazy(
     "{}{}", _("可用占位符："), "、".join(f"${{{name}}}（{label}）" for name, label in PLACEHOLDERS.items())
@@ -141,7 +142,7 @@ class SmsReceipt(models.TextChoices):
 
 
 class SmsMessage(models.Model):
-    to = models.CharField(_("手机号"), max_length=20)
+    to = SealedCharField(_("手机号"))
     template = models.CharField(_("模板编码"), max_length=50)
     body = models.TextField(_("短信内容"))
     case_number = models.CharField(_("办件编号"), max_length=40, blank=True, db_index=True)

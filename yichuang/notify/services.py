@@ -256,10 +256,10 @@ def sms_send_batch(
                 sent.append(message)
         if sent:
             SmsMessage.objects.bulk_update(
-                sent, ["status", "attempts", "provider_id", "backend", "sent_at", "next_attempt_at"]
+                sent, ["to", "status", "attempts", "provider_id", "backend", "sent_at", "next_attempt_at"]
             )
     for message in sent:
-        logger.info("SMS %s sent to %s (attempt %d)", message.pk, mask_phone(message.to), message.attempts)
+        logger.info("SMS %s sent to %s (attempt %d)", message.pk, message.to, message.attempts)
     if sent and backend.name in RECEIPT_BACKENDS:
         # A platform may have reported a delivery while this transaction still held the ids.
         from yichuang.notify.receipts import sms_match_waiting_receipts
@@ -317,6 +317,8 @@ def _attempt(message: SmsMessage, backend: SmsBackend) -> SendOutcome:
         )
         return SendOutcome("failed", retry_in)
     message.status = SmsStatus.SENT
+    # Sent: the full number has done its work, so only the masked one is kept (still sealed at rest).
+    message.to = mask_phone(message.to)
     message.provider_id = str(provider_id)[:100]
     message.sent_at = timezone.now()
     message.next_attempt_at = None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth.signals import user_logged_out
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -20,6 +20,7 @@ from yichuang.common.auth import DEMO_REFUSED
 from yichuang.org.checks import demo_username_refused
 from yichuang.org.models import PointKind, Region, ServicePoint, Staff
 from yichuang.org.selectors import scope_of
+from yichuang.org.tokens import token_issue, token_revoke, tokens_revoke_all
 
 
 class LockedOut(exceptions.APIException):
@@ -46,10 +47,20 @@ class TokenObtainApi(APIView):
         )
 
     class TokenSerializer(serializers.Serializer[Any]):
-        token = serializers.CharField()
+        token = serializers.CharField(
+            help_text=_("以 Authorization: Bearer <token> 使用；只在此答复中出现一次")
+        )
+        expires_at = serializers.DateTimeField(help_text=_("令牌失效时间"))
 
     @extend_schema(
-        request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[], summary=_("登录取得令牌")
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer},
+        auth=[],
+        summary=_("登录取得令牌"),
+        description=_(
+            "每次登录（每台设备、每个对接系统）得到一个自己的令牌，有效期默认12小时；退出登录（auth/logout）"
+            "注销该令牌，修改密码注销该用户的全部令牌。数据库只保存令牌的摘要。"
+        ),
     )
     def post(self, request: Request) -> Response:
         data = self.TokenRequestSerializer(data=request.data)
@@ -67,8 +78,40 @@ class TokenObtainApi(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("用户名或密码错误。")]}, code="invalid_credentials"
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        row, token = token_issue(user=user)
+        return Response({"token": token, "expires_at": row.expiry})
+
+
+class LogoutApi(APIView):
+    """Sign out: the token this request carries stops working (with ``all``: every token of the user);
+    a session (the browsable API) ends."""
+
+    permission_classes = [IsAuthenticated]
+
+    class LogoutSerializer(serializers.Serializer[Any]):
+        all = serializers.BooleanField(
+            required=False, default=False, help_text=_("为真时注销本人的全部令牌（所有设备）")
+        )
+
+    @extend_schema(
+        request=LogoutSerializer,
+        responses={204: None},
+        summary=_("退出登录（注销令牌）"),
+    )
+    def post(self, request: Request) -> Response:
+        from knox.models import AuthToken
+
+        data = self.LogoutSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = request.user
+        if data.validated_data["all"]:
+            tokens_revoke_all(user=user)
+        if isinstance(request.auth, AuthToken):
+            token_revoke(token=request.auth)
+            user_logged_out.send(sender=type(user), request=request._request, user=user)
+        else:
+            logout(request._request)
+        return Response(status=204)
 
 
 class MeApi(APIView):

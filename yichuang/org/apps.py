@@ -8,4 +8,4 @@ class OrgConfig(AppConfig):
     verbose_name = _("组织机构")
 
     def ready(self) -> None:
-        from yichuang.org import checks  # noqa: F401
+        from yichuang.org import checks, tokens  # noqa: F401

@@ -75,7 +75,7 @@ def demo_accounts_disable() -> list[str]:
     Kept rather than deleted: cases and audit events may name them (a demo database turned into
     a real one keeps its history)."""
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from yichuang.org.models import Staff
 
@@ -83,5 +83,5 @@ def demo_accounts_disable() -> list[str]:
         demo = Staff.objects.select_for_update().filter(is_demo=True, is_active=True)
         names = sorted(demo.values_list("username", flat=True))
         Staff.objects.filter(username__in=names).update(is_active=False)
-        Token.objects.filter(user__username__in=names).delete()
+        AuthToken.objects.filter(user__username__in=names).delete()
     return names

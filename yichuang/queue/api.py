@@ -80,6 +80,9 @@ class QueueClerkTicketInputSerializer(serializers.Serializer[Any]):
 
 
 class TicketListCreateApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     class FilterSerializer(serializers.Serializer[Any]):
         point = serializers.CharField(required=False, max_length=20)
         day = serializers.DateField(required=False)
@@ -269,6 +272,9 @@ class WindowCallApi(APIView):
 
 
 class AppointmentListCreateApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     class FilterSerializer(serializers.Serializer[Any]):
         point = serializers.CharField(required=False, max_length=20)
         day = serializers.DateField(required=False)

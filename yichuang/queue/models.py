@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yichuang.org.models import ServicePoint, Window
+from yichuang.pii.fields import BlindIndexField, SealedCharField
 
 
 class ServiceCategory(models.Model):
@@ -128,9 +129,7 @@ class QueueTicket(models.Model):
     priority_reason = models.CharField(
         _("优先原因"), max_length=12, choices=PriorityReason.choices, blank=True, default=""
     )
-    phone = models.CharField(
-        _("手机号"), max_length=20, blank=True, help_text=_("选填，用于叫号短信；显示时脱敏")
-    )
+    phone = SealedCharField(_("手机号"), blank=True, help_text=_("选填，用于叫号短信；显示时脱敏"))
     status = models.CharField(
         _("状态"), max_length=10, choices=TicketStatus.choices, default=TicketStatus.WAITING
     )
@@ -407,7 +406,8 @@ class Appointment(models.Model):
     start = models.TimeField(_("开始时间"))
     end = models.TimeField(_("结束时间"))
     name = models.CharField(_("姓名"), max_length=50)
-    phone = models.CharField(_("手机号"), max_length=20)
+    phone = SealedCharField(_("手机号"), index="phone_index")
+    phone_index = BlindIndexField(source="phone")
     note = models.CharField(_("拟办事项"), max_length=200, blank=True)
     status = models.CharField(
         _("状态"), max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
@@ -442,7 +442,7 @@ class Appointment(models.Model):
             # One live appointment per person, point, day and category: a second booking (a double
             # click, two tabs) is refused by the database, whatever the timing.
             models.UniqueConstraint(
-                fields=["phone", "point", "day", "category"],
+                fields=["phone_index", "point", "day", "category"],
                 condition=Q(status="booked"),
                 name="appointment_one_live_per_person",
             ),

@@ -17,10 +17,10 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.common.errors import Invalid
+from yichuang.common.throttles import ScopedRateThrottle
 from yichuang.queue import appointments as booking
 from yichuang.queue import services
 from yichuang.queue.models import (

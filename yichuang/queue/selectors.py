@@ -114,10 +114,18 @@ def may_operate(user: Any, point_id: int) -> bool:
     return user.role in CALLING_ROLES and user.point_id == point_id
 
 
+def _in_queue_scope(queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """The queue of the points in ``user``'s scope, except for a reviewer of a department: his scope
+    region is where his department works (a county bureau's: the whole county), but he takes no
+    numbers and sees only the cases his department handles, so of the queue he sees his own point's
+    — not the phone numbers of every town's visitors (issue 15, the scope matrix)."""
+    if isinstance(user, Staff) and user.role == Role.REVIEWER and user.department_id:
+        return queryset.filter(point_id=user.point_id) if user.point_id else queryset.none()
+    return limit_to_scope(queryset, user, region_field="point__region", point_field="point")
+
+
 def windows_for(user: Any) -> QuerySet[Window]:
-    return limit_to_scope(
-        Window.objects.select_related("point"), user, region_field="point__region", point_field="point"
-    )
+    return _in_queue_scope(Window.objects.select_related("point"), user)
 
 
 def window_get_for(*, user: Any, pk: int) -> Window:
@@ -163,11 +171,8 @@ def current_ticket(window: Window, day: dt.date) -> QueueTicket | None:
 
 
 def tickets_for(user: Any) -> QuerySet[QueueTicket]:
-    return limit_to_scope(
-        QueueTicket.objects.select_related("point", "category", "window", "transfer_to"),
-        user,
-        region_field="point__region",
-        point_field="point",
+    return _in_queue_scope(
+        QueueTicket.objects.select_related("point", "category", "window", "transfer_to"), user
     )
 
 
@@ -296,12 +301,7 @@ def board(*, point: ServicePoint, after: int | None = None) -> Board:
 
 
 def appointments_for(user: Any) -> QuerySet[Appointment]:
-    return limit_to_scope(
-        Appointment.objects.select_related("point", "category", "ticket"),
-        user,
-        region_field="point__region",
-        point_field="point",
-    )
+    return _in_queue_scope(Appointment.objects.select_related("point", "category", "ticket"), user)
 
 
 def appointment_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Appointment]:

@@ -76,6 +76,22 @@ class QueueTicketSerializer(serializers.Serializer[Any]):
         return actions_from(obj.status)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        "example": "08:30",
+        "description": "HH:MM",
+    }
+)
+class HourMinuteField(serializers.TimeField):
+    """A time of day as the hall says it, ``08:30``: OpenAPI's ``format: time`` is RFC 3339's
+    ``08:30:00`` with an offset, which this is not, so the schema states the pattern instead."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class AppointmentSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField(help_text="预约号")
     point = serializers.CharField(source="point.code")
@@ -83,8 +99,8 @@ class AppointmentSerializer(serializers.Serializer[Any]):
     category = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
     day = serializers.DateField()
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = HourMinuteField()
+    end = HourMinuteField()
     name = serializers.SerializerMethodField(help_text="已脱敏")
     phone = serializers.SerializerMethodField(help_text="已脱敏")
     note = serializers.CharField()
@@ -112,8 +128,8 @@ class BookedSerializer(AppointmentSerializer):
 class SlotSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     day = serializers.DateField()
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = HourMinuteField()
+    end = HourMinuteField()
     category = serializers.CharField(source="category.code")
     category_name = serializers.CharField(source="category.name")
     capacity = serializers.IntegerField()

@@ -10,11 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from yichuang.cases.selectors import case_track
 from yichuang.common.pagination import Pagination
+from yichuang.common.throttles import ScopedRateThrottle
 from yichuang.org.models import Staff
 from yichuang.ratings import services
 from yichuang.ratings.models import Appeal, Rating, RatingChannel, Rectification, RectificationStatus
@@ -111,6 +111,9 @@ class RectificationOutputSerializer(serializers.Serializer[Any]):
 
 
 class RatingListApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     class FilterSerializer(serializers.Serializer[Any]):
         score_max = serializers.IntegerField(required=False, min_value=1, max_value=5)
         point = serializers.CharField(required=False, max_length=20)
@@ -216,6 +219,9 @@ class AppealActionApi(APIView):
 
 
 class RectificationListApi(APIView):
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=RectificationStatus.values),

@@ -128,6 +128,12 @@ class DashboardSerializer(serializers.Serializer[Any]):
     hotline = serializers.DictField(help_text="12345工单：受理、办结、按时办结率、回访率、满意率")
     overdue_count = serializers.IntegerField()
     overdue = OverdueSerializer(many=True)
+    uncovered_count = serializers.IntegerField(
+        help_text="在办办件中，办结期限涉及尚未录入官方节假日安排年度的件数（录入后自动重新计算）"
+    )
+    calendar_reminder = serializers.CharField(
+        allow_null=True, help_text="11、12月下一年度官方节假日安排尚未录入时的提醒，否则为 null"
+    )
     queue = QueueTotalsSerializer(
         help_text="取号排队：本单位（区划内各服务点、本服务点，或该工作人员叫号、办结的号）的合计"
     )
@@ -157,6 +163,8 @@ def _serialise(board: Dashboard) -> dict[str, Any]:
         "hotline": board.hotline,
         "overdue_count": board.overdue_count,
         "overdue": board.overdue,
+        "uncovered_count": board.uncovered_count,
+        "calendar_reminder": board.calendar_reminder,
         "queue": _queue_totals(board),
     }
 

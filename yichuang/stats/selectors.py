@@ -13,15 +13,17 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
+from yichuang.cases.calendar import uncovered_open_cases
 from yichuang.cases.models import Case
 from yichuang.cases.selectors import RUNNING_STATUSES, cases_for
-from yichuang.org.models import Region, RegionLevel, ServicePoint, Staff, Window
+from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff, Window
 from yichuang.org.selectors import scope_of
 from yichuang.queue.figures import QueueReport, queue_figures
 from yichuang.ratings.models import MonthlySatisfaction
 from yichuang.ratings.selectors import satisfaction_from_sums, satisfaction_rollup, satisfaction_sums
 from yichuang.stats.models import AssessmentIndicator, Indicator, MonthlyFigure
 from yichuang.workdays.calendar import month_end
+from yichuang.workdays.selectors import schedule_reminder
 
 COUNTERS = [
     "accepted",
@@ -193,6 +195,10 @@ class Dashboard:
     hotline: dict[str, Any]
     overdue_count: int
     overdue: list[Case] = field(default_factory=list)
+    #: open cases whose due dates were counted through a year without an official holiday schedule
+    uncovered_count: int = 0
+    #: November and December: next year's official schedule is missing (for admins only)
+    calendar_reminder: str | None = None
     #: Reads the hall's figures of the unit when first asked for (the page, the API, the export);
     #: the assessment, which builds a dashboard per unit for its satisfaction, never pays for them.
     queue_loader: Callable[[], QueueReport] | None = field(default=None, repr=False, compare=False)
@@ -230,8 +236,20 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         hotline=_hotline(user, unit, first, month_end(last)),
         overdue_count=late.count(),
         overdue=list(late.select_related("item", "point").order_by("due_date", "id")[:20]),
+        uncovered_count=_limit(
+            uncovered_open_cases(cases_for(user)),
+            unit,
+            region="region__code",
+            point="point_id",
+            staff="accepted_by_id",
+        ).count(),
+        calendar_reminder=schedule_reminder() if _keeps_calendar(user) else None,
         queue_loader=partial(_queue, user, unit, first, month_end(last)),
     )
+
+
+def _keeps_calendar(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") == Role.ADMIN)
 
 
 def _figure_rows(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QuerySet[MonthlyFigure]:

@@ -197,6 +197,7 @@ class QueueFilterForm(forms.Form):
     point = forms.ChoiceField(label=_("受理服务点"), required=False)
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
     bring_home = forms.BooleanField(label=_("只看待送证上门的代办件"), required=False)
+    prereview_overdue = forms.BooleanField(label=_("只看预审超期的网上申请"), required=False)
 
     OPEN = "open"
     REVIEW = "review"

@@ -2,7 +2,9 @@
 
 Green: more than 2 working days left; yellow: due within 2 working days (today included); red: the
 promised date has passed; grey: suspended (中止, the clock stands still). Cases not yet accepted have
-no deadline yet, and finished cases need no light.
+no deadline yet — except online and kiosk applications, whose pre-review (网上预审) has its own
+deadline: green while it runs, yellow on its last day, red once it has passed — and finished cases
+need no light.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.cases.models import Case, CaseStatus
+from yichuang.cases.prereview import awaits_prereview, prereview_of
 from yichuang.workdays.calendar import workdays_between
 
 #: Working days before the due date from which a case shows yellow.
@@ -32,6 +35,10 @@ GREEN = Light("green", _("正常"))
 YELLOW = Light("yellow", _("临期"))
 RED = Light("red", _("超期"))
 GREY = Light("grey", _("已中止"))
+#: 网上预审 (``cases.prereview``): an online or kiosk application waiting for the window.
+PREREVIEW = Light("green", _("待预审"))
+PREREVIEW_TODAY = Light("yellow", _("今日预审到期"))
+PREREVIEW_LATE = Light("red", _("预审超期"))
 WAITING = Light("none", _("未计时"))
 #: Decided, delivered, refused or withdrawn: no deadline runs any more.
 DONE = Light("none", "—")
@@ -41,6 +48,13 @@ def light_for(case: Case, *, today: dt.date | None = None) -> Light:
     """The light of one case on ``today`` (the local date by default)."""
     if case.status == CaseStatus.SUSPENDED:
         return GREY
+    if awaits_prereview(case):
+        today = today or timezone.localdate()
+        pending = prereview_of(case, today=today)
+        if pending is not None:
+            if pending.overdue:
+                return PREREVIEW_LATE
+            return PREREVIEW_TODAY if pending.due == today else PREREVIEW
     if case.status not in RUNNING:
         return WAITING if case.status in (CaseStatus.SUBMITTED, CaseStatus.NEEDS_SUPPLEMENT) else DONE
     if case.due_date is None:

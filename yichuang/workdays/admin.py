@@ -99,7 +99,9 @@ class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
         previous = (
             CalendarDay.objects.filter(pk=obj.pk).values_list("date", flat=True).first() if change else None
         )
-        services.calendar_day_save_by_admin(day=obj, previous_year=previous.year if previous else None)
+        services.calendar_day_save_by_admin(
+            day=obj, previous_year=previous.year if previous else None, actor=request.user
+        )
         if not ScheduleYear.objects.filter(year=obj.date.year).exists():
             self.message_user(
                 request,
@@ -111,11 +113,11 @@ class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
             )
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
-        services.calendar_day_delete_by_admin(day=obj)
+        services.calendar_day_delete_by_admin(day=obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
         for day in queryset:
-            services.calendar_day_delete_by_admin(day=day)
+            services.calendar_day_delete_by_admin(day=day, actor=request.user)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload a year's schedule; errors are listed per row and nothing is stored."""
@@ -136,14 +138,23 @@ class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
                         year=data["year"],
                         published=data["published"],
                         note=data["note"],
+                        actor=request.user,
                     )
                 except services.ScheduleImportError as exc:
                     errors = exc.errors
                 else:
                     self.message_user(
                         request,
-                        _("已导入 %(year)s 年节假日安排 %(days)s 条（替换原有 %(replaced)s 条）。")
-                        % {"year": report.year, "days": report.days, "replaced": report.replaced},
+                        _(
+                            "已导入 %(year)s 年节假日安排 %(days)s 条（替换原有 %(replaced)s 条）；"
+                            "%(recounted)s 件在办办件的办结期限已重新计算。"
+                        )
+                        % {
+                            "year": report.year,
+                            "days": report.days,
+                            "replaced": report.replaced,
+                            "recounted": report.recounted,
+                        },
                         messages.SUCCESS,
                     )
                     url = reverse("admin:workdays_calendarday_changelist")
@@ -173,11 +184,11 @@ class ScheduleYearAdmin(admin.ModelAdmin[ScheduleYear]):
         return CalendarDay.objects.filter(date__year=obj.year).count()
 
     def save_model(self, request: HttpRequest, obj: ScheduleYear, form: Any, change: bool) -> None:
-        services.schedule_year_save_by_admin(schedule=obj)
+        services.schedule_year_save_by_admin(schedule=obj, actor=request.user)
 
     def delete_model(self, request: HttpRequest, obj: ScheduleYear) -> None:
-        services.schedule_year_delete_by_admin(schedule=obj)
+        services.schedule_year_delete_by_admin(schedule=obj, actor=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ScheduleYear]) -> None:
         for schedule in queryset:
-            services.schedule_year_delete_by_admin(schedule=schedule)
+            services.schedule_year_delete_by_admin(schedule=schedule, actor=request.user)

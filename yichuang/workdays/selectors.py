@@ -208,3 +208,26 @@ def calendar_days_of_year(year: int) -> YearSchedule:
         published=schedule.published if schedule else None,
         days=days,
     )
+
+
+# -- the yearly reminder ---------------------------------------------------------------------
+
+#: The State Council publishes next year's schedule late in the year (2025's on 2024-11-12, 2026's
+#: on 2025-11-04): from November on, a missing next year is worth a reminder to admins.
+REMINDER_FROM_MONTH = 11
+
+
+def schedule_reminder(today: datetime.date | None = None) -> str | None:
+    """In November and December, a sentence for admins when next year's schedule is not on file."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    if today.month < REMINDER_FROM_MONTH:
+        return None
+    year = today.year + 1
+    if not current_calendar().uncovered_years(year, year):
+        return None
+    return _(
+        "%(year)s年官方节假日安排尚未录入：国务院办公厅发布通知后，请在“节假日调整 → 导入年度安排”中导入；"
+        "在办办件的办结期限将自动重新计算。在此之前，%(year)s年的期限仅按周末计算。"
+    ) % {"year": year}

@@ -9,7 +9,9 @@ other processes notice within ``WORKDAYS_RECHECK_SECONDS``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,7 @@ from yichuang.workdays.importing import parse_schedule
 from yichuang.workdays.models import CalendarDay, ScheduleYear, Source
 from yichuang.workdays.package import package_deviations, package_years
 from yichuang.workdays.selectors import invalidate_calendar_cache
+from yichuang.workdays.signals import schedule_changed
 
 AUTHORITATIVE = (Source.IMPORT, Source.ADMIN)
 
@@ -38,6 +41,7 @@ class SyncReport:
     deleted: int = 0
     years_added: list[int] = field(default_factory=list)
     years_skipped: list[int] = field(default_factory=list)
+    recounted: int = 0
 
     @property
     def changed(self) -> bool:
@@ -49,11 +53,26 @@ class ImportReport:
     year: int
     days: int
     replaced: int
+    #: open cases whose due dates moved with the new schedule
+    recounted: int = 0
 
 
-def _changed() -> None:
+def _changed(years: Iterable[int] = (), actor: Any = None) -> int:
+    """Drop the compiled calendar (now and after commit) and tell who counts with it which years
+    changed, inside the transaction (``signals.schedule_changed``). Returns what the listeners
+    counted again (the cases: how many due dates moved)."""
     invalidate_calendar_cache()
     transaction.on_commit(invalidate_calendar_cache)
+    changed = sorted(set(years))
+    if not changed:
+        return 0
+    answers = schedule_changed.send(sender=CalendarDay, years=changed, actor=actor)
+    counted = 0
+    for _receiver, answer in answers:
+        value: object = answer  # django-stubs types a receiver's answer as str | None
+        if isinstance(value, int):
+            counted += value
+    return counted
 
 
 @transaction.atomic
@@ -66,6 +85,7 @@ def holidays_sync_from_package() -> SyncReport:
     stays, so other processes need not rebuild their calendars).
     """
     report = SyncReport()
+    touched: set[int] = set()
     schedules = {s.year: s for s in ScheduleYear.objects.select_for_update()}
     for year in package_years():
         schedule = schedules.get(year)
@@ -80,6 +100,7 @@ def holidays_sync_from_package() -> SyncReport:
             elif row.date not in wanted:
                 row.delete()
                 report.deleted += 1
+                touched.add(year)
         for day in wanted.values():
             stored = existing.get(day.date)
             if stored is None:
@@ -87,6 +108,7 @@ def holidays_sync_from_package() -> SyncReport:
                     date=day.date, kind=day.kind, name=day.name, source=Source.CHINESECALENDAR
                 )
                 report.created += 1
+                touched.add(year)
             elif stored.source == Source.CHINESECALENDAR and (stored.kind, stored.name) != (
                 day.kind,
                 day.name,
@@ -94,13 +116,15 @@ def holidays_sync_from_package() -> SyncReport:
                 stored.kind, stored.name = day.kind, day.name
                 stored.save(update_fields=["kind", "name", "updated_at"])
                 report.updated += 1
+                touched.add(year)
         if schedule is None:
             ScheduleYear.objects.create(
                 year=year, source=Source.CHINESECALENDAR, note="chinesecalendar 软件包"
             )
             report.years_added.append(year)
+            touched.add(year)
     if report.changed:
-        _changed()
+        report.recounted = _changed(touched)
     return report
 
 
@@ -110,6 +134,7 @@ def holidays_import(
     year: int | None = None,
     published: datetime.date | None = None,
     note: str = "",
+    actor: Any = None,
 ) -> ImportReport:
     """Store a year's official schedule from a CSV/xlsx file, replacing what that year had.
 
@@ -137,8 +162,8 @@ def holidays_import(
             year=target,
             defaults={"source": Source.IMPORT, "published": published, "note": note},
         )
-        _changed()
-    return ImportReport(year=target, days=len(parsed.rows), replaced=replaced)
+        recounted = _changed([target], actor)
+    return ImportReport(year=target, days=len(parsed.rows), replaced=replaced, recounted=recounted)
 
 
 def _claim_year_for_admin(year: int) -> None:
@@ -149,37 +174,39 @@ def _claim_year_for_admin(year: int) -> None:
 
 
 @transaction.atomic
-def calendar_day_save_by_admin(*, day: CalendarDay, previous_year: int | None = None) -> CalendarDay:
+def calendar_day_save_by_admin(
+    *, day: CalendarDay, previous_year: int | None = None, actor: Any = None
+) -> CalendarDay:
     """Save a day edited in the admin, marking it (and its year) as the admin's."""
     day.source = Source.ADMIN
     day.save()
     _claim_year_for_admin(day.date.year)
     if previous_year is not None and previous_year != day.date.year:
         _claim_year_for_admin(previous_year)
-    _changed()
+    _changed({day.date.year, previous_year or day.date.year}, actor)
     return day
 
 
 @transaction.atomic
-def calendar_day_delete_by_admin(*, day: CalendarDay) -> None:
+def calendar_day_delete_by_admin(*, day: CalendarDay, actor: Any = None) -> None:
     """Delete a day in the admin; the year becomes the admin's so a sync does not bring it back."""
     year = day.date.year
     day.delete()
     _claim_year_for_admin(year)
-    _changed()
+    _changed([year], actor)
 
 
 @transaction.atomic
-def schedule_year_save_by_admin(*, schedule: ScheduleYear) -> ScheduleYear:
+def schedule_year_save_by_admin(*, schedule: ScheduleYear, actor: Any = None) -> ScheduleYear:
     """Mark a year as covered (or edit its notice data) from the admin."""
     schedule.source = Source.ADMIN if schedule.source == Source.CHINESECALENDAR else schedule.source
     schedule.save()
-    _changed()
+    _changed([schedule.year], actor)
     return schedule
 
 
 @transaction.atomic
-def schedule_year_delete_by_admin(*, schedule: ScheduleYear) -> None:
+def schedule_year_delete_by_admin(*, schedule: ScheduleYear, actor: Any = None) -> None:
     """Un-cover a year: its days stay stored but count weekends only until it is covered again."""
     schedule.delete()
-    _changed()
+    _changed([schedule.year], actor)

@@ -19,7 +19,13 @@ from yichuang.cases.services.base import (
     case_event_record,
 )
 from yichuang.cases.services.inputs import ApplicantInput, MaterialInput
-from yichuang.cases.services.intake import BundleReceipt, bundle_apply, case_create, online_case_create
+from yichuang.cases.services.intake import (
+    BundleReceipt,
+    bundle_apply,
+    case_create,
+    online_bundle_apply,
+    online_case_create,
+)
 from yichuang.cases.services.moves import CaseInScope, _may, case_check_action, case_may
 from yichuang.cases.services.review import (
     case_approve,
@@ -71,6 +77,7 @@ __all__ = [
     "case_supplement",
     "case_suspend",
     "case_withdraw",
+    "online_bundle_apply",
     "online_case_create",
     "remedy_text",
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yichuang.audit.chain import case_chain
+from yichuang.cases import hooks
 from yichuang.cases.actions import WINDOW_ROLES
 from yichuang.cases.documents import issue_application_form, issue_for_case
 from yichuang.cases.models import (
@@ -175,6 +176,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         # The answer asks for the form: say "none" without a query.
         CaseForm._meta.get_field("case").remote_field.set_cached_value(case, None)
     if accepted:
+        hooks.run_after("accept", case, actor, {})
         _sms(case, "case_accepted")
         documents += issue_for_case(case=case, kind="accept", actor=actor)
     else:
@@ -307,6 +309,7 @@ def online_case_create(
     commitments: Iterable[str] = (),
     note: str = "",
     form: Mapping[str, Any] | None = None,
+    channel: str = Channel.ONLINE,
 ) -> Case:
     """网上申请 by the applicant himself (``yichuang.citizens``): the same checks of the item, the
     applicant and the materials as ``case_create``, without the staff's right to take it at the
@@ -317,7 +320,8 @@ def online_case_create(
         actor=actor,
         item=item,
         point=point,
-        channel=Channel.ONLINE,
+        # online, or at a self-service kiosk (自助终端) where he signed in himself
+        channel=channel if channel in (Channel.ONLINE, Channel.KIOSK) else Channel.ONLINE,
         applicant=applicant,
         materials=materials,
         tolerated=(),
@@ -349,18 +353,80 @@ def bundle_apply(
     commitments: Iterable[str] = (),
     consent_file: Any = None,
     note: str = "",
+    form: Mapping[str, Any] | None = None,
 ) -> BundleReceipt:
     """一件事一次办: one application creates a linked case per item of the bundle.
 
     The applicant gives one set of materials against the bundle's merged list; each case takes the
-    materials its own item asks for, so nothing is asked twice. All cases are written or none.
+    materials its own item asks for, so nothing is asked twice. Likewise one ``form``: each item's
+    fields are checked and each case keeps (and prints) the values its own item asks for; a key two
+    items define means the same thing in both (like a material code). All cases are written or none.
     """
+    _check_intake(actor=actor, point=point, channel=channel)
+    return _bundle_create(
+        actor=actor,
+        bundle=bundle,
+        point=point,
+        channel=channel,
+        applicant=applicant,
+        materials=materials,
+        tolerated=tolerated,
+        commitments=commitments,
+        consent_file=consent_file,
+        note=note,
+        form=form,
+    )
+
+
+@transaction.atomic
+def online_bundle_apply(
+    *,
+    actor: Staff,
+    bundle: Bundle,
+    point: ServicePoint,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput] = (),
+    commitments: Iterable[str] = (),
+    note: str = "",
+    form: Mapping[str, Any] | None = None,
+) -> BundleReceipt:
+    """一件事 applied for online by the applicant himself (``yichuang.citizens``): ``bundle_apply``
+    without the staff's right to take it at the point, its cases ``submitted`` on channel ``online``
+    for the window's pre-review, no 容缺 (a window grants that)."""
+    return _bundle_create(
+        actor=actor,
+        bundle=bundle,
+        point=point,
+        channel=Channel.ONLINE,
+        applicant=applicant,
+        materials=materials,
+        tolerated=(),
+        commitments=commitments,
+        consent_file=None,
+        note=note,
+        form=form,
+    )
+
+
+def _bundle_create(
+    *,
+    actor: Staff,
+    bundle: Bundle,
+    point: ServicePoint,
+    channel: str,
+    applicant: ApplicantInput,
+    materials: Iterable[MaterialInput],
+    tolerated: Iterable[str],
+    commitments: Iterable[str],
+    consent_file: Any,
+    note: str,
+    form: Mapping[str, Any] | None,
+) -> BundleReceipt:
     if not bundle.active:
         raise Invalid(_("该“一件事”已停用。"), fields={"bundle": [_("已停用。")]})
     items = [entry.item for entry in bundle.entries.select_related("item").order_by("order", "id")]
     if not items:
         raise Invalid(_("该“一件事”没有包含事项。"), fields={"bundle": [_("没有事项。")]})
-    _check_intake(actor=actor, point=point, channel=channel)
     versions = [_check_offered(item, point) for item in items]
     person = _validate_applicant(applicant)
     given = {m.requirement: m for m in materials}
@@ -377,6 +443,7 @@ def bundle_apply(
     )
     if errors:
         raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    forms = _filled_forms(items, form)
     application = BundleApplication.objects.create(
         number="YJS" + _next_number(point.region, _today()),
         bundle=bundle,
@@ -402,7 +469,27 @@ def bundle_apply(
         application=application,
         licenses=_held_licenses(person, versions),
     )
-    cases = [
-        _open_case(intake, item=item, version=version) for item, version in zip(items, versions, strict=True)
-    ]
+    cases = []
+    for item, version, filled in zip(items, versions, forms, strict=True):
+        intake.form = filled
+        cases.append(_open_case(intake, item=item, version=version))
     return BundleReceipt(application=application, cases=cases)
+
+
+def _filled_forms(
+    items: list[ServiceItem], form: Mapping[str, Any] | None
+) -> list[tuple[list[dict[str, Any]], dict[str, Any]] | None]:
+    """Each item's form from one set of values, every item's faults reported at once (a field two
+    items share is named once)."""
+    filled: list[tuple[list[dict[str, Any]], dict[str, Any]] | None] = []
+    faults: dict[str, list[str]] = {}
+    for item in items:
+        try:
+            filled.append(_filled_form(item, form))
+        except Invalid as exc:
+            for key, messages in exc.fields.items():
+                faults.setdefault(key, list(messages))
+            filled.append(None)
+    if faults:
+        raise Invalid(_("申请表填写有误，请按提示修改。"), fields=faults, code="form_invalid")
+    return filled

@@ -62,6 +62,8 @@ def _locked(case: Case | CaseInScope) -> Case:
             "handling_department",
             "issued_license__license_type",
             "form",
+            "citizen_link",
+            "waybill",
         )
         .first()
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from yichuang.cases import hooks
 from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import Case, SuspendedSpan
 from yichuang.cases.services.base import (
@@ -87,6 +88,7 @@ def case_deny(
     _commit(
         case, actor=actor, action="deny", previous=previous, note=note or reason, reason=reason, remedy=remedy
     )
+    hooks.run_after("deny", case, actor, {"reason": reason})
     _sms(case, "case_denied", reason=reason, remedy=remedy)
     issue_for_case(case=case, kind="deny", actor=actor)
     return case

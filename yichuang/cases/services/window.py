@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from yichuang.cases import hooks
 from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import Case, CaseMaterial, DeliveryMethod, MaterialState
 from yichuang.cases.services.base import _require, _set_due_dates, _sms
@@ -17,6 +19,7 @@ from yichuang.cases.services.inputs import MaterialInput
 from yichuang.cases.services.moves import _commit, _may, _move
 from yichuang.cases.workflow import next_status
 from yichuang.common.errors import Invalid
+from yichuang.documents.wording import basis_phrase, is_licensing
 from yichuang.org.models import Role, Staff
 
 
@@ -37,9 +40,20 @@ def case_accept(*, case: Case, actor: Staff, note: str = "", row_version: int | 
         case, timezone.now(), tolerated=any(state == MaterialState.TOLERATED for _name, state in states)
     )
     _commit(case, actor=actor, action="accept", previous=previous, note=note)
+    hooks.run_after("accept", case, actor, {})
     _sms(case, "case_accepted")
     issue_for_case(case=case, kind="accept", actor=actor)
     return case
+
+
+def notice_basis(snapshot: Mapping[str, Any]) -> str:
+    """“依据：…。” of a one-time notice: 行政许可法 第三十二条 for a licence only, else the item's own
+    legal basis (``documents.wording``); "" when the catalog has none."""
+    item_type = str(snapshot.get("type") or "")
+    if is_licensing(item_type):
+        return _("依据：《中华人民共和国行政许可法》第三十二条。")
+    basis = basis_phrase(str(snapshot.get("legal_basis") or ""))
+    return _("依据：%(basis)s。") % {"basis": basis} if basis else ""
 
 
 @dataclass
@@ -74,12 +88,13 @@ def case_notify(
     names = "、".join(m["name"] for m in listed)
     text = _(
         "%(name)s：您申请的“%(item)s”（办件编号 %(number)s）需补正以下材料：%(names)s。"
-        "请一次性补齐后提交。依据：《中华人民共和国行政许可法》第三十二条。%(note)s"
+        "请一次性补齐后提交。%(basis)s%(note)s"
     ) % {
         "name": case.applicant_name,
         "item": case.item.name,
         "number": case.number,
         "names": names,
+        "basis": notice_basis(case.item_version.snapshot),
         "note": note,
     }
     _commit(case, actor=actor, action="notify", previous=previous, note=note, missing=listed)
@@ -182,6 +197,7 @@ def case_refuse(
     case.decision_reason = reason
     case.decided_at = timezone.now()
     _commit(case, actor=actor, action="refuse", previous=previous, note=note or reason, reason=reason)
+    hooks.run_after("refuse", case, actor, {"reason": reason})
     _sms(case, "case_refused", reason=reason)
     issue_for_case(case=case, kind="refuse", actor=actor)
     return case
@@ -203,6 +219,10 @@ def case_deliver(
     case, previous = _move(case, actor=actor, action="deliver", row_version=row_version)
     if method not in DeliveryMethod.values:
         raise exceptions.ValidationError({"method": [_("送达方式应为 pickup、mail、kiosk 或 agent。")]})
+    # Fees unpaid refuse the move; a waybill made beforehand gives its number (payments, delivery).
+    inputs = {"method": method, "tracking_number": (tracking_number or "").strip()}
+    hooks.run_before("deliver", case, actor, inputs)
+    tracking_number = inputs["tracking_number"]
     if method == DeliveryMethod.MAIL:
         tracking_number = _require(tracking_number, "tracking_number", _("邮寄送达须填写邮件单号。"))
     recipient_name = (recipient_name or "").strip()
@@ -227,6 +247,7 @@ def case_deliver(
         tracking_number=tracking_number,
         recipient=case.recipient_name,
     )
+    hooks.run_after("deliver", case, actor, {**inputs, "tracking_number": tracking_number})
     template = {
         DeliveryMethod.MAIL: "case_delivered",
         DeliveryMethod.PICKUP: "case_picked_up",
@@ -241,4 +262,6 @@ def case_deliver(
 @transaction.atomic
 def case_withdraw(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
     case, previous = _move(case, actor=actor, action="withdraw", row_version=row_version)
-    return _commit(case, actor=actor, action="withdraw", previous=previous, note=note)
+    _commit(case, actor=actor, action="withdraw", previous=previous, note=note)
+    hooks.run_after("withdraw", case, actor, {})
+    return case

@@ -81,3 +81,41 @@ def figure(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def kiosk_home(context: template.Context) -> str:
+    """Where an idle kiosk returns: its own point's home screen (the point is a cookie, read without a
+    query here), else the kiosk of no point."""
+    from django.urls import reverse
+
+    from yichuang.web.views.kiosk import POINT_COOKIE
+
+    request = context.get("request")
+    code = "".join(ch for ch in (request.COOKIES.get(POINT_COOKIE, "") if request else "") if ch.isalnum())[
+        :20
+    ]
+    return reverse("web:kiosk-point", kwargs={"code": code}) if code else reverse("web:kiosk")
+
+
+@register.simple_tag(takes_context=True)
+def kiosk_idle(context: template.Context) -> bool:
+    """Whether this kiosk page has something to forget: any page but the home screen, or the home
+    screen while someone is signed in or has looked a case up."""
+    from yichuang.web.views.kiosk import CITIZEN_KEY
+
+    request = context.get("request")
+    if request is None:
+        return False
+    match = getattr(request, "resolver_match", None)
+    at_home = match is not None and match.url_name in ("kiosk", "kiosk-point")
+    session = getattr(request, "session", None)
+    busy = session is not None and (session.get("web_tracked") or session.get(CITIZEN_KEY))
+    return bool(not at_home or busy or context.get("LANGUAGE_CODE", "zh-hans") != "zh-hans")
+
+
+@register.simple_tag
+def kiosk_idle_seconds() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "KIOSK_IDLE_SECONDS", 120))

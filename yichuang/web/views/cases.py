@@ -1,5 +1,5 @@
 """The back-office queue, the case page with its action buttons, and the printed papers (受理回执,
-一次性告知书, 不予受理决定书, 不予批准决定书, 一件事受理回执)."""
+一次性告知书, 不予受理通知书, 不予…决定书, 一件事受理回执)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,21 @@ from rest_framework import exceptions
 
 from yichuang.cases import services
 from yichuang.cases.actions import CASE_ACTIONS, action_label
+from yichuang.cases.api import form_output
+from yichuang.cases.calendar import case_warnings_of
 from yichuang.cases.documents import case_documents
 from yichuang.cases.models import Case, CaseEvent, CaseStatus, DeliveryMethod, MaterialState
+from yichuang.cases.prereview import prereview_of, prereview_overdue, with_prereview
 from yichuang.cases.selectors import (
+    OPEN_STATUSES,
     allowed_actions,
     application_get_for,
     case_get_for,
     case_list,
     cases_for,
 )
+from yichuang.cases.services.window import notice_basis
+from yichuang.documents.wording import clean_reason, wording
 from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
 from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm, action_form_class
@@ -75,8 +81,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status__in=group[1])
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
+    qs = prereview_overdue(qs) if filters.get("prereview_overdue") else with_prereview(qs)
     page = Paginator(by_due(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(case, light_for(case)) for case in page.object_list]
+    for case, _light in rows:
+        case.prereview = prereview_of(case)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
@@ -99,7 +108,13 @@ def _action_forms(
             continue
         initial = {}
         if action == "deliver":
-            initial = {"method": DeliveryMethod.AGENT if case.agent_id else DeliveryMethod.PICKUP}
+            from yichuang.cases.api import wished_delivery
+
+            wish = wished_delivery(case) or {}
+            method = (
+                DeliveryMethod.MAIL if wish.get("method") == DeliveryMethod.MAIL else DeliveryMethod.PICKUP
+            )
+            initial = {"method": DeliveryMethod.AGENT if case.agent_id else method}
         made[action] = action_form_class(action)(prefix=action, initial=initial)
     return made
 
@@ -110,8 +125,18 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     ordered = [a for a in CASE_ACTIONS if a in allowed]
     materials = list(case.materials.all())
     events = list(case.events.all())
+    prereview = prereview_of(case, events=[vars(e) for e in events])
+    from yichuang.cases.api import wished_delivery
+    from yichuang.delivery.selectors import waybill_of
+    from yichuang.payments.selectors import payment_of
+
     return {
         "case": case,
+        "prereview": prereview,
+        "wish": wished_delivery(case),
+        "waybill": waybill_of(case),
+        "payment": payment_of(case),
+        "may_deliver": "deliver" in allowed,
         "light": light_for(case),
         "materials": materials,
         "events": events,
@@ -124,8 +149,12 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         ],
         "missing": [m for m in materials if m.state == MaterialState.MISSING],
         "documents": case_documents(case, titles=True),
+        "application_form": form_output(case, user=user),
         "is_agent": user.role == Role.VILLAGE_AGENT,
         "last_notice": _last_event(events, "notify"),
+        "warnings": case_warnings_of(case),
+        "open": case.status in OPEN_STATUSES,
+        "words": wording(case.item_version.snapshot.get("type")),
         **upload_context(),
         **extra,
     }
@@ -147,6 +176,30 @@ def _row_version(request: HttpRequest) -> int | None:
         return int(request.POST.get("row_version", ""))
     except ValueError:
         return None
+
+
+@require_POST
+@staff_view
+def case_waybill(request: HttpRequest, number: str) -> HttpResponse:
+    """邮寄下单 on the case page: the carrier makes the waybill; the clerk then delivers by mail."""
+    from yichuang.delivery.services import waybill_create
+
+    user = staff(request)
+    case = get_case(user, number)
+    try:
+        if not services.case_may(user, case, "deliver"):
+            raise exceptions.PermissionDenied(_("您无权为此办件邮寄下单。"))
+        made = waybill_create(case=case, actor=user, address=request.POST.get("address", "")[:200])
+    except exceptions.APIException as exc:
+        problem = problem_from(exc)
+        return render(
+            request,
+            "web/cases/detail.html",
+            _case_context(request, case, problem=problem),
+            status=problem.status,
+        )
+    messages.success(request, _("已邮寄下单，运单号 %(number)s。") % {"number": made.number})
+    return redirect("web:case", number=case.number)
 
 
 @require_POST
@@ -254,6 +307,9 @@ def case_print(request: HttpRequest, number: str, paper: str) -> HttpResponse:
         "notice_missing": (notice.data.get("missing") or []) if notice else [],
         "remedy": services.remedy_text(case),
         "paper": paper,
+        "words": wording(case.item_version.snapshot.get("type")),
+        "basis": notice_basis(case.item_version.snapshot),
+        "reason": clean_reason(case.decision_reason),
     }
     return render(request, f"web/print/{paper}.html", context)
 

@@ -23,6 +23,7 @@ from yichuang.citizens import services
 from yichuang.citizens.models import Citizen
 from yichuang.common.errors import Invalid
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
+from yichuang.common.throttles import ClientAddressThrottle
 from yichuang.web.citizen_forms import CodeForm, IdentityForm, PhoneForm
 from yichuang.web.citizen_session import ELDER_COOKIE, citizen, citizen_of, citizen_view, sign_in, sign_out
 from yichuang.web.views.common import problem_from
@@ -47,15 +48,13 @@ def identity_url(then: str) -> str:
 # —— limits shared with the API (the same cache keys as its throttles) ——
 
 
-class _AddressThrottle(SimpleRateThrottle):
-    """Per client address, under the API's scope name, so the page and the API count together."""
+class _AddressThrottle(ClientAddressThrottle):
+    """Per client address (from trusted proxies only), under the API's scope name, so the page and the
+    API count together."""
 
     def __init__(self, scope: str) -> None:
         self.scope = scope
         super().__init__()
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class _PhoneThrottle(SimpleRateThrottle):

@@ -4,9 +4,8 @@ kiosk (自助一体机) with the same pages in large print."""
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -14,13 +13,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import exceptions
-from rest_framework.throttling import SimpleRateThrottle
 
-from yichuang.cases.selectors import case_track
+from yichuang.cases.calendar import case_warnings_of
+from yichuang.cases.selectors import OPEN_STATUSES, case_track
 from yichuang.catalog.guide import guide_sections, time_limit_text
 from yichuang.catalog.models import ItemStatus, ServiceItem
 from yichuang.catalog.search import search_items
 from yichuang.catalog.selectors import bundles_active, items_published, points_offering
+from yichuang.common.throttles import page_allowed
+from yichuang.delivery.selectors import waybill_of
 from yichuang.org.models import Staff
 from yichuang.web.forms import RatingForm, TrackForm
 from yichuang.web.rating import already_rated, may_rate, submit_rating
@@ -41,17 +42,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, Staff) and request.user.is_authenticated:
         return redirect("web:work")
     return render(request, "web/home.html", {"common": _common_items(8), "bundles": bundles_active()[:6]})
-
-
-def kiosk_home(request: HttpRequest) -> HttpResponse:
-    """The kiosk's start page. ``?reset=1`` (after two idle minutes) forgets the last person: the
-    progress they looked up and the language they chose, so the next one starts in Chinese."""
-    if request.GET.get("reset"):
-        request.session.flush()
-        response = redirect("web:kiosk")
-        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-        return response
-    return render(request, "web/kiosk/home.html", {"base_template": _base(True), "kiosk": True})
 
 
 def _common_items(limit: int) -> list[ServiceItem]:
@@ -106,15 +96,6 @@ def guide_detail(request: HttpRequest, code: str, kiosk: bool = False) -> HttpRe
     )
 
 
-class _TrackThrottle(SimpleRateThrottle):
-    """The page's own counter, at the API's rate (``track``): numbers cannot be probed through it."""
-
-    scope = "track"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": "track-page", "ident": self.get_ident(request)}
-
-
 def _remember(request: HttpRequest, number: str, phone: str) -> None:
     tracked = {
         key: value
@@ -148,7 +129,7 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
     context["form"] = form
     if not form.is_valid():
         return render(request, "web/track/form.html", context, status=400)
-    if not _TrackThrottle().allow_request(cast(Any, request), cast(Any, None)):
+    if not page_allowed(request, scope="track", counter="track-page"):
         context["error"] = _("查询过于频繁，请一分钟后再试。")
         return render(request, "web/track/form.html", context, status=429)
     number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
@@ -162,6 +143,9 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
         {
             "case": case,
             "timeline": _timeline(case),
+            "warnings": case_warnings_of(case),
+            "open_statuses": OPEN_STATUSES,
+            "waybill": waybill_of(case),
             "may_rate": may_rate(case, kiosk=kiosk),
             "rated": already_rated(case, kiosk=kiosk),
             "rating_form": RatingForm(),

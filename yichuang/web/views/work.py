@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from yichuang.cases.calendar import uncovered_open_cases
 from yichuang.cases.models import Case, CaseStatus
 from yichuang.cases.selectors import OPEN_STATUSES, case_list, cases_for
 from yichuang.notify.models import StaffNotice
@@ -25,6 +26,7 @@ from yichuang.org.models import Role
 from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm
 from yichuang.web.lights import light_for
 from yichuang.web.views.common import WINDOW_ROLES, staff, staff_view
+from yichuang.workdays.selectors import schedule_reminder
 
 SHOWN = 8
 
@@ -123,6 +125,7 @@ def work_home(request: HttpRequest) -> HttpResponse:
                 {},
             ),
         ]
+    uncovered = uncovered_open_cases(visible).count()
     unread = StaffNotice.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at", "-id")
     return render(
         request,
@@ -133,6 +136,8 @@ def work_home(request: HttpRequest) -> HttpResponse:
             "is_agent": role == Role.VILLAGE_AGENT,
             "notices": list(unread[:SHOWN]),
             "notice_count": unread.count(),
+            "schedule_reminder": schedule_reminder() if role == Role.ADMIN else None,
+            "uncovered_count": uncovered,
         },
     )
 

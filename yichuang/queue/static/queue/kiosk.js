@@ -59,6 +59,8 @@
   }
 
   document.querySelectorAll("[data-tab]").forEach((b) => b.addEventListener("click", () => tab(b.dataset.tab)));
+  // The self-service kiosk's 预约签到 tile opens this page on its check-in tab.
+  if (new URLSearchParams(window.location.search).get("tab") === "checkin") tab("checkin");
 
   document.getElementById("categories").addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-category]");

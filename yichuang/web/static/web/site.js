@@ -154,4 +154,13 @@
   document.querySelectorAll("input[data-idcheck]").forEach(function (input) {
     if (input.value && input.dataset.serverError === undefined) checkId(input);
   });
+
+  // A choice that applies itself (the queue panel's window): no inline handler, which the
+  // Content-Security-Policy forbids.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
+      target.form.submit();
+    }
+  });
 })();

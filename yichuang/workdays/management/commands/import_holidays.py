@@ -42,6 +42,7 @@ class Command(BaseCommand):
             raise CommandError("导入失败，未保存任何记录：\n" + "\n".join(exc.errors)) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"已导入 {report.year} 年节假日安排 {report.days} 条（替换原有 {report.replaced} 条）。"
+                f"已导入 {report.year} 年节假日安排 {report.days} 条（替换原有 {report.replaced} 条）；"
+                f"{report.recounted} 件在办办件的办结期限已重新计算。"
             )
         )

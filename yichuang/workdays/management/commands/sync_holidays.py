@@ -16,7 +16,7 @@ class Command(BaseCommand):
         report = holidays_sync_from_package()
         self.stdout.write(
             f"新增 {report.created} 条，更新 {report.updated} 条，删除 {report.deleted} 条；"
-            f"新增年度 {len(report.years_added)} 个。"
+            f"新增年度 {len(report.years_added)} 个；重新计算办结期限的在办办件 {report.recounted} 件。"
         )
         if report.years_skipped:
             years = "、".join(str(y) for y in report.years_skipped)
