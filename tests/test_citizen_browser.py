@@ -20,14 +20,13 @@ from django.core.cache import cache
 
 from tests.browser_cast import CHROMIUM, open_page
 from tests.test_case_forms import give_form
-from tests.test_citizens import ID_NUMBER, PHONE
+from tests.test_citizens import ID_NUMBER, PHONE, last_code
 from tests.test_documents import office as _office  # noqa: F401  (registers the fixture "_office")
 from tests.web_cast import PNG
 from yichuang.cases import services
 from yichuang.cases.models import Case, CaseStatus
 from yichuang.catalog.models import ServiceItem
 from yichuang.documents.models import Document, DocumentKind
-from yichuang.notify.models import SmsMessage
 from yichuang.org.models import ServicePoint
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -75,10 +74,7 @@ def photo(tmp_path: Path) -> Path:
 
 
 def sms_code() -> str:
-    body = SmsMessage.objects.filter(to=PHONE, template="citizen_login_code").latest("id").body
-    found = re.search(r"验证码为(\d{6})", body)
-    assert found, body
-    return found.group(1)
+    return last_code(PHONE)  # from the test DB's SMS outbox, as test_citizens reads it
 
 
 def sign_in_and_bind(page: Any) -> None:

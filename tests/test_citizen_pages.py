@@ -345,3 +345,10 @@ class TestEnglish:
         base = draft_url(client)
         situation = client.get(base + "situation/").content.decode()
         assert "Apply online" in situation and "Where to apply and collect" in situation
+
+    def test_the_kiosk_and_staff_pages_offer_no_switch(self, world):
+        assert "长辈版" not in Client().get("/kiosk/").content.decode()  # the next person would inherit it
+        clerk = Client()
+        clerk.force_login(world.staff["town_clerk"])
+        assert "长辈版" not in clerk.get("/work/").content.decode()
+        assert "长辈版" in Client().get("/guide/").content.decode()
