@@ -51,9 +51,10 @@ class PhoneRateThrottle(ClientAddressThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         data = request.data if isinstance(request.data, dict) else {}
-        phone = str(data.get("phone") or "").strip()[:20]
+        raw = data.get("phone")
+        phone = raw.strip()[:20] if isinstance(raw, str) else ""
         if not phone:
-            return None
+            return None  # not a phone number: refused by the serializer, counted per address
         return self.cache_format % {"scope": self.scope, "ident": phone}
 
 

@@ -21,7 +21,7 @@ DEMO_REFUSED = _("演示账号在生产环境中不能登录，请使用本单�
 TOKEN_INVALID = _("令牌无效或已过期，请重新登录。")
 
 
-class BearerTokenAuthentication(TokenAuthentication):
+class BearerTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # django-rest-knox is untyped
     """``Authorization: Bearer <token>`` as contract.md names it, for staff tokens (``org.tokens``).
 
     The database keeps the token's SHA-512 digest (django-rest-knox), which is also its primary key: a
@@ -76,7 +76,7 @@ class BearerTokenAuthentication(TokenAuthentication):
         return answer
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):
+class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular is untyped
     """The schema's ``tokenAuth``: ``Authorization: Bearer <token>`` (as it was with DRF's tokens)."""
 
     target_class = "yichuang.common.auth.BearerTokenAuthentication"

@@ -38,7 +38,8 @@ FORBIDDEN_TOO = frozenset({"v1_auth_token_create"})
 _UNSAFE = {"post", "put", "patch", "delete"}
 #: Where a well-formed request can still break a rule of the business (``common.errors.Invalid``, 422):
 #: the hall's queue checks categories, slots, windows, priorities and ID numbers against its own rows.
-UNPROCESSABLE_UNDER = ("/api/v1/queue/",)
+#: The citizens' sign-in and real-name binding check the code, the phone and the identity likewise.
+UNPROCESSABLE_UNDER = ("/api/v1/queue/", "/api/v1/citizen/")
 #: Where a query names a unit (region, point, department) that may not exist or lie outside the
 #: caller's scope: the figures answer 404 for it (``stats.selectors``), like an object out of scope.
 NOT_FOUND_UNDER = ("/api/v1/stats/",)

@@ -33,7 +33,7 @@ class ClientAddressThrottle(throttling.SimpleRateThrottle):
 
     def __init__(self) -> None:
         # DRF binds the rates when it is imported; read them when counting, so a changed setting counts.
-        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        self.THROTTLE_RATES = cast(Any, api_settings.DEFAULT_THROTTLE_RATES)
         super().__init__()
 
     def get_ident(self, request: Any) -> str:
@@ -53,7 +53,7 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
     """DRF's ``ScopedRateThrottle`` (the view's ``throttle_scope``), per client address."""
 
     def __init__(self) -> None:
-        self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        self.THROTTLE_RATES = cast(Any, api_settings.DEFAULT_THROTTLE_RATES)
         super().__init__()
 
     def get_ident(self, request: Any) -> str:
