@@ -240,3 +240,26 @@ def test_no_table_holds_the_applicants_whole_id_number_or_phone_after_a_case_is_
 
     found = [(t, c) for t, c, v in every_text_value() if ID_NUMBER in v or PHONE in v]
     assert found == []
+
+
+class MemoryKeys:
+    """A stand-in for a KMS: the keys live with the service, not in a file on the server."""
+
+    ring = keys.KeyRing(current="kms00001", keys={"kms00001": b"\x07" * 16}, index_key=b"\x09" * 32)
+
+    def load(self) -> keys.KeyRing:
+        return self.ring
+
+    def add_key(self) -> str:
+        raise NotImplementedError
+
+
+def test_a_kms_backend_named_in_the_settings_supplies_the_keys(settings, key_file):
+    settings.PII_KEY_BACKEND = "tests.test_pii.MemoryKeys"
+    keys.forget_keys()
+
+    citizen = Citizen.objects.create(phone="13912340000")
+
+    [(stored,)] = raw("citizens_citizen", "phone")
+    assert stored.startswith("s1.kms00001.") and not key_file.exists()
+    assert Citizen.objects.get(phone="13912340000") == citizen
