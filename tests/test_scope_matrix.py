@@ -6,9 +6,10 @@ by the town, a queue number of the town's center: every demo role asks for each 
 below is the one place that says what each role must get; a cell that changes is a scope change and
 shows up here.
 
-Cells: ``Y`` the role sees it (in the list; 200 for a detail or content; the action is carried out or
-refused for the case's state — not for scope), ``N`` it does not exist for him (absent from the list,
-404), ``F`` his role may not use the endpoint at all (403).
+Cells: ``Y`` the role sees it (in the list; 200 for a detail or content; the action is carried out),
+``N`` it does not exist for him (absent from the list, 404), ``F`` he sees it but his role may not do
+this (403), ``A`` he is not signed in as someone the endpoint knows (401). The ``act`` rows: suspending
+the case, signing for the hotline ticket, cancelling the handover draft and the queue number.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ rating.list        Y     Y     Y            Y                 Y        Y     Y  
 hotline.list       Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
 hotline.detail     Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
 queue.list         Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
+hotline.act        Y     F     F            F                 F        Y     Y            N     N            N             N          N         N      N      N     A         A       A
+handover.act       Y     F     F            F                 F        Y     F            N     N            N             N          N         N      N      N     A         A       A
+queue.act          Y     F     F            F                 F        Y     F            N     N            N             N          N         N      N      N     A         A       A
 queue.detail       Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
 stats.town         Y     Y     Y            Y                 Y        Y     Y            N     N            Y             Y          Y         N      N      N     A         A       A
 license.lookup     Y     Y     Y            Y                 Y        Y     Y            Y     Y            Y             Y          Y         Y      Y      Y     A         A       A
@@ -288,6 +292,15 @@ PROBES: dict[str, Callable[[str, dict[str, Any]], str]] = {
     "rating.list": lambda u, t: _listed(api_for(u).get("/api/v1/ratings/"), "id", t["rating"]),
     "hotline.list": lambda u, t: _listed(api_for(u).get("/api/v1/hotline/tickets/"), "number", t["hotline"]),
     "hotline.detail": lambda u, t: _status(api_for(u).get(f"/api/v1/hotline/tickets/{t['hotline']}/")),
+    "hotline.act": lambda u, t: _status(
+        api_for(u).post(f"/api/v1/hotline/tickets/{t['hotline']}/actions/accept/", {}, format="json")
+    ),
+    "handover.act": lambda u, t: _status(
+        api_for(u).post(f"/api/v1/handovers/{t['handover']}/actions/cancel/", {}, format="json")
+    ),
+    "queue.act": lambda u, t: _status(
+        api_for(u).post(f"/api/v1/queue/tickets/{t['queue']}/actions/cancel/", {}, format="json")
+    ),
     "queue.list": lambda u, t: _listed(api_for(u).get("/api/v1/queue/tickets/"), "id", t["queue"]),
     "queue.detail": lambda u, t: _status(api_for(u).get(f"/api/v1/queue/tickets/{t['queue']}/")),
     "stats.town": lambda u, t: _status(
