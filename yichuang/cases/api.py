@@ -88,6 +88,13 @@ class ActionInputSerializer(serializers.Serializer[Any]):
     method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
     recipient_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
+        help_text="准予：容缺材料尚未补齐时先行准予的理由（记入办理过程）；不填则返回409",
+    )
 
 
 class ApplicantOutputSerializer(serializers.Serializer[Any]):

@@ -176,6 +176,17 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     return qs.order_by("-created_at", "-id")
 
 
+def open_case_for_applicant(*, item: ServiceItem, id_number: str) -> Case | None:
+    """The applicant's open case of ``item``, if any (one open case per applicant and item). The one
+    place that looks cases up by an applicant's ID number: when the numbers are stored encrypted it
+    reads their blind index instead."""
+    return (
+        Case.objects.filter(item=item, applicant_id_number=id_number, status__in=OPEN_STATUSES)
+        .only("id", "number")
+        .first()
+    )
+
+
 def case_get_for(*, user: Any, number: str, details: bool = True) -> Case:
     """The case ``number`` if ``user`` may see it, else ``NotFound``; with ``details`` its related
     rows (``DETAIL_RELATIONS``) come along — the materials and the timeline are read by

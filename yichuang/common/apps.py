@@ -32,6 +32,7 @@ class CommonConfig(AppConfig):
                 catalog.Delegation,
                 catalog.Bundle,
                 catalog.BundleItem,
+                catalog.EligibilityRule,
                 Region,
                 ServicePoint,
                 Department,

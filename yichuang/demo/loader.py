@@ -266,6 +266,7 @@ class _Loader:
         self.load_licenses()
         self.load_items()
         self.load_materials()
+        self.load_eligibility()
         self.publish_items()
         delegated_to = self.load_delegations()
         self.load_offers(delegated_to)
@@ -546,6 +547,21 @@ class _Loader:
             "consult_phone": department.phone,
             "complaint_phone": "12345",
         }
+
+    def load_eligibility(self) -> None:
+        """The items' conditions checked at intake (``rules.ELIGIBILITY``), kept in step on reload."""
+        from yichuang.catalog.models import EligibilityRule
+        from yichuang.demo.data.rules import ELIGIBILITY
+
+        rows = [
+            {"item_id": self.items[name].pk, "kind": kind, "value": value}
+            for name, pairs in ELIGIBILITY.items()
+            if name in self.items
+            for kind, value in pairs
+        ]
+        existing = EligibilityRule.objects.filter(item_id__in=[row["item_id"] for row in rows])
+        _sync(EligibilityRule, ["item_id", "kind"], rows, existing)
+        self.say(f"申请条件 eligibility rules: {len(rows)}")
 
     def load_materials(self) -> None:
         catalog = {m.code: m for m in material_data.MATERIALS}

@@ -16,6 +16,7 @@ from yichuang.cases.actions import WINDOW_ROLES
 from yichuang.cases.documents import issue_for_case
 from yichuang.cases.models import BundleApplication, Case, CaseMaterial, CaseStatus, Channel, MaterialState
 from yichuang.cases.services.base import Written, _set_due_dates, _sms, _today, case_event, case_event_record
+from yichuang.cases.services.eligibility import check_eligible, check_not_open, claim_open_case
 from yichuang.cases.services.inputs import (
     ApplicantInput,
     MaterialInput,
@@ -57,6 +58,8 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
     lines in one insert; what was written stays on the case (``written``) for the answer."""
     requirements = {m["code"]: m for m in version.snapshot["materials"]}
     person, point, actor = intake.person, intake.point, intake.actor
+    check_eligible(item, person)
+    check_not_open(item, person)
     missing: list[str] = []
     by_license: list[str] = []
     states: list[tuple[str, dict[str, Any], str, Any]] = []
@@ -128,6 +131,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         events.append(case_event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED))
     case_chain(case, events)  # a new case: its chain starts here, its head is inserted with it
     case.save(force_insert=True)
+    claim_open_case(case, item, person)
     rows = [
         CaseMaterial(
             case=case,
