@@ -19,13 +19,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db import models, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from yichuang.catalog.models import (
     Bundle,
     BundleItem,
     Delegation,
+    DelegationMode,
     ItemStatus,
     ItemVersion,
     LicenseType,
@@ -745,6 +746,25 @@ class _Loader:
 
     def load_seals(self) -> None:
         self.say(f"电子印章 seals: {load_demo_seals()}")
+        self.grant_numbered_seals()
+
+    def grant_numbered_seals(self) -> None:
+        """Each town's numbered seal (带编号的业务专用章) stamps the items the county entrusted to that town,
+        and nothing else (issue 16): its grant is the list of entrusted items."""
+        from yichuang.documents.models import Seal, SealKind
+
+        for seal in Seal.objects.filter(kind=SealKind.DELEGATED, department__isnull=False).select_related(
+            "department__region"
+        ):
+            region = seal.department.region if seal.department is not None else None
+            if region is None:
+                continue
+            entrusted = Delegation.objects.filter(mode=DelegationMode.ENTRUSTED).filter(
+                Q(to_region=region) | Q(to_point__region__code__startswith=region.code[:9])
+            )
+            wanted = set(entrusted.values_list("item_id", flat=True))
+            if wanted and set(seal.items.values_list("pk", flat=True)) != wanted:
+                seal.items.set(wanted)
 
     # —— people ——
 
