@@ -219,6 +219,34 @@ def case_track(*, number: str, phone: str) -> Case:
     return case
 
 
+def application_track(*, number: str, phone: str) -> BundleApplication:
+    """A 一件事 application for the applicant who knows its YJS number and the phone given when
+    applying (answers like an unknown number otherwise), with its cases and their timelines."""
+    import hmac
+
+    from yichuang.common.identity import mobile_valid, validate_mobile
+
+    application = (
+        BundleApplication.objects.filter(number=number[:30].upper())
+        .select_related("bundle", "point")
+        .prefetch_related(
+            Prefetch(
+                "cases",
+                queryset=Case.objects.select_related("item", "point")
+                .prefetch_related(Prefetch("events", queryset=CaseEvent.objects.order_by("at", "id")))
+                .order_by("id"),
+            )
+        )
+        .first()
+    )
+    normalised = validate_mobile(phone) if mobile_valid(phone) else phone.strip()
+    if application is None or not hmac.compare_digest(
+        application.applicant_phone.encode(), normalised.encode()
+    ):
+        raise NotFound()
+    return application
+
+
 def applications_for(user: Any) -> QuerySet[BundleApplication]:
     """一件事 applications the user may see: those with a case he may see."""
     return BundleApplication.objects.filter(

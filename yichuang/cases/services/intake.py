@@ -159,10 +159,12 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         event.case = case
     case_event_record(*events)
     documents: list[Any] = []
+    # A 一件事 application tells the applicant once for all its cases (``bundle_apply``).
     if accepted:
-        _sms(case, "case_accepted")
+        if intake.application is None:
+            _sms(case, "case_accepted")
         documents = issue_for_case(case=case, kind="accept", actor=actor)
-    else:
+    elif intake.application is None:
         _sms(case, "case_submitted")
     case.written = Written(
         materials=[
@@ -362,4 +364,26 @@ def bundle_apply(
     cases = [
         _open_case(intake, item=item, version=version) for item, version in zip(items, versions, strict=True)
     ]
+    _bundle_sms(application, cases)
     return BundleReceipt(application=application, cases=cases)
+
+
+def _bundle_sms(application: BundleApplication, cases: list[Case]) -> None:
+    """One message for the whole 一件事 (not one per item): its number, which the applicant tracks
+    it by, and the latest promised date when every case was accepted."""
+    from yichuang.notify.services import sms_enqueue
+
+    accepted = all(c.status == CaseStatus.ACCEPTED for c in cases)
+    dates = [c.due_date for c in cases if c.due_date is not None]
+    sms_enqueue(
+        to=application.applicant_phone,
+        template="case_accepted" if accepted else "case_submitted",
+        context={
+            "number": application.number,
+            "item": f"“{application.bundle.name}”（{len(cases)}个事项）",
+            "point": application.point.name,
+            "due_date": max(dates).isoformat() if accepted and dates else "",
+            "name": application.applicant_name,
+        },
+        case_number=application.number,
+    )
