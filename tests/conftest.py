@@ -68,6 +68,12 @@ def _fresh_memos() -> None:
     memos_drop()
 
 
+@pytest.fixture(autouse=True)
+def _applicants_start_afresh() -> None:
+    """Each test's first application of an item is by the cast's own applicant (``factories.applicant_id``)."""
+    f.applicants_reset()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -133,3 +133,28 @@ class DelegationFactory(factory.django.DjangoModelFactory):
 class OfferFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PointItem
+
+
+# —— applicants: one open case per applicant and item (issue 16) ——
+
+_applications: dict[tuple[str, str], int] = {}
+
+
+def applicant_id(base: str, item: str = "") -> str:
+    """The ID number of a test's applicant for ``item``: ``base`` for his first application of the item,
+    then a sibling born the same day, of the same sex (digits 15–16 move, the 17th stays), for each
+    further one — a person may have only one open case of an item. Applications of other items keep
+    ``base`` (the same person's licences serve him there). ``applicants_reset`` runs before each test."""
+    from yichuang.common.identity import resident_id_check_char
+
+    key = (base, item)
+    n = _applications.get(key, 0)
+    _applications[key] = n + 1
+    if n == 0:
+        return base
+    first17 = base[:14] + f"{(int(base[14:16]) + n) % 100:02d}" + base[16]
+    return first17 + resident_id_check_char(first17)
+
+
+def applicants_reset() -> None:
+    _applications.clear()

@@ -26,7 +26,7 @@ def month_of_work(county: Any, clerk: Any, reviewer: Any) -> Any:
     from tests.test_cases import act, application, client_for
 
     def complete(client: Any, **extra: Any) -> Any:
-        return application(client, tolerated=["M020"], commitments=["M010"], **extra)
+        return application(client, provide=("M001", "M002", "M020"), commitments=["M010"], **extra)
 
     numbers = [
         clerk.post("/api/v1/cases/", complete(clerk), format="json").json()["number"] for _ in range(2)

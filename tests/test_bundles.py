@@ -28,7 +28,12 @@ def bundle_body(client, *, provide=("M001", "M002"), **extra):
         "bundle": "YJS-T",
         "point": "CA",
         "channel": "window",
-        "applicant": {"kind": "person", "name": "李金文", "id_number": ID_NUMBER, "phone": PHONE},
+        "applicant": {
+            "kind": "person",
+            "name": "李金文",
+            "id_number": f.applicant_id(ID_NUMBER, "YJS-T"),
+            "phone": PHONE,
+        },
         "materials": [{"requirement": code, "files": [upload(client)]} for code in provide],
         "tolerated": ["M020"],
         "commitments": ["M010"],

@@ -27,7 +27,7 @@ def reviewer_b(county):
 
 def complete(client, **extra):
     """An application the window can accept at once: 困难情况证明 tolerated, 家庭经济状况说明 promised."""
-    return application(client, tolerated=["M020"], commitments=["M010"], **extra)
+    return application(client, provide=("M001", "M002", "M020"), commitments=["M010"], **extra)
 
 
 def from_town_b(client, county):

@@ -588,3 +588,45 @@ def test_the_readme_tells_the_truth_about_the_demo_county(demo: dict[str, int]) 
         assert f"`{hotline1.role}`" in row and "12345热线坐席" in row
         # json.tool escapes Chinese as \uXXXX unless told not to
         assert all("--no-ensure-ascii" in line for line in part.splitlines() if "json.tool" in line)
+
+
+def test_bank1_accepts_an_individual_business_licence_but_may_not_approve_it(demo: dict[str, int]) -> None:
+    """Issue 16: a partner bank outlet accepts and hands out; the 个体工商户登记 is decided by the unit that
+    holds the power, and the bank clerk is told so (403 in Chinese). The item's conditions come from
+    the catalog: a company cannot register as an individual business."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yichuang.common.identity import resident_id_check_char
+
+    bank1 = Staff.objects.get(username="bank1")
+    item = ServiceItem.objects.get(name="个体工商户登记")
+    client = APIClient()
+    client.force_authenticate(user=bank1)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    materials = [
+        {
+            "requirement": m.code,
+            "files": [client.post("/api/v1/files/", {"file": SimpleUploadedFile("a.pdf", pdf)}).json()["id"]],
+        }
+        for m in item.materials.filter(required=True)
+    ]
+    first17 = "41150219850101123"
+    body = {
+        "item": item.code,
+        "point": bank1.point.code,
+        "channel": "bank",
+        "applicant": {
+            "name": "王秀英",
+            "id_number": first17 + resident_id_check_char(first17),
+            "phone": "13912345678",
+        },
+        "materials": materials,
+    }
+    case = client.post("/api/v1/cases/", body, format="json").json()
+    assert case["status"] == "accepted", case
+    assert "approve" not in case["allowed_actions"]
+    refused = client.post(f"/api/v1/cases/{case['number']}/actions/approve/", {}, format="json")
+    assert refused.status_code == 403
+    assert "银行网点" in refused.json()["detail"] and "不能作出行政决定" in refused.json()["detail"]
+    again = client.post("/api/v1/cases/", body, format="json")
+    assert again.status_code == 409 and case["number"] in again.json()["detail"]

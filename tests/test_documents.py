@@ -149,7 +149,12 @@ def upload(client: APIClient) -> str:
 def apply(
     client: APIClient, item: str, *, provide=("M001", "M010", "M020"), point="CA", region="", **extra
 ) -> dict[str, Any]:
-    applicant = {"kind": "person", "name": "李金文", "id_number": ID_NUMBER, "phone": PHONE}
+    applicant = {
+        "kind": "person",
+        "name": "李金文",
+        "id_number": f.applicant_id(ID_NUMBER, item),
+        "phone": PHONE,
+    }
     if region:
         applicant["region"] = region
     body = {

@@ -187,3 +187,20 @@ def test_the_words_follow_the_type():
     assert according_to("", licensing_article="第三十八条", licensing=False) == ""
     assert clean_reason(" 不符合条件。， ") == "不符合条件"
     assert clean_reason("材料不实。，经核查") == "材料不实，经核查"
+
+
+def test_a_numbered_seal_stamps_only_the_items_its_grant_covers(office, clerk, reviewer):
+    """The county's numbered seal (带编号的业务专用章) issued to the first town covers the items its grant
+    lists: an entrusted item outside the list is not stamped with it."""
+    from yichuang.catalog.models import ServiceItem
+
+    numbered = office.seals["delegated_a"]
+    numbered.items.set([ServiceItem.objects.get(code="LOG")])
+    outside = apply(clerk, "VET")  # entrusted to the town by the civil affairs bureau
+    assert documents(outside["number"])[DocumentKind.ACCEPTANCE_NOTICE].seal is None
+    numbered.items.set([ServiceItem.objects.get(code="VET")])
+    inside = apply(clerk, "VET")
+    act(reviewer, inside["number"], "approve")
+    issued = documents(inside["number"])
+    assert issued[DocumentKind.ACCEPTANCE_NOTICE].seal == numbered
+    assert issued[DocumentKind.APPROVAL_DECISION].seal == numbered

@@ -115,7 +115,9 @@ def test_the_licence_lookup_needs_a_login(elder_card):
 
 def test_an_item_whose_result_is_no_certificate_issues_nothing(county, clerk, reviewer):
     number = clerk.post(
-        "/api/v1/cases/", application(clerk, tolerated=["M020"], commitments=["M010"]), format="json"
+        "/api/v1/cases/",
+        application(clerk, provide=("M001", "M002", "M020"), commitments=["M010"]),
+        format="json",
     ).json()["number"]
     assert act(reviewer, number, "approve").json()["issued_license"] is None
     assert License.objects.count() == 0

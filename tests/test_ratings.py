@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def finished_case(clerk, reviewer) -> str:
-    body = application(clerk, tolerated=["M020"], commitments=["M010"])
+    body = application(clerk, provide=("M001", "M002", "M020"), commitments=["M010"])
     number = clerk.post("/api/v1/cases/", body, format="json").json()["number"]
     act(reviewer, number, "approve")
     assert act(clerk, number, "deliver", method="pickup").json()["status"] == "delivered"
@@ -51,7 +51,9 @@ def test_only_the_applicants_phone_may_rate_and_only_after_completion(clerk, rev
     )
     assert wrong.status_code == 404
     open_case = clerk.post(
-        "/api/v1/cases/", application(clerk, tolerated=["M020"], commitments=["M010"]), format="json"
+        "/api/v1/cases/",
+        application(clerk, provide=("M001", "M002", "M020"), commitments=["M010"]),
+        format="json",
     )
     assert rate(open_case.json()["number"], 5).status_code == 409
     assert rate(number, 6).status_code == 400

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import factories as f
 from yichuang.cases import services
 from yichuang.cases.models import Case
 from yichuang.cases.services import ApplicantInput, MaterialInput
@@ -39,8 +40,8 @@ def make_case(
     actor: str = "town_clerk",
     point: str = "center_a",
     channel: str = "window",
-    provide: tuple[str, ...] = ("M001", "M002"),
-    tolerated: tuple[str, ...] = ("M020",),
+    provide: tuple[str, ...] = ("M001", "M002", "M020"),
+    tolerated: tuple[str, ...] = (),
     commitments: tuple[str, ...] = ("M010",),
     phone: str = PHONE,
 ) -> Case:
@@ -54,7 +55,9 @@ def make_case(
         item=ServiceItem.objects.get(code=item),
         point=world.points[point],
         channel=channel,
-        applicant=ApplicantInput(kind="person", name=NAME, id_number=ID_NUMBER, phone=phone),
+        applicant=ApplicantInput(
+            kind="person", name=NAME, id_number=f.applicant_id(ID_NUMBER, item), phone=phone
+        ),
         materials=materials,
         tolerated=tolerated,
         commitments=commitments,

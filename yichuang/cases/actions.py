@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.org.models import Role
+from yichuang.org.models import PointKind, Role
 
 if TYPE_CHECKING:
     from yichuang.cases.models import Case
@@ -25,6 +25,28 @@ if TYPE_CHECKING:
 #: the manager of the center.
 WINDOW_ROLES = frozenset({Role.WINDOW_CLERK, Role.BANK_CLERK, Role.CENTER_MANAGER})
 WINDOW_OR_AGENT = WINDOW_ROLES | {Role.VILLAGE_AGENT}
+#: Who at a window may decide an immediate item (即办件) whose power is exercised at his own point: not
+#: a bank clerk, whose outlet accepts, collects fees and hands out but holds no administrative power.
+DECIDING_WINDOW_ROLES = frozenset({Role.WINDOW_CLERK, Role.CENTER_MANAGER})
+#: Points that accept, collect fees and hand out results and never decide an item of administrative
+#: power (seeds: 政银合作 outlets and village 便民服务站 take applications "代收代办"; the decision is
+#: the handling unit's, under its seal).
+NON_DECIDING_POINTS = frozenset({PointKind.BANK_OUTLET, PointKind.VILLAGE_STATION, PointKind.KIOSK})
+DECIDING_POINTS = frozenset({PointKind.COUNTY_HALL, PointKind.TOWN_CENTER})
+
+
+def power_at_point(actor: Staff, case: Case) -> bool:
+    """Whether the unit that decides the case (its handling department) sits at the actor's point: the
+    department stationed there (a county bureau in the hall, a town's approval center in its center),
+    or — for a department with no point on record — a town or county center of the department's own
+    region. Never at a bank outlet, a village station or a kiosk."""
+    point = actor.point if actor.point_id is not None else None
+    if point is None or point.kind not in DECIDING_POINTS:
+        return False
+    department = case.handling_department
+    if department.point_id is not None:
+        return bool(department.point_id == point.pk)
+    return bool(department.region_id == point.region_id)
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,10 @@ class CaseAction:
     verb: Promise | None = None
     #: a "no" (its button looks different)
     negative: bool = False
+    #: an administrative decision (准予, 不予): only the handling unit's reviewers, or for an immediate
+    #: item a window clerk of the point where the power is exercised — never a bank outlet or a
+    #: village station (``refusal`` says why in words)
+    decides: bool = False
 
     @property
     def words(self) -> str:
@@ -79,9 +105,33 @@ class CaseAction:
         return (
             self.window_if_immediate
             and case.kind == "immediate"
-            and actor.role in WINDOW_ROLES
+            and actor.role in (DECIDING_WINDOW_ROLES if self.decides else WINDOW_ROLES)
             and in_scope()
+            and (not self.decides or power_at_point(actor, case))
         )
+
+    def refusal(self, actor: Staff, case: Case) -> str:
+        """Why ``actor`` may not take this action, in a Chinese sentence for the 403."""
+        if not self.decides:
+            return str(_("您无权对此办件执行该操作。"))
+        point = actor.point if actor.point_id is not None else None
+        unit = case.handling_department.name
+        if actor.role in (Role.BANK_CLERK, Role.VILLAGE_AGENT) or (
+            point is not None and point.kind in NON_DECIDING_POINTS
+        ):
+            return str(
+                _(
+                    "银行网点、村（社区）便民服务站和代办员只受理申请、收取费用和发放结果，"
+                    "不能作出行政决定；“%(item)s”由%(unit)s决定。"
+                )
+                % {"item": case.item.name, "unit": unit}
+            )
+        if case.kind == "immediate" and self.window_if_immediate:
+            return str(
+                _("“%(item)s”的办理权限不在本服务点，应由%(unit)s的审批人员决定。")
+                % {"item": case.item.name, "unit": unit}
+            )
+        return str(_("只有%(unit)s的审批人员可以作出决定。") % {"unit": unit})
 
     def perform(self, **arguments: Any) -> Any:
         """Run the action's service, ``case_<name>`` in ``cases.services``."""
@@ -102,9 +152,11 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         CaseAction(
             "approve",
             _("准予"),
-            _("承办部门审核人员；即办件由窗口人员"),
+            _("承办部门审核人员；即办件由权限在本服务点的窗口人员（银行网点、村便民服务站不能决定）"),
             reviewer=True,
             window_if_immediate=True,
+            decides=True,
+            inputs=(Input("override_reason"),),
         ),
         CaseAction(
             "deliver",
@@ -138,7 +190,13 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             "suspend", _("中止"), _("承办部门审核人员"), reviewer=True, inputs=(_REASON, Input("kind"))
         ),
         CaseAction(
-            "deny", _("不予批准"), _("承办部门审核人员"), reviewer=True, inputs=(_REASON,), negative=True
+            "deny",
+            _("不予批准"),
+            _("承办部门审核人员"),
+            reviewer=True,
+            inputs=(_REASON,),
+            negative=True,
+            decides=True,
         ),
         CaseAction("refuse", _("不予受理"), _("窗口"), roles=WINDOW_ROLES, inputs=(_REASON,), negative=True),
         CaseAction("withdraw", _("撤回"), _("窗口、代办员"), roles=WINDOW_OR_AGENT, negative=True),
@@ -151,6 +209,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "handover_sent": _("移交寄出"),
     "handover_received": _("移交签收"),
     "recount": _("重新计算期限"),
+    "override": _("容缺未补齐准予"),
 }
 
 

@@ -96,6 +96,13 @@ class ActionInputSerializer(serializers.Serializer[Any]):
     method = serializers.ChoiceField(choices=DeliveryMethod.choices, required=False)
     tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
     recipient_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
+        help_text="准予：容缺材料尚未补齐时先行准予的理由（记入办理过程）；不填则返回409",
+    )
 
 
 class ApplicantOutputSerializer(serializers.Serializer[Any]):
@@ -707,6 +714,14 @@ class TrackEventSerializer(serializers.Serializer[Any]):
         return str(CaseStatus(obj.to_status).label) if obj.to_status in CaseStatus.values else obj.to_status
 
 
+class TrackCaseSerializer(serializers.Serializer[Any]):
+    number = serializers.CharField()
+    item_name = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+
+
 class TrackOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     item_name = serializers.CharField(source="item.name")
@@ -720,6 +735,9 @@ class TrackOutputSerializer(serializers.Serializer[Any]):
     tracking_number = serializers.CharField()
     timeline = TrackEventSerializer(many=True, source="events", help_text="不含工作人员姓名")
     warnings = serializers.SerializerMethodField(help_text="提示（中文句子），无问题时为空")
+    cases = serializers.SerializerMethodField(
+        help_text="一件事（按 YJS 编号查询）：其中每个事项的办件；单个办件时为空列表"
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_warnings(self, obj: Case) -> list[str]:
@@ -732,6 +750,75 @@ class TrackOutputSerializer(serializers.Serializer[Any]):
         from yichuang.delivery.selectors import waybill_of
 
         return waybill_of(obj)
+
+    @extend_schema_field(TrackCaseSerializer(many=True))
+    def get_cases(self, obj: Case) -> list[dict[str, Any]]:
+        return []
+
+
+#: The status of a 一件事 as a whole: the least advanced of its cases that is still open, else done.
+_BUNDLE_ORDER = [
+    CaseStatus.NEEDS_SUPPLEMENT,
+    CaseStatus.SUBMITTED,
+    CaseStatus.SUSPENDED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.APPROVED,
+    CaseStatus.DENIED,
+    CaseStatus.REFUSED,
+    CaseStatus.WITHDRAWN,
+    CaseStatus.DELIVERED,
+]
+
+
+def application_track_output(application: Any) -> dict[str, Any]:
+    """A 一件事 tracked as one by its YJS number: the shape of ``TrackOutputSerializer``, its status the
+    least advanced of its cases, its promised date the latest, its timeline every case's lines (each
+    named by its item), and ``cases`` one row per item."""
+    cases = list(application.cases.all())
+    statuses = [c.status for c in cases]
+    status = next((s for s in _BUNDLE_ORDER if s in statuses), CaseStatus.SUBMITTED)
+    dues = [c.due_date for c in cases if c.due_date is not None]
+    accepted = [c.accepted_at for c in cases if c.accepted_at is not None]
+    supplements = [c.supplement_due_date for c in cases if c.supplement_due_date is not None]
+    events = sorted(
+        ((c, e) for c in cases for e in c.events.all()), key=lambda pair: (pair[1].at, pair[1].pk)
+    )
+    warnings = list(dict.fromkeys(w for c in cases for w in case_warnings_of(c)))
+    return {
+        "number": application.number,
+        "item_name": application.bundle.name,
+        "point_name": application.point.name,
+        "status": str(status),
+        "status_display": str(CaseStatus(status).label),
+        "accepted_at": _datetime(min(accepted)) if accepted else None,
+        "due_date": _date(max(dues)) if dues else None,
+        "supplement_due_date": _date(min(supplements)) if supplements else None,
+        "delivery_method": "",
+        "tracking_number": "",
+        "timeline": [
+            {
+                "at": _datetime(e.at),
+                "action": e.action,
+                "status": e.to_status,
+                "status_display": f"{c.item.name}：{CaseStatus(e.to_status).label}"
+                if e.to_status in CaseStatus.values
+                else e.to_status,
+            }
+            for c, e in events
+        ],
+        "warnings": warnings,
+        "cases": [
+            {
+                "number": c.number,
+                "item_name": c.item.name,
+                "status": c.status,
+                "status_display": str(CaseStatus(c.status).label),
+                "due_date": _date(c.due_date),
+            }
+            for c in cases
+        ],
+    }
 
 
 class TrackApi(APIView):
@@ -750,5 +837,11 @@ class TrackApi(APIView):
 
         data = TrackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if number.upper().startswith("YJS"):
+            # 一件事: tracked as one by the number on its one receipt.
+            from yichuang.cases.selectors import application_track
+
+            application = application_track(number=number, phone=data.validated_data["phone"])
+            return Response(application_track_output(application))
         case = case_track(number=number, phone=data.validated_data["phone"])
         return Response(TrackOutputSerializer(case).data)

@@ -67,10 +67,13 @@ SEAL_BY_MODE = {
 # —— which seal ——
 
 
-def decision_seal(*, department_id: int, mode: str, at: dt.datetime | None = None) -> Seal | None:
-    """The seal of the unit that decides under ``mode``; the newest one in force."""
+def decision_seal(
+    *, department_id: int, mode: str, at: dt.datetime | None = None, item_id: int | None = None
+) -> Seal | None:
+    """The seal of the unit that decides under ``mode``; the newest one in force (a numbered seal only
+    for the items its grant covers)."""
     return department_seal(
-        kind=SEAL_BY_MODE.get(mode, SealKind.DEPARTMENT), department_id=department_id, at=at
+        kind=SEAL_BY_MODE.get(mode, SealKind.DEPARTMENT), department_id=department_id, at=at, item_id=item_id
     )
 
 
@@ -82,6 +85,7 @@ def seal_for(
     mode: str,
     point: ServicePoint | None = None,
     at: dt.datetime | None = None,
+    item_id: int | None = None,
 ) -> Seal | None:
     """ "一枚印章管审批": the seal that stamps a document of ``kind`` for a case decided by the
     department under ``mode``; a 送达回证 handed out at ``point`` in another town bears that point's
@@ -94,7 +98,7 @@ def seal_for(
         seal = output_seal(point=point, at=at)
         if seal is not None:
             return seal
-    return decision_seal(department_id=department_id, mode=mode, at=at)
+    return decision_seal(department_id=department_id, mode=mode, at=at, item_id=item_id)
 
 
 def seal_again(document: Document, at: dt.datetime) -> Seal | None:
@@ -111,6 +115,7 @@ def seal_again(document: Document, at: dt.datetime) -> Seal | None:
         mode=str(rule.get("mode", "")),
         point=point,
         at=at,
+        item_id=int(rule["item_id"]) if rule.get("item_id") else None,
     )
 
 
@@ -286,6 +291,7 @@ def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> lis
             "department_region_id": case.handling_department.region_id,
             "mode": case.handling_mode,
             "point_id": point.pk,
+            "item_id": case.item_id,
         },
     }
     if kind == "accept":
@@ -330,6 +336,7 @@ def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> lis
                 mode=case.handling_mode,
                 point=point,
                 at=now,
+                item_id=case.item_id,
             )
         data["title"] = _title(document_kind, data)
         documents.append((document_kind, data, seals[rule]))

@@ -336,7 +336,7 @@ class CaseForm(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="form", primary_key=True)
     fields = models.JSONField(_("字段"), default=list)
     #: what the applicant typed, ID numbers, phones and addresses among it: sealed whole (SM4)
-    values = SealedJSONField(_("填写内容"), default=dict)
+    values: Any = SealedJSONField(_("填写内容"), default=dict)
 
     class Meta:
         verbose_name = _("申请表")
@@ -344,3 +344,24 @@ class CaseForm(models.Model):
 
     def __str__(self) -> str:
         return str(self.case_id)
+
+
+class OpenCaseClaim(models.Model):
+    """One row per applicant and item while a case of the item is open (受理中不得重复申请): the unique
+    index is what makes two simultaneous applications end with one case. Written when a case is
+    created, deleted when it leaves the open statuses (``services.moves._commit``). ``applicant_key``
+    is an HMAC of the ID number (``services.eligibility.applicant_key``), never the number itself."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
+    applicant_key = models.CharField(max_length=64)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="open_claim")
+
+    class Meta:
+        verbose_name = _("在办申请")
+        verbose_name_plural = _("在办申请")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "applicant_key"], name="open_case_claim_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.case_id}"

@@ -185,6 +185,17 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
     return qs.order_by("-created_at", "-id")
 
 
+def open_case_for_applicant(*, item: ServiceItem, id_number: str) -> Case | None:
+    """The applicant's open case of ``item``, if any (one open case per applicant and item). The one
+    place that looks cases up by an applicant's ID number: when the numbers are stored encrypted it
+    reads their blind index instead."""
+    return (
+        Case.objects.filter(item=item, applicant_id_number=id_number, status__in=OPEN_STATUSES)
+        .only("id", "number")
+        .first()
+    )
+
+
 def case_get_for(*, user: Any, number: str, details: bool = True) -> Case:
     """The case ``number`` if ``user`` may see it, else ``NotFound``; with ``details`` its related
     rows (``DETAIL_RELATIONS``) come along — the materials and the timeline are read by
@@ -215,6 +226,34 @@ def case_track(*, number: str, phone: str) -> Case:
     if case is None or not hmac.compare_digest(case.applicant_phone.encode(), normalised.encode()):
         raise NotFound()
     return case
+
+
+def application_track(*, number: str, phone: str) -> BundleApplication:
+    """A 一件事 application for the applicant who knows its YJS number and the phone given when
+    applying (answers like an unknown number otherwise), with its cases and their timelines."""
+    import hmac
+
+    from yichuang.common.identity import mobile_valid, validate_mobile
+
+    application = (
+        BundleApplication.objects.filter(number=number[:30].upper())
+        .select_related("bundle", "point")
+        .prefetch_related(
+            Prefetch(
+                "cases",
+                queryset=Case.objects.select_related("item", "point")
+                .prefetch_related(Prefetch("events", queryset=CaseEvent.objects.order_by("at", "id")))
+                .order_by("id"),
+            )
+        )
+        .first()
+    )
+    normalised = validate_mobile(phone) if mobile_valid(phone) else phone.strip()
+    if application is None or not hmac.compare_digest(
+        application.applicant_phone.encode(), normalised.encode()
+    ):
+        raise NotFound()
+    return application
 
 
 def applications_for(user: Any) -> QuerySet[BundleApplication]:

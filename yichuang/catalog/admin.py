@@ -30,6 +30,7 @@ from yichuang.catalog.models import (
     Bundle,
     BundleItem,
     Delegation,
+    EligibilityRule,
     FormField,
     ItemVersion,
     LicenseType,
@@ -50,6 +51,14 @@ class LicenseTypeAdmin(admin.ModelAdmin[LicenseType]):
     list_display = ["code", "name", "issuer", "validity_years", "printable"]
     list_filter = ["printable"]
     search_fields = ["code", "name", "issuer"]
+
+
+class EligibilityRuleInline(admin.TabularInline[EligibilityRule, ServiceItem]):
+    """受理条件 checked at intake (age from the ID number, household region, applicant kind)."""
+
+    model = EligibilityRule
+    extra = 0
+    fields = ["kind", "value", "message", "active"]
 
 
 class MaterialRequirementInline(admin.StackedInline[MaterialRequirement, ServiceItem]):
@@ -189,7 +198,7 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
     autocomplete_fields = ["department", "result_license_type", "parent"]
     list_select_related = ["department"]
     readonly_fields = ["version", "version_history", "created_at", "updated_at"]
-    inlines = [MaterialRequirementInline, FormFieldInline]
+    inlines = [MaterialRequirementInline, FormFieldInline, EligibilityRuleInline]
     actions = ["publish_items", "export_items"]
     fieldsets = [
         (

@@ -491,3 +491,55 @@ class BundleItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bundle.name} · {self.item.name}"
+
+
+class EligibilityKind(models.TextChoices):
+    MIN_AGE = "min_age", _("最低年龄（周岁）")
+    MAX_AGE = "max_age", _("最高年龄（周岁）")
+    REGION = "region", _("户籍或住所地（区划代码前缀）")
+    APPLICANT_KIND = "applicant_kind", _("申请人类型")
+
+
+class EligibilityRule(models.Model):
+    """One condition an applicant must meet to apply for an item (受理条件), checked at intake.
+
+    Staff keep them in the catalog, without code: a minimum or maximum age read from the ID number
+    (高龄津贴: 80), the household region (本区户籍: the county's 6-digit code, read from the
+    applicant's stated region or else from the ID number's address code), the applicant kind
+    (自然人/法人). ``message`` (optional) replaces the standard Chinese sentence.
+    """
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="eligibility_rules"
+    )
+    kind = models.CharField(_("条件"), max_length=20, choices=EligibilityKind.choices)
+    value = models.CharField(
+        _("值"),
+        max_length=40,
+        help_text=_(
+            "年龄填周岁数（如 80）；区划填代码前缀（如 411502）；申请人类型填 person 或 organization"
+        ),
+    )
+    message = models.CharField(
+        _("不符合时的说明"), max_length=200, blank=True, help_text=_("为空时使用标准说明")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("申请条件")
+        verbose_name_plural = pgettext_lazy("plural", "申请条件")
+        ordering = ["item", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+    def clean(self) -> None:
+        value = self.value.strip()
+        if self.kind in (EligibilityKind.MIN_AGE, EligibilityKind.MAX_AGE) and not (
+            value.isdigit() and 0 <= int(value) <= 150
+        ):
+            raise ValidationError({"value": _("年龄应为 0–150 的整数。")})
+        if self.kind == EligibilityKind.REGION and not (value.isdigit() and len(value) in (2, 4, 6, 9, 12)):
+            raise ValidationError({"value": _("区划代码前缀应为 2、4、6、9 或 12 位数字。")})
+        if self.kind == EligibilityKind.APPLICANT_KIND and value not in ("person", "organization"):
+            raise ValidationError({"value": _("申请人类型应为 person 或 organization。")})

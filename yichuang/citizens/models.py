@@ -4,6 +4,8 @@ as keyed digests only (``citizens.secrets``): the database never holds what a ci
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -126,10 +128,10 @@ class ApplicationDraft(models.Model):
     point = models.CharField(_("受理服务点编码"), max_length=20, blank=True)
     #: what he has typed (ID numbers, phones, addresses among it) and how he wants the result (his
     #: address): sealed whole (SM4), like the case's form
-    form = SealedJSONField(_("申请表"), default=dict, blank=True)
+    form: Any = SealedJSONField(_("申请表"), default=dict, blank=True)
     materials = models.JSONField(_("申请材料"), default=list, blank=True)
     commitments = models.JSONField(_("告知承诺的材料"), default=list, blank=True)
-    delivery = SealedJSONField(_("领取方式"), default=dict, blank=True)
+    delivery: Any = SealedJSONField(_("领取方式"), default=dict, blank=True)
     #: how far the step form has come (``citizens.steps``): a later step opens once the earlier are done
     step = models.CharField(
         _("进行到"), max_length=10, choices=DraftStep.choices, default=DraftStep.SITUATION

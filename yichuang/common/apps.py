@@ -34,6 +34,7 @@ class CommonConfig(AppConfig):
                 catalog.Delegation,
                 catalog.Bundle,
                 catalog.BundleItem,
+                catalog.EligibilityRule,
                 Region,
                 ServicePoint,
                 Department,

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 T = TypeVar("T")
 
@@ -135,6 +135,10 @@ def watch(marker: str, senders: Iterable[type[models.Model]], *, unless_only: It
             return
         marker_bump(marker)
 
+    def linked(sender: Any, action: str = "", **kwargs: Any) -> None:
+        if action.startswith("post_"):
+            marker_bump(marker)
+
     for sender in senders:
         post_save.connect(
             changed, sender=sender, weak=False, dispatch_uid=f"memo:{marker}:{sender._meta.label}"
@@ -142,3 +146,11 @@ def watch(marker: str, senders: Iterable[type[models.Model]], *, unless_only: It
         post_delete.connect(
             changed, sender=sender, weak=False, dispatch_uid=f"memo-del:{marker}:{sender._meta.label}"
         )
+        # A many-to-many list (a numbered seal's items) changes without saving its row.
+        for field in sender._meta.many_to_many:
+            m2m_changed.connect(
+                linked,
+                sender=field.remote_field.through,
+                weak=False,
+                dispatch_uid=f"memo-m2m:{marker}:{sender._meta.label}:{field.name}",
+            )

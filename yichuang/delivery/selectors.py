@@ -32,7 +32,7 @@ def waybill_of(case: Case, *, refresh: bool = True) -> dict[str, Any] | None:
         return None
     try:
         # the reverse one-to-one, usually joined with the case
-        waybill: Waybill = case.waybill  # type: ignore[attr-defined]
+        waybill: Waybill = case.waybill
     except ObjectDoesNotExist:
         return None
     if refresh:

@@ -75,7 +75,7 @@ def waybill_create(
             },
         )
     # the reverse one-to-one's cache, for the answer
-    case.waybill = waybill  # type: ignore[attr-defined]
+    case.waybill = waybill
     log.info("waybill %s made by %s for case %s", waybill.number, service.name, case.number)
     return waybill
 
@@ -83,7 +83,7 @@ def waybill_create(
 def _waybill(case: Case) -> Waybill | None:
     """The case's waybill: joined with the locked case (``cases.services.moves``), else one query."""
     try:
-        found: Waybill = case.waybill  # type: ignore[attr-defined]
+        found: Waybill = case.waybill
     except ObjectDoesNotExist:
         return None
     return found
@@ -111,7 +111,7 @@ def on_deliver_after(case: Case, actor: Staff, inputs: dict[str, Any]) -> None:
             existing.tracked_at = None
             existing.save(update_fields=["number", "created_online", "events", "tracked_at"])
         return
-    case.waybill = Waybill.objects.create(  # type: ignore[attr-defined]
+    case.waybill = Waybill.objects.create(
         case=case,
         carrier=str(getattr(settings, "CARRIER_BACKEND", "") or "console"),
         number=number,

@@ -19,13 +19,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db import models, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from yichuang.catalog.models import (
     Bundle,
     BundleItem,
     Delegation,
+    DelegationMode,
     FormField,
     ItemStatus,
     ItemVersion,
@@ -269,6 +270,7 @@ class _Loader:
         self.load_items()
         self.load_materials()
         self.load_form_fields()
+        self.load_eligibility()
         self.publish_items()
         delegated_to = self.load_delegations()
         self.load_offers(delegated_to)
@@ -550,6 +552,21 @@ class _Loader:
             "complaint_phone": "12345",
         }
 
+    def load_eligibility(self) -> None:
+        """The items' conditions checked at intake (``rules.ELIGIBILITY``), kept in step on reload."""
+        from yichuang.catalog.models import EligibilityRule
+        from yichuang.demo.data.rules import ELIGIBILITY
+
+        rows = [
+            {"item_id": self.items[name].pk, "kind": kind, "value": value}
+            for name, pairs in ELIGIBILITY.items()
+            if name in self.items
+            for kind, value in pairs
+        ]
+        existing = EligibilityRule.objects.filter(item_id__in=[row["item_id"] for row in rows])
+        _sync(EligibilityRule, ["item_id", "kind"], rows, existing)
+        self.say(f"申请条件 eligibility rules: {len(rows)}")
+
     def load_materials(self) -> None:
         catalog = {m.code: m for m in material_data.MATERIALS}
         rows: list[dict[str, Any]] = []
@@ -760,6 +777,25 @@ class _Loader:
 
     def load_seals(self) -> None:
         self.say(f"电子印章 seals: {load_demo_seals()}")
+        self.grant_numbered_seals()
+
+    def grant_numbered_seals(self) -> None:
+        """Each town's numbered seal (带编号的业务专用章) stamps the items the county entrusted to that town,
+        and nothing else (issue 16): its grant is the list of entrusted items."""
+        from yichuang.documents.models import Seal, SealKind
+
+        for seal in Seal.objects.filter(kind=SealKind.DELEGATED, department__isnull=False).select_related(
+            "department__region"
+        ):
+            region = seal.department.region if seal.department is not None else None
+            if region is None:
+                continue
+            entrusted = Delegation.objects.filter(mode=DelegationMode.ENTRUSTED).filter(
+                Q(to_region=region) | Q(to_point__region__code__startswith=region.code[:9])
+            )
+            wanted = set(entrusted.values_list("item_id", flat=True))
+            if wanted and set(seal.items.values_list("pk", flat=True)) != wanted:
+                seal.items.set(wanted)
 
     # —— people ——
 

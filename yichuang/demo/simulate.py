@@ -30,7 +30,7 @@ from django.utils import timezone
 from rest_framework.exceptions import APIException
 
 from yichuang.cases import services as case_services
-from yichuang.cases.models import Case, CaseStatus, Channel
+from yichuang.cases.models import Case, CaseStatus, Channel, MaterialState
 from yichuang.catalog.models import ServiceItem
 from yichuang.catalog.selectors import items_offered_at
 from yichuang.common.identity import resident_id_check_char
@@ -345,8 +345,21 @@ class Simulation:
 
     # —— what happens to one applicant ——
 
-    def applicant(self) -> case_services.ApplicantInput:
+    def applicant(self, item: ServiceItem | None = None) -> case_services.ApplicantInput:
         birth = dt.date(1940, 1, 1) + dt.timedelta(days=self.random.randrange(365 * 65))
+        if item is not None:
+            # Who comes for an item meets its age condition (catalog.EligibilityRule): 高龄津贴 80+.
+            from yichuang.catalog.models import EligibilityKind, EligibilityRule
+
+            least = EligibilityRule.objects.filter(
+                item=item, kind=EligibilityKind.MIN_AGE, active=True
+            ).first()
+            if least is not None:
+                latest = timezone.localdate().replace(month=1, day=1) - dt.timedelta(
+                    days=366 * int(least.value)
+                )
+                if birth > latest:
+                    birth = latest - dt.timedelta(days=self.random.randrange(365 * 10))
         first17 = f"411502{birth:%Y%m%d}{self.random.randrange(1000):03d}"
         return case_services.ApplicantInput(
             kind="person",
@@ -393,7 +406,7 @@ class Simulation:
                 item=item,
                 point=point,
                 channel=channel,
-                applicant=self.applicant(),
+                applicant=self.applicant(item),
                 materials=materials,
                 tolerated=tolerated,
                 commitments=committed,
@@ -531,7 +544,15 @@ class Simulation:
         case.refresh_from_db()
         if case.kind == "immediate":
             clerk = case.accepted_by or self.clerk_for(case.point)
-            case_services.case_approve(case=case, actor=clerk)
+            self.supply_owed(case)
+            # A bank outlet or a village station accepts and hands out; the decision is the handling
+            # unit's unless the power sits at the clerk's own point.
+            decider = (
+                clerk
+                if case_services.case_may(clerk, case, "approve")
+                else self.reviewer_for(case.handling_department)
+            )
+            case_services.case_approve(case=case, actor=decider)
             self.deliver(case, same_sitting=True)
             return
         promised = int(case.item_version.snapshot.get("promised_days") or 1)
@@ -562,8 +583,25 @@ class Simulation:
             case_services.case_deny(case=case, actor=reviewer, reason="经审查不符合申请条件")
             self.maybe_rate(case)
             return
+        self.supply_owed(case)
         case_services.case_approve(case=case, actor=reviewer)
         self.schedule(self.later(_now(), self.random.randint(1, 2)), "deliver", lambda: self.deliver(case))
+
+    def supply_owed(self, case: Case) -> None:
+        """The applicant brings the papers accepted with a gap (容缺) before the decision: approval
+        waits for them."""
+        owed = list(
+            case.materials.filter(state=MaterialState.TOLERATED).values_list("requirement", flat=True)
+        )
+        if not owed:
+            return
+        clerk = self.clerk_for(case.point)
+        case_services.case_supplement(
+            case=case,
+            actor=clerk,
+            materials=[case_services.MaterialInput(code, [self.file_of(clerk)]) for code in owed],
+        )
+        case.refresh_from_db()
 
     def deliver(self, case: Case, same_sitting: bool = False) -> None:
         case.refresh_from_db()

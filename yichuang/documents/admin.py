@@ -41,6 +41,7 @@ class SealAdmin(admin.ModelAdmin[Seal]):
     list_select_related = ["department", "point"]
     search_fields = ["code", "name", "holder_name", "number"]
     raw_id_fields = ["department", "issuer", "point"]
+    autocomplete_fields = ["items"]
     readonly_fields = ["fingerprint", "public_key", "image", "created_at"]
     fields = [
         "code",
@@ -52,6 +53,7 @@ class SealAdmin(admin.ModelAdmin[Seal]):
         "department",
         "issuer",
         "point",
+        "items",
         "valid_from",
         "revoked_at",
         "revoke_reason",

@@ -79,6 +79,13 @@ class Seal(models.Model):
         related_name="seals",
         help_text=_("出件章：在该服务点（及其下属站点）出件时使用。"),
     )
+    items = models.ManyToManyField(
+        "catalog.ServiceItem",
+        verbose_name=_("授权事项"),
+        blank=True,
+        related_name="+",
+        help_text=_("带编号的业务专用章只为其授权（委托）所列事项用印；不填表示用印单位受委托的全部事项。"),
+    )
     public_key = models.CharField(
         _("SM2 公钥"), max_length=130, editable=False, help_text=_("未压缩坐标 x‖y，128 位十六进制")
     )

@@ -28,19 +28,31 @@ def _in_force(seals: list[Seal], at: dt.datetime | None) -> list[Seal]:
     return sorted((s for s in seals if s.valid_at(moment)), key=lambda s: s.valid_from, reverse=True)
 
 
-def department_seal(*, kind: str, department_id: int, at: dt.datetime | None = None) -> Seal | None:
+def department_seal(
+    *, kind: str, department_id: int, at: dt.datetime | None = None, item_id: int | None = None
+) -> Seal | None:
     """The newest seal of ``kind`` in force that ``department_id`` stamps with (kept per process until a
-    seal changes, ``common.memo``)."""
+    seal changes, ``common.memo``). A seal that lists the items its grant covers (a numbered seal,
+    带编号的业务专用章) stamps only those: for ``item_id`` outside the list it is not chosen."""
     found = _in_force(
         memoized(
             "reference",
             "department_seals",
             (kind, department_id),
-            lambda: list(Seal.objects.filter(kind=kind, department_id=department_id)),
+            lambda: list(
+                Seal.objects.filter(kind=kind, department_id=department_id).prefetch_related("items")
+            ),
         ),
         at,
     )
+    if item_id is not None:
+        found = [s for s in found if _covers(s, item_id)]
     return found[0] if found else None
+
+
+def _covers(seal: Seal, item_id: int) -> bool:
+    listed = {item.pk for item in seal.items.all()}
+    return not listed or item_id in listed
 
 
 def output_seal(*, point: ServicePoint, at: dt.datetime | None = None) -> Seal | None:

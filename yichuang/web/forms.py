@@ -132,6 +132,17 @@ class ApplicantForm(forms.Form):
         return validate_mobile(self.cleaned_data["phone"])
 
 
+class ApproveForm(forms.Form):
+    note = forms.CharField(label=_("备注（可不填）"), required=False, max_length=2000)
+    override_reason = forms.CharField(
+        label=_("容缺材料未补齐即准予的理由"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("容缺材料补齐前原则上不予准予；确需先行准予的，理由将记入办理过程。"),
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     note = forms.CharField(label=_("备注"), required=False, max_length=2000)
@@ -162,6 +173,7 @@ class DeliverForm(forms.Form):
 PAGE_INPUTS = frozenset({"missing", "materials"})
 ACTION_FORMS: dict[frozenset[str], type[forms.Form]] = {
     frozenset(): NoteForm,
+    frozenset({"override_reason"}): ApproveForm,
     frozenset({"reason"}): ReasonForm,
     frozenset({"reason", "kind"}): SuspendForm,
     frozenset({"reason", "days"}): ExtendForm,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +25,7 @@ from yichuang.cases.models import (
     MaterialState,
 )
 from yichuang.cases.services.base import Written, _set_due_dates, _sms, _today, case_event, case_event_record
+from yichuang.cases.services.eligibility import check_eligible, check_not_open, claim_open_case
 from yichuang.cases.services.inputs import (
     ApplicantInput,
     MaterialInput,
@@ -70,6 +71,8 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
     lines in one insert; what was written stays on the case (``written``) for the answer."""
     requirements = {m["code"]: m for m in version.snapshot["materials"]}
     person, point, actor = intake.person, intake.point, intake.actor
+    check_eligible(item, person)
+    check_not_open(item, person)
     missing: list[str] = []
     by_license: list[str] = []
     states: list[tuple[str, dict[str, Any], str, Any]] = []
@@ -141,6 +144,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         events.append(case_event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED))
     case_chain(case, events)  # a new case: its chain starts here, its head is inserted with it
     case.save(force_insert=True)
+    claim_open_case(case, item, person)
     rows = [
         CaseMaterial(
             case=case,
@@ -170,16 +174,18 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
     documents: list[Any] = []
     if intake.form is not None:
         fields, values = intake.form
-        CaseForm.objects.create(case=case, fields=fields, values=values)  # caches case.form too
+        CaseForm.objects.create(case=case, fields=fields, values=cast(Any, values))  # caches case.form too
         documents.append(issue_application_form(case=case, fields=fields, values=values, actor=actor))
     else:
         # The answer asks for the form: say "none" without a query.
         CaseForm._meta.get_field("case").remote_field.set_cached_value(case, None)
+    # A 一件事 application tells the applicant once for all its cases (``bundle_apply``).
     if accepted:
         hooks.run_after("accept", case, actor, {})
-        _sms(case, "case_accepted")
+        if intake.application is None:
+            _sms(case, "case_accepted")
         documents += issue_for_case(case=case, kind="accept", actor=actor)
-    else:
+    elif intake.application is None:
         _sms(case, "case_submitted")
     case.written = Written(
         materials=[
@@ -473,6 +479,7 @@ def _bundle_create(
     for item, version, filled in zip(items, versions, forms, strict=True):
         intake.form = filled
         cases.append(_open_case(intake, item=item, version=version))
+    _bundle_sms(application, cases)
     return BundleReceipt(application=application, cases=cases)
 
 
@@ -493,3 +500,24 @@ def _filled_forms(
     if faults:
         raise Invalid(_("申请表填写有误，请按提示修改。"), fields=faults, code="form_invalid")
     return filled
+
+
+def _bundle_sms(application: BundleApplication, cases: list[Case]) -> None:
+    """One message for the whole 一件事 (not one per item): its number, which the applicant tracks
+    it by, and the latest promised date when every case was accepted."""
+    from yichuang.notify.services import sms_enqueue
+
+    accepted = all(c.status == CaseStatus.ACCEPTED for c in cases)
+    dates = [c.due_date for c in cases if c.due_date is not None]
+    sms_enqueue(
+        to=application.applicant_phone,
+        template="case_accepted" if accepted else "case_submitted",
+        context={
+            "number": application.number,
+            "item": f"“{application.bundle.name}”（{len(cases)}个事项）",
+            "point": application.point.name,
+            "due_date": max(dates).isoformat() if accepted and dates else "",
+            "name": application.applicant_name,
+        },
+        case_number=application.number,
+    )

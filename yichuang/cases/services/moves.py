@@ -13,10 +13,21 @@ from yichuang.audit.chain import case_chain
 from yichuang.cases.actions import CASE_ACTIONS
 from yichuang.cases.models import Case, CaseStatus
 from yichuang.cases.services.base import case_event, case_event_record
+from yichuang.cases.services.eligibility import release_open_case
 from yichuang.cases.workflow import next_status
 from yichuang.common.errors import Conflict, NotAllowed
 from yichuang.org.models import Staff
 from yichuang.org.selectors import scope_of
+
+_OPEN = frozenset(
+    {
+        CaseStatus.SUBMITTED,
+        CaseStatus.NEEDS_SUPPLEMENT,
+        CaseStatus.ACCEPTED,
+        CaseStatus.IN_REVIEW,
+        CaseStatus.SUSPENDED,
+    }
+)
 
 
 def case_may(actor: Staff, case: Case, action: str) -> bool:
@@ -119,7 +130,10 @@ def _move(
     if target is None:
         raise _not_allowed(locked.status, action)
     if not by_applicant and not _may(actor, locked, action):
-        raise exceptions.PermissionDenied(_("您无权对此办件执行该操作。"))
+        known = CASE_ACTIONS.get(action)
+        raise exceptions.PermissionDenied(
+            known.refusal(actor, locked) if known is not None else _("您无权对此办件执行该操作。")
+        )
     previous = locked.status
     locked.status = target
     return locked, previous
@@ -139,4 +153,6 @@ def _commit(case: Case, *, actor: Staff, action: str, previous: str, note: str =
             update_fields=[name for name, value in now.items() if before[name] != value] + ["updated_at"]
         )
     case_event_record(event)
+    if previous in _OPEN and case.status not in _OPEN:
+        release_open_case(case)
     return case

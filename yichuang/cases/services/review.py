@@ -11,7 +11,7 @@ from rest_framework import exceptions
 
 from yichuang.cases import hooks
 from yichuang.cases.documents import issue_for_case
-from yichuang.cases.models import Case, SuspendedSpan
+from yichuang.cases.models import Case, CaseMaterial, MaterialState, SuspendedSpan
 from yichuang.cases.services.base import (
     MAX_EXTENSION_DAYS,
     SUSPEND_KINDS,
@@ -22,7 +22,7 @@ from yichuang.cases.services.base import (
 )
 from yichuang.cases.services.moves import _commit, _move
 from yichuang.catalog.models import LicenseType
-from yichuang.common.errors import NotAllowed
+from yichuang.common.errors import Conflict, NotAllowed
 from yichuang.common.memo import memoized
 from yichuang.org.models import Staff
 from yichuang.workdays.calendar import add_workdays, workdays_between
@@ -35,10 +35,42 @@ def case_review(*, case: Case, actor: Staff, note: str = "", row_version: int | 
 
 
 @transaction.atomic
-def case_approve(*, case: Case, actor: Staff, note: str = "", row_version: int | None = None) -> Case:
+def case_approve(
+    *,
+    case: Case,
+    actor: Staff,
+    note: str = "",
+    override_reason: str = "",
+    row_version: int | None = None,
+) -> Case:
+    """准予. While a paper accepted with a gap (容缺) is still owed the decision waits for it (409
+    ``materials_owed``), unless the decider records why it may not wait (``override_reason``): the
+    reason stands on the timeline with the papers still owed."""
     case, previous = _move(case, actor=actor, action="approve", row_version=row_version)
+    owed = list(
+        CaseMaterial.objects.filter(case=case, state=MaterialState.TOLERATED)
+        .order_by("id")
+        .values_list("name", flat=True)
+    )
+    override_reason = (override_reason or "").strip()
+    if owed and not override_reason:
+        due = case.supplement_due_date.isoformat() if case.supplement_due_date else ""
+        raise Conflict(
+            _(
+                "容缺受理的材料尚未补齐：%(owed)s（补齐期限 %(due)s）。请待补齐后再准予；"
+                "确需先行准予的，请填写理由（override_reason），理由将记入办理过程。"
+            )
+            % {"owed": "、".join(owed), "due": due},
+            code="materials_owed",
+        )
     case.decided_at = timezone.now()
     issued = _issue_license(case)
+    if owed:
+        line = _("容缺材料（%(owed)s）未补齐即准予，理由：%(reason)s") % {
+            "owed": "、".join(owed),
+            "reason": override_reason,
+        }
+        note = f"{line}。{note}" if note else line
     _commit(
         case,
         actor=actor,
@@ -46,6 +78,7 @@ def case_approve(*, case: Case, actor: Staff, note: str = "", row_version: int |
         previous=previous,
         note=note,
         license=issued.number if issued else "",
+        **({"override_reason": override_reason, "owed": owed} if owed else {}),
     )
     _sms(case, "case_approved")
     issue_for_case(case=case, kind="approve", actor=actor, note=note)

@@ -164,3 +164,13 @@ BUNDLES: tuple[BundleSpec, ...] = (
         ("死亡户口注销", "惠民殡葬补贴申领", "丧葬补助金、抚恤金申领"),
     ),
 )
+
+
+# 受理条件 the catalog checks at intake (catalog.EligibilityRule): item name → (kind, value) pairs.
+# From the items' own conditions: 高龄津贴 for county residents aged 80 and over, the 优待证 from 60
+# (also for residents from elsewhere: no region), 个体工商户 for natural persons.
+ELIGIBILITY: dict[str, tuple[tuple[str, str], ...]] = {
+    "高龄津贴申领": (("min_age", "80"), ("region", "411502"), ("applicant_kind", "person")),
+    "老年人优待证办理": (("min_age", "60"), ("applicant_kind", "person")),
+    "个体工商户登记": (("applicant_kind", "person"), ("min_age", "16")),
+}

@@ -143,7 +143,10 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "actions": ordered,
         "forms": _action_forms(case, ordered, extra.pop("bound", None)),
         "negative": {a.name for a in CASE_ACTIONS.values() if a.negative},
-        "simple": {a.name for a in CASE_ACTIONS.values() if not a.inputs},
+        # 准予 is one button; its only input (the reason to approve while a 容缺 paper is owed) shows
+        # only then.
+        "simple": {a.name for a in CASE_ACTIONS.values() if not a.inputs or a.name == "approve"},
+        "owed": [m for m in materials if m.state == MaterialState.TOLERATED],
         "to_supplement": [
             m for m in materials if m.state in (MaterialState.MISSING, MaterialState.TOLERATED)
         ],
