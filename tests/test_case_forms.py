@@ -101,6 +101,20 @@ class TestAtTheWindow:
         assert kept.values["amount"] == "150.5"
         assert [field["label"] for field in kept.fields][:2] == ["户籍地址", "开户银行"]
 
+    def test_the_audit_chain_vouches_for_the_kept_form(self, county, elder, clerk):
+        from yichuang.cases.services.intake import case_form_intact
+
+        number = clerk.post("/api/v1/cases/", window_case(form=FILLED), format="json").json()["number"]
+        case = Case.objects.get(number=number)
+        assert len(case.events.get(action="submit").data["form_sm3"]) == 64
+        assert case_form_intact(case)
+
+        CaseForm.objects.filter(case=case).update(
+            values={**case.form.values, "account": "6228480000000009999"}
+        )
+
+        assert not case_form_intact(case)
+
     def test_a_supervisor_sees_the_numbers_masked(self, county, elder, clerk):
         number = clerk.post("/api/v1/cases/", window_case(form=FILLED), format="json").json()["number"]
 
