@@ -112,6 +112,20 @@ class TestAtTheWindow:
         assert AGENT_ID not in str(stored) and "13900001111" not in str(stored) and "甲村" not in str(stored)
         assert CaseForm.objects.get(case__number=number).values["agent_id"] == AGENT_ID
 
+    def test_the_audit_chain_vouches_for_the_kept_form(self, county, elder, clerk):
+        from yichuang.cases.services.intake import case_form_intact
+
+        number = clerk.post("/api/v1/cases/", window_case(form=FILLED), format="json").json()["number"]
+        case = Case.objects.get(number=number)
+        assert len(case.events.get(action="submit").data["form_sm3"]) == 64
+        assert case_form_intact(case)
+
+        CaseForm.objects.filter(case=case).update(
+            values={**case.form.values, "account": "6228480000000009999"}
+        )
+
+        assert not case_form_intact(case)
+
     def test_a_supervisor_sees_the_numbers_masked(self, county, elder, clerk):
         number = clerk.post("/api/v1/cases/", window_case(form=FILLED), format="json").json()["number"]
 

@@ -79,6 +79,8 @@ def snapshot(item: str) -> dict[str, Any]:
             for name in ITEMS
         ],
         "summary": f"共 {len(ITEMS)} 件；其中原件 {len(ITEMS)} 件。",
+        "channel_label": "网上申请",
+        "form_rows": [["经营场所地址", f"甲镇“{item}”（东侧）"], ["经营范围", f"{item}；日用百货零售。"]],
     }
 
 

@@ -377,7 +377,7 @@ def issue_application_form(
         "case": _case_snapshot(case),
         "issued_on": timezone.localdate(now).isoformat(),
         "channel_label": CHANNEL_LABELS.get(case.channel, case.channel),
-        "rows": application_form_rows(fields, values),
+        "form_rows": application_form_rows(fields, values),
         "title": f"{case.item.name}申请表",
     }
     if case.channel == "online":

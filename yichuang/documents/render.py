@@ -237,7 +237,7 @@ def delivery_receipt(data: Data) -> list[Flowable]:
 
 
 def application_form(data: Data) -> list[Flowable]:
-    """申请表: the applicant, then each form field as its owner composed it (``rows``: label, value),
+    """申请表: the applicant, then each form field as its owner composed it (``form_rows``: label, value),
     then the applicant's declaration. The owner says what is masked; this prints what it is given."""
     case = data["case"]
     head: list[list[Any]] = [
@@ -250,7 +250,7 @@ def application_form(data: Data) -> list[Flowable]:
         ["申请日期", _day(case.get("created_at"))],
     ]
     rows: list[list[Any]] = [["填写项目", "填写内容"]]
-    rows += [[str(label), str(value)] for label, value in data.get("rows") or []]
+    rows += [[str(label), str(value)] for label, value in data.get("form_rows") or []]
     s = styles()
     return [
         table(head, [32 * mm, 128 * mm], header=False),

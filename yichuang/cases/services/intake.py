@@ -3,6 +3,7 @@ timeline, accepted at once when a window clerk has a complete application."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -134,6 +135,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
             licenses=by_license,
             consent=bool(intake.consent_file),
             application=intake.application.number if intake.application else "",
+            **_form_trace(intake.form),
         )
     ]
     if accepted:
@@ -285,6 +287,36 @@ def _create_one(
     intake.form = _filled_form(item, form)
     intake.licenses = _held_licenses(person, [version])
     return _open_case(intake, item=item, version=version)
+
+
+def form_fingerprint(fields: list[dict[str, Any]], values: Mapping[str, Any]) -> str:
+    """SM3 of the filled form's canonical JSON (fields as defined, values as cleaned)."""
+    from yichuang.documents.crypto import sm3_hex
+
+    canonical = json.dumps({"fields": fields, "values": dict(values)}, ensure_ascii=False, sort_keys=True)
+    return sm3_hex(canonical.encode("utf-8"))
+
+
+def _form_trace(form: tuple[list[dict[str, Any]], dict[str, Any]] | None) -> dict[str, str]:
+    """The submit line's fingerprint of the filled form, so the case's audit chain vouches for the
+    values kept beside it in ``CaseForm`` (``case_form_intact``); nothing when there is none."""
+    if form is None:
+        return {}
+    return {"form_sm3": form_fingerprint(form[0], form[1])}
+
+
+def case_form_intact(case: Case) -> bool:
+    """Whether the case's kept form is still what was submitted (the submit line's fingerprint, which
+    the audit chain protects). A case without a form is intact."""
+    try:
+        kept = CaseForm.objects.get(case=case)
+    except CaseForm.DoesNotExist:
+        return True
+    submitted = (
+        case.events.filter(action="submit").order_by("at", "id").values_list("data", flat=True).first()
+    )
+    expected = (submitted or {}).get("form_sm3", "")
+    return bool(expected) and expected == form_fingerprint(kept.fields, kept.values)
 
 
 def _filled_form(

@@ -24,9 +24,16 @@ from yichuang.cases import services
 from yichuang.cases.models import Case, Channel, MaterialState
 from yichuang.cases.services import ApplicantInput, MaterialInput
 from yichuang.catalog.guide import guide_sections
-from yichuang.catalog.models import Bundle, LicenseType, MaterialForm, PointItem, ServiceItem
+from yichuang.catalog.models import Bundle, FormField, LicenseType, MaterialForm, PointItem, ServiceItem
 from yichuang.catalog.search import search_items
-from yichuang.catalog.selectors import bundle_materials, bundles_active, items_published, points_offering
+from yichuang.catalog.selectors import (
+    bundle_form_fields,
+    bundle_materials,
+    bundles_active,
+    form_fields_for,
+    items_published,
+    points_offering,
+)
 from yichuang.common.identity import resident_id_valid, uscc_valid, validate_resident_id, validate_uscc
 from yichuang.files.models import StoredFile
 from yichuang.licenses.selectors import licenses_in_force
@@ -191,6 +198,60 @@ class Subject:
     bundle: Bundle | None = None
     guide: list[Any] = field(default_factory=list)
     immediate: bool = False
+    #: the application form's fields (申请表), merged over a bundle's items
+    form_fields: list[FormField] = field(default_factory=list)
+
+
+@dataclass
+class FormRow:
+    """One input of the 申请表 fieldset, with what was typed and what is wrong with it."""
+
+    key: str
+    label: str
+    kind: str
+    required: bool
+    choices: list[str]
+    help_text: str
+    max_length: int | None
+    value: str = ""
+    error: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"af-{self.key}"
+
+    @property
+    def input_type(self) -> str:
+        return {"date": "date", "phone": "tel"}.get(self.kind, "text")
+
+    @property
+    def inputmode(self) -> str:
+        return {"number": "decimal", "phone": "tel", "id_number": "text"}.get(self.kind, "")
+
+
+def _form_rows(subject: Subject, request: HttpRequest, problem: Problem | None) -> list[FormRow]:
+    faults = problem.fields if problem is not None else {}
+    return [
+        FormRow(
+            key=f.key,
+            label=f.label,
+            kind=f.kind,
+            required=f.required,
+            choices=[str(choice) for choice in f.choices or []],
+            help_text=f.help_text,
+            max_length=f.max_length,
+            value=request.POST.get(f"af-{f.key}", "") if request.method == "POST" else "",
+            error="".join(faults.get(f"form.{f.key}", [])),
+        )
+        for f in subject.form_fields
+    ]
+
+
+def _form_values(subject: Subject, request: HttpRequest) -> dict[str, str] | None:
+    """The 申请表 as the clerk typed it; None when he typed nothing (the applicant brought it on
+    paper), so an untouched fieldset never blocks the sitting."""
+    values = {f.key: clean_text(request.POST.get(f"af-{f.key}", ""))[:1000] for f in subject.form_fields}
+    return values if any(value.strip() for value in values.values()) else None
 
 
 def _item_subject(code: str, point: ServicePoint) -> Subject:
@@ -208,6 +269,7 @@ def _item_subject(code: str, point: ServicePoint) -> Subject:
         item=item,
         guide=sections,
         immediate=item.kind == "immediate",
+        form_fields=form_fields_for(item),
     )
 
 
@@ -216,7 +278,12 @@ def _bundle_subject(code: str) -> Subject:
     if bundle is None:
         raise Http404(_("没有这个“一件事”。"))
     return Subject(
-        kind="bundle", code=bundle.code, name=bundle.name, rows=_rows_for_bundle(bundle), bundle=bundle
+        kind="bundle",
+        code=bundle.code,
+        name=bundle.name,
+        rows=_rows_for_bundle(bundle),
+        bundle=bundle,
+        form_fields=bundle_form_fields(bundle),
     )
 
 
@@ -230,6 +297,7 @@ def _context(request: HttpRequest, subject: Subject, form: ApplicantForm, **extr
         "token": request.POST.get("form_token") or uuid.uuid4().hex,
         "note": request.POST.get("note", ""),
         "refuse_reason": request.POST.get("refuse_reason", ""),
+        "form_rows": _form_rows(subject, request, extra.get("problem")),
         **upload_context(),
         **extra,
     }
@@ -342,6 +410,7 @@ def _intake(request: HttpRequest, user: Staff, point: ServicePoint, subject: Sub
         "commitments": sorted(committed),
         "consent_file": consent,
         "note": clean_text(request.POST.get("note", ""))[:1000],
+        "form": _form_values(subject, request),
     }
     try:
         with transaction.atomic():
