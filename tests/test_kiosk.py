@@ -146,3 +146,12 @@ class TestSignInApplyAndPrint:
 
     def test_the_verify_tile_goes_to_the_public_verify_page(self, office):
         assert kiosk_at("CA").get("/kiosk/verify/", {"code": "AB12-CD34"})["Location"] == "/verify/AB12CD34"
+
+
+def test_a_phone_gets_five_codes_an_hour_from_the_kiosks(office):
+    sign_in(kiosk_at("CA"))
+    client = kiosk_at("CA")
+    for _n in range(4):
+        assert client.post("/kiosk/signin/", {"step": "id", "id_number": ID_NUMBER}).status_code == 200
+    refused = client.post("/kiosk/signin/", {"step": "id", "id_number": ID_NUMBER})
+    assert refused.status_code == 429 and "验证码发送过于频繁" in refused.content.decode()

@@ -12,6 +12,7 @@ his name and phone bind him (实名认证, the same services as 网上办). He m
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +42,9 @@ from yichuang.web.views.common import key_or_404, problem_from
 POINT_COOKIE = "yichuang_kiosk_point"
 CITIZEN_KEY = "kiosk_citizen"
 PENDING_KEY = "kiosk_signin"
+#: Codes a phone may be sent from kiosks in an hour (the API has its own throttles; a kiosk in a hall
+#: is one address for everybody, so the phone is what counts).
+CODES_PER_HOUR = 5
 #: 我要办: how many items the tile's page lists
 SHOWN_ITEMS = 24
 
@@ -203,6 +208,9 @@ def kiosk_signin(request: HttpRequest) -> HttpResponse:
             context["first_time"] = True
             context["problem_text"] = _("首次使用请填写姓名和手机号，验证码将发到该手机。")
             return render(request, "web/kiosk/signin.html", context, status=400)
+        if _codes_lately(phone) >= CODES_PER_HOUR:
+            context["problem_text"] = _("验证码发送过于频繁，请一小时后再试，或到窗口办理。")
+            return render(request, "web/kiosk/signin.html", context, status=429)
         try:
             citizens.code_send(phone=phone)
         except exceptions.APIException as exc:
@@ -218,6 +226,17 @@ def kiosk_signin(request: HttpRequest) -> HttpResponse:
     request.session.pop(PENDING_KEY, None)
     context["form"] = SignInForm()
     return render(request, "web/kiosk/signin.html", context)
+
+
+def _codes_lately(phone: str) -> int:
+    from yichuang.citizens.models import LoginCode
+
+    try:
+        number = citizens._phone(phone)
+    except exceptions.APIException:
+        return 0
+    since = timezone.now() - dt.timedelta(hours=1)
+    return LoginCode.objects.filter(phone=number, created_at__gte=since).count()
 
 
 @require_POST
