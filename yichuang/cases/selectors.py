@@ -186,14 +186,19 @@ def case_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
 
 
 def open_case_for_applicant(*, item: ServiceItem, id_number: str) -> Case | None:
-    """The applicant's open case of ``item``, if any (one open case per applicant and item). The one
-    place that looks cases up by an applicant's ID number: when the numbers are stored encrypted it
-    reads their blind index instead."""
-    return (
-        Case.objects.filter(item=item, applicant_id_number=id_number, status__in=OPEN_STATUSES)
-        .only("id", "number")
+    """The applicant's open case of ``item``, if any (one open case per applicant and item). ID numbers
+    are sealed at rest, so the look-up goes through the open-case claims, kept under a keyed index of
+    the number (``services.eligibility.applicant_key``) while the case is open."""
+    from yichuang.cases.models import OpenCaseClaim
+    from yichuang.cases.services.eligibility import applicant_key
+
+    claim = (
+        OpenCaseClaim.objects.filter(item=item, applicant_key=applicant_key(id_number))
+        .select_related("case")
+        .only("case__id", "case__number")
         .first()
     )
+    return claim.case if claim is not None else None
 
 
 def case_get_for(*, user: Any, number: str, details: bool = True) -> Case:

@@ -12,10 +12,7 @@ case is open, under a unique index, so the second insert waits for the first tra
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,10 +94,11 @@ def check_eligible(item: ServiceItem, person: ApplicantInput) -> None:
 
 
 def applicant_key(id_number: str) -> str:
-    """The key one applicant's claims are kept under: an HMAC of the ID number, so the claim table holds
-    no readable personal number (the PII work can switch this to its own blind index at merge)."""
-    secret = settings.SECRET_KEY.encode()
-    return hmac.new(secret, b"applicant:" + id_number.upper().encode(), hashlib.sha256).hexdigest()
+    """The key one applicant's claims are kept under: the personal-data index (keyed SM3, the key of
+    ``pii``, which does not rotate) of the ID number, so the claim table holds no readable number."""
+    from yichuang.pii.cipher import blind_index
+
+    return blind_index(id_number.strip().upper(), context="cases.OpenCaseClaim.applicant")
 
 
 def _duplicate(case_number: str, item: ServiceItem) -> Conflict:
