@@ -602,7 +602,7 @@ def test_bank1_accepts_an_individual_business_licence_but_may_not_approve_it(dem
     item = ServiceItem.objects.get(name="个体工商户登记")
     client = APIClient()
     client.force_authenticate(user=bank1)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = BLANK_PDF
     materials = [
         {
             "requirement": m.code,

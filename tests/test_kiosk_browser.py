@@ -18,7 +18,6 @@ from tests.browser_cast import CHROMIUM, open_page
 from tests.test_citizens import PDF
 from tests.test_documents import office as _office  # noqa: F401  (registers the fixture "_office")
 from yichuang.cases.models import Case
-from yichuang.notify.models import SmsMessage
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = playwright_api.expect
@@ -45,10 +44,9 @@ def kiosk(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 def code_sent_to(phone: str) -> str:
-    body = SmsMessage.objects.filter(to=phone, template="citizen_login_code").latest("id").body
-    found = re.search(r"验证码为(\d{6})", body)
-    assert found, body
-    return found.group(1)
+    from tests.test_citizens import last_code
+
+    return last_code(phone)
 
 
 def test_the_home_screen_is_a_full_grid_of_large_tiles(office, kiosk, shots: Path):

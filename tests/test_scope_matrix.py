@@ -34,6 +34,7 @@ from yichuang.catalog.selectors import handling_unit_for
 from yichuang.common.identity import resident_id_check_char
 from yichuang.demo.loader import load_demo
 from yichuang.documents.models import Document
+from yichuang.files.samples import BLANK_PDF
 from yichuang.hotline.models import Category
 from yichuang.notify.models import SmsMessage
 from yichuang.org.models import ServicePoint, Staff
@@ -41,7 +42,7 @@ from yichuang.queue import services as queue_services
 from yichuang.queue.models import TicketSource
 from yichuang.queue.selectors import categories_offered
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = BLANK_PDF
 TOWN1_CENTER = "411502100-BMZX"
 FIRST17 = "41150219800101123"
 ID_NUMBER = FIRST17 + resident_id_check_char(FIRST17)

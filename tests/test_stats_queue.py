@@ -97,6 +97,8 @@ def test_the_dashboard_keeps_its_earlier_fields_beside_the_queue(morning):
         "overdue_count",
         "overdue",
         "queue",
+        "uncovered_count",
+        "calendar_reminder",
     }
 
 
