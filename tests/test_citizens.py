@@ -395,6 +395,23 @@ class TestPreReview:
         assert refused.to == PHONE and "不属于本事项受理范围" in refused.body
 
 
+class TestSomeoneElsesIdNumber:
+    def test_a_second_account_with_the_same_id_number_is_refused_without_learning_the_case_number(
+        self, office
+    ):
+        first = verified()
+        number = first.post("/api/v1/citizen/applications/", application(first), format="json").json()[
+            "number"
+        ]
+        other = verified(phone="13987654321")
+
+        again = other.post("/api/v1/citizen/applications/", application(other), format="json")
+
+        assert again.status_code == 409 and again.json()["code"] == "duplicate_case"
+        assert number not in again.json()["detail"] and "正在办理" in again.json()["detail"]
+        assert Case.objects.count() == 1
+
+
 class TestListsAndDownloads:
     def test_his_case_list_is_paginated_like_the_staff_lists(self, office):
         citizen = verified()

@@ -101,7 +101,13 @@ def applicant_key(id_number: str) -> str:
     return blind_index(id_number.strip().upper(), context="cases.OpenCaseClaim.applicant")
 
 
-def _duplicate(case_number: str, item: ServiceItem) -> Conflict:
+def _duplicate(case_number: str, item: ServiceItem, *, reveal: bool = True) -> Conflict:
+    if not reveal or not case_number:
+        return Conflict(
+            _("申请人已有一件“%(item)s”正在办理，不能重复申请；请在原办件上补正或撤回后再申请。")
+            % {"item": item.name},
+            code="duplicate_case",
+        )
     return Conflict(
         _(
             "申请人已有一件“%(item)s”正在办理（办件编号 %(number)s），不能重复申请；请在原办件上补正或撤回后再申请。"
@@ -111,16 +117,16 @@ def _duplicate(case_number: str, item: ServiceItem) -> Conflict:
     )
 
 
-def check_not_open(item: ServiceItem, person: ApplicantInput) -> None:
-    """409 naming the applicant's open case of ``item``, if he has one."""
+def check_not_open(item: ServiceItem, person: ApplicantInput, *, reveal: bool = True) -> None:
+    """409 naming (when ``reveal``) the applicant's open case of ``item``, if he has one."""
     from yichuang.cases.selectors import open_case_for_applicant
 
     existing = open_case_for_applicant(item=item, id_number=person.id_number)
     if existing is not None:
-        raise _duplicate(existing.number, item)
+        raise _duplicate(existing.number, item, reveal=reveal)
 
 
-def claim_open_case(case: Case, item: ServiceItem, person: ApplicantInput) -> None:
+def claim_open_case(case: Case, item: ServiceItem, person: ApplicantInput, *, reveal: bool = True) -> None:
     """Hold the applicant's one open case of ``item`` (inside the creating transaction). A concurrent
     claim for the same applicant and item waits on the unique index until the first commits, then
     fails here: 409 naming the case that won."""
@@ -134,7 +140,7 @@ def claim_open_case(case: Case, item: ServiceItem, person: ApplicantInput) -> No
             .values_list("case__number", flat=True)
             .first()
         )
-        raise _duplicate(winner or "", item) from None
+        raise _duplicate(winner or "", item, reveal=reveal) from None
 
 
 def release_open_case(case: Case) -> None:

@@ -73,7 +73,10 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
     requirements = {m["code"]: m for m in version.snapshot["materials"]}
     person, point, actor = intake.person, intake.point, intake.actor
     check_eligible(item, person)
-    check_not_open(item, person)
+    # Citizens applying themselves are not told another applicant's case number (the demo's identity
+    # check cannot prove the ID number is his); staff are.
+    reveal = intake.channel not in (Channel.ONLINE, Channel.KIOSK)
+    check_not_open(item, person, reveal=reveal)
     missing: list[str] = []
     by_license: list[str] = []
     states: list[tuple[str, dict[str, Any], str, Any]] = []
@@ -146,7 +149,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
         events.append(case_event(case, action="accept", actor=actor, from_status=CaseStatus.SUBMITTED))
     case_chain(case, events)  # a new case: its chain starts here, its head is inserted with it
     case.save(force_insert=True)
-    claim_open_case(case, item, person)
+    claim_open_case(case, item, person, reveal=reveal)
     rows = [
         CaseMaterial(
             case=case,
