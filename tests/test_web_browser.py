@@ -291,6 +291,8 @@ def test_a_reviewer_approves_from_the_queue(town, desk, shots):
     page.screenshot(path=str(shots / "queue.png"), full_page=True)
 
     page.get_by_label("事项").select_option("DB")  # htmx refreshes the rows
+    # The rows are swapped when the answer arrives: a click before that lands on a row being replaced.
+    page.wait_for_load_state("networkidle")
     expect(rows).to_have_count(4)
     page.get_by_role("link", name=fine.number).click()
     page.get_by_role("button", name="准予").click()
