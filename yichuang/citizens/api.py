@@ -368,6 +368,14 @@ def case_detail(case: Case) -> dict[str, Any]:
     }
 
 
+def point_named(code: str) -> ServicePoint:
+    """The service point an application names (422 on the field when there is none)."""
+    point = ServicePoint.objects.select_related("region").filter(code=code).first()
+    if point is None:
+        raise Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
+    return point
+
+
 def _materials(citizen: Citizen, rows: list[dict[str, Any]]) -> list[MaterialInput]:
     """The files each material names, each one his own upload (else 422, like the window's)."""
     ids = [i for row in rows for i in row.get("files", [])]
@@ -413,9 +421,7 @@ class ApplicationApi(_Citizen):
         item = ServiceItem.objects.filter(code=v["item"]).first()
         if item is None:
             raise Invalid(_("没有这个事项。"), fields={"item": [_("没有这个事项。")]})
-        point = ServicePoint.objects.select_related("region").filter(code=v["point"]).first()
-        if point is None:
-            raise Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
+        point = point_named(v["point"])
         case = services.citizen_apply(
             citizen=self.citizen,
             item=item,

@@ -21,11 +21,11 @@ from yichuang.citizens.api import (
     _Citizen,
     _materials,
     case_row,
+    point_named,
 )
 from yichuang.citizens.selectors import citizen_cases
 from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
-from yichuang.org.models import ServicePoint
 
 
 class BundleApplicationInputSerializer(ApplicationInputSerializer):
@@ -63,9 +63,7 @@ class BundleApplicationApi(_Citizen):
         bundle = Bundle.objects.filter(code=v["bundle"]).first()
         if bundle is None:
             raise Invalid(_("没有这个“一件事”。"), fields={"bundle": [_("没有这个“一件事”。")]})
-        point = ServicePoint.objects.select_related("region").filter(code=v["point"]).first()
-        if point is None:
-            raise Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
+        point = point_named(v["point"])
         receipt = services.citizen_bundle_apply(
             citizen=self.citizen,
             bundle=bundle,
