@@ -72,6 +72,7 @@ LIFECYCLES = int(os.environ.get("BENCH_LIFECYCLES", "500"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 FLOOR_REQUESTS = int(os.environ.get("BENCH_FLOOR_REQUESTS", "4000"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))
+OVERRIDE_REASON = "申请人急需，容缺材料承诺于期限内补齐"
 ACTIONS = [a for a in os.environ.get("BENCH_LIFECYCLE_ACTIONS", "review,approve,deliver").split(",") if a]
 SETUPS = [s for s in os.environ.get("BENCH_SETUPS", "production,embedded").split(",") if s]
 #: Seconds without a document signed after which the benchmark gives up.
@@ -240,6 +241,10 @@ def lifecycle(address: str, setup: dict[str, Any], timings: Timings) -> str:
     answer: Any = created
     for action in ACTIONS:
         token, extra = reviewer, {}
+        if action == "approve":
+            # The lifecycle accepts one paper with a gap (容缺): approving before it arrives needs the
+            # decider's recorded reason (issue 16), as a reviewer in a hurry would give.
+            extra = {"override_reason": OVERRIDE_REASON}
         if action == "deliver":
             token, extra = clerk, {"method": "pickup", "recipient_name": "李金文"}
         t0 = time.perf_counter()

@@ -159,7 +159,7 @@ def lifecycle_requests() -> list[tuple[str, Callable[[], Any]]]:
     return [
         ("create+accept", create),
         ("review", act(as_reviewer, "review", {})),
-        ("approve", act(as_reviewer, "approve", {})),
+        ("approve", act(as_reviewer, "approve", {"override_reason": "申请人急需，容缺材料承诺于期限内补齐"})),
         ("deliver", act(as_clerk, "deliver", {"method": "pickup", "recipient_name": "李金文"})),
         ("list", listing),
         ("detail", detail),
