@@ -602,3 +602,15 @@ def report_heading(what: str, seconds: float) -> str:
 
 def temp_dir(prefix: str) -> str:
     return tempfile.mkdtemp(prefix=prefix)
+
+
+def applicant_id_number(n: int) -> str:
+    """A valid resident ID number (GB 11643) for the ``n``-th applicant of a run: one person may
+    have only one open case of an item (issue 16), so concurrent lifecycles need different people."""
+    import datetime as dt
+
+    from yichuang.common.identity import resident_id_check_char
+
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=n // 900)
+    first17 = f"411502{born:%Y%m%d}{100 + n % 900:03d}"
+    return first17 + resident_id_check_char(first17)

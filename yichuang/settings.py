@@ -167,6 +167,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "yichuang.common.middleware.PermissionsPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    # With a read replica: the writer's WAL position, so that his next list waits for it
+    "yichuang.common.replica.ReplicaWriteMarkMiddleware",
 ]
 
 ROOT_URLCONF = "yichuang.urls"
@@ -218,6 +220,25 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # the concurrency tests see the same locking as production SQLite.
     _db.setdefault("TEST", {"NAME": str(DATA_DIR / "test-yichuang.sqlite3")})
 DATABASES = {"default": _db}
+# A PostgreSQL streaming replica for lists, dashboards and exports (common/replica.py, decision 140).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    if _db["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL (the primary).")
+    try:
+        _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database URL: {exc}") from exc
+    # A standby that does not answer must not hold a list up: connect within 2 s, then the primary.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    _replica["TEST"] = {"MIRROR": "default"}  # the test database has no standby of its own
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["yichuang.common.replica.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 10)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 1)
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 15)
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.Staff"

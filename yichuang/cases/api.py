@@ -35,6 +35,7 @@ from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id, mask_uscc
 from yichuang.common.memo import memoized
 from yichuang.common.pagination import LargeResultPagination
+from yichuang.common.replica import reads_from_replica
 from yichuang.common.throttles import ScopedRateThrottle
 from yichuang.files.selectors import files_for
 from yichuang.org.models import Region, Role, ServicePoint, Staff
@@ -593,6 +594,7 @@ class CaseListCreateApi(APIView):
         responses={200: CaseListOutputSerializer(many=True)},
         summary="办件列表 (限本人可见范围)",
     )
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yichuang.common.replica import reads_from_replica
 from yichuang.queue.api import AppointmentFiguresSerializer
 from yichuang.stats.selectors import Dashboard, Figures, Ranked, assessment, dashboard, resolve_unit
 
@@ -181,6 +182,7 @@ class DashboardApi(APIView):
     @extend_schema(
         parameters=PARAMETERS, responses={200: DashboardSerializer}, summary="数据看板（可逐级下钻）"
     )
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         return Response(DashboardSerializer(_serialise(_board(request))).data)
 
@@ -228,6 +230,7 @@ class DashboardExportApi(APIView):
         },
         summary="数据看板导出 Excel",
     )
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponse:
         board = _board(request)
         book = Workbook()
@@ -310,6 +313,7 @@ class AssessmentApi(APIView):
         responses={200: RankedSerializer(many=True)},
         summary="考核评分与排名（下一级单位；月度或一段时间，如全年 from=2026-01&to=2026-12）",
     )
+    @reads_from_replica
     def get(self, request: Request) -> Response:
         _v, ranked = _ranking(request)
         return Response(RankedSerializer([asdict(r) for r in ranked], many=True).data)
@@ -323,6 +327,7 @@ class AssessmentExportApi(APIView):
         },
         summary="考核结果导出 Excel",
     )
+    @reads_from_replica
     def get(self, request: Request) -> HttpResponse:
         v, ranked = _ranking(request)
         book = Workbook()
