@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "rest_framework",
     # Staff API tokens kept as digests, with expiry, one per sign-in (yichuang.org.tokens)
     "knox",
+    # Other systems' API clients: OAuth2 client credentials with scopes (integrations, decision 141)
+    "oauth2_provider",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -144,6 +146,7 @@ INSTALLED_APPS = [
     "yichuang.queue",
     "yichuang.onboarding",
     "yichuang.audit",
+    "yichuang.integrations",
     "yichuang.demo",
     "yichuang.web",
 ]
@@ -340,12 +343,35 @@ CELERY_BEAT_SCHEDULE = {
         "task": "yichuang.audit.tasks.verify_audit_trail",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Case events to subscribed systems: retries come due, and events whose task was lost.
+    "deliver-events": {
+        "task": "yichuang.integrations.tasks.deliver_due_events",
+        "schedule": float(env_int("EVENTS_SWEEP_SECONDS", 30)),
+    },
     # 到期预警与超期督办, each working morning before the halls open.
     "sweep-deadlines": {
         "task": "yichuang.cases.tasks.sweep_deadlines_task",
         "schedule": crontab(hour=7, minute=30),
     },
 }
+
+# Other systems (integrations, decision 141): OAuth2 client credentials only (no browser flows), tokens
+# kept as checksums (RFC 9700 storage), secrets hashed; scopes a system is granted.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "cases:read": "读取可见区划内的办件 read the cases of its region",
+        "events:read": "查看本系统的外发事件和死信 read its outbound events and dead letters",
+        "events:write": "重发死信 send dead letters again",
+        "events:subscribe": "订阅办件事件 subscribe to case events",
+    },
+    "SCOPES_BACKEND_CLASS": "yichuang.integrations.scopes.SystemScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("SYSTEM_TOKEN_SECONDS", 3600),
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "PKCE_REQUIRED": True,
+}
+EVENTS_TIMEOUT_SECONDS = env_int("EVENTS_TIMEOUT_SECONDS", 5)
+EVENTS_LEASE_SECONDS = env_int("EVENTS_LEASE_SECONDS", 120)
 
 #: Without a task queue (no Redis), SMS are sent after commit by a background thread of the process
 #: that queued them, many per transaction, instead of in the request (``yichuang.notify.sender``).
@@ -494,6 +520,8 @@ SPECTACULAR_SETTINGS = {
         "yichuang.common.schema.document_errors",  # the Error component and each operation's errors
     ],
     "ENUM_NAME_OVERRIDES": {
+        "SystemEventTypeEnum": "yichuang.integrations.models.EventType",
+        "SystemEventStatusEnum": "yichuang.integrations.models.EventStatus",
         "PointKindEnum": "yichuang.org.models.PointKind",
         "ItemKindEnum": "yichuang.catalog.models.ItemKind",
         "SmsStatusEnum": "yichuang.notify.models.SmsStatus",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from oauth2_provider import views as oauth_views
 
 from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
 from yichuang.catalog import api as catalog_api
@@ -40,12 +41,17 @@ api_v1: list[URLPattern | URLResolver] = [
     path("queue/", include("yichuang.queue.urls")),
     path("audit/", include("yichuang.audit.urls")),
     path("payments/notify/", PaymentNotifyApi.as_view(), name="payment-notify"),
+    # Other systems, with OAuth2 client-credentials tokens from /o/token/ (integrations)
+    path("system/", include("yichuang.integrations.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    # OAuth2 for other systems: the token endpoint (client credentials) and revocation only
+    path("o/token/", oauth_views.TokenView.as_view(), name="oauth2-token"),
+    path("o/revoke_token/", oauth_views.RevokeTokenView.as_view(), name="oauth2-revoke"),
     path("queue/", include("yichuang.queue.page_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from yichuang.cases.models import Case
+    from yichuang.cases.models import Case, CaseEvent
     from yichuang.org.models import Staff
 
 Hook = Callable[["Case", "Staff", dict[str, Any]], None]
@@ -44,3 +44,21 @@ def run_before(action: str, case: Case, actor: Staff, inputs: dict[str, Any]) ->
 def run_after(action: str, case: Case, actor: Staff, inputs: dict[str, Any]) -> None:
     for hook in _AFTER.get(action, ()):
         hook(case, actor, inputs)
+
+
+Recorded = Callable[[tuple["CaseEvent", ...]], None]
+
+_RECORDED: list[Recorded] = []
+
+
+def recorded(listener: Recorded) -> None:
+    """``listener(events)`` runs whenever lines of cases' timelines are written (every action,
+    creation, and lines other apps record), inside that transaction, just before the insert: the
+    integrations' outbox writes what it reports in the same commit."""
+    if listener not in _RECORDED:
+        _RECORDED.append(listener)
+
+
+def run_recorded(events: tuple[CaseEvent, ...]) -> None:
+    for listener in _RECORDED:
+        listener(events)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework import exceptions
 
 from yichuang.audit.chain import case_chain
+from yichuang.cases import hooks
 from yichuang.cases.models import Case, CaseEvent, CaseMaterial, MaterialState
 from yichuang.org.models import Region, RegionLevel, Staff
 from yichuang.workdays.calendar import add_workdays
@@ -80,6 +81,7 @@ def case_event_record(*events: CaseEvent) -> None:
     unchained = [event for event in events if not event.digest]
     if unchained:
         _chain_locking(unchained)
+    hooks.run_recorded(events)
     CaseEvent.objects.bulk_create(events)
 
 
