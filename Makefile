@@ -14,7 +14,7 @@ BENCH_DASH_CASES ?= 10000000
 # make bench-quick keeps its results apart from make bench's.
 QUICK := BENCH_RESULTS=$(CURDIR)/var/bench/quick.json
 
-.PHONY: setup setup-dev run test test-pg lint schema bench bench-quick bench-all bench-list bench-list-clean bench-dash bench-dash-clean screenshots clean
+.PHONY: setup setup-dev run test test-pg lint schema bench bench-quick bench-all bench-scale bench-list bench-list-clean bench-dash bench-dash-clean screenshots clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required (python3.11, python3.12 or python3)"; exit 1; }
@@ -83,6 +83,12 @@ bench-all: bench
 	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
 		DATABASE_URL=$(PG_URL) $(BIN)/python bench/cases_bench.py && \
 		$(MAKE) --no-print-directory bench-dash; fi
+	$(BIN)/python bench/report.py
+
+## bench-scale: lifecycles with 1, 2 and 4 app servers behind HAProxy (Debian's haproxy), a Celery worker, Redis and PostgreSQL; where the CPU goes and what one PostgreSQL core carries (docs/scaling.md)
+bench-scale: setup-dev
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { echo "haproxy is missing: apt-get install haproxy"; exit 1; }
+	DATABASE_URL=$(PG_URL) $(BIN)/python bench/scale_bench.py
 	$(BIN)/python bench/report.py
 
 ## bench-list: GET /api/v1/cases/ with $(BENCH_LIST_CASES) cases in PostgreSQL at 1 and 16 clients (generated once, then reused)
