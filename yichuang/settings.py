@@ -348,6 +348,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "yichuang.integrations.tasks.deliver_due_events",
         "schedule": float(env_int("EVENTS_SWEEP_SECONDS", 30)),
     },
+    # 好差评 records to the national system (nothing without RATING_REPORT_URL).
+    "report-ratings": {"task": "yichuang.integrations.tasks.report_ratings", "schedule": 300.0},
     # 到期预警与超期督办, each working morning before the halls open.
     "sweep-deadlines": {
         "task": "yichuang.cases.tasks.sweep_deadlines_task",
@@ -371,6 +373,14 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
 }
 EVENTS_TIMEOUT_SECONDS = env_int("EVENTS_TIMEOUT_SECONDS", 5)
+# The province's licence library (省电子证照库) for 免证办 (integrations/license_library.py).
+LICENSE_LIBRARY_URL = env_str("LICENSE_LIBRARY_URL", "")
+LICENSE_LIBRARY_TOKEN = env_secret("LICENSE_LIBRARY_TOKEN", "") or ""
+LICENSE_LIBRARY_TIMEOUT_SECONDS = env_int("LICENSE_LIBRARY_TIMEOUT_SECONDS", 3)
+LICENSE_LIBRARY_CACHE_SECONDS = env_int("LICENSE_LIBRARY_CACHE_SECONDS", 300)
+# 好差评 records to the national system (integrations/rating_report.py); empty: not reported.
+RATING_REPORT_URL = env_str("RATING_REPORT_URL", "")
+RATING_REPORT_TOKEN = env_secret("RATING_REPORT_TOKEN", "") or ""
 EVENTS_LEASE_SECONDS = env_int("EVENTS_LEASE_SECONDS", 120)
 
 #: Without a task queue (no Redis), SMS are sent after commit by a background thread of the process

@@ -3,7 +3,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.integrations.models import EventStatus, OutboundEvent, Subscription, SystemClient
+from yichuang.integrations.models import (
+    EventStatus,
+    ExternalLicense,
+    OutboundEvent,
+    RatingReport,
+    Subscription,
+    SystemClient,
+)
 from yichuang.integrations.services import event_redeliver
 
 
@@ -38,3 +45,19 @@ class OutboundEventAdmin(admin.ModelAdmin[OutboundEvent]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(RatingReport)
+class RatingReportAdmin(admin.ModelAdmin[RatingReport]):
+    list_display = ["rating", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in RatingReport._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ExternalLicense)
+class ExternalLicenseAdmin(admin.ModelAdmin[ExternalLicense]):
+    list_display = ["license", "source", "fetched_at"]
+    readonly_fields = ["license", "source", "fetched_at"]

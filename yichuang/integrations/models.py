@@ -111,3 +111,49 @@ class OutboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.case_number}"
+
+
+class ExternalLicense(models.Model):
+    """A licence of the local register mirrored from another register (the province's library)."""
+
+    license = models.OneToOneField(
+        "licenses.License", verbose_name=_("电子证照"), on_delete=models.CASCADE, related_name="external"
+    )
+    source = models.CharField(_("来源"), max_length=20, default="province")
+    fetched_at = models.DateTimeField(_("获取时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("外部电子证照")
+        verbose_name_plural = pgettext_lazy("plural", "外部电子证照")
+
+    def __str__(self) -> str:
+        return f"{self.license} ({self.source})"
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("待上报")
+    SENT = "sent", _("已上报")
+    FAILED = "failed", _("上报失败")
+
+
+class RatingReport(models.Model):
+    """One 好差评 record to report to the national system, written with the rating (an outbox)."""
+
+    rating = models.OneToOneField(
+        "ratings.Rating", verbose_name=_("评价"), on_delete=models.CASCADE, related_name="report"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("已尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"))
+    sent_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    last_error = models.CharField(_("最近一次错误"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("好差评上报")
+        verbose_name_plural = pgettext_lazy("plural", "好差评上报")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="integ_report_due")]
+
+    def __str__(self) -> str:
+        return f"{self.rating_id} {self.status}"

@@ -22,3 +22,20 @@ def deliver_due_events() -> int:
         total += posted
         if posted < 50:
             return total
+
+
+@shared_task(ignore_result=True)
+def report_ratings() -> int:
+    """好差评 records to the national system, batch after batch while there are due ones."""
+    from django.conf import settings
+
+    from yichuang.integrations.rating_report import BATCH, reports_push
+
+    if not settings.RATING_REPORT_URL:
+        return 0
+    total = 0
+    while True:
+        posted = reports_push()
+        total += posted
+        if posted < BATCH:
+            return total

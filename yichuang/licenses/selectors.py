@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yichuang.licenses.models import License, LicenseStatus
+
+#: Other registers asked for the types this one does not hold (免证办 across the province): each is
+#: ``source(holder_id_number, type_codes, on) -> {type code: License}``, registered by the app that
+#: talks to it (``integrations`` for the provincial licence library), so this app imports none of them.
+Source = Callable[[str, set[str], dt.date], dict[str, License]]
+_SOURCES: list[Source] = []
+
+
+def license_source_register(source: Source) -> None:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
 
 
 def licenses_in_force(
@@ -33,6 +44,11 @@ def licenses_in_force(
     )
     for row in rows:
         found.setdefault(row.license_type.code, row)
+    for source in _SOURCES:
+        missing = codes - found.keys()
+        if not missing:
+            break
+        found.update(source(holder_id_number, missing, on))
     return found
 
 
