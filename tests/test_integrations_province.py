@@ -120,7 +120,9 @@ def test_the_next_application_uses_the_mirror_without_asking_again(food_permit, 
         body["applicant"]["id_number"] = person  # the same applicant, his first case withdrawn
         answer = clerk.post("/api/v1/cases/", body, format="json")
         assert answer.status_code == 201 and answer.json()["status"] == "accepted"
-        withdrawn = clerk.post(f"/api/v1/cases/{answer.json()['number']}/actions/withdraw/", {}, format="json")
+        withdrawn = clerk.post(
+            f"/api/v1/cases/{answer.json()['number']}/actions/withdraw/", {}, format="json"
+        )
         assert withdrawn.status_code == 200, withdrawn.content
     assert len(library.requests) == 1
 
