@@ -137,6 +137,7 @@ def _grid(rows: list[Mapping[str, Any]], *, width: float, columns: int) -> Table
     def cell(text: Any, style: Any) -> Paragraph:
         return Paragraph(escape(text), style)
 
+    data: list[list[Paragraph | str]]
     if columns < 2:
         data = [[cell(r["label"], label_style), cell(r["value"], value_style)] for r in rows]
         grid = Table(data, colWidths=[LABEL_WIDTH, width - LABEL_WIDTH])
@@ -150,7 +151,10 @@ def _grid(rows: list[Mapping[str, Any]], *, width: float, columns: int) -> Table
         def flush() -> None:
             if not pending:
                 return
-            line = [cell(pending[0]["label"], label_style), cell(pending[0]["value"], value_style)]
+            line: list[Paragraph | str] = [
+                cell(pending[0]["label"], label_style),
+                cell(pending[0]["value"], value_style),
+            ]
             if len(pending) > 1:
                 line += [cell(pending[1]["label"], label_style), cell(pending[1]["value"], value_style)]
             else:

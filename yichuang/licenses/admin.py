@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.common.identity import mask_resident_id, mask_uscc
-from yichuang.licenses.models import License
+from yichuang.licenses.models import CertificateField, CertificateLayout, License
 from yichuang.licenses.services import license_revoke
 
 
@@ -41,6 +41,7 @@ class LicenseAdmin(admin.ModelAdmin[License]):
         "revoked_at",
         "revoke_reason",
         "source_case",
+        "printed_fields",
     ]
     fields = tuple(readonly_fields)
     actions = ["revoke"]
@@ -49,6 +50,10 @@ class LicenseAdmin(admin.ModelAdmin[License]):
     def masked_id(self, obj: License) -> str:
         masked = mask_resident_id if obj.holder_kind == "person" else mask_uscc
         return masked(obj.holder_id_number)
+
+    @admin.display(description=_("证照内容"))
+    def printed_fields(self, obj: License) -> str:
+        return "；".join(f"{row.get('label')}：{row.get('value')}" for row in obj.fields or [])
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -61,3 +66,39 @@ class LicenseAdmin(admin.ModelAdmin[License]):
         for row in queryset:
             license_revoke(license=row, actor=request.user, reason=str(_("管理员注销")))  # type: ignore[arg-type]
         self.message_user(request, _("已注销 %(n)d 个证照。") % {"n": queryset.count()}, messages.SUCCESS)
+
+
+class CertificateFieldInline(admin.TabularInline[CertificateField, CertificateLayout]):
+    """证照栏目: each line the certificate prints, in order, and where its value comes from."""
+
+    model = CertificateField
+    extra = 0
+    fields = ["order", "label", "source", "key", "text", "holder", "wide"]
+
+
+@admin.register(CertificateLayout)
+class CertificateLayoutAdmin(admin.ModelAdmin[CertificateLayout]):
+    """证照模板 (证照套打): one per licence type; what is issued after a change prints the new layout."""
+
+    list_display = ["license_type", "title", "paper", "orientation", "columns", "field_count", "updated_at"]
+    list_select_related = ["license_type"]
+    search_fields = ["title", "license_type__name", "license_type__code"]
+    fields = [
+        "license_type",
+        "title",
+        "subtitle",
+        "paper",
+        "orientation",
+        "columns",
+        "border",
+        "issuer",
+        "notes",
+    ]
+    inlines = [CertificateFieldInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CertificateLayout]:
+        return super().get_queryset(request).annotate(field_total=Count("fields"))
+
+    @admin.display(description=_("栏目数"), ordering="field_total")
+    def field_count(self, obj: CertificateLayout) -> int:
+        return int(getattr(obj, "field_total", 0))

@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from yichuang.catalog.models import LicenseType
 from yichuang.common.identity import uscc_issue, uscc_valid
 from yichuang.licenses.layouts import LayoutSpec, certificate_rows, chinese_day, layout_for, needs
-from yichuang.licenses.models import License, LicenseStatus
+from yichuang.licenses.models import CertificateField, CertificateLayout, License, LicenseStatus
 
 if TYPE_CHECKING:
     from yichuang.cases.models import Case
@@ -120,3 +120,43 @@ def license_revoke(*, license: License, actor: Staff, reason: str) -> License:
     locked.revoke_reason = reason[:200]
     locked.save(update_fields=["status", "revoked_at", "revoke_reason"])
     return locked
+
+
+_FIELD_COLUMNS = ("order", "label", "source", "key", "text", "holder", "wide")
+
+
+@transaction.atomic
+def layout_store(*, license_type: LicenseType, spec: LayoutSpec) -> bool:
+    """Make the layout of ``license_type`` what ``spec`` says (the demo loader, an import); nothing is
+    written when it already is. True when something changed."""
+    look = {
+        "title": spec.title,
+        "subtitle": spec.subtitle,
+        "paper": spec.paper,
+        "orientation": spec.orientation,
+        "columns": spec.columns,
+        "border": spec.border,
+        "issuer": spec.issuer,
+        "notes": "\n".join(spec.notes),
+    }
+    layout, created = CertificateLayout.objects.get_or_create(license_type=license_type, defaults=look)
+    changed = created
+    if not created and any(getattr(layout, key) != value for key, value in look.items()):
+        for key, value in look.items():
+            setattr(layout, key, value)
+        layout.full_clean()
+        layout.save()
+        changed = True
+    wanted = [
+        (order, f.label, f.source, f.key, f.text, f.holder, f.wide)
+        for order, f in enumerate(spec.fields, start=1)
+    ]
+    have = list(layout.fields.order_by("order", "id").values_list(*_FIELD_COLUMNS))
+    if have != wanted:
+        layout.fields.all().delete()
+        for row in wanted:
+            field = CertificateField(layout=layout, **dict(zip(_FIELD_COLUMNS, row, strict=True)))
+            field.full_clean()
+            field.save()
+        changed = True
+    return changed
