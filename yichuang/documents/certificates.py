@@ -178,8 +178,8 @@ def _grid(rows: list[Mapping[str, Any]], *, width: float, columns: int) -> Table
     commands += [
         ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]
     for column in label_columns:
         commands.append(("BACKGROUND", (column, 0), (column, -1), colors.HexColor("#f7f1e3")))
@@ -218,6 +218,7 @@ def layout_certificate_pdf(
         date=dt.date.fromisoformat(data["issued_on"]),
         seal=seal,
         border=str(layout.get("border") or "#b22222"),
+        compact_issuer=True,
     )
     return build(page, body, pagesize=size)
 

@@ -538,8 +538,6 @@ LAYOUTS: dict[str, LayoutSpec] = {
         NUMBER,
         FieldSpec("登记日期", "licence.issued_on"),
         ISSUER,
-        paper="A5",
-        orientation="landscape",
         border=BLUE,
     ),
     "L047": layout(
