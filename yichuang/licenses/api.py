@@ -19,7 +19,7 @@ from yichuang.licenses.selectors import licenses_of_holder
 
 
 class CertificateRowSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, off the class
     value = serializers.CharField()
 
 
@@ -36,7 +36,8 @@ class LicenseOutputSerializer(serializers.Serializer[Any]):
     status = serializers.CharField()
     in_force = serializers.SerializerMethodField()
     case = serializers.CharField(source="source_case.number", allow_null=True, default=None)
-    fields = CertificateRowSerializer(
+    # DRF's metaclass moves declared fields off the class, so this name does not shadow .fields.
+    fields = CertificateRowSerializer(  # type: ignore[assignment]
         many=True, help_text="证照内容：证照上印制的各栏（栏目名称、内容），与纸质证照一致；证件号码已脱敏"
     )
 
