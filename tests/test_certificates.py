@@ -291,6 +291,11 @@ def test_a_layout_edited_in_the_admin_prints_on_the_next_certificate_and_leaves_
     browser.force_login(admin)
     layout = license_type.certificate_layout
     assert browser.get(f"/admin/licenses/certificatelayout/{layout.pk}/change/").status_code == 200
+    preview = browser.get(f"/admin/licenses/certificatelayout/{layout.pk}/preview/")
+    assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
+    sample = raw_text(preview.content, tmp_path)
+    assert "老年人优待证" in sample and "样张" in sample and "优待内容" in sample
+    assert Client().get(f"/admin/licenses/certificatelayout/{layout.pk}/preview/").status_code == 302
     CertificateField.objects.create(
         layout=layout, order=99, label="监制单位", source="constant", text="浉河区老龄工作委员会办公室"
     )

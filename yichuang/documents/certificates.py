@@ -188,7 +188,13 @@ def _grid(rows: list[Mapping[str, Any]], *, width: float, columns: int) -> Table
 
 
 def layout_certificate_pdf(
-    *, data: Data, verify_code: str, verify_url: str, issuer: str, seal: SealImage | None
+    *,
+    data: Data,
+    verify_code: str,
+    verify_url: str,
+    issuer: str,
+    seal: SealImage | None,
+    watermark: str = "",
 ) -> bytes:
     """A certificate as its type's layout prints it: the rows the licence was issued with
     (``certificate.rows``), on the layout's paper, in one or two columns, with its notes; the seal,
@@ -219,6 +225,7 @@ def layout_certificate_pdf(
         seal=seal,
         border=str(layout.get("border") or "#b22222"),
         compact_issuer=True,
+        watermark=watermark,
     )
     return build(page, body, pagesize=size)
 

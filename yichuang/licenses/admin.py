@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.common.identity import mask_resident_id, mask_uscc
@@ -80,7 +85,16 @@ class CertificateFieldInline(admin.TabularInline[CertificateField, CertificateLa
 class CertificateLayoutAdmin(admin.ModelAdmin[CertificateLayout]):
     """证照模板 (证照套打): one per licence type; what is issued after a change prints the new layout."""
 
-    list_display = ["license_type", "title", "paper", "orientation", "columns", "field_count", "updated_at"]
+    list_display = [
+        "license_type",
+        "title",
+        "paper",
+        "orientation",
+        "columns",
+        "field_count",
+        "updated_at",
+        "preview",
+    ]
     list_select_related = ["license_type"]
     search_fields = ["title", "license_type__name", "license_type__code"]
     fields = [
@@ -98,6 +112,60 @@ class CertificateLayoutAdmin(admin.ModelAdmin[CertificateLayout]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CertificateLayout]:
         return super().get_queryset(request).annotate(field_total=Count("fields"))
+
+    def get_urls(self) -> list[URLPattern]:
+        custom = [
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="licenses_certificatelayout_preview",
+            )
+        ]
+        return custom + super().get_urls()
+
+    @admin.display(description=_("样张"))
+    def preview(self, obj: CertificateLayout) -> str:
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:licenses_certificatelayout_preview", args=[obj.pk])
+        return format_html(
+            '<a href="{}" target="_blank">{}</a> · <a href="{}?holder=organization" target="_blank">{}</a>',
+            url,
+            _("自然人"),
+            url,
+            _("法人或其他组织"),
+        )
+
+    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """样张: the layout as saved, printed with sample values (form fields as 〈label〉), no seal."""
+        from yichuang.documents.certificates import layout_certificate_pdf
+        from yichuang.licenses.layouts import layout_for, sample_rows
+
+        layout = get_object_or_404(CertificateLayout.objects.select_related("license_type"), pk=pk)
+        if not self.has_view_permission(request, layout):
+            raise PermissionDenied
+        spec = layout_for(layout.license_type_id)
+        holder = "organization" if request.GET.get("holder") == "organization" else "person"
+        data = {
+            "case": {"number": "41150220260101000001"},
+            "issued_on": timezone.localdate().isoformat(),
+            "certificate": {
+                "name": layout.license_type.name,
+                "rows": sample_rows(spec, holder_kind=holder),
+                "layout": spec.presentation(type_name=layout.license_type.name),
+            },
+        }
+        pdf = layout_certificate_pdf(
+            data=data,
+            verify_code="",
+            verify_url="",
+            issuer=spec.issuer or layout.license_type.issuer or str(_("（发证机关）")),
+            seal=None,
+            watermark=str(_("样张")),
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="preview.pdf"'
+        return response
 
     @admin.display(description=_("栏目数"), ordering="field_total")
     def field_count(self, obj: CertificateLayout) -> int:

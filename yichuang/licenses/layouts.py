@@ -134,3 +134,32 @@ def certificate_rows(
 def needs(layout: LayoutSpec, source: str) -> FieldSpec | None:
     """The first field of ``layout`` that prints ``source`` (a value worth computing only then)."""
     return next((spec for spec in layout.fields if spec.source == source), None)
+
+
+#: What a preview prints for each source (证照模板 样张): plausible values, so staff see the look.
+SAMPLE_FACTS = {
+    "applicant.name": "张三",
+    "applicant.id_number": "411502********0011",
+    "applicant.gender": "男",
+    "applicant.birth_date": "1960年1月1日",
+    "applicant.region": "甲镇",
+    "item.name": "（事项名称）",
+    "case.number": "41150220260101000001",
+    "case.department": "（承办单位）",
+    "case.point": "（受理服务点）",
+    "case.accepted_on": "2026年1月1日",
+    "licence.number": "（证照编号）",
+    "licence.issuer": "（发证机关）",
+    "licence.issued_on": "2026年1月1日",
+    "licence.valid_from": "2026年1月1日",
+    "licence.valid_until": "2030年12月31日",
+    "licence.validity": "2026年1月1日至2030年12月31日",
+    "licence.uscc": "92411502000000019F",
+}
+
+
+def sample_rows(layout: LayoutSpec, *, holder_kind: str) -> list[dict[str, Any]]:
+    """The rows of a preview: sample facts, and each form field shown as 〈its label〉."""
+    facts = dict(SAMPLE_FACTS)
+    facts.update({f"form.{spec.key}": f"〈{spec.label}〉" for spec in layout.fields if spec.source == "form"})
+    return certificate_rows(layout, facts, holder_kind=holder_kind)
