@@ -383,3 +383,51 @@ def test_the_demo_layouts_read_only_form_fields_their_items_ask_for():
         }
         assert read <= asked, (spec.name, read - asked)
     assert len(LAYOUTS) == sum(1 for lic in demo_materials.LICENSES if lic.printable) == 42
+
+
+def test_layouts_travel_as_an_excel_workbook_and_a_bad_row_stores_nothing(office, tmp_path):
+    """证照模板 kept in Excel: exported, edited, imported back; a wrong source names its row and nothing
+    changes."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from yichuang.licenses.excel import FIELD_SHEET, export_layouts, import_layouts
+    from yichuang.licenses.models import CertificateLayout
+
+    permit = LicenseType.objects.get(code="L008")  # the documents' cast keeps the demo's layout of it
+    data = export_layouts(
+        CertificateLayout.objects.filter(license_type=permit)
+        .prefetch_related("fields")
+        .select_related("license_type")
+    )
+    book = load_workbook(io.BytesIO(data))
+    sheet = book[FIELD_SHEET]
+    assert [c.value for c in sheet[2]][:3] == ["L008", "许可证编号", "证照编号"]
+    sheet.cell(row=2, column=2, value="采伐许可证号")
+    edited = io.BytesIO()
+    book.save(edited)
+    result = import_layouts(edited.getvalue())
+    assert result.ok and result.changed == 1, [str(e) for e in result.errors]
+    labels = list(permit.certificate_layout.fields.order_by("order").values_list("label", flat=True))
+    assert labels[0] == "采伐许可证号" and len(labels) == len(LAYOUTS["L008"].fields)
+
+    sheet.cell(row=3, column=3, value="天上掉下来的")
+    broken = io.BytesIO()
+    book.save(broken)
+    result = import_layouts(broken.getvalue())
+    assert not result.ok and "“证照栏目”表第3行" in str(result.errors[0])
+    assert permit.certificate_layout.fields.count() == len(LAYOUTS["L008"].fields)
+
+    admin = get_user_model().objects.create_superuser("layoutadmin", "b@example.com", "pw-cert-admin-2")
+    browser = Client()
+    browser.force_login(admin)
+    assert "导入证照模板" in browser.get("/admin/licenses/certificatelayout/").content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    answer = browser.post(
+        "/admin/licenses/certificatelayout/import/",
+        {"file": SimpleUploadedFile("layouts.xlsx", data)},
+    )
+    assert answer.status_code == 302
+    assert permit.certificate_layout.fields.order_by("order").first().label == "许可证编号"

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -113,13 +115,63 @@ class CertificateLayoutAdmin(admin.ModelAdmin[CertificateLayout]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[CertificateLayout]:
         return super().get_queryset(request).annotate(field_total=Count("fields"))
 
+    actions = ["export_layouts"]
+
+    @admin.action(description=_("导出Excel"), permissions=["view"])
+    def export_layouts(self, request: HttpRequest, queryset: QuerySet[CertificateLayout]) -> HttpResponse:
+        from yichuang.common.excel import XLSX_CONTENT_TYPE
+        from yichuang.licenses.excel import export_layouts
+
+        data = export_layouts(queryset.select_related("license_type").prefetch_related("fields"))
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = (
+            "attachment; filename*=UTF-8''%E8%AF%81%E7%85%A7%E6%A8%A1%E6%9D%BF.xlsx"
+        )
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """导入证照模板: the workbook the export writes, all or nothing."""
+        from yichuang.common.excel import WorkbookError
+        from yichuang.licenses.excel import import_layouts
+
+        if not (self.has_change_permission(request) and self.has_add_permission(request)):
+            raise PermissionDenied
+        errors: list[str] = []
+        upload = request.FILES.get("file")
+        if request.method == "POST" and isinstance(upload, UploadedFile):
+            try:
+                result = import_layouts(upload.read())
+            except WorkbookError as exc:
+                errors = [str(exc)]
+            else:
+                if result.ok:
+                    self.message_user(request, result.summary(), messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:licenses_certificatelayout_changelist"))
+                errors = [str(error) for error in result.errors]
+        elif request.method == "POST":
+            errors = [str(_("请选择证照模板工作簿（.xlsx）。"))]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("导入证照模板"),
+            "opts": self.opts,
+            "errors": errors,
+        }
+        return TemplateResponse(
+            request, "admin/licenses/certificatelayout/import.html", context, status=400 if errors else 200
+        )
+
     def get_urls(self) -> list[URLPattern]:
         custom = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="licenses_certificatelayout_import",
+            ),
             path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="licenses_certificatelayout_preview",
-            )
+            ),
         ]
         return custom + super().get_urls()
 
