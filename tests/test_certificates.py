@@ -419,6 +419,16 @@ def test_layouts_travel_as_an_excel_workbook_and_a_bad_row_stores_nothing(office
     assert not result.ok and "“证照栏目”表第3行" in str(result.errors[0])
     assert permit.certificate_layout.fields.count() == len(LAYOUTS["L008"].fields)
 
+    sheet.cell(row=3, column=3, value="申请人姓名（名称）")  # the row put right again
+    book["证照模板"].cell(row=2, column=7, value="红色")
+    wrong_colour = io.BytesIO()
+    book.save(wrong_colour)
+    result = import_layouts(wrong_colour.getvalue())
+    assert (
+        not result.ok and "“证照模板”表第2行" in str(result.errors[0]) and "#b22222" in str(result.errors[0])
+    )
+    assert permit.certificate_layout.fields.first().label == "采伐许可证号"  # the good import stands
+
     admin = get_user_model().objects.create_superuser("layoutadmin", "b@example.com", "pw-cert-admin-2")
     browser = Client()
     browser.force_login(admin)

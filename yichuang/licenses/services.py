@@ -139,14 +139,15 @@ def layout_store(*, license_type: LicenseType, spec: LayoutSpec) -> bool:
         "issuer": spec.issuer,
         "notes": "\n".join(spec.notes),
     }
-    layout, created = CertificateLayout.objects.get_or_create(license_type=license_type, defaults=look)
-    changed = created
-    if not created and any(getattr(layout, key) != value for key, value in look.items()):
+    layout = CertificateLayout.objects.filter(license_type=license_type).first()
+    changed = layout is None or any(getattr(layout, key) != value for key, value in look.items())
+    if layout is None:
+        layout = CertificateLayout(license_type=license_type)
+    if changed:
         for key, value in look.items():
             setattr(layout, key, value)
-        layout.full_clean()
+        layout.full_clean()  # a colour or paper typed wrong in a workbook is refused, not stored
         layout.save()
-        changed = True
     wanted = [
         (order, f.label, f.source, f.key, f.text, f.holder, f.wide)
         for order, f in enumerate(spec.fields, start=1)
