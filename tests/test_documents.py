@@ -24,9 +24,11 @@ from yichuang.cases.models import Case
 from yichuang.catalog.models import DelegationMode, ExerciseLevel, ItemType, ResultType
 from yichuang.catalog.services import item_publish
 from yichuang.common.identity import resident_id_check_char
+from yichuang.demo.data.certificates import LAYOUTS
 from yichuang.documents.models import Document, DocumentKind, DocumentStatus, Seal, SealKind
 from yichuang.documents.services import document_content, document_sign, seal_create, seal_revoke
 from yichuang.files.samples import BLANK_PDF
+from yichuang.licenses.services import layout_store
 from yichuang.org.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +57,9 @@ def office(world):
         code="L008", name="林木采伐许可证", validity_years=1, printable=True
     )
     other_card = f.LicenseTypeFactory(code="L013", name="乡村兽医登记证", printable=True)
+    # The demo county's layouts of these two (证照模板); 乡村兽医登记证 is left without one here.
+    layout_store(license_type=elder_card, spec=LAYOUTS["L007"])
+    layout_store(license_type=logging_permit, spec=LAYOUTS["L008"])
 
     def item(code: str, name: str, **fields: Any):
         made = f.ItemFactory(code=code, name=name, department=fields.pop("department", d["civil"]), **fields)

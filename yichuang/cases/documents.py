@@ -206,7 +206,70 @@ def _issued_certificate(case: Any) -> dict[str, Any] | None:
         issued = case.issued_license  # cached by the approval that created it: no query
     except ObjectDoesNotExist:
         return None
-    return _certificate(case, issued.license_type, number=issued.number, valid_until=issued.valid_until)
+    certificate = _certificate(
+        case, issued.license_type, number=issued.number, valid_until=issued.valid_until
+    )
+    if issued.fields:
+        # The fields as the licence holds them, laid out as its type's layout says (证照套打).
+        from yichuang.licenses.layouts import layout_for
+
+        layout = layout_for(issued.license_type_id).presentation(type_name=issued.license_type.name)
+        certificate.update(rows=issued.fields, layout=layout, title=layout["title"])
+    return certificate
+
+
+def _form_text(kind: str, value: Any) -> str:
+    from yichuang.catalog.forms import mask_value
+
+    if kind == "date" and isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+        return f"{day.year}年{day.month}月{day.day}日"
+    return str(mask_value(kind, value))
+
+
+def certificate_facts(case: Any) -> dict[str, str]:
+    """What a case says that a certificate may print (``licenses.layouts``), as plain strings keyed by
+    source: the applicant (ID number masked, gender and birth date read from it), the item, the case,
+    and each filled form field as ``form.<key>`` (ID numbers and phones masked, dates in Chinese).
+    Reads only what the approval's locked read already holds (the form comes with it)."""
+    facts: dict[str, str] = {
+        "applicant.name": case.applicant_name,
+        "applicant.region": case.region.name,
+        "item.name": case.item.name,
+        "case.number": case.number,
+        "case.department": case.handling_department.name,
+        "case.point": case.point.name,
+        "case.accepted_on": _chinese(case.accepted_at),
+    }
+    if case.applicant_kind == "person":
+        facts["applicant.id_number"] = mask_resident_id(case.applicant_id_number)
+        if resident_id_valid(case.applicant_id_number):
+            facts["applicant.gender"] = "男" if gender_from_id(case.applicant_id_number) == "male" else "女"
+            born = birth_date_from_id(case.applicant_id_number)
+            facts["applicant.birth_date"] = f"{born.year}年{born.month}月{born.day}日"
+    else:
+        facts["applicant.id_number"] = mask_uscc(case.applicant_id_number)
+    try:
+        form = case.form
+    except ObjectDoesNotExist:
+        form = None
+    if form is not None:
+        values = form.values or {}
+        for spec in form.fields or []:
+            key = spec.get("key")
+            if key in values and values[key] not in (None, ""):
+                facts[f"form.{key}"] = _form_text(str(spec.get("kind", "text")), values[key])
+    return facts
+
+
+def _chinese(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    day = timezone.localdate(moment)
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _certificate(
@@ -263,7 +326,7 @@ def _title(kind: str, data: dict[str, Any]) -> str:
     if kind == DocumentKind.DENIAL_DECISION:
         return words.deny_title
     if kind == DocumentKind.CERTIFICATE:
-        return str(data["certificate"]["name"])
+        return str(data["certificate"].get("title") or data["certificate"]["name"])
     return str(DocumentKind(kind).label)
 
 

@@ -141,6 +141,39 @@ def uscc_valid(value: str) -> bool:
     return True
 
 
+ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def organisation_code_check_char(first8: str) -> str:
+    """The 9th character of a 主体标识码 (组织机构代码, GB 11714-1997): c = 11 − (Σ vᵢ·wᵢ mod 11), with
+    digits worth themselves and letters A = 10 … Z = 35; 10 is written X and 11 as 0."""
+    if len(first8) != 8 or not all(char.isdigit() or "A" <= char <= "Z" for char in first8):
+        raise ValueError("first8 must be 8 digits or upper-case letters")
+    total = sum(
+        int(char, 36) * weight for char, weight in zip(first8, ORGANISATION_CODE_WEIGHTS, strict=True)
+    )
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def uscc_issue(*, authority: str, category: str, region_code: str, serial: int) -> str:
+    """A new 统一社会信用代码 (GB 32100-2015) as a registration authority assigns it: 登记管理部门代码
+    (``authority``, 9 = 市场监督管理, 5 = 民政 …), 机构类别代码 (``category``: for 市场监督管理 1 企业,
+    2 个体工商户, 3 农民专业合作社), the six-digit 登记管理机关行政区划码, the nine-character 主体标识码
+    (eight characters of ``serial`` written in the USCC alphabet and their GB 11714 check character),
+    and the MOD 31 check character. Distinct serials under one authority and region give distinct codes."""
+    if len(authority) != 1 or len(category) != 1 or len(region_code) != 6 or not region_code.isdigit():
+        raise ValueError("authority and category are one character each, region_code six digits")
+    if not 0 <= serial < len(USCC_CHARS) ** 8:
+        raise ValueError("serial out of range")
+    body = ""
+    for _position in range(8):
+        serial, digit = divmod(serial, len(USCC_CHARS))
+        body = USCC_CHARS[digit] + body
+    first17 = f"{authority}{category}{region_code}{body}{organisation_code_check_char(body)}"
+    return first17 + uscc_check_char(first17)
+
+
 # --- 手机号码 -----------------------------------------------------------------------------------
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")

@@ -37,6 +37,7 @@ from yichuang.catalog.models import (
 )
 from yichuang.catalog.services import item_publish
 from yichuang.demo.data import accounts as account_data
+from yichuang.demo.data import certificates as certificate_data
 from yichuang.demo.data import departments as department_data
 from yichuang.demo.data import forms as form_data
 from yichuang.demo.data import materials as material_data
@@ -267,6 +268,7 @@ class _Loader:
         self.load_windows()
         self.load_departments()
         self.load_licenses()
+        self.load_certificate_layouts()
         self.load_items()
         self.load_materials()
         self.load_form_fields()
@@ -506,6 +508,17 @@ class _Loader:
         self.licenses = {key[0]: obj for key, obj in synced.items()}
         self.say(f"证照类型 license types: {len(self.licenses)}")
 
+    def load_certificate_layouts(self) -> None:
+        """证照模板 (``data/certificates.py``): each printable type gets its layout; a layout whose fields
+        are already as written is left alone, so loading twice writes nothing."""
+        from yichuang.licenses.services import layout_store
+
+        changed = sum(
+            layout_store(license_type=self.licenses[code], spec=spec)
+            for code, spec in certificate_data.LAYOUTS.items()
+        )
+        self.say(f"证照模板 certificate layouts: {len(certificate_data.LAYOUTS)} ({changed} written)")
+
     def load_items(self) -> None:
         _check_items()
         rows = [self._item_row(spec) for spec in ALL_ITEMS]
@@ -620,7 +633,7 @@ class _Loader:
     def load_form_fields(self) -> None:
         """The demo's application forms (``data/forms.py``): each listed item gets exactly these."""
         count = 0
-        for name, specs in form_data.FORMS.items():
+        for name, specs in {**form_data.FORMS, **certificate_data.CERTIFICATE_FORMS}.items():
             item = self.items[name]
             keep: list[int] = []
             for order, spec in enumerate(specs, start=1):

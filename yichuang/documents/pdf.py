@@ -55,6 +55,9 @@ class Page:
     producer: str = "一窗 yichuang"
     border: str = ""  # a colour: certificates get a double frame
     watermark: str = ""  # across every page, e.g. 草稿 on a handover list not yet sent
+    #: a certificate's issuer block takes less height: the seal overlaps what is above and below it,
+    #: as a stamp on a printed certificate does, so a full page of fields keeps its seal on that page
+    compact_issuer: bool = False
 
 
 def chinese_date(day: dt.date | None) -> str:
@@ -108,10 +111,12 @@ def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *, header: boo
 class IssuerBlock(Flowable):  # type: ignore[misc]  # reportlab ships no types
     """The issuer's name and the date at the right, with the seal image stamped over them."""
 
-    def __init__(self, issuer: str, day: dt.date | None, seal: SealImage | None) -> None:
+    def __init__(
+        self, issuer: str, day: dt.date | None, seal: SealImage | None, *, compact: bool = False
+    ) -> None:
         super().__init__()
         self.issuer, self.day, self.seal = issuer, day, seal
-        self.height = SEAL_DIAMETER + 4 * mm
+        self.height = 22 * mm if compact else SEAL_DIAMETER + 4 * mm
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
@@ -239,7 +244,10 @@ def build(page: Page, body: Sequence[Flowable], *, pagesize: tuple[float, float]
         story.append(Paragraph(escape(page.subtitle), s["subtitle"]))
     story.extend(body)
     if page.issuer:
-        story += [Spacer(1, 8 * mm), IssuerBlock(page.issuer, page.date, page.seal)]
+        story += [
+            Spacer(1, (2 if page.compact_issuer else 8) * mm),
+            IssuerBlock(page.issuer, page.date, page.seal, compact=page.compact_issuer),
+        ]
     footer = _footer(page)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

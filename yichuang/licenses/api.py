@@ -18,6 +18,11 @@ from yichuang.licenses.models import License
 from yichuang.licenses.selectors import licenses_of_holder
 
 
+class CertificateRowSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, off the class
+    value = serializers.CharField()
+
+
 class LicenseOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     type = serializers.CharField(source="license_type.code")
@@ -31,6 +36,10 @@ class LicenseOutputSerializer(serializers.Serializer[Any]):
     status = serializers.CharField()
     in_force = serializers.SerializerMethodField()
     case = serializers.CharField(source="source_case.number", allow_null=True, default=None)
+    # DRF's metaclass moves declared fields off the class, so this name does not shadow .fields.
+    fields = CertificateRowSerializer(  # type: ignore[assignment]
+        many=True, help_text="证照内容：证照上印制的各栏（栏目名称、内容），与纸质证照一致；证件号码已脱敏"
+    )
 
     def get_holder_id_number(self, obj: License) -> str:
         masked = mask_resident_id if obj.holder_kind == "person" else mask_uscc

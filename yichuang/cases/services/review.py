@@ -97,7 +97,9 @@ def _issue_license(case: Case) -> Any:
     )
     if license_type is None:
         return None
-    return license_issue_for_case(case=case, license_type=license_type)
+    from yichuang.cases.documents import certificate_facts
+
+    return license_issue_for_case(case=case, license_type=license_type, facts=certificate_facts(case))
 
 
 def remedy_text(case: Case) -> str:
