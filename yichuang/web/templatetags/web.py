@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from yichuang.cases.models import ApplicantKind, CaseStatus, MaterialState
 from yichuang.common import identity
 from yichuang.web import labels
-from yichuang.web.lights import Light, light_for
+from yichuang.web.lights import BY_COLOR, Light, light_for
 
 register = template.Library()
 
@@ -56,6 +56,12 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 @register.simple_tag
 def light(case: Any) -> Light:
     return light_for(case)
+
+
+@register.simple_tag
+def light_of(color: str) -> Light:
+    """The light of a colour (green, yellow, red, grey), for a legend beside its count."""
+    return BY_COLOR[color]
 
 
 @register.filter
