@@ -7,6 +7,7 @@ The page that acted asks for it once (``remember``); the case page shows it on i
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
@@ -39,7 +40,7 @@ def take(request: HttpRequest, case: Case) -> NextStep | None:
     return next_step(case)
 
 
-def _day(value: object) -> str:
+def _day(value: dt.date) -> str:
     return date_format(value, "Y年n月j日")
 
 
