@@ -173,7 +173,7 @@ def handover_detail(request: HttpRequest, number: str) -> HttpResponse:
             "handover": handover,
             "entries": entries,
             "actions": allowed_actions(user=user, handover=handover),
-            "documents": document_refs(handover.documents.all()),
+            "documents": document_refs(handover.documents.all(), titles=True),
             "receiver_states": [(s.value, s.label) for s in RECEIVER_STATES],
             "contact_phone": mask_phone(handover.contact_phone),
         },
