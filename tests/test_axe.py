@@ -23,6 +23,7 @@ from tests.test_citizens import PHONE, last_code
 from tests.test_documents import apply, client_for
 from tests.test_documents import office as _office  # noqa: F401  (registers the fixture "_office")
 from yichuang.documents.models import Document
+from yichuang.handover.models import Handover
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 expect = playwright_api.expect
@@ -83,6 +84,7 @@ def check(page: Any, path: str, found: list[str]) -> None:
 def test_the_staff_pages_have_no_serious_accessibility_violation(office, desk, live_server):
     clerk = client_for(office.staff["town_clerk"])
     case = apply(clerk, "OWN", provide=("M001", "M010"), tolerated=["M020"])
+    other = apply(clerk, "OWN", provide=("M001", "M010", "M020"))
     found: list[str] = []
     check(desk, "/login/", found)
     sign_in(desk, live_server, staff_session(office.staff["town_clerk"]))
@@ -92,10 +94,28 @@ def test_the_staff_pages_have_no_serious_accessibility_violation(office, desk, l
         "/work/intake/item/OWN/",
         "/work/queue/",
         f"/work/cases/{case['number']}/",
+        "/work/handovers/",
+        f"/work/handovers/new/?to=department:{case['handling_unit']}",
     ):
         check(desk, path, found)
+    desk.goto(f"/work/handovers/new/?to=department:{case['handling_unit']}")
+    desk.get_by_role("button", name="生成清单（草稿）").click()  # the clerk has no phone on file
+    expect(desk.locator("#id_contact_phone")).to_have_attribute("aria-invalid", "true")
+    found.extend(blocking(desk))  # the form with its error beside the field
+    desk.get_by_label("联系电话").fill("0376-6221234")
+    desk.get_by_role("button", name="生成清单（草稿）").click()
+    desk.wait_for_load_state("networkidle")
+    found.extend(blocking(desk))  # the draft, with its send and cancel buttons
+    desk.get_by_role("button", name="移交", exact=True).click()
+    number = Handover.objects.get().number
     sign_in(desk, live_server, staff_session(office.staff["reviewer"]))
-    for path in ("/work/queue/", f"/work/cases/{case['number']}/", "/work/dashboard/"):
+    for path in (
+        "/work/queue/",
+        f"/work/cases/{other['number']}/",
+        "/work/dashboard/",
+        "/work/handovers/",
+        f"/work/handovers/{number}/",  # the receiver's confirmation form
+    ):
         check(desk, path, found)
     assert not found, "\n".join(found)
 
@@ -124,7 +144,10 @@ def test_the_phone_and_kiosk_pages_have_no_serious_accessibility_violation(
     found: list[str] = []
     check(handset, "/me/login/", found)
     sign_in(handset, live_server, citizen_session())
-    for path in ("/me/cases/", "/me/identity/", "/me/licences/"):
+    for path in ("/me/cases/", "/me/identity/", "/me/licences/", "/guide/OWN/"):
+        check(handset, path, found)
+    sign_in(handset, live_server, staff_session(office.staff["agent"]))
+    for path in ("/work/", "/work/intake/item/OWN/", "/work/queue/", "/work/handovers/"):
         check(handset, path, found)
     for path in ("/kiosk/", "/kiosk/items/", "/kiosk/guide/", "/queue/CA/board/", "/queue/CA/kiosk/"):
         check(desk, path, found)

@@ -125,3 +125,20 @@ def kiosk_idle_seconds() -> int:
     from django.conf import settings
 
     return int(getattr(settings, "KIOSK_IDLE_SECONDS", 120))
+
+
+@register.filter
+def described(field: Any) -> str:
+    """The field's widget tied to its help text and its errors (``aria-describedby``), marked
+    ``aria-invalid`` when it has errors: a screen reader says the error with the field, and the
+    error sits beside the field rather than only in the banner at the top (``web/_field.html``)."""
+    base = field.id_for_label
+    ids = [f"{base}-help"] if field.help_text else []
+    attrs: dict[str, str] = {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        ids.append(f"{base}-errors")
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    widget: str = field.as_widget(attrs=attrs)  # already safe: Django rendered and escaped it
+    return widget
