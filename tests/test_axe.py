@@ -151,4 +151,12 @@ def test_the_phone_and_kiosk_pages_have_no_serious_accessibility_violation(
         check(handset, path, found)
     for path in ("/kiosk/", "/kiosk/items/", "/kiosk/guide/", "/queue/CA/board/", "/queue/CA/kiosk/"):
         check(desk, path, found)
+    case = apply(client_for(office.staff["town_clerk"]), "OWN")
+    for page, start in ((desk, "/kiosk/track/"), (handset, "/track/")):
+        page.goto(start)
+        page.get_by_label("办件编号").fill(case["number"])
+        page.get_by_label("手机号").fill(PHONE)
+        page.get_by_role("button", name="查询").click()
+        expect(page.get_by_role("list", name="办理进度")).to_be_visible()
+        found.extend(blocking(page))
     assert not found, "\n".join(found)
