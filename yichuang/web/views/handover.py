@@ -70,15 +70,15 @@ def _target(ref: str) -> Unit | None:
 def handover_index(request: HttpRequest) -> HttpResponse:
     """待接收 (sent to my unit), 本单位发出 (from it), and the units my paper may go to."""
     user = staff(request)
+    unit = own_unit(user)
     incoming = handover_list(user=user, filters={"direction": "incoming", "status": HandoverStatus.SENT})
-    outgoing = handover_list(user=user, filters={"direction": "outgoing"})
-    if own_unit(user) is None:  # an administrator or supervisor: every list in his scope
-        outgoing = handover_list(user=user, filters={})
+    # an administrator or a supervisor has no unit of his own: every list in his scope
+    outgoing = handover_list(user=user, filters={"direction": "outgoing"} if unit is not None else {})
     return render(
         request,
         "web/handover/index.html",
         {
-            "unit": own_unit(user),
+            "unit": unit,
             "targets": handover_targets(user=user),
             "incoming": list(incoming[:LIST_SIZE]),
             "outgoing": list(outgoing[:LIST_SIZE]),
