@@ -47,6 +47,7 @@ lint: setup-dev
 
 ## test: lint, then the whole suite (PostgreSQL tests when DATABASE_URL names PostgreSQL)
 test: lint
+	$(BIN)/yichuang fetchassets --tests
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 ## test-pg: the suite against the local PostgreSQL database

@@ -326,3 +326,34 @@ def test_offline_the_command_takes_the_tarball_from_a_folder_and_still_checks_it
     call_command("fetchassets", "--from", str(carried), stdout=out)
     assert "echarts-9.9.9.tgz" in out.getvalue()
     assert (vendor / "echarts" / "echarts.min.js").read_bytes() == LIBRARY
+
+
+# —— the test-only assets (axe-core): fetched on request, outside every static folder ——
+
+
+def test_the_test_only_assets_come_only_with_tests_and_land_outside_the_static_folders(
+    registry, vendor, only_the_test_asset, settings, tmp_path, monkeypatch
+):
+    from yichuang.web.management.commands import fetchassets
+
+    data = tarball({"package/axe.min.js": b"window.axe = {};", "package/LICENSE": LICENSE})
+    engine = NpmAsset(
+        "axe-core", "9.9.9", sri(data), (("package/axe.min.js", "axe.min.js"), ("package/LICENSE", "LICENSE"))
+    )
+    registry.tarballs["/axe-core/-/axe-core-9.9.9.tgz"] = data
+    test_vendor = tmp_path / "tests-vendor"
+    monkeypatch.setattr(fetchassets, "TEST_ASSETS", (engine,))
+    monkeypatch.setattr(fetchassets, "TEST_VENDOR_DIR", test_vendor)
+    settings.NPM_REGISTRY = registry.url
+    call_command("fetchassets", stdout=io.StringIO())
+    assert not test_vendor.exists() and "/axe-core/-/axe-core-9.9.9.tgz" not in registry.requests
+    call_command("fetchassets", "--tests", stdout=io.StringIO())
+    assert (test_vendor / "axe-core" / "axe.min.js").read_bytes() == b"window.axe = {};"
+    assert not (vendor / "axe-core").exists(), "never beside the served assets"
+
+
+def test_the_pinned_axe_core_is_kept_out_of_the_package_static_files():
+    from yichuang.web.assets import AXE_CORE, TEST_VENDOR_DIR
+
+    assert AXE_CORE.integrity.startswith("sha512-")
+    assert TEST_VENDOR_DIR.parent.name == "tests" and "static" not in TEST_VENDOR_DIR.parts

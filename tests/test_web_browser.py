@@ -151,8 +151,8 @@ def test_a_clerk_accepts_and_completes_an_immediate_item_in_one_sitting(town, de
     expect(page.locator("#case-status")).to_have_text("已送达办结")
     page.screenshot(path=str(shots / "case-immediate-done.png"), full_page=True)
 
-    page.get_by_role("link", name="打印受理回执").click()
-    expect(page.get_by_role("heading", name="受理回执")).to_be_visible()
+    page.get_by_role("link", name="打印受理通知书").click()
+    expect(page.get_by_role("heading", name="受理通知书")).to_be_visible()
     expect(page.locator(".paper")).to_contain_text(case.number)
     assert ID_NUMBER not in page.content() and PHONE not in page.content()
     page.screenshot(path=str(shots / "receipt.png"), full_page=True)
@@ -184,7 +184,7 @@ def test_a_clerk_accepts_a_promised_item_with_a_tolerated_material(town, desk, s
         "M020": MaterialState.TOLERATED,
     }
     assert case.supplement_due_date is not None and case.due_date is not None
-    page.get_by_role("link", name="打印受理回执").click()
+    page.get_by_role("link", name="打印受理通知书").click()
     expect(page.locator(".paper")).to_contain_text("容缺受理")
     page.screenshot(path=str(shots / "receipt-tolerated.png"), full_page=True)
 
@@ -200,7 +200,7 @@ def test_a_missing_material_is_told_once_and_nothing_is_half_stored(town, desk, 
     expect(page.locator("#files-M001 li")).to_have_count(1)  # the upload survived the refusal
     assert not Case.objects.exists()
     page.get_by_role("button", name="一次性告知").click()
-    expect(page.get_by_role("heading", name="补正材料一次性告知书")).to_be_visible()
+    expect(page.get_by_role("heading", name="一次性告知书", exact=True)).to_be_visible()
     expect(page.locator(".paper")).to_contain_text("户口簿")
     assert Case.objects.get().status == CaseStatus.NEEDS_SUPPLEMENT
 

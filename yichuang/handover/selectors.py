@@ -233,6 +233,47 @@ def handover_candidates(*, user: Any, target: Unit, source: Unit | None = None) 
     )
 
 
+@dataclass(frozen=True)
+class Target:
+    """A unit the caller's paper may go to, with how many files wait for it."""
+
+    unit: Unit
+    waiting: int
+
+
+def handover_targets(*, user: Any) -> list[Target]:
+    """Where the caller's own unit has paper to send (the handover page's "新建移交清单"): the
+    handling departments of cases accepted at his point, his station's town center and the town
+    center's stations; for a reviewer, the points that accepted his department's decided cases. Only
+    units with at least one file waiting, by ``handover_candidates``, so the counts are the lists'."""
+    source = own_unit(user)
+    if source is None:
+        return []
+    visible = cases_for(user)
+    units: list[Unit] = []
+    if source.point is not None:
+        point = source.point
+        here = visible.filter(Q(point=point) | Q(point__parent=point), status__in=FORWARD_STATUSES)
+        departments = Department.objects.filter(pk__in=here.values("handling_department_id")).select_related(
+            "region"
+        )
+        units += [Unit(department=d) for d in departments.order_by("code")]
+        if point.parent_id:
+            units.append(Unit(point=ServicePoint.objects.select_related("region").get(pk=point.parent_id)))
+        stations = ServicePoint.objects.filter(parent=point, active=True).select_related("region")
+        units += [Unit(point=p) for p in stations.order_by("code")]
+    else:
+        decided = visible.filter(handling_department=source.department, status__in=RESULT_STATUSES)
+        points = ServicePoint.objects.filter(
+            Q(pk__in=decided.values("point_id")) | Q(pk__in=decided.values("point__parent_id"))
+        ).select_related("region")
+        units += [Unit(point=p) for p in points.order_by("code")]
+    targets = [
+        Target(unit, handover_candidates(user=user, target=unit, source=source).count()) for unit in units
+    ]
+    return [target for target in targets if target.waiting]
+
+
 # ----------------------------------------------------------------------------------------- sheets
 
 

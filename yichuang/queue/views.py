@@ -81,7 +81,13 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
 
 def board(request: HttpRequest, code: str) -> HttpResponse:
     point = _point_or_404(code)
-    labels = {**_common_labels(), "no_calls": _("暂无叫号"), "speech_on": _("语音播报已开启")}
+    labels = {
+        **_common_labels(),
+        "no_calls": _("暂无叫号"),
+        "speech_on": _("语音播报已开启"),
+        "speech_start": _("开启语音播报"),
+        "speech_stop": _("关闭语音播报"),
+    }
     return render(
         request,
         "queue/board.html",

@@ -79,6 +79,19 @@ ECHARTS = NpmAsset(
 )
 ASSETS: tuple[NpmAsset, ...] = (ECHARTS,)
 
+#: axe-core, the accessibility engine the browser tests inject into the pages (``tests/test_axe.py``).
+#: For tests only: fetched by ``yichuang fetchassets --tests`` into ``TEST_VENDOR_DIR``, outside the
+#: static folders, so no page can ever serve it.
+AXE_CORE = NpmAsset(
+    package="axe-core",
+    version="4.14.1",
+    integrity="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+    files=(("package/axe.min.js", "axe.min.js"), ("package/LICENSE", "LICENSE")),
+)
+TEST_ASSETS: tuple[NpmAsset, ...] = (AXE_CORE,)
+#: Where the test-only assets go: the checkout's ``tests/vendor/`` (gitignored), never a static folder.
+TEST_VENDOR_DIR = Path(__file__).resolve().parents[2] / "tests" / "vendor"
+
 
 class AssetError(Exception):
     """The asset could not be fetched or did not match its pinned integrity; nothing was written."""

@@ -41,7 +41,7 @@ class TrackForm(forms.Form):
     number = forms.CharField(
         label=_("办件编号"),
         max_length=24,
-        help_text=_("受理回执或短信上的编号"),
+        help_text=_("受理通知书或短信上的编号"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     phone = forms.CharField(

@@ -29,17 +29,21 @@ RUNNING = {CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW}
 class Light:
     color: str  # green | yellow | red | grey | none
     label: str | Promise
+    #: What the light means, shown on hover and focus and read by screen readers (``web/_light.html``).
+    meaning: str | Promise = ""
 
 
-GREEN = Light("green", _("正常"))
-YELLOW = Light("yellow", _("临期"))
-RED = Light("red", _("超期"))
-GREY = Light("grey", _("已中止"))
+GREEN = Light("green", _("正常"), _("距承诺办结日期还有2个以上工作日"))
+YELLOW = Light("yellow", _("临期"), _("2个工作日内（含今天）到承诺办结日期，请抓紧办理"))
+RED = Light("red", _("超期"), _("已超过承诺办结日期"))
+GREY = Light("grey", _("已中止"), _("办件已中止（现场勘验、检测、评审、听证等），时限暂停计算"))
 #: 网上预审 (``cases.prereview``): an online or kiosk application waiting for the window.
-PREREVIEW = Light("green", _("待预审"))
-PREREVIEW_TODAY = Light("yellow", _("今日预审到期"))
-PREREVIEW_LATE = Light("red", _("预审超期"))
-WAITING = Light("none", _("未计时"))
+PREREVIEW = Light("green", _("待预审"), _("网上申请待预审：须在1个工作日内受理、一次性告知或不予受理"))
+PREREVIEW_TODAY = Light("yellow", _("今日预审到期"), _("网上预审今天到期，请今天内处理"))
+PREREVIEW_LATE = Light("red", _("预审超期"), _("已超过网上预审期限"))
+WAITING = Light("none", _("未计时"), _("尚未受理，办理时限从受理之日起计算"))
+#: The lights by colour, for a legend (the workbench's counts).
+BY_COLOR = {light.color: light for light in (GREEN, YELLOW, RED, GREY)}
 #: Decided, delivered, refused or withdrawn: no deadline runs any more.
 DONE = Light("none", "—")
 

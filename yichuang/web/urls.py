@@ -9,6 +9,7 @@ from yichuang.web.views import (
     citizen_apply,
     citizen_cases,
     dashboard,
+    handover,
     intake,
     kiosk,
     pay,
@@ -75,4 +76,8 @@ urlpatterns = [
     path("work/cases/<str:number>/print/<str:paper>/", cases.case_print, name="case-print"),
     path("work/applications/<str:number>/", cases.application_detail, name="application"),
     path("work/dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("work/handovers/", handover.handover_index, name="handovers"),
+    path("work/handovers/new/", handover.handover_new, name="handover-new"),
+    path("work/handovers/<str:number>/", handover.handover_detail, name="handover"),
+    path("work/handovers/<str:number>/act/<str:action>/", handover.handover_act, name="handover-act"),
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from yichuang.cases.models import ApplicantKind, CaseStatus, MaterialState
 from yichuang.common import identity
 from yichuang.web import labels
-from yichuang.web.lights import Light, light_for
+from yichuang.web.lights import BY_COLOR, Light, light_for
 
 register = template.Library()
 
@@ -56,6 +56,12 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 @register.simple_tag
 def light(case: Any) -> Light:
     return light_for(case)
+
+
+@register.simple_tag
+def light_of(color: str) -> Light:
+    """The light of a colour (green, yellow, red, grey), for a legend beside its count."""
+    return BY_COLOR[color]
 
 
 @register.filter
@@ -119,3 +125,20 @@ def kiosk_idle_seconds() -> int:
     from django.conf import settings
 
     return int(getattr(settings, "KIOSK_IDLE_SECONDS", 120))
+
+
+@register.filter
+def described(field: Any) -> str:
+    """The field's widget tied to its help text and its errors (``aria-describedby``), marked
+    ``aria-invalid`` when it has errors: a screen reader says the error with the field, and the
+    error sits beside the field rather than only in the banner at the top (``web/_field.html``)."""
+    base = field.id_for_label
+    ids = [f"{base}-help"] if field.help_text else []
+    attrs: dict[str, str] = {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        ids.append(f"{base}-errors")
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    widget: str = field.as_widget(attrs=attrs)  # already safe: Django rendered and escaped it
+    return widget

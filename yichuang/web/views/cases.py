@@ -36,6 +36,7 @@ from yichuang.org.models import Role
 from yichuang.org.selectors import points_in_scope
 from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm, action_form_class
 from yichuang.web.lights import light_for
+from yichuang.web.nextstep import remember, take
 from yichuang.web.views.common import clean_list, key_or_404, problem_from, staff, staff_view
 from yichuang.web.views.uploads import collect_files, upload_context, with_upload_limit
 from yichuang.web.views.work import by_due
@@ -122,8 +123,11 @@ def _action_forms(
 def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     user = staff(request)
     allowed = allowed_actions(user=user, case=case)
-    ordered = [a for a in CASE_ACTIONS if a in allowed]
     materials = list(case.materials.all())
+    owing = [m for m in materials if m.state in (MaterialState.MISSING, MaterialState.TOLERATED)]
+    # 提交补正材料 only when a paper is owed: the table allows the action on an accepted case, but with
+    # nothing missing or tolerated there is nothing to upload, and the button would only confuse.
+    ordered = [a for a in CASE_ACTIONS if a in allowed and (a != "supplement" or owing)]
     events = list(case.events.all())
     prereview = prereview_of(case, events=[vars(e) for e in events])
     from yichuang.cases.api import wished_delivery
@@ -147,9 +151,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         # only then.
         "simple": {a.name for a in CASE_ACTIONS.values() if not a.inputs or a.name == "approve"},
         "owed": [m for m in materials if m.state == MaterialState.TOLERATED],
-        "to_supplement": [
-            m for m in materials if m.state in (MaterialState.MISSING, MaterialState.TOLERATED)
-        ],
+        "to_supplement": owing,
         "missing": [m for m in materials if m.state == MaterialState.MISSING],
         "documents": case_documents(case, titles=True),
         "application_form": form_output(case, user=user),
@@ -171,7 +173,9 @@ def _last_event(events: list[CaseEvent], action: str) -> CaseEvent | None:
 @staff_view
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = get_case(staff(request), number)
-    return render(request, "web/cases/detail.html", _case_context(request, case))
+    return render(
+        request, "web/cases/detail.html", _case_context(request, case, next_step=take(request, case))
+    )
 
 
 def _row_version(request: HttpRequest) -> int | None:
@@ -232,6 +236,11 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         problem = problem_from(exc)
         if problem.status == 404:
             raise Http404(problem.message) from exc
+        # The service's word on a field goes beside that field, not only in the banner at the top.
+        for name, texts in problem.fields.items():
+            if name in form.fields and name not in form.errors:
+                for text in texts:
+                    form.add_error(name, text)
         fresh = get_case(user, number)
         return render(
             request,
@@ -243,6 +252,8 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         request,
         _("已%(action)s：办件 %(number)s。") % {"action": action_label(action), "number": case.number},
     )
+    if action == "accept":
+        remember(request, case.number)
     if action == "notify":
         return redirect("web:case-print", number=case.number, paper="notice")
     if action == "refuse":

@@ -153,6 +153,26 @@ def _charts(board: Dashboard, rows: list[Row]) -> dict[str, Any]:
     }
 
 
+#: How far back the month pickers reach (older months still work when typed into the address).
+PICKER_MONTHS = 36
+
+
+def month_choices(today: dt.date, *picked: str) -> list[tuple[str, str]]:
+    """The months to pick from, newest first, written the Chinese way (2026年12月): a select rather
+    than ``<input type="month">``, whose look and language differ by browser (Firefox and Safari
+    show a bare text box) and which screen readers announce unevenly."""
+    month = today.replace(day=1)
+    values = []
+    for _step in range(PICKER_MONTHS):
+        values.append(f"{month:%Y-%m}")
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    for value in picked:
+        if value and value not in values and len(value) == 7 and value[4] == "-":
+            values.append(value)
+    values.sort(reverse=True)
+    return [(v, _("%(year)s年%(month)s月") % {"year": v[:4], "month": int(v[5:])}) for v in values]
+
+
 def _presets(today: dt.date) -> list[tuple[str, dict[str, str]]]:
     this_month = today.replace(day=1)
     last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
@@ -174,7 +194,12 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "web/dashboard/page.html",
-            {"problem": problem_from(exc), "picked": raw, "hidden": _hidden(raw)},
+            {
+                "problem": problem_from(exc),
+                "picked": raw,
+                "hidden": _hidden(raw),
+                "month_choices": month_choices(timezone.localdate()),
+            },
             status=400,
         )
     values = query.validated_data
@@ -197,6 +222,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "trail": _trail(user, unit, months),
             "picked": months,
+            "month_choices": month_choices(timezone.localdate(), months["from"], months["to"]),
             "hidden": _hidden(param),
             "presets": [(label, _href(preset, param)) for label, preset in _presets(timezone.localdate())],
             "children": list(zip(board.children, rows, strict=True)),

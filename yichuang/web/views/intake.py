@@ -39,6 +39,7 @@ from yichuang.files.models import StoredFile
 from yichuang.licenses.selectors import licenses_in_force
 from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff
 from yichuang.web.forms import ApplicantForm
+from yichuang.web.nextstep import remember
 from yichuang.web.views.common import (
     INTAKE_ROLES,
     Problem,
@@ -421,6 +422,8 @@ def _intake(request: HttpRequest, user: Staff, point: ServicePoint, subject: Sub
         problem = problem_from(exc)
         _field_errors(form, problem)
         return _again(request, subject, form, problem, consent_files, consent_error)
+    if decision in ("accept", "submit") and subject.kind == "item":
+        remember(request, target.rstrip("/").rsplit("/", 1)[-1])
     tokens = request.session.get(SESSION_TOKENS, {})
     tokens[request.POST.get("form_token", "")] = target
     request.session[SESSION_TOKENS] = dict(list(tokens.items())[-20:])

@@ -25,6 +25,7 @@ from yichuang.delivery.selectors import waybill_of
 from yichuang.org.models import Staff
 from yichuang.web.forms import RatingForm, TrackForm
 from yichuang.web.rating import already_rated, may_rate, submit_rating
+from yichuang.web.views.citizen_cases import progress
 from yichuang.web.views.common import key_or_404, problem_from
 
 #: How long after a progress query the same browser may rate the case without typing the phone again.
@@ -143,6 +144,8 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
         {
             "case": case,
             "timeline": _timeline(case),
+            # 申请 → 受理 → 审查 → 决定 → 送达, the steps the citizen's own pages show
+            "progress": progress(case),
             "warnings": case_warnings_of(case),
             "open_statuses": OPEN_STATUSES,
             "waybill": waybill_of(case),

@@ -95,11 +95,35 @@
     }
   }
 
-  document.getElementById("sound").addEventListener("click", (event) => {
-    speaking = true;
-    say(L.speech_on);
-    event.target.remove();
-  });
+  /* The voice switch is remembered on this screen (localStorage), so a board that restarts in the
+     morning speaks again without anyone reaching for a mouse. Chromium lets speech start only after a
+     user gesture unless the screen runs with --autoplay-policy=no-user-gesture-required (docs). */
+  const VOICE_KEY = "yichuang.board.voice";
+  const sound = document.getElementById("sound");
+
+  function remembered() {
+    try {
+      return window.localStorage.getItem(VOICE_KEY) === "on";
+    } catch (error) {
+      return false; /* storage disabled: the switch starts off, as before */
+    }
+  }
+
+  function setVoice(on, announce) {
+    speaking = on;
+    try {
+      window.localStorage.setItem(VOICE_KEY, on ? "on" : "off");
+    } catch (error) {
+      /* not remembered; it still works for this visit */
+    }
+    sound.setAttribute("aria-pressed", on ? "true" : "false");
+    sound.textContent = on ? L.speech_stop : L.speech_start;
+    if (on && announce) say(L.speech_on);
+    if (!on && "speechSynthesis" in window) window.speechSynthesis.cancel();
+  }
+
+  sound.addEventListener("click", () => setVoice(!speaking, true));
+  setVoice(remembered(), false);
 
   function tick() {
     document.getElementById("clock").textContent = Queue.stamp();

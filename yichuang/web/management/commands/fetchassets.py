@@ -9,7 +9,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from yichuang.web.assets import ASSETS, AssetError, fetch, folder_of, from_folder
+from yichuang.web.assets import (
+    ASSETS,
+    TEST_ASSETS,
+    TEST_VENDOR_DIR,
+    AssetError,
+    NpmAsset,
+    fetch,
+    folder_of,
+    from_folder,
+)
 
 
 class Command(BaseCommand):
@@ -30,6 +39,12 @@ class Command(BaseCommand):
             "同样按固定的 sha512 校验。Offline: take the tarballs from DIR instead of the registry.",
         )
         parser.add_argument(
+            "--tests",
+            action="store_true",
+            help="同时下载测试专用的组件（axe-core，无障碍检查），放在 tests/vendor/，不对用户提供。"
+            "Also fetch the test-only assets (axe-core) into tests/vendor/, never served.",
+        )
+        parser.add_argument(
             "--list",
             action="store_true",
             help="只列出所需的包文件及其下载地址（供离线安装时在联网机器上下载）。List the tarballs and their URLs.",
@@ -37,28 +52,35 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         registry = settings.NPM_REGISTRY
+        wanted: list[tuple[NpmAsset, Path | None]] = [(asset, None) for asset in ASSETS]
+        if options["tests"]:
+            wanted += [(asset, TEST_VENDOR_DIR) for asset in TEST_ASSETS]
         if options["list"]:
-            for asset in ASSETS:
+            for asset, _root in wanted:
                 self.stdout.write(f"{asset.tarball_name}  {asset.tarball_url(registry)}  {asset.integrity}")
             return
         source = Path(options["source"]).resolve() if options["source"] else None
         if source is not None and not source.is_dir():
             raise CommandError(f"{source} 不是目录。--from needs a directory.")
-        for asset in ASSETS:
+        for asset, root in wanted:
             try:
                 if source is not None:
                     fetched = fetch(
-                        asset, registry=registry, force=options["force"], opener=from_folder(source)
+                        asset,
+                        registry=registry,
+                        root=root,
+                        force=options["force"],
+                        opener=from_folder(source),
                     )
                 else:
-                    fetched = fetch(asset, registry=registry, force=options["force"])
+                    fetched = fetch(asset, registry=registry, root=root, force=options["force"])
             except AssetError as exc:
                 raise CommandError(str(exc)) from exc
             if fetched:
                 origin = str(source / asset.tarball_name) if source is not None else registry
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"{asset.label}：已从 {origin} 取得并校验 → {folder_of(asset)}（fetched and verified）"
+                        f"{asset.label}：已从 {origin} 取得并校验 → {folder_of(asset, root)}（fetched and verified）"
                     )
                 )
             else:
