@@ -219,6 +219,7 @@ def citizen_apply(
     delivery_address: str = "",
     form: Mapping[str, Any] | None = None,
     channel: str = "online",
+    situation: str = "",
 ) -> Case:
     """网上申请: a case on channel ``online``, ``submitted`` for the window's pre-review, the
     applicant being the citizen's bound identity and his phone."""
@@ -247,6 +248,7 @@ def citizen_apply(
         note=note,
         form=form,
         channel=channel,
+        situation=situation,
     )
     CitizenCase.objects.create(
         citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address

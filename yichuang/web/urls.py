@@ -10,6 +10,7 @@ from yichuang.web.views import (
     citizen_cases,
     citizen_oidc,
     dashboard,
+    guide_files,
     intake,
     kiosk,
     pay,
@@ -27,6 +28,11 @@ urlpatterns = [
     # citizens
     path("guide/", public.guide_search, name="guide"),
     path("guide/<str:code>/", public.guide_detail, name="guide-item"),
+    path(
+        "guide/<str:code>/materials/<str:material>/<str:which>/",
+        guide_files.material_file,
+        name="material-file",
+    ),
     path("track/", public.track, name="track"),
     path("track/<str:number>/rating/", public.rate, name="rate"),
     path("verify-code/", public.verify_go, name="verify-go"),

@@ -20,12 +20,14 @@ from yichuang.catalog.guide import guide_sections, time_limit_text
 from yichuang.catalog.models import ItemStatus, ServiceItem
 from yichuang.catalog.search import search_items
 from yichuang.catalog.selectors import bundles_active, items_published, points_offering
+from yichuang.catalog.situations import item_situations
 from yichuang.common.throttles import page_allowed
 from yichuang.delivery.selectors import waybill_of
 from yichuang.org.models import Staff
 from yichuang.web.forms import RatingForm, TrackForm
 from yichuang.web.rating import already_rated, may_rate, submit_rating
 from yichuang.web.views.common import key_or_404, problem_from
+from yichuang.web.views.guide_files import material_file_url
 
 #: How long after a progress query the same browser may rate the case without typing the phone again.
 RATING_WINDOW_SECONDS = 15 * 60
@@ -87,7 +89,17 @@ def guide_detail(request: HttpRequest, code: str, kiosk: bool = False) -> HttpRe
             "kiosk": kiosk,
             "item": item,
             "sections": [s for s in sections if s.title not in (_("要带的材料"), _("在哪里办"))],
-            "materials": list(item.materials.all()),
+            "materials": [
+                {
+                    "row": m,
+                    "blank_form": material_file_url(item.code, m, "blank-form"),
+                    "sample": material_file_url(item.code, m, "sample"),
+                }
+                for m in item.materials.select_related("license_type")
+            ],
+            "situations": item_situations(item.pk),
+            "parent": item.parent if item.parent and item.parent.status == "published" else None,
+            "children": list(items_published().filter(parent=item).order_by("code")),
             "supplement_days": item.supplement_days,
             "time_limit": time_limit_text(item),
             "points": points[:60],
