@@ -2,8 +2,8 @@
 
 A situation's rules name materials of its own item with an effect:
 
-- ``add`` (本情形需要): the material is asked only in the situations that add it — a material some
-  situation adds is absent from every situation that does not;
+- ``add`` (本情形需要): required in this situation; and a material some situation adds (or makes
+  optional) is asked only in the situations that name it — absent from every other;
 - ``drop`` (本情形不需要): the material is not asked in this situation;
 - ``optional`` (本情形可不提交): asked, but not required, in this situation.
 
@@ -154,10 +154,12 @@ def requirements_for(snapshot: Mapping[str, Any], code: str = "") -> list[dict[s
         effect = rules.get(material["code"])
         if effect == MaterialEffect.DROP:
             continue
-        if material["code"] in added_anywhere and effect != MaterialEffect.ADD:
+        if material["code"] in added_anywhere and effect not in (MaterialEffect.ADD, MaterialEffect.OPTIONAL):
             continue
         entry = dict(material)
-        if effect == MaterialEffect.OPTIONAL:
+        if effect == MaterialEffect.ADD:
+            entry["required"] = True
+        elif effect == MaterialEffect.OPTIONAL:
             entry["required"] = False
         chosen.append(entry)
     return chosen
