@@ -145,6 +145,8 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
         context["error"] = _("查询过于频繁，请一分钟后再试。")
         return render(request, "web/track/form.html", context, status=429)
     number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
+    if number.startswith("YJS"):
+        return _track_application(request, context, number=number, phone=phone)
     try:
         case = case_track(number=number, phone=phone)
     except exceptions.NotFound:
@@ -164,6 +166,25 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
         }
     )
     return render(request, "web/track/result.html", context)
+
+
+def _track_application(
+    request: HttpRequest, context: dict[str, Any], *, number: str, phone: str
+) -> HttpResponse:
+    """一件事 tracked as one by its YJS number (the API's ``application_track_output``)."""
+    from yichuang.cases.api import application_track_output
+    from yichuang.cases.selectors import application_track
+
+    try:
+        application = application_track(number=number, phone=phone)
+    except exceptions.NotFound:
+        context["error"] = _("没有找到这个办件。请核对办件编号和申请时留的手机号。")
+        return render(request, "web/track/form.html", context, status=404)
+    summary = application_track_output(application)
+    for line in summary["timeline"]:  # ISO 8601 in the API; minutes, like the other pages
+        line["at"] = str(line["at"] or "")[:16].replace("T", " ")
+    context["summary"] = summary
+    return render(request, "web/track/application.html", context)
 
 
 @require_POST
