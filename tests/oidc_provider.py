@@ -122,6 +122,11 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                 self._answer(200, provider.discovery())
             elif path == "/jwks":
                 self._answer(200, {"keys": [_KEY.as_dict(private=False)]})
+            elif path == "/authorize":  # a browser's visit: the person signs in at once, back he goes
+                self.send_response(302)
+                self.send_header("Location", provider.authorize(provider.issuer + self.path))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             else:
                 self._answer(404, {"error": "not_found"})
 

@@ -192,6 +192,9 @@ def apply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except exceptions.APIException as exc:
         problem = problem_from(exc)
         draft.refresh_from_db()
+        if step == DraftStep.SITUATION:  # shown again as chosen (not saved), beside the message
+            draft.point = request.POST.get("point", "")[:20]
+            draft.situation = request.POST.get("situation", "")[:30]
         return _render(request, draft, step, status=problem.status, problem=problem)
 
 
