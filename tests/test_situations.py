@@ -230,3 +230,26 @@ def test_a_situations_rule_naming_another_items_material_is_refused(card: Servic
     )
     with pytest.raises(ValidationError):
         rule.full_clean()
+
+
+class TestTheIntakePage:
+    def test_the_clerk_chooses_the_situation_and_the_papers_of_a_first_application_suffice(
+        self, card: ServiceItem, county: Any
+    ) -> None:
+        from tests.test_web_pages import intake_form, page_for, scan, text
+
+        client = page_for(county.staff["town_clerk"])
+        page = text(client.get("/work/intake/item/YD/"))
+        assert 'id="intake-situation"' in page and '<option value="renew">换领</option>' in page
+        refused = client.post(
+            "/work/intake/item/YD/", intake_form(upload_M001=scan(), upload_M007=scan(), situation="renew")
+        )
+        assert refused.status_code == 422 and "原证件" in text(refused)  # the old card is owed
+        assert not Case.objects.exists()
+        accepted = client.post(
+            "/work/intake/item/YD/",
+            intake_form(upload_M001=scan(), upload_M007=scan(), situation="first", token="t2"),
+        )
+        assert accepted.status_code == 302, text(accepted)
+        case = Case.objects.get()
+        assert case.status == "accepted" and case.events.get(action="submit").data["situation"] == "first"
