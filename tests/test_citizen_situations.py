@@ -123,3 +123,27 @@ def test_the_guide_links_parent_and_child_items(own: ServiceItem, office: Any) -
     assert 'id="guide-family"' in parent_page and "林木采伐许可" in parent_page
     child_page = Client().get("/guide/LOG/").content.decode()
     assert "所属事项" in child_page and "老年人优待证办理" in child_page
+
+
+def test_the_drafts_api_keeps_the_situation_and_the_application_api_checks_against_it(
+    own: ServiceItem,
+) -> None:
+    from tests.test_citizens import upload, verified
+
+    client = verified()
+    kept = client.put("/api/v1/citizen/drafts/OWN/", {"point": "CA", "situation": "reissue"}, format="json")
+    assert kept.status_code == 200 and kept.json()["situation"] == "reissue"
+    body = {
+        "item": "OWN",
+        "point": "CA",
+        "situation": "reissue",
+        "materials": [{"requirement": "M020", "files": [upload(client)]}],
+        "delivery": {"method": "pickup"},
+    }
+    refused = client.post("/api/v1/citizen/applications/", body, format="json")
+    assert refused.status_code == 422
+    assert refused.json()["fields"]["materials"] == ["办理情形“补领”不需要“村委会意见”。"]
+    body["materials"] = [{"requirement": "M080", "files": [upload(client)]}]
+    sent = client.post("/api/v1/citizen/applications/", body, format="json")
+    assert sent.status_code == 201, sent.content
+    assert [m["requirement"] for m in sent.json()["materials"]] == ["M001", "M010", "M080"]
