@@ -30,6 +30,7 @@ from yichuang.catalog.models import (
     PointItem,
     ServiceItem,
 )
+from yichuang.catalog.situations import Situation, SituationMaterial
 from yichuang.org.models import PointKind, Role, ServicePoint, Staff, Window
 
 ADMIN_MODELS = [model for model in admin.site._registry if model._meta.app_label in {"org", "catalog"}]
@@ -46,6 +47,12 @@ def catalog(db: Any) -> Catalog:
     bundle = Bundle.objects.create(code="YJS-001", name="困难群众救助一件事")
     BundleItem.objects.create(bundle=bundle, item=built.subsidy, order=1)
     BundleItem.objects.create(bundle=bundle, item=built.burial, order=2)
+    # 办理情形: one, on the draft item (a published one would get a version for it), with a rule on one
+    # of its materials when it has any
+    situation = Situation.objects.create(item=built.burial, code="first", name="首次申请")
+    first_material = built.burial.materials.order_by("order", "id").first()
+    if first_material is not None:
+        SituationMaterial.objects.create(situation=situation, material=first_material, effect="optional")
     Staff.objects.create_user(
         username="clerk_a",
         first_name="王",

@@ -401,6 +401,25 @@ CITIZEN_IDENTITY_BACKEND = env_str(
 CITIZEN_CODE_MINUTES = env_int("CITIZEN_CODE_MINUTES", 5)
 CITIZEN_CODE_TRIES = env_int("CITIZEN_CODE_TRIES", 5)
 CITIZEN_TOKEN_DAYS = env_int("CITIZEN_TOKEN_DAYS", 7)
+#: 省统一身份认证 by OpenID Connect (``yichuang.citizens.oidc``, decision 110): on when the issuer and
+#: the client id are set. The claims that carry the verified name, ID number and phone are named here
+#: (provinces name them differently); the client secret may come from a file (``…_SECRET_FILE``).
+CITIZEN_OIDC_ISSUER = env_str("CITIZEN_OIDC_ISSUER", "").rstrip("/")
+CITIZEN_OIDC_CLIENT_ID = env_str("CITIZEN_OIDC_CLIENT_ID", "")
+CITIZEN_OIDC_CLIENT_SECRET = env_secret("CITIZEN_OIDC_CLIENT_SECRET", "") or ""
+CITIZEN_OIDC_SCOPE = env_str("CITIZEN_OIDC_SCOPE", "openid profile phone")
+CITIZEN_OIDC_NAME_CLAIM = env_str("CITIZEN_OIDC_NAME_CLAIM", "name")
+CITIZEN_OIDC_ID_NUMBER_CLAIM = env_str("CITIZEN_OIDC_ID_NUMBER_CLAIM", "id_number")
+CITIZEN_OIDC_PHONE_CLAIM = env_str("CITIZEN_OIDC_PHONE_CLAIM", "phone_number")
+CITIZEN_OIDC_TIMEOUT = env_int("CITIZEN_OIDC_TIMEOUT", 10)
+if CITIZEN_OIDC_ISSUER and not CITIZEN_OIDC_ISSUER.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"CITIZEN_OIDC_ISSUER must be an http(s) URL, got {CITIZEN_OIDC_ISSUER!r}")
+if PRODUCTION and CITIZEN_OIDC_ISSUER.startswith("http://"):
+    raise ImproperlyConfigured("CITIZEN_OIDC_ISSUER must be https:// in production")
+if CITIZEN_OIDC_ISSUER and not (CITIZEN_OIDC_CLIENT_ID and CITIZEN_OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "CITIZEN_OIDC_ISSUER needs CITIZEN_OIDC_CLIENT_ID and CITIZEN_OIDC_CLIENT_SECRET (or …_SECRET_FILE)"
+    )
 #: 寄递 (``yichuang.delivery.carriers``): ``console`` (the demo's: numbers made here, parcels printed
 #: masked), ``ems`` (an EMS-style HTTPS platform: its URL, app key and secret below) or a dotted path.
 CARRIER_BACKEND = env_str("CARRIER_BACKEND", "console")

@@ -82,6 +82,13 @@ class CaseCreateSerializer(serializers.Serializer[Any]):
         default=None,
         help_text="申请表：事项 form_fields 的字段标识 → 填写的值；不填表示纸质申请表。填写有误时返回422，fields 为 form.<字段标识>",
     )
+    situation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=30,
+        default="",
+        help_text="办理情形编码（事项 situations 之一）：按该情形的材料清单核对；不填则核对事项的全部材料。",
+    )
 
 
 class ActionInputSerializer(serializers.Serializer[Any]):
@@ -624,7 +631,9 @@ class CaseListCreateApi(APIView):
         )
         if item is None:
             raise services.Invalid(_("没有这个事项。"), fields={"item": [_("没有这个事项。")]})
-        case = services.case_create(actor=user, item=item, form=v.get("form"), **intake_arguments(user, v))
+        case = services.case_create(
+            actor=user, item=item, form=v.get("form"), situation=v["situation"], **intake_arguments(user, v)
+        )
         return _case_response(request, case, status.HTTP_201_CREATED)
 
 

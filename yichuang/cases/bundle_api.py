@@ -40,6 +40,7 @@ _STATE_ORDER = [
 
 class ApplicationCreateSerializer(CaseCreateSerializer):
     item = None  # type: ignore[assignment]
+    situation = None  # type: ignore[assignment]  # 办理情形 are an item's; a bundle takes every material
     bundle = serializers.CharField(max_length=40, help_text="一件事编码")
 
 

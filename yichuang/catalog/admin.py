@@ -25,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.catalog.admin_situations import SituationInline
 from yichuang.catalog.excel import ImportResult, export_catalog, import_catalog
 from yichuang.catalog.models import (
     Bundle,
@@ -198,7 +199,7 @@ class ServiceItemAdmin(admin.ModelAdmin[ServiceItem]):
     autocomplete_fields = ["department", "result_license_type", "parent"]
     list_select_related = ["department"]
     readonly_fields = ["version", "version_history", "created_at", "updated_at"]
-    inlines = [MaterialRequirementInline, FormFieldInline, EligibilityRuleInline]
+    inlines = [MaterialRequirementInline, SituationInline, FormFieldInline, EligibilityRuleInline]
     actions = ["publish_items", "export_items"]
     fieldsets = [
         (

@@ -32,6 +32,7 @@ from yichuang.catalog.selectors import (
     items_published,
     points_offering,
 )
+from yichuang.catalog.situations import item_situations
 from yichuang.common.pagination import Pagination
 from yichuang.org.models import ServicePoint
 
@@ -65,11 +66,19 @@ class MaterialDetailSerializer(MaterialOutputSerializer):
     def get_reusable_license_name(self, obj: MaterialRequirement) -> str | None:
         return obj.license_type.name if obj.license_type else None
 
+    # the site's download of the file (``web.views.guide_files``: published items only), not the
+    # storage's own URL: the stored files are never served as a folder
     def get_blank_form(self, obj: MaterialRequirement) -> str | None:
-        return obj.blank_form.url if obj.blank_form else None
+        return _file_url(obj, "blank-form") if obj.blank_form else None
 
     def get_sample(self, obj: MaterialRequirement) -> str | None:
-        return obj.sample.url if obj.sample else None
+        return _file_url(obj, "sample") if obj.sample else None
+
+
+def _file_url(obj: MaterialRequirement, which: str) -> str:
+    from django.urls import reverse
+
+    return reverse("web:material-file", kwargs={"code": obj.item.code, "material": obj.code, "which": which})
 
 
 class ItemOutputSerializer(serializers.Serializer[Any]):
@@ -110,6 +119,21 @@ class FormFieldOutputSerializer(serializers.Serializer[Any]):
     max = serializers.DecimalField(
         max_digits=16, decimal_places=2, allow_null=True, coerce_to_string=False, normalize_output=True
     )
+
+
+class SituationMaterialSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(source="row.code")
+    name = serializers.CharField(source="row.name")
+    required = serializers.BooleanField()  # type: ignore[assignment]
+
+
+class SituationOutputSerializer(serializers.Serializer[Any]):
+    """One 办理情形 of the item and the materials it asks."""
+
+    code = serializers.CharField(help_text=_("情形编码：申请时 situation 的值"))
+    name = serializers.CharField()
+    description = serializers.CharField()
+    materials = SituationMaterialSerializer(many=True)
 
 
 class GuideSectionSerializer(serializers.Serializer[Any]):
@@ -170,6 +194,14 @@ class ItemDetailSerializer(ItemOutputSerializer):
     form_fields = serializers.SerializerMethodField(
         help_text=_("申请表字段：网上申请和窗口受理时填写，印入申请表")
     )
+
+    situations = serializers.SerializerMethodField(
+        help_text=_("办理情形：每种情形需要的材料；申请时以 situation 指明")
+    )
+
+    @extend_schema_field(SituationOutputSerializer(many=True))
+    def get_situations(self, obj: ServiceItem) -> list[dict[str, Any]]:
+        return SituationOutputSerializer(item_situations(obj.pk), many=True).data  # type: ignore[return-value]
 
     def get_children(self, obj: ServiceItem) -> list[str]:
         return [child.code for child in obj.children.filter(status="published").order_by("code")]

@@ -543,3 +543,9 @@ class EligibilityRule(models.Model):
             raise ValidationError({"value": _("区划代码前缀应为 2、4、6、9 或 12 位数字。")})
         if self.kind == EligibilityKind.APPLICANT_KIND and value not in ("person", "organization"):
             raise ValidationError({"value": _("申请人类型应为 person 或 organization。")})
+
+
+# 办理情形 live in their own module (this one is long enough); imported here so Django finds them.
+from yichuang.catalog.situations import MaterialEffect as MaterialEffect  # noqa: E402
+from yichuang.catalog.situations import Situation as Situation  # noqa: E402
+from yichuang.catalog.situations import SituationMaterial as SituationMaterial  # noqa: E402

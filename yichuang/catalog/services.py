@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from yichuang.catalog.models import FormField, ItemStatus, ItemVersion, MaterialRequirement, ServiceItem
+from yichuang.catalog.situations import situations_data
 
 SNAPSHOT_FIELDS = [
     "code",
@@ -68,6 +69,9 @@ def item_snapshot_data(item: ServiceItem) -> dict[str, Any]:
     ]
     if form_fields:  # items without a form keep the snapshot they had (no new version for nothing)
         data["form_fields"] = form_fields
+    situations = situations_data(item.pk)
+    if situations:  # likewise: 办理情形 only when the item has some
+        data["situations"] = situations
     return data
 
 

@@ -215,6 +215,13 @@ class ApplicationInputSerializer(serializers.Serializer[Any]):
         default=None,
         help_text="申请表：事项 form_fields 的字段标识 → 填写的值；填写有误时返回422，fields 为 form.<字段标识>",
     )
+    situation = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="办理情形编码（事项 situations 之一）：按该情形的材料清单核对",
+    )
 
 
 class SupplementInputSerializer(serializers.Serializer[Any]):
@@ -431,6 +438,7 @@ class ApplicationApi(_Citizen):
             delivery_method=v["delivery"]["method"],
             delivery_address=v["delivery"]["address"],
             form=v.get("form"),
+            situation=v["situation"],
         )
         case = citizen_case_get(citizen=self.citizen, number=case.number)
         return Response(case_detail(case), status=status.HTTP_201_CREATED)

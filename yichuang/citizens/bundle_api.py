@@ -30,6 +30,7 @@ from yichuang.common.idempotency import run_idempotent
 
 class BundleApplicationInputSerializer(ApplicationInputSerializer):
     item = None  # type: ignore[assignment]
+    situation = None  # type: ignore[assignment]  # 办理情形 are an item's; a bundle asks every material
     bundle = serializers.CharField(max_length=40, help_text="一件事编码")
 
 

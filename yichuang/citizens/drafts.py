@@ -91,8 +91,10 @@ def draft_save(
     materials: Sequence[Mapping[str, Any]] = (),
     commitments: Sequence[str] = (),
     delivery: Mapping[str, str] | None = None,
+    situation: str = "",
 ) -> ApplicationDraft:
-    """Keep what he has filled for ``item`` so far, replacing his earlier draft of it."""
+    """Keep what he has filled for ``item`` so far, replacing his earlier draft of it (the 办理情形 is
+    kept as given: a draft is checked only when he applies)."""
     code = (point or "").strip()
     if code and not ServicePoint.objects.filter(code=code).exists():
         raise Invalid(_("没有这个服务点。"), fields={"point": [_("没有这个服务点。")]})
@@ -104,6 +106,7 @@ def draft_save(
         )
     values = {
         "point": code,
+        "situation": (situation or "").strip()[:30],
         "form": _checked_form(form),
         "materials": _checked_materials(citizen, materials),
         "commitments": [str(code) for code in commitments],

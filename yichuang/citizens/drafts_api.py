@@ -26,6 +26,9 @@ class DraftDeliverySerializer(serializers.Serializer[Any]):
 
 class DraftInputSerializer(serializers.Serializer[Any]):
     point = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    situation = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="", help_text="办理情形编码"
+    )
     form = serializers.DictField(
         required=False, allow_null=True, default=None, help_text="已填写的申请表（可不完整，申请时才校验）"
     )
@@ -45,6 +48,7 @@ class DraftOutputSerializer(serializers.Serializer[Any]):
     item = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="item.name")
     point = serializers.CharField()
+    situation = serializers.CharField(help_text="办理情形编码（未选为空）")
     form = serializers.DictField()
     materials = DraftMaterialSerializer(many=True)
     commitments = serializers.ListField(child=serializers.CharField())
@@ -87,6 +91,7 @@ class DraftApi(_Citizen):
             citizen=self.citizen,
             item=found,
             point=v["point"],
+            situation=v["situation"],
             form=v["form"],
             materials=v["materials"],
             commitments=v["commitments"],

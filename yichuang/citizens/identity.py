@@ -34,6 +34,8 @@ class VerifiedIdentity:
 class IdentityService(ABC):
     #: what the citizen's record says verified him
     name = ""
+    #: True when the identity is proved by signing in elsewhere (OIDC), not by typing name and number
+    redirects = False
 
     @abstractmethod
     def verify(self, *, name: str, id_number: str) -> VerifiedIdentity:

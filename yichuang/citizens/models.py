@@ -126,6 +126,8 @@ class ApplicationDraft(models.Model):
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="drafts")
     item = models.ForeignKey("catalog.ServiceItem", on_delete=models.CASCADE, related_name="+")
     point = models.CharField(_("受理服务点编码"), max_length=20, blank=True)
+    #: the 办理情形 he is in (``catalog.situations``: its code), which decides the materials asked
+    situation = models.CharField(_("办理情形"), max_length=30, blank=True, default="")
     #: what he has typed (ID numbers, phones, addresses among it) and how he wants the result (his
     #: address): sealed whole (SM4), like the case's form
     form: Any = SealedJSONField(_("申请表"), default=dict, blank=True)

@@ -21,7 +21,7 @@ from yichuang.cases.services import ApplicantInput, BundleReceipt, MaterialInput
 from yichuang.catalog.models import Bundle, ServiceItem
 from yichuang.citizens import secrets
 from yichuang.citizens.drafts import draft_discard
-from yichuang.citizens.identity import identity_service
+from yichuang.citizens.identity import VerifiedIdentity, identity_service
 from yichuang.citizens.models import Citizen, CitizenCase, CitizenFile, CitizenToken, LoginCode
 from yichuang.common.errors import Invalid
 from yichuang.common.identity import mask_address, validate_mobile
@@ -143,7 +143,17 @@ def identity_bind(*, citizen: Citizen, name: str, id_number: str) -> Citizen:
     citizen who bound a wrong one asks the window)."""
     service = identity_service()
     verified = service.verify(name=name, id_number=id_number)
-    if citizen.verified and citizen.id_number != verified.id_number:
+    return identity_bind_verified(citizen=citizen, verified=verified, backend=service.name)
+
+
+@transaction.atomic
+def identity_bind_verified(*, citizen: Citizen, verified: VerifiedIdentity, backend: str) -> Citizen:
+    """Bind an identity a service has verified. A citizen already bound keeps his identity: another ID
+    number, or another name for the same number, is refused (422, as before) and changes nothing."""
+    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if citizen.verified and (
+        citizen.id_number != verified.id_number or (backend == "oidc" and citizen.name != verified.name)
+    ):
         raise Invalid(
             _("您已完成实名认证，不能改为其他身份；如有错误请到窗口办理。"),
             fields={"id_number": [_("已实名认证。")]},
@@ -151,9 +161,33 @@ def identity_bind(*, citizen: Citizen, name: str, id_number: str) -> Citizen:
     citizen.name = verified.name
     citizen.id_number = verified.id_number
     citizen.verified_at = timezone.now()
-    citizen.identity_backend = service.name
+    citizen.identity_backend = backend
     citizen.save(update_fields=["name", "id_number", "id_number_index", "verified_at", "identity_backend"])
     return citizen
+
+
+def oidc_sign_in(*, current: Citizen | None, verified: VerifiedIdentity, phone: str) -> Citizen:
+    """The citizen the province's unified identity has just verified. Signed in already (by SMS): his
+    account is bound to the verified identity. Otherwise the account bound to that ID number signs in;
+    failing that, the account of the phone the provider verified (made on first use) is bound. With no
+    account and no phone, he is asked to sign in by SMS first (an account is keyed by its phone)."""
+    if current is not None:
+        return identity_bind_verified(citizen=current, verified=verified, backend="oidc")
+    bound = (
+        Citizen.objects.filter(id_number=verified.id_number, verified_at__isnull=False)
+        .order_by("-verified_at", "-id")
+        .first()
+    )
+    if bound is not None:
+        return identity_bind_verified(citizen=bound, verified=verified, backend="oidc")
+    if not phone:
+        raise Invalid(
+            _("省统一身份认证未提供手机号码，请先用手机验证码登录，再通过省统一身份认证完成实名认证。"),
+            fields={"phone": [_("请先用手机验证码登录。")]},
+        )
+    with transaction.atomic():
+        account, _created = Citizen.objects.get_or_create(phone=phone)
+        return identity_bind_verified(citizen=account, verified=verified, backend="oidc")
 
 
 def file_store_for(*, citizen: Citizen, upload: Any) -> Any:
@@ -185,6 +219,7 @@ def citizen_apply(
     delivery_address: str = "",
     form: Mapping[str, Any] | None = None,
     channel: str = "online",
+    situation: str = "",
 ) -> Case:
     """网上申请: a case on channel ``online``, ``submitted`` for the window's pre-review, the
     applicant being the citizen's bound identity and his phone."""
@@ -213,6 +248,7 @@ def citizen_apply(
         note=note,
         form=form,
         channel=channel,
+        situation=situation,
     )
     CitizenCase.objects.create(
         citizen=citizen, case=case, delivery_method=delivery_method, delivery_address=address

@@ -23,6 +23,7 @@ from yichuang.cases.models import Case
 from yichuang.cases.services import MaterialInput
 from yichuang.catalog.models import ItemStatus, MaterialRequirement, ServiceItem
 from yichuang.catalog.selectors import form_fields_for, point_offers
+from yichuang.catalog.situations import item_situations, materials_in_situation
 from yichuang.citizens import services
 from yichuang.citizens.drafts import drafts_of
 from yichuang.citizens.models import ApplicationDraft, Citizen, DraftStep
@@ -83,11 +84,23 @@ def _advance(draft: ApplicationDraft, step: str) -> None:
 
 
 @transaction.atomic
-def draft_choose_point(*, draft: ApplicationDraft, point_code: str) -> ApplicationDraft:
-    """情形: where the application is handled (and its result handed out)."""
+def draft_choose_point(*, draft: ApplicationDraft, point_code: str, situation: str = "") -> ApplicationDraft:
+    """情形: which of the item's 办理情形 he is in (when it has some), and where the application is
+    handled (and its result handed out)."""
+    errors: dict[str, list[str]] = {}
+    situations = item_situations(draft.item_id)
+    code = (situation or "").strip()[:30]
+    if situations and code not in {s["code"] for s in situations}:
+        errors["situation"] = [_("请选择您的办理情形。")]
     point = ServicePoint.objects.filter(code=(point_code or "")[:20], active=True).first()
     if point is None or not point_offers(point, draft.item):
-        raise Invalid(_("请选择一个可以办理该事项的服务点。"), fields={"point": [_("请选择办理地点。")]})
+        errors["point"] = [_("请选择办理地点。")]
+    if errors or point is None:
+        message = (
+            _("请选择您的办理情形。") if "situation" in errors else _("请选择一个可以办理该事项的服务点。")
+        )
+        raise Invalid(message, fields=errors)
+    draft.situation = code if situations else ""
     draft.point = point.code
     _advance(draft, DraftStep.INFO)
     draft.save()
@@ -107,8 +120,16 @@ def draft_fill_form(*, draft: ApplicationDraft, values: Mapping[str, Any]) -> Ap
     return draft
 
 
+def draft_materials(draft: ApplicationDraft) -> list[tuple[MaterialRequirement, bool]]:
+    """(material, required) the draft's 办理情形 asks (every material of an item without situations)."""
+    try:
+        return materials_in_situation(draft.item_id, draft.situation)
+    except Invalid:  # a situation staff removed since: every material, until he chooses again
+        return materials_in_situation(draft.item_id, "")
+
+
 def _requirement(draft: ApplicationDraft, code: str) -> MaterialRequirement:
-    found = draft.item.materials.filter(code=code).first()
+    found = next((row for row, _required in draft_materials(draft) if row.code == code), None)
     if found is None:
         raise Invalid(_("该事项没有这项材料。"), fields={"material": [_("没有这项材料。")]})
     return found
@@ -161,9 +182,7 @@ def draft_remove_file(*, draft: ApplicationDraft, code: str, file_id: str) -> Ap
 def draft_set_commitments(*, draft: ApplicationDraft, codes: Iterable[str]) -> ApplicationDraft:
     """告知承诺 signed online for ``codes``: only materials that allow it."""
     wanted = list(dict.fromkeys(codes))
-    allowed = set(
-        draft.item.materials.filter(commitment_allowed=True, code__in=wanted).values_list("code", flat=True)
-    )
+    allowed = {row.code for row, _required in draft_materials(draft) if row.commitment_allowed}
     refused = [c for c in wanted if c not in allowed]
     if refused:
         raise Invalid(
@@ -224,17 +243,20 @@ def draft_submit(*, draft: ApplicationDraft) -> Case:
         method = str((locked.delivery or {}).get("method") or "")
         if not method:
             raise Invalid(_("请选择领取方式。"), fields={"delivery_method": [_("请选择领取方式。")]})
+        # only the papers his 办理情形 asks: a photo taken before he changed his situation stays behind
+        asked = {row.code for row, _required in draft_materials(locked)}
         materials = [
             MaterialInput(requirement=code, files=files)
             for code, files in draft_files(locked).items()
-            if files
+            if files and code in asked
         ]
         return services.citizen_apply(
             citizen=locked.citizen,
             item=locked.item,
             point=point,
             materials=materials,
-            commitments=list(locked.commitments or []),
+            commitments=[c for c in locked.commitments or [] if c in asked],
+            situation=locked.situation,
             delivery_method=method,
             delivery_address=str((locked.delivery or {}).get("address") or ""),
             # items without a form take none (a paper form, as at the window); else what 信息 checked

@@ -29,6 +29,8 @@ class CommonConfig(AppConfig):
                 catalog.ServiceItem,
                 catalog.MaterialRequirement,
                 catalog.FormField,
+                catalog.Situation,
+                catalog.SituationMaterial,
                 catalog.ItemVersion,
                 catalog.PointItem,
                 catalog.Delegation,

@@ -272,6 +272,7 @@ class _Loader:
         self.load_items()
         self.load_materials()
         self.load_form_fields()
+        self.load_situations()
         self.load_eligibility()
         self.publish_items()
         delegated_to = self.load_delegations()
@@ -657,6 +658,15 @@ class _Loader:
                 count += 1
             FormField.objects.filter(item=item).exclude(pk__in=keep).delete()
         self.say(f"申请表字段 form fields: {count}")
+
+    def load_situations(self) -> None:
+        """办理情形 of a few items, and the blank forms and samples of the demo's application forms."""
+        from yichuang.demo import situations
+
+        count = situations.load_situations(self.items)
+        codes = {name: form_code(spec) for name, spec in self.item_specs.items() if spec.form}
+        files = situations.load_material_files(self.items, codes)
+        self.say(f"办理情形 situations: {count}；空白表格和示范文本 blank forms and samples: {files}")
 
     def publish_items(self) -> None:
         created = 0

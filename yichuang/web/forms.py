@@ -51,9 +51,11 @@ class TrackForm(forms.Form):
     )
 
     def clean_number(self) -> str:
-        number = "".join(str(self.cleaned_data["number"]).split())
-        if not number.isdigit():
-            raise ValidationError(_("办件编号由数字组成，请核对。"))
+        number = "".join(str(self.cleaned_data["number"]).split()).upper()
+        # a 一件事 is tracked as one by its application number: YJS + digits
+        digits = number[3:] if number.startswith("YJS") else number
+        if not digits.isdigit():
+            raise ValidationError(_("办件编号由数字组成（“一件事”申请编号以YJS开头），请核对。"))
         return number
 
     def clean_phone(self) -> str:

@@ -12,6 +12,8 @@ from rest_framework import exceptions
 from yichuang.audit.chain import case_chain
 from yichuang.cases import hooks
 from yichuang.cases.models import Case, CaseEvent, CaseMaterial, MaterialState
+from yichuang.cases.services.bundle_sms import STEP_OF as BUNDLE_STEP_OF
+from yichuang.cases.services.bundle_sms import bundle_step_sms
 from yichuang.org.models import Region, RegionLevel, Staff
 from yichuang.workdays.calendar import add_workdays
 
@@ -112,6 +114,10 @@ def _sms(case: Case, template: str, **context: Any) -> None:
         "name": case.applicant_name,
     }
     base.update({k: str(v) for k, v in context.items()})
+    if case.application_id is not None and template in BUNDLE_STEP_OF:
+        # 一件事: one message for the bundle once its last case passes this step (``bundle_sms``)
+        bundle_step_sms(case, template, base)
+        return
     sms_enqueue(to=case.applicant_phone, template=template, context=base, case_number=case.number)
 
 

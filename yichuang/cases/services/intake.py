@@ -39,6 +39,7 @@ from yichuang.cases.services.numbering import _next_number
 from yichuang.catalog.forms import form_validate
 from yichuang.catalog.models import Bundle, ItemVersion, ServiceItem
 from yichuang.catalog.selectors import bundle_materials, form_fields_for, handling_unit_for, town_of
+from yichuang.catalog.situations import requirements_for, situation_name
 from yichuang.common.errors import Invalid
 from yichuang.org.models import Role, ServicePoint, Staff
 
@@ -64,13 +65,24 @@ class _Intake:
     form: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
 
 
-def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> Case:
+def _open_case(
+    intake: _Intake,
+    *,
+    item: ServiceItem,
+    version: ItemVersion,
+    requirements: dict[str, dict[str, Any]] | None = None,
+    situation: str = "",
+) -> Case:
     """Write one case with its materials and timeline; accept it at once when a window clerk has a
     complete application. Runs inside the caller's transaction.
 
     The case is inserted once, in the status it ends in (no insert-then-update), its two timeline
-    lines in one insert; what was written stays on the case (``written``) for the answer."""
-    requirements = {m["code"]: m for m in version.snapshot["materials"]}
+    lines in one insert; what was written stays on the case (``written``) for the answer.
+
+    ``requirements``: the materials of the chosen 办理情形 (``situation``, its code), else every
+    material of the version."""
+    if requirements is None:
+        requirements = {m["code"]: m for m in version.snapshot["materials"]}
     person, point, actor = intake.person, intake.point, intake.actor
     check_eligible(item, person)
     # Citizens applying themselves are not told another applicant's case number (the demo's identity
@@ -139,6 +151,7 @@ def _open_case(intake: _Intake, *, item: ServiceItem, version: ItemVersion) -> C
             consent=bool(intake.consent_file),
             application=intake.application.number if intake.application else "",
             **_form_trace(intake.form),
+            **({"situation": situation} if situation else {}),
         )
     ]
     if accepted:
@@ -224,6 +237,7 @@ def case_create(
     consent_file: Any = None,
     note: str = "",
     form: Mapping[str, Any] | None = None,
+    situation: str = "",
 ) -> Case:
     """一窗受理: any window accepts any item its point offers.
 
@@ -235,7 +249,8 @@ def case_create(
 
     ``form`` is the item's application form as filled (``catalog.forms.form_validate`` checks it;
     the case keeps the cleaned values and issues the 申请表); None when the applicant filled it on
-    paper.
+    paper. ``situation`` is the code of the item's 办理情形 the applicant is in (``catalog.situations``):
+    the materials are checked against that situation's list; empty, against every material.
     """
     _check_intake(actor=actor, point=point, channel=channel)
     return _create_one(
@@ -250,6 +265,7 @@ def case_create(
         consent_file=consent_file,
         note=note,
         form=form,
+        situation=situation,
     )
 
 
@@ -266,12 +282,16 @@ def _create_one(
     consent_file: Any,
     note: str,
     form: Mapping[str, Any] | None = None,
+    situation: str = "",
 ) -> Case:
-    """One case, once the actor may take it: the item's offer, the applicant, the materials, the
-    application form."""
+    """One case, once the actor may take it: the item's offer, the applicant, the materials (of the
+    办理情形 when one is named), the application form."""
     version = _check_offered(item, point)
     person = _validate_applicant(applicant)
-    requirements = {m["code"]: m for m in version.snapshot["materials"]}
+    situation = (situation or "").strip()
+    requirements = {m["code"]: m for m in requirements_for(version.snapshot, situation)}
+    if situation:
+        note = (_("办理情形：%(name)s。") % {"name": situation_name(version.snapshot, situation)}) + note
     given = {m.requirement: m for m in materials}
     intake = _Intake(
         actor=actor,
@@ -284,12 +304,36 @@ def _create_one(
         consent_file=consent_file,
         note=note,
     )
-    errors = _material_errors(requirements, given, intake.tolerated, intake.committed)
+    errors = _situation_errors(version.snapshot, situation, requirements, intake) or _material_errors(
+        requirements, given, intake.tolerated, intake.committed
+    )
     if errors:
         raise Invalid(_("申请材料有误，请检查。"), fields=errors)
     intake.form = _filled_form(item, form)
     intake.licenses = _held_licenses(person, [version])
-    return _open_case(intake, item=item, version=version)
+    return _open_case(intake, item=item, version=version, requirements=requirements, situation=situation)
+
+
+def _situation_errors(
+    snapshot: Mapping[str, Any], situation: str, requirements: Mapping[str, Any], intake: _Intake
+) -> dict[str, list[str]]:
+    """A paper of the item that the chosen 办理情形 does not ask for, named as such (rather than as
+    unknown): given, tolerated or promised under another situation's list."""
+    if not situation:
+        return {}
+    names = {m["code"]: m["name"] for m in snapshot.get("materials") or []}
+    label = situation_name(snapshot, situation)
+    errors: dict[str, list[str]] = {}
+    for field_name, codes in (
+        ("materials", set(intake.given)),
+        ("tolerated", intake.tolerated),
+        ("commitments", intake.committed),
+    ):
+        for code in sorted(c for c in codes if c in names and c not in requirements):
+            errors.setdefault(field_name, []).append(
+                _("办理情形“%(situation)s”不需要“%(name)s”。") % {"situation": label, "name": names[code]}
+            )
+    return errors
 
 
 def form_fingerprint(fields: list[dict[str, Any]], values: Mapping[str, Any]) -> str:
@@ -351,6 +395,7 @@ def online_case_create(
     note: str = "",
     form: Mapping[str, Any] | None = None,
     channel: str = Channel.ONLINE,
+    situation: str = "",
 ) -> Case:
     """网上申请 by the applicant himself (``yichuang.citizens``): the same checks of the item, the
     applicant and the materials as ``case_create``, without the staff's right to take it at the
@@ -370,6 +415,7 @@ def online_case_create(
         consent_file=None,
         note=note,
         form=form,
+        situation=situation,
     )
 
 

@@ -21,6 +21,7 @@ from yichuang.catalog.excel.layout import (
     OFFER_COLUMNS,
     OFFER_SHEET,
 )
+from yichuang.catalog.excel.situations import SITUATION_COLUMNS, SITUATION_SHEET
 from yichuang.catalog.excel.storing import store
 from yichuang.catalog.excel.validation import ImportResult, validate
 from yichuang.common.excel import (
@@ -47,7 +48,7 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
     Offers (认领事项) are created or updated by 服务点编码 + 实施编码; an offer the file leaves out is kept
     (staff stop offering an item with 启用 = 否). When the workbook has sheet 表单字段, each item of the
     file gets exactly that sheet's fields for it (matched by 字段标识); without the sheet (an older
-    workbook) the items keep their fields.
+    workbook) the items keep their fields; likewise sheet 办理情形 and the items' situations.
     ``dry_run`` checks everything, including the database constraints, and stores nothing.
     """
     result = ImportResult(dry_run=dry_run)
@@ -70,7 +71,7 @@ def import_catalog(file: FileSource, *, actor: Any = None, dry_run: bool = False
         except StoreError as exc:
             logger.warning("catalog import failed while storing: %s", exc.error)
             result.created = result.updated = result.materials = result.delegations = result.offers = 0
-            result.form_fields = 0
+            result.form_fields = result.situations = 0
             result.versions = 0
             result.errors.append(exc.row_error())
     return result
@@ -97,5 +98,9 @@ def _read_workbook(file: FileSource) -> dict[str, list[SheetRow]]:
         if FORM_FIELD_SHEET in workbook.sheetnames:
             sheets[FORM_FIELD_SHEET] = read_sheet(
                 workbook[FORM_FIELD_SHEET], FORM_FIELD_SHEET, FORM_FIELD_COLUMNS
+            )
+        if SITUATION_SHEET in workbook.sheetnames:
+            sheets[SITUATION_SHEET] = read_sheet(
+                workbook[SITUATION_SHEET], SITUATION_SHEET, SITUATION_COLUMNS
             )
         return sheets

@@ -19,6 +19,7 @@ from yichuang.catalog.excel.layout import (
     MATERIAL_SHEET,
     OFFER_SHEET,
 )
+from yichuang.catalog.excel.situations import SITUATION_SHEET, store_situations
 from yichuang.catalog.excel.validation import ImportResult, Plan
 from yichuang.catalog.models import Delegation, FormField, MaterialRequirement, PointItem, ServiceItem
 from yichuang.catalog.services import item_publish, item_snapshot
@@ -98,9 +99,18 @@ def store(plan: Plan, *, actor: Any, result: ImportResult) -> None:
         for code in plan.imported_codes:
             _store_form_fields(item_for(code), plan.form_fields.get(code, []), result)
 
+    versioned = list(plan.imported_codes)
+    if plan.situations is not None:
+        for code in dict.fromkeys([*plan.imported_codes, *plan.situations]):
+            planned = plan.situations.get(code, [])
+            with _row(SITUATION_SHEET, planned[0].row if planned else None):
+                result.situations += store_situations(item_for(code), planned)
+            if code not in versioned:
+                versioned.append(code)
+
     rows = {entry.item.code: entry.row for entry in plan.items}
     publish = {entry.item.code for entry in plan.items if entry.publish}
-    for code in plan.imported_codes:
+    for code in versioned:
         item = item_for(code)
         with _row(ITEM_SHEET if code in rows else MATERIAL_SHEET, rows.get(code)):
             if code in publish:

@@ -21,6 +21,7 @@ from yichuang.catalog.excel.layout import (
     OFFER_COLUMNS,
     OFFER_SHEET,
 )
+from yichuang.catalog.excel.situations import SITUATION_SHEET, PlannedSituation, validate_situations
 from yichuang.catalog.models import (
     Delegation,
     FormField,
@@ -48,6 +49,7 @@ class ImportResult:
     delegations: int = 0
     offers: int = 0
     form_fields: int = 0
+    situations: int = 0
     versions: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
@@ -74,7 +76,7 @@ class ImportResult:
             "offers": self.offers,
             "form_fields": self.form_fields,
             "versions": self.versions,
-        }
+        } + (_("办理情形 %(n)s 个。") % {"n": self.situations} if self.situations else "")
 
 
 @dataclass
@@ -102,6 +104,8 @@ class Plan:
     #: older one): then the items keep the fields they have.
     form_fields: dict[str, list[tuple[int, FormField]]] | None = None
     db_items: dict[str, ServiceItem] = field(default_factory=dict)
+    #: Item code → its 办理情形 as planned; ``None`` without sheet 办理情形 (the items keep theirs).
+    situations: dict[str, list[PlannedSituation]] | None = None
 
 
 def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
@@ -110,6 +114,7 @@ def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
     delegation_rows = sheets.get(DELEGATION_SHEET, [])
     offer_rows = sheets.get(OFFER_SHEET, [])
     form_rows = sheets.get(FORM_FIELD_SHEET, [])
+    situation_rows = sheets.get(SITUATION_SHEET, [])
 
     file_codes = {row.values["code"] for row in item_rows if row.values.get("code")}
     referenced = (
@@ -117,7 +122,7 @@ def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
         | {row.values["parent"] for row in item_rows if row.values.get("parent")}
         | {
             row.values["item"]
-            for row in material_rows + delegation_rows + offer_rows + form_rows
+            for row in material_rows + delegation_rows + offer_rows + form_rows + situation_rows
             if row.values.get("item")
         }
     )
@@ -133,7 +138,16 @@ def validate(sheets: dict[str, list[SheetRow]], result: ImportResult) -> Plan:
         plan.form_fields = {}
         _validate_form_fields(form_rows, plan, file_codes)
 
-    for row in [*item_rows, *material_rows, *delegation_rows, *offer_rows, *form_rows]:
+    if SITUATION_SHEET in sheets:
+        plan.situations = validate_situations(
+            situation_rows,
+            file_codes=file_codes,
+            db_items=plan.db_items,
+            file_materials=plan.materials,
+            imported_codes=plan.imported_codes,
+        )
+
+    for row in [*item_rows, *material_rows, *delegation_rows, *offer_rows, *form_rows, *situation_rows]:
         for reason in unique(row.errors):
             result.add_error(row.sheet, row.number, reason)
     return plan

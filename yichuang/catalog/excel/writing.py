@@ -22,6 +22,7 @@ from yichuang.catalog.excel.layout import (
     OFFER_COLUMNS,
     OFFER_SHEET,
 )
+from yichuang.catalog.excel.situations import SITUATION_COLUMNS, SITUATION_SHEET, situation_rows
 from yichuang.catalog.models import (
     Delegation,
     FormField,
@@ -88,6 +89,7 @@ def export_catalog(items: QuerySet[ServiceItem] | None = None) -> bytes:
         offer_rows = [[_offer_value(offer, column) for column in OFFER_COLUMNS] for offer in offers]
         write_sheet(workbook.create_sheet(OFFER_SHEET), OFFER_COLUMNS, offer_rows)
         write_sheet(workbook.create_sheet(FORM_FIELD_SHEET), FORM_FIELD_COLUMNS, form_rows)
+        write_sheet(workbook.create_sheet(SITUATION_SHEET), SITUATION_COLUMNS, situation_rows(queryset))
         _write_guide(workbook.create_sheet(GUIDE_SHEET))
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -152,6 +154,7 @@ def _write_guide(sheet: Any) -> None:
         (DELEGATION_SHEET, DELEGATION_COLUMNS),
         (OFFER_SHEET, OFFER_COLUMNS),
         (FORM_FIELD_SHEET, FORM_FIELD_COLUMNS),
+        (SITUATION_SHEET, SITUATION_COLUMNS),
     ):
         for column in columns:
             rows.append((sheet_name, column.header, "是" if column.required else "", column_hint(column)))

@@ -51,7 +51,7 @@ DELEGATED_ITEMS: tuple[ItemSpec, ...] = (
         aliases="高龄补贴、80岁补贴、老年津贴", keywords="老人 补贴 高龄", visits=1, depth=4, offer="HTV", delegate=_G),
     ItemSpec("000120002006", "老年人优待证办理", "public_service", "MZJ", _C, 10, 0,
         "《中华人民共和国老年人权益保障法》第五章；《河南省老年人权益保障条例》",
-        "年满60周岁的本区户籍老年人及常住本区的外地老年人。", "M001 M007", result="certificate", result_name="老年人优待证", license="L007",
+        "年满60周岁的本区户籍老年人及常住本区的外地老年人。", "M001 M007 M080?", result="certificate", result_name="老年人优待证", license="L007",
         aliases="老年证、优待证、老人证", keywords="老人 乘车 优惠", visits=1, depth=4, offer="HTV", delegate=_G),
     ItemSpec("000105002007", "困难残疾人生活补贴和重度残疾人护理补贴申请", "benefit", "MZJ", _C, 20, 7,
         "《国务院关于全面建立困难残疾人生活补贴和重度残疾人护理补贴制度的意见》（国发〔2015〕52号）",

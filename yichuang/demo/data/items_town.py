@@ -38,7 +38,7 @@ TOWN_ITEMS: tuple[ItemSpec, ...] = (
         audience="both", result="approval_document", result_name="临时建设批准文件", keywords="临时建筑 摊位", offer="T"),
     ItemSpec("000107099005", "独生子女父母光荣证发放", "confirmation", _DEPT, _TOWN, 10, 0,
         "《中华人民共和国人口与计划生育法》第二十七条；《河南省人口与计划生育条例》",
-        "在国家提倡一对夫妻生育一个子女期间自愿终身只生育一个子女的夫妻。", "M001 M002 M003 F M031!", form="独生子女父母光荣证申领表",
+        "在国家提倡一对夫妻生育一个子女期间自愿终身只生育一个子女的夫妻。", "M001 M002 M003 F M031! M080?", form="独生子女父母光荣证申领表",
         result="certificate", result_name="独生子女父母光荣证", license="L018", aliases="独生子女证", keywords="计生 光荣证", visits=1, depth=4,
         offer="TV"),
     ItemSpec("000120099006", "流动人口婚育证明出具", "public_service", _DEPT, _TOWN, 5, 0, "《流动人口计划生育工作条例》第七条",

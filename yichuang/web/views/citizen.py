@@ -20,7 +20,9 @@ from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
 from yichuang.citizens import services
+from yichuang.citizens.identity import identity_service
 from yichuang.citizens.models import Citizen
+from yichuang.citizens.oidc import oidc_configured
 from yichuang.common.errors import Invalid
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
 from yichuang.common.throttles import ClientAddressThrottle
@@ -76,6 +78,7 @@ def _allowed(*throttles: SimpleRateThrottle, request: HttpRequest) -> bool:
 
 
 def _login_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    context.setdefault("oidc", oidc_configured())
     return render(request, "web/citizen/login.html", context, status=status)
 
 
@@ -163,7 +166,14 @@ class _CitizenThrottle(SimpleRateThrottle):
 def my_identity(request: HttpRequest) -> HttpResponse:
     person = citizen(request)
     target = safe_next(request, reverse("web:my-cases"))
-    context: dict[str, Any] = {"me": me_facts(person), "verified": person.verified, "next": target}
+    context: dict[str, Any] = {
+        "me": me_facts(person),
+        "verified": person.verified,
+        "next": target,
+        "oidc": oidc_configured(),
+        # the province's identity as the service: typed numbers prove nothing, only its sign-in binds
+        "typed": not identity_service().redirects,
+    }
     if request.method == "GET":
         context["form"] = IdentityForm()
         return render(request, "web/citizen/identity.html", context)

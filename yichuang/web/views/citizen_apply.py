@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework import exceptions
 
 from yichuang.catalog.selectors import form_fields_for, items_published, points_offering
+from yichuang.catalog.situations import item_situations
 from yichuang.citizens import drafts, services, steps
 from yichuang.citizens.models import ApplicationDraft, DraftStep
 from yichuang.common.identity import mask_phone, mask_resident_id
@@ -52,20 +53,24 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _material_rows(draft: ApplicationDraft) -> list[dict[str, Any]]:
+    """The materials of his 办理情形 (``required`` as the situation makes it), with his files so far and
+    the item's blank form and sample to download where staff gave them."""
     files = steps.draft_files(draft)
     return [
         {
             "code": m.code,
             "name": m.name,
-            "required": m.required,
+            "required": required,
             "notes": m.notes,
+            "blank_form": m.blank_form.url if m.blank_form else "",
+            "sample": m.sample.url if m.sample else "",
             "tolerable": m.tolerable,
             "commitment_allowed": m.commitment_allowed,
             "commitment_text": steps.commitment_text(m) if m.commitment_allowed else "",
             "committed": m.code in draft.commitments,
             "files": files.get(m.code, []),
         }
-        for m in draft.item.materials.order_by("order", "id")
+        for m, required in steps.draft_materials(draft)
     ]
 
 
@@ -131,6 +136,11 @@ def _render(
 ) -> HttpResponse:
     if step == DraftStep.SITUATION:
         extra.setdefault("points", list(points_offering(draft.item)))
+        extra["situations"] = item_situations(draft.item_id)
+    if step != DraftStep.SITUATION and draft.situation:
+        extra["situation_name"] = next(
+            (s["name"] for s in item_situations(draft.item_id) if s["code"] == draft.situation), ""
+        )
     if step in (DraftStep.MATERIALS, DraftStep.CONFIRM):
         extra["materials"] = _material_rows(draft)
         extra["accept"] = PHONE_ACCEPT
@@ -182,12 +192,17 @@ def apply_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except exceptions.APIException as exc:
         problem = problem_from(exc)
         draft.refresh_from_db()
+        if step == DraftStep.SITUATION:  # shown again as chosen (not saved), beside the message
+            draft.point = request.POST.get("point", "")[:20]
+            draft.situation = request.POST.get("situation", "")[:30]
         return _render(request, draft, step, status=problem.status, problem=problem)
 
 
 def _post(request: HttpRequest, draft: ApplicationDraft, step: str) -> HttpResponse:
     if step == DraftStep.SITUATION:
-        steps.draft_choose_point(draft=draft, point_code=request.POST.get("point", ""))
+        steps.draft_choose_point(
+            draft=draft, point_code=request.POST.get("point", ""), situation=request.POST.get("situation", "")
+        )
         return HttpResponseRedirect(_step_url(draft, DraftStep.INFO))
     if step == DraftStep.INFO:
         values = {
@@ -231,7 +246,7 @@ def _post_materials(request: HttpRequest, draft: ApplicationDraft) -> HttpRespon
     """Files chosen for any material are stored whatever button was pressed (so 下一步 never drops a
     chosen photo); ``remove`` drops one file; ``next`` saves the signed commitments and moves on."""
     action = request.POST.get("action", "")
-    codes = list(draft.item.materials.values_list("code", flat=True))
+    codes = [m.code for m, _required in steps.draft_materials(draft)]
     for code in codes:
         chosen = request.FILES.getlist(f"upload_{code}")
         if chosen:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework import exceptions
 
-from yichuang.cases.models import Case, CaseStatus
+from yichuang.cases.models import BundleApplication, Case, CaseStatus
 from yichuang.cases.services import MaterialInput
 from yichuang.citizens import drafts, services
 from yichuang.citizens.selectors import case_missing, citizen_case_get, citizen_cases
@@ -108,6 +108,13 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [{"case": c, "progress": progress(c)} for c in page.object_list],
             "drafts": list(drafts.drafts_of(person)),
+            # his 一件事, each followed as one by its YJS number
+            "applications": list(
+                BundleApplication.objects.filter(cases__citizen_link__citizen=person)
+                .select_related("bundle")
+                .distinct()
+                .order_by("-id")[:20]
+            ),
             "verified": person.verified,
         },
     )

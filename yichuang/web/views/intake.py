@@ -34,6 +34,7 @@ from yichuang.catalog.selectors import (
     items_published,
     points_offering,
 )
+from yichuang.catalog.situations import item_situations
 from yichuang.common.identity import resident_id_valid, uscc_valid, validate_resident_id, validate_uscc
 from yichuang.files.models import StoredFile
 from yichuang.licenses.selectors import licenses_in_force
@@ -299,6 +300,9 @@ def _context(request: HttpRequest, subject: Subject, form: ApplicantForm, **extr
         "note": request.POST.get("note", ""),
         "refuse_reason": request.POST.get("refuse_reason", ""),
         "form_rows": _form_rows(subject, request, extra.get("problem")),
+        # 办理情形 of an item (a bundle asks every material): chosen here, checked by case_create
+        "situations": item_situations(subject.item.pk) if subject.item is not None else [],
+        "situation": request.POST.get("situation", ""),
         **upload_context(),
         **extra,
     }
@@ -413,6 +417,8 @@ def _intake(request: HttpRequest, user: Staff, point: ServicePoint, subject: Sub
         "note": clean_text(request.POST.get("note", ""))[:1000],
         "form": _form_values(subject, request),
     }
+    if subject.kind == "item":
+        arguments["situation"] = clean_text(request.POST.get("situation", ""))[:30]
     try:
         with transaction.atomic():
             target = _sit(subject, arguments, decision, reason)

@@ -20,6 +20,7 @@ from yichuang.catalog.guide import guide_sections, time_limit_text
 from yichuang.catalog.models import ItemStatus, ServiceItem
 from yichuang.catalog.search import search_items
 from yichuang.catalog.selectors import bundles_active, items_published, points_offering
+from yichuang.catalog.situations import item_situations
 from yichuang.common.throttles import page_allowed
 from yichuang.delivery.selectors import waybill_of
 from yichuang.org.models import Staff
@@ -27,6 +28,7 @@ from yichuang.web.forms import RatingForm, TrackForm
 from yichuang.web.rating import already_rated, may_rate, submit_rating
 from yichuang.web.views.citizen_cases import progress
 from yichuang.web.views.common import key_or_404, problem_from
+from yichuang.web.views.guide_files import material_file_url
 
 #: How long after a progress query the same browser may rate the case without typing the phone again.
 RATING_WINDOW_SECONDS = 15 * 60
@@ -88,7 +90,17 @@ def guide_detail(request: HttpRequest, code: str, kiosk: bool = False) -> HttpRe
             "kiosk": kiosk,
             "item": item,
             "sections": [s for s in sections if s.title not in (_("要带的材料"), _("在哪里办"))],
-            "materials": list(item.materials.all()),
+            "materials": [
+                {
+                    "row": m,
+                    "blank_form": material_file_url(item.code, m, "blank-form"),
+                    "sample": material_file_url(item.code, m, "sample"),
+                }
+                for m in item.materials.select_related("license_type")
+            ],
+            "situations": item_situations(item.pk),
+            "parent": item.parent if item.parent and item.parent.status == "published" else None,
+            "children": list(items_published().filter(parent=item).order_by("code")),
             "supplement_days": item.supplement_days,
             "time_limit": time_limit_text(item),
             "points": points[:60],
@@ -134,6 +146,8 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
         context["error"] = _("查询过于频繁，请一分钟后再试。")
         return render(request, "web/track/form.html", context, status=429)
     number, phone = form.cleaned_data["number"], form.cleaned_data["phone"]
+    if number.startswith("YJS"):
+        return _track_application(request, context, number=number, phone=phone)
     try:
         case = case_track(number=number, phone=phone)
     except exceptions.NotFound:
@@ -155,6 +169,25 @@ def track(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
         }
     )
     return render(request, "web/track/result.html", context)
+
+
+def _track_application(
+    request: HttpRequest, context: dict[str, Any], *, number: str, phone: str
+) -> HttpResponse:
+    """一件事 tracked as one by its YJS number (the API's ``application_track_output``)."""
+    from yichuang.cases.api import application_track_output
+    from yichuang.cases.selectors import application_track
+
+    try:
+        application = application_track(number=number, phone=phone)
+    except exceptions.NotFound:
+        context["error"] = _("没有找到这个办件。请核对办件编号和申请时留的手机号。")
+        return render(request, "web/track/form.html", context, status=404)
+    summary = application_track_output(application)
+    for line in summary["timeline"]:  # ISO 8601 in the API; minutes, like the other pages
+        line["at"] = str(line["at"] or "")[:16].replace("T", " ")
+    context["summary"] = summary
+    return render(request, "web/track/application.html", context)
 
 
 @require_POST
