@@ -232,7 +232,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "yichuang.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "yichuang.org.passwords.StaffPasswordValidator", "OPTIONS": {"min_classes": 3}},
+    # Not one of the last PASSWORD_HISTORY_COUNT passwords (hashes kept in org.PasswordHistory)
+    {"NAME": "yichuang.org.passwords.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
+if PASSWORD_HISTORY_COUNT < 0:
+    raise ImproperlyConfigured("PASSWORD_HISTORY_COUNT must be 0 (off) or more")
 # Staff web sessions (yichuang.common.sessions): ended after this long without a request, and this long
 # after sign-in whatever happens; the cookie lives no longer than the second.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)

@@ -266,6 +266,12 @@ class Staff(AbstractUser):
             self.role = Role.ADMIN
         super().save(*args, **kwargs)
 
+    def set_password(self, raw_password: str | None) -> None:
+        # The hash being replaced, for the password history (``org.passwords``): a password set
+        # before the history was kept (or as a hash directly) still counts once it is changed.
+        self._password_before = self.password
+        super().set_password(raw_password)
+
     def get_full_name(self) -> str:
         """Chinese names put the family name first, without a space (陈静, not 静 陈)."""
         return f"{self.last_name}{self.first_name}".strip()
@@ -278,3 +284,23 @@ class Staff(AbstractUser):
             raise ValidationError(_("除管理员外，工作人员必须指定服务点或管辖区划。"))
         if self.point is not None and self.region is not None and not self.region.contains(self.point.region):
             raise ValidationError({"region": _("服务点应在管辖区划之内。")})
+
+
+class PasswordHistory(models.Model):
+    """A password a member of staff has had, as Django's hash only (``org.passwords.PasswordHistoryValidator``):
+    the last ``PASSWORD_HISTORY_COUNT`` are kept, and a new password may be none of them (等保 level 3)."""
+
+    user = models.ForeignKey(
+        Staff, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    set_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["user", "-set_at", "-id"]
+        indexes = [models.Index(fields=["user", "-set_at", "-id"], name="password_history_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d %H:%M}"
