@@ -16,6 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yichuang.pii.fields import BlindIndexField, SealedCharField
+
 
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("省")
@@ -239,7 +241,9 @@ class Staff(AbstractUser):
     window = models.ForeignKey(
         Window, verbose_name=_("窗口"), null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
     )
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    #: sealed at rest (decision 106); the index answers the admin's search by the whole number
+    phone = SealedCharField(_("手机号"), blank=True, index="phone_index")
+    phone_index = BlindIndexField(source="phone", db_index=True)
     is_demo = models.BooleanField(
         _("演示账号"), default=False, help_text=_("演示数据账号；生产环境拒绝启动。")
     )
