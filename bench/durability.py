@@ -15,6 +15,7 @@ Run from ``tests/test_durability.py`` (PostgreSQL only) or by hand against a dat
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -32,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from serve import BIN, ROOT, _spawn, _stop, descendants, free_port  # noqa: E402
+from serve import BIN, ROOT, _spawn, _stop, descendants, free_port
 
 #: What a client may wait for one answer (a request caught by a kill is cut at once; one stuck in a
 #: worker that is being replaced is not).
@@ -120,10 +121,8 @@ class Server:
 
     def kill_all(self) -> None:
         for pid in self.pids():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.wait()
 
     def stop(self) -> None:
