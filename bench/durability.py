@@ -52,6 +52,7 @@ class Figures:
     attempts: int = 0
     retries: int = 0
     replayed: int = 0
+    abandoned: int = 0
     refused: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -64,7 +65,8 @@ class Figures:
             f"acknowledged {self.acknowledged}, lost {self.lost}, duplicates {self.duplicates}, "
             f"mismatched {self.mismatched}, unsealed {self.unsealed}; kills {self.kills} "
             f"({self.worker_kills} workers, {self.server_kills} whole servers); "
-            f"{self.attempts} requests, {self.retries} retries, {self.replayed} replayed; {self.seconds:.1f} s"
+            f"{self.attempts} requests, {self.retries} retries, {self.abandoned} answers lost on purpose, "
+            f"{self.replayed} replayed; {self.seconds:.1f} s"
         )
 
 
@@ -137,7 +139,10 @@ def call(
     body: Any = None,
     headers: dict[str, str] | None = None,
     timeout: float = 10,
+    abandon: bool = False,
 ) -> tuple[int, Any, dict[str, str]]:
+    """One request; with ``abandon`` the client hangs up right after sending (the answer is lost on
+    the way: the server may well have committed), raising ``ConnectionAbortedError``."""
     host, port = address.rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
     try:
@@ -147,6 +152,9 @@ def call(
             payload = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
         conn.request(method, path, body=payload, headers=sent)
+        if abandon:
+            time.sleep(0.05)
+            raise ConnectionAbortedError("the client hung up")
         response = conn.getresponse()
         data = response.read()
         try:
@@ -219,6 +227,9 @@ def crash_run(
                 with run.lock:
                     figures.attempts += 1
                     figures.retries += 0 if first else 1
+                # One request in five loses its first answer on the way (the client hangs up): the
+                # retry must get the case that was made, not a second one.
+                abandon = first and n % 5 == 0
                 first = False
                 try:
                     status, answer, headers = call(
@@ -228,8 +239,11 @@ def crash_run(
                         body,
                         {**headers_base, "Idempotency-Key": key},
                         timeout=REQUEST_TIMEOUT,
+                        abandon=abandon,
                     )
                 except (OSError, http.client.HTTPException):
+                    with run.lock:
+                        figures.abandoned += abandon
                     time.sleep(0.2)
                     continue
                 if status >= 500:

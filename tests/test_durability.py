@@ -56,6 +56,7 @@ def test_no_acknowledged_case_is_lost_or_doubled_across_kills_and_each_opens_to_
     assert figures.refused == []
     assert figures.kills == 4 and figures.server_kills >= 2
     assert figures.acknowledged >= 20
+    assert figures.abandoned > 0 and figures.replayed > 0  # answers lost after the commit were replayed
     assert (figures.lost, figures.duplicates, figures.mismatched, figures.unsealed) == (0, 0, 0, 0)
     assert figures.acknowledged == len(run.sent)  # every request was answered in the end
     keys.forget_keys()
