@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
+from django.urls import reverse_lazy
 
 from yichuang.web.forms import LoginForm
 
@@ -30,7 +31,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     (history included), the session stays signed in, his API tokens are revoked (``org.tokens``)."""
 
     template_name = "web/password_change.html"
-    success_url = "/work/"
+    success_url = reverse_lazy("web:work")
 
     def form_valid(self, form: Any) -> HttpResponse:
         from django.contrib import messages
