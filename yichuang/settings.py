@@ -172,6 +172,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # With a read replica: the writer's WAL position, so that his next list waits for it
     "yichuang.common.replica.ReplicaWriteMarkMiddleware",
+    # A slowed sign-in (too many failures for one username from anywhere): 429 with Retry-After
+    "yichuang.common.loginpace.LoginPaceMiddleware",
 ]
 
 ROOT_URLCONF = "yichuang.urls"
@@ -256,7 +258,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "yichuang.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "yichuang.org.passwords.StaffPasswordValidator", "OPTIONS": {"min_classes": 3}},
+    # Not one of the last PASSWORD_HISTORY_COUNT passwords (hashes kept in org.PasswordHistory)
+    {"NAME": "yichuang.org.passwords.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
+if PASSWORD_HISTORY_COUNT < 0:
+    raise ImproperlyConfigured("PASSWORD_HISTORY_COUNT must be 0 (off) or more")
 # Staff web sessions (yichuang.common.sessions): ended after this long without a request, and this long
 # after sign-in whatever happens; the cookie lives no longer than the second.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
@@ -277,6 +284,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "yichuang.common.errors.axes_lockout"
 AXES_CLIENT_IP_CALLABLE = "yichuang.common.clientip.client_address"
+# Beside axes, a slowing (never locking) limit per username from every address (common.loginpace,
+# decision 105): after LOGIN_SLOW_AFTER failures each within LOGIN_SLOW_WINDOW_MINUTES of the one before,
+# the next attempt waits BASE × 2ⁿ seconds up to MAX (429, Retry-After), except from an address the user
+# signed in from within LOGIN_KNOWN_ADDRESS_DAYS.
+LOGIN_SLOW_AFTER = env_int("LOGIN_SLOW_AFTER", 10)
+LOGIN_SLOW_WINDOW_MINUTES = env_int("LOGIN_SLOW_WINDOW_MINUTES", 15)
+LOGIN_SLOW_BASE_SECONDS = env_int("LOGIN_SLOW_BASE_SECONDS", 2)
+LOGIN_SLOW_MAX_SECONDS = env_int("LOGIN_SLOW_MAX_SECONDS", 300)
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 90)
+if min(LOGIN_SLOW_AFTER, LOGIN_SLOW_WINDOW_MINUTES, LOGIN_SLOW_BASE_SECONDS, LOGIN_SLOW_MAX_SECONDS) <= 0:
+    raise ImproperlyConfigured("LOGIN_SLOW_* must be positive")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -6,6 +6,7 @@ from oauth2_provider import views as oauth_views
 
 from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
 from yichuang.catalog import api as catalog_api
+from yichuang.common.loginpace import admin_login_form
 from yichuang.documents.urls import verify_urlpatterns
 from yichuang.notify import api as notify_api
 from yichuang.org import api as org_api
@@ -14,6 +15,7 @@ from yichuang.payments.api import PaymentNotifyApi
 admin.site.site_header = _("一窗 · 基层政务服务平台管理")
 admin.site.site_title = _("一窗管理")
 admin.site.index_title = _("管理首页")
+admin.site.login_form = admin_login_form()  # slowed like the login page (common.loginpace)
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", org_api.TokenObtainApi.as_view(), name="auth-token"),

@@ -33,7 +33,7 @@ from yichuang.common.errors import Invalid
 from yichuang.common.idempotency import run_idempotent
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
 from yichuang.common.pagination import Pagination
-from yichuang.common.throttles import ClientAddressThrottle, ScopedRateThrottle
+from yichuang.common.throttles import ClientAddressThrottle, ScopedRateThrottle, personal_ident
 from yichuang.delivery.api import WaybillOutputSerializer
 from yichuang.delivery.selectors import waybill_of
 from yichuang.files.selectors import files_for
@@ -55,7 +55,10 @@ class PhoneRateThrottle(ClientAddressThrottle):
         phone = raw.strip()[:20] if isinstance(raw, str) else ""
         if not phone:
             return None  # not a phone number: refused by the serializer, counted per address
-        return self.cache_format % {"scope": self.scope, "ident": phone}
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": personal_ident(phone, scope=str(self.scope)),
+        }
 
 
 class _Citizen(APIView):

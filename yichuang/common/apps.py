@@ -12,7 +12,10 @@ class CommonConfig(AppConfig):
         from knox.models import AuthToken
 
         from yichuang.catalog import models as catalog
-        from yichuang.common import sessions  # noqa: F401  (the session clock starts at sign-in)
+        from yichuang.common import (
+            loginpace,  # noqa: F401  (failures counted per username)
+            sessions,  # noqa: F401  (the session clock starts at sign-in)
+        )
         from yichuang.common.memo import watch
         from yichuang.documents.models import Seal
         from yichuang.notify.models import SmsTemplate

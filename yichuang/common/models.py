@@ -4,9 +4,12 @@ markers of the per-process memos (``common.memo``)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+from yichuang.pii.fields import SealedJSONField
 
 
 class IdempotencyRecord(models.Model):
@@ -19,7 +22,8 @@ class IdempotencyRecord(models.Model):
     #: (422), not answered with the first request's result. Empty for records older than the check.
     fingerprint = models.CharField(max_length=64, blank=True, default="")
     status_code = models.PositiveSmallIntegerField(default=0)
-    response = models.JSONField(default=dict)
+    #: the answer replayed, sealed whole (it holds the applicant's ID number and phone; decision 106)
+    response: Any = SealedJSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
 

@@ -81,3 +81,11 @@ def page_allowed(request: Any, *, scope: str, counter: str | None = None) -> boo
     (``DEFAULT_THROTTLE_RATES``), counted under ``counter`` (default: the scope's own count)."""
     throttle = _PageThrottle(scope, counter or f"{scope}-page")
     return bool(throttle.allow_request(request, cast(Any, None)))
+
+
+def personal_ident(value: str, *, scope: str) -> str:
+    """A counter's name for a personal value (a phone number counted whatever address asks): its keyed
+    SM3 index (``pii.blind_index``), never the value — the counters live in a database table too."""
+    from yichuang.pii.cipher import blind_index
+
+    return blind_index(value, context=f"throttle.{scope}")

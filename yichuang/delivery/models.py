@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.pii.fields import SealedCharField
+
 
 class Waybill(models.Model):
     case = models.OneToOneField(
@@ -14,8 +16,9 @@ class Waybill(models.Model):
     carrier = models.CharField(_("寄递服务"), max_length=40)
     number = models.CharField(_("运单号"), max_length=40, db_index=True)
     recipient_name = models.CharField(_("收件人"), max_length=100, blank=True)
-    recipient_phone = models.CharField(_("收件人电话"), max_length=20, blank=True)
-    address = models.CharField(_("收件地址"), max_length=200, blank=True)
+    #: sealed at rest (SM4-GCM, decision 106): shown masked, sent whole to the carrier only
+    recipient_phone = SealedCharField(_("收件人电话"), blank=True)
+    address = SealedCharField(_("收件地址"), max_length=1000, blank=True)
     #: made through the carrier's interface (else typed in by the clerk from a paper waybill)
     created_online = models.BooleanField(_("经寄递接口下单"), default=False)
     events = models.JSONField(_("物流轨迹"), default=list, blank=True)

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from yichuang.org.models import Department, ServicePoint
 from yichuang.org.units import Unit
+from yichuang.pii.fields import SealedCharField
 
 
 class HandoverStatus(models.TextChoices):
@@ -107,7 +108,7 @@ class Handover(models.Model):
         related_name="handovers_in",
     )
     contact_name = models.CharField(_("交接联系人"), max_length=100)
-    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    contact_phone = SealedCharField(_("联系电话"))  # sealed at rest (decision 106), shown masked
     note = models.TextField(_("备注"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

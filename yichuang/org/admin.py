@@ -75,8 +75,8 @@ class StaffAdmin(UserAdmin[Staff]):
         "is_demo",
     ]
     list_filter = ["role", "is_active", "is_staff", "is_superuser", "is_demo", "point__kind"]
-    # Searching by the full number is allowed (staff look a colleague up by phone); only display is masked.
-    search_fields = ["username", "first_name", "last_name", "email", "phone"]
+    # A colleague is found by his whole number (the sealed phone's index: "=phone"); display is masked.
+    search_fields = ["username", "first_name", "last_name", "email", "=phone"]
     autocomplete_fields = ["point", "region", "department", "window"]
     list_select_related = ["point", "region", "department"]
     fieldsets = [

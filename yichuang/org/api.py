@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate, logout
 from django.contrib.auth.signals import user_logged_out
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -16,7 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yichuang.audit.models import SecurityKind
+from yichuang.audit.services import security_record
 from yichuang.common.auth import DEMO_REFUSED
+from yichuang.common.loginpace import login_gate, login_succeeded, slowed_message
 from yichuang.org.checks import demo_username_refused
 from yichuang.org.models import PointKind, Region, ServicePoint, Staff
 from yichuang.org.selectors import scope_of
@@ -27,6 +30,14 @@ class LockedOut(exceptions.APIException):
     status_code = 403
     default_detail = _("登录失败次数过多，账号已被暂时锁定，请稍后再试。")
     default_code = "locked_out"
+
+
+class LoginSlowed(exceptions.Throttled):
+    """429 ``throttled`` with ``Retry-After``: too many failures for this username from anywhere
+    (``common.loginpace``); the password was not checked."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(wait=wait, detail=slowed_message(wait))
 
 
 class DemoAccountRefused(exceptions.APIException):
@@ -54,7 +65,15 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer},
+        responses={
+            200: TokenSerializer,
+            429: OpenApiResponse(
+                description=_(
+                    "throttled：该用户名近期多次登录失败（来自任何地址），按 Retry-After 秒后再试；"
+                    "在本人近期成功登录过的地址不受此限制。"
+                )
+            ),
+        },
         auth=[],
         summary=_("登录取得令牌"),
         description=_(
@@ -67,6 +86,9 @@ class TokenObtainApi(APIView):
         data.is_valid(raise_exception=True)
         if demo_username_refused(data.validated_data["username"]):
             raise DemoAccountRefused()
+        wait = login_gate(request, data.validated_data["username"])
+        if wait:
+            raise LoginSlowed(wait)
         user = authenticate(
             request=request._request,
             username=data.validated_data["username"],
@@ -79,6 +101,10 @@ class TokenObtainApi(APIView):
                 {"non_field_errors": [_("用户名或密码错误。")]}, code="invalid_credentials"
             )
         row, token = token_issue(user=user)
+        # A sign-in for the record (the address it came from is then one of his usual ones) that
+        # forgets the username's failures; not user_logged_in, which would start a web session.
+        security_record(SecurityKind.LOGIN, actor=user, request=request._request, note="api")
+        login_succeeded(user.get_username())
         return Response({"token": token, "expires_at": row.expiry})
 
 

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yichuang.pii.fields import BlindIndexField, SealedCharField
+
 
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("省")
@@ -239,7 +241,9 @@ class Staff(AbstractUser):
     window = models.ForeignKey(
         Window, verbose_name=_("窗口"), null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
     )
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    #: sealed at rest (decision 106); the index answers the admin's search by the whole number
+    phone = SealedCharField(_("手机号"), blank=True, index="phone_index")
+    phone_index = BlindIndexField(source="phone", db_index=True)
     is_demo = models.BooleanField(
         _("演示账号"), default=False, help_text=_("演示数据账号；生产环境拒绝启动。")
     )
@@ -266,6 +270,12 @@ class Staff(AbstractUser):
             self.role = Role.ADMIN
         super().save(*args, **kwargs)
 
+    def set_password(self, raw_password: str | None) -> None:
+        # The hash being replaced, for the password history (``org.passwords``): a password set
+        # before the history was kept (or as a hash directly) still counts once it is changed.
+        self._password_before = self.password
+        super().set_password(raw_password)
+
     def get_full_name(self) -> str:
         """Chinese names put the family name first, without a space (陈静, not 静 陈)."""
         return f"{self.last_name}{self.first_name}".strip()
@@ -278,3 +288,23 @@ class Staff(AbstractUser):
             raise ValidationError(_("除管理员外，工作人员必须指定服务点或管辖区划。"))
         if self.point is not None and self.region is not None and not self.region.contains(self.point.region):
             raise ValidationError({"region": _("服务点应在管辖区划之内。")})
+
+
+class PasswordHistory(models.Model):
+    """A password a member of staff has had, as Django's hash only (``org.passwords.PasswordHistoryValidator``):
+    the last ``PASSWORD_HISTORY_COUNT`` are kept, and a new password may be none of them (等保 level 3)."""
+
+    user = models.ForeignKey(
+        Staff, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    set_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["user", "-set_at", "-id"]
+        indexes = [models.Index(fields=["user", "-set_at", "-id"], name="password_history_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d %H:%M}"

@@ -87,3 +87,59 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def get_help_text(self) -> str:
         return _("密码至少需要%(min_length)d个字符。") % {"min_length": self.min_length}
+
+
+def history_count() -> int:
+    """How many of a user's passwords a new one may not repeat (``PASSWORD_HISTORY_COUNT``, default 5)."""
+    from django.conf import settings
+
+    return max(int(getattr(settings, "PASSWORD_HISTORY_COUNT", 5)), 0)
+
+
+class PasswordHistoryValidator:
+    """Not one of the user's last ``PASSWORD_HISTORY_COUNT`` passwords (the current one included).
+
+    Only Django's hashes are kept (``org.PasswordHistory``), checked with ``check_password``: each check
+    costs one hashing of the production hasher, so a change costs at most that many. The count is read
+    when validating (not from ``OPTIONS``), so a changed setting counts without a restart. A new user
+    (no primary key yet) has no history. ``password_changed`` — Django calls it after a save that set a
+    password, however it was set — writes the new hash and forgets those beyond the count."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        count = history_count()
+        if user is None or getattr(user, "pk", None) is None or count == 0:
+            return
+        from django.contrib.auth.hashers import check_password
+
+        from yichuang.org.models import PasswordHistory, Staff
+
+        current = Staff.objects.filter(pk=user.pk).values_list("password", flat=True).first()
+        hashes = list(
+            PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True)[:count]
+        )
+        if current and current not in hashes:
+            hashes = [current, *hashes[: count - 1]]
+        if any(check_password(password, encoded) for encoded in hashes if encoded):
+            raise ValidationError(
+                _("新密码不能与最近%(count)d次使用过的密码相同。") % {"count": count},
+                code="password_reused",
+            )
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        count = history_count()
+        if user is None or getattr(user, "pk", None) is None or count == 0 or not user.has_usable_password():
+            return
+        from django.contrib.auth.hashers import is_password_usable
+
+        from yichuang.org.models import PasswordHistory
+
+        before = getattr(user, "_password_before", "") or ""
+        newest = PasswordHistory.objects.filter(user_id=user.pk).values_list("password", flat=True).first()
+        if before and before != newest and before != user.password and is_password_usable(before):
+            PasswordHistory.objects.create(user_id=user.pk, password=before)
+        PasswordHistory.objects.create(user_id=user.pk, password=user.password)
+        keep = list(PasswordHistory.objects.filter(user_id=user.pk).values_list("pk", flat=True)[:count])
+        PasswordHistory.objects.filter(user_id=user.pk).exclude(pk__in=keep).delete()
+
+    def get_help_text(self) -> str:
+        return _("新密码不能与最近%(count)d次使用过的密码相同。") % {"count": history_count()}

@@ -14,11 +14,12 @@ from yichuang.cases.selectors import OPEN_STATUSES
 from yichuang.cases.services import MAX_EXTENSION_DAYS, SUSPEND_KINDS
 from yichuang.common.auth import DEMO_REFUSED
 from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
+from yichuang.common.loginpace import PacedLoginFormMixin
 from yichuang.org.checks import demo_username_refused
 from yichuang.org.models import Region
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(PacedLoginFormMixin, AuthenticationForm):
     username = forms.CharField(
         label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True})
     )
@@ -34,7 +35,8 @@ class LoginForm(AuthenticationForm):
         # Production refuses the published demo accounts with a message that says why.
         if demo_username_refused(self.cleaned_data.get("username") or ""):
             raise ValidationError(DEMO_REFUSED, code="demo_account")
-        return super().clean()
+        cleaned: dict[str, Any] = super().clean()
+        return cleaned
 
 
 class TrackForm(forms.Form):

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("password/", auth.PasswordChangeView.as_view(), name="password-change"),
     # citizens
     path("guide/", public.guide_search, name="guide"),
     path("guide/<str:code>/", public.guide_detail, name="guide-item"),

@@ -25,7 +25,7 @@ from yichuang.citizens.models import Citizen
 from yichuang.citizens.oidc import oidc_configured
 from yichuang.common.errors import Invalid
 from yichuang.common.identity import mask_name, mask_phone, mask_resident_id
-from yichuang.common.throttles import ClientAddressThrottle
+from yichuang.common.throttles import ClientAddressThrottle, personal_ident
 from yichuang.web.citizen_forms import CodeForm, IdentityForm, PhoneForm
 from yichuang.web.citizen_session import ELDER_COOKIE, citizen, citizen_of, citizen_view, sign_in, sign_out
 from yichuang.web.views.common import problem_from
@@ -67,7 +67,10 @@ class _PhoneThrottle(SimpleRateThrottle):
         super().__init__()
 
     def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.phone}
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": personal_ident(self.phone, scope=str(self.scope)),
+        }
 
 
 def _allowed(*throttles: SimpleRateThrottle, request: HttpRequest) -> bool:
