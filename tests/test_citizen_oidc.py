@@ -160,3 +160,20 @@ def test_with_the_province_as_the_identity_service_typed_numbers_bind_nothing(
     answer = client.post("/me/identity/", {"name": "李金文", "id_number": ID_NUMBER})
     assert answer.status_code == 422
     assert not Citizen.objects.get(phone=PHONE).verified
+
+
+def test_an_account_that_typed_the_number_is_not_handed_to_the_province_verified_person(
+    provider: Provider,
+) -> None:
+    # someone bound 王小明's number by typing it (the demo's check digit proves nothing)
+    squatter = signed_in("13700002222")
+    assert (
+        squatter.post("/me/identity/", {"name": "王小明", "id_number": "11010519491231002X"}).status_code
+        == 302
+    )
+    client = Client()
+    assert come_back(client, start(client, provider)).status_code == 302
+    # the province's person signs in to the account of his own verified phone, not the squatter's
+    assert client.get("/me/cases/").status_code == 200
+    assert Citizen.objects.get(phone="13900001111").identity_backend == "oidc"
+    assert Citizen.objects.get(phone="13700002222").identity_backend == "check_digit"

@@ -168,13 +168,18 @@ def identity_bind_verified(*, citizen: Citizen, verified: VerifiedIdentity, back
 
 def oidc_sign_in(*, current: Citizen | None, verified: VerifiedIdentity, phone: str) -> Citizen:
     """The citizen the province's unified identity has just verified. Signed in already (by SMS): his
-    account is bound to the verified identity. Otherwise the account bound to that ID number signs in;
+    account is bound to the verified identity. Otherwise the account the province verified for that ID
+    number before signs in;
     failing that, the account of the phone the provider verified (made on first use) is bound. With no
     account and no phone, he is asked to sign in by SMS first (an account is keyed by its phone)."""
     if current is not None:
         return identity_bind_verified(citizen=current, verified=verified, backend="oidc")
+    # Only an account the province itself verified before: one bound by a typed number (the demo's
+    # check digit proves nothing) is not handed to whoever holds that number now.
     bound = (
-        Citizen.objects.filter(id_number=verified.id_number, verified_at__isnull=False)
+        Citizen.objects.filter(
+            id_number=verified.id_number, verified_at__isnull=False, identity_backend="oidc"
+        )
         .order_by("-verified_at", "-id")
         .first()
     )
