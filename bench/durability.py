@@ -316,9 +316,10 @@ def check(figures: Figures, run: Run, *, item: str) -> Figures:
 
 def main() -> None:  # pragma: no cover - by hand
     """A database of its own (``<name>_durability``), migrated, a clerk and an item, one run."""
+    import subprocess
     import tempfile
 
-    from serve import app_env, base_name, database_url_for, manage, pg_recreate
+    from serve import app_env, base_name, database_url_for, pg_drop, pg_recreate
 
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 24.0
     url = database_url_for(f"{base_name()}_durability")
@@ -328,7 +329,8 @@ def main() -> None:  # pragma: no cover - by hand
     with tempfile.TemporaryDirectory() as data_dir:
         env = app_env(url, data_dir)
         env["YICHUANG_PII_KEY_FILE"] = str(Path(data_dir) / "pii-keys.json")
-        manage(env, "migrate")
+        # manage.py of this tree (the installed ``yichuang`` script may be another checkout's)
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
         os.environ.update(env)
         os.chdir(ROOT)
         import django
@@ -337,6 +339,10 @@ def main() -> None:  # pragma: no cover - by hand
         token, item, point = setup_county()
         figures, run = crash_run(env, token, item=item, point=point, seconds=seconds)
         print(check(figures, run, item=item).line())
+        from django.db import connection
+
+        connection.close()
+    pg_drop(url)  # its keys went with the temporary folder
 
 
 def setup_county() -> tuple[str, str, str]:
