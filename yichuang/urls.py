@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
+from yichuang.cases.urls import application_urlpatterns, postcheck_urlpatterns, track_urlpatterns
 from yichuang.catalog import api as catalog_api
 from yichuang.documents.urls import verify_urlpatterns
 from yichuang.notify import api as notify_api
@@ -33,6 +33,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("handovers/", include("yichuang.handover.urls")),
     path("track/", include(track_urlpatterns)),
     path("applications/", include(application_urlpatterns)),
+    path("postchecks/", include(postcheck_urlpatterns)),
     path("licenses/", include("yichuang.licenses.urls")),
     path("hotline/", include("yichuang.hotline.urls")),
     path("", include("yichuang.ratings.urls")),
