@@ -383,7 +383,7 @@ class PostCheck(models.Model):
     handling unit's reviewers, within the item's period (``cases.postchecks.period_for``). The outcome
     is recorded once (the row is locked): kept, or broken — which revokes the decision."""
 
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="postcheck", primary_key=True)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="postcheck", primary_key=True)
     #: The promised papers as they stood at the decision: [{"code", "name"}].
     committed = models.JSONField(_("承诺的材料"), default=list)
     due_date = models.DateField(_("核查期限"), db_index=True)

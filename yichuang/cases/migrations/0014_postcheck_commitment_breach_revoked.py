@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='PostCheck',
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='postcheck', serialize=False, to='cases.case')),
+                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='postcheck', serialize=False, to='cases.case')),
                 ('committed', models.JSONField(default=list, verbose_name='承诺的材料')),
                 ('due_date', models.DateField(db_index=True, verbose_name='核查期限')),
                 ('status', models.CharField(choices=[('pending', '待核查'), ('kept', '守诺'), ('broken', '违诺')], default='pending', max_length=10, verbose_name='核查结果')),
