@@ -259,3 +259,25 @@ def test_two_reviewers_recording_at_once_exactly_one_wins(office):
     check = PostCheck.objects.get(case__number=number)
     assert check.case.status == ("revoked" if check.status == "broken" else "approved")
     assert CommitmentBreach.objects.count() == (1 if check.status == "broken" else 0)
+
+
+def test_the_reviewers_page_lists_checks_by_due_date_and_records_the_outcome(office, clerk, reviewer):
+    number = decided_on_a_promise(clerk, reviewer)["number"]
+    page = Client()
+    page.force_login(office.staff["reviewer"])
+
+    listed = page.get("/work/postchecks/")
+    html = listed.content.decode()
+    assert listed.status_code == 200
+    assert number in html and "收入状况证明" in html and "李*文" in html and "李金文" not in html
+    assert add_workdays(dt.date(2026, 11, 2), 20).isoformat() in html
+    assert 'href="/work/postchecks/"' in html, "the reviewer's menu leads to it"
+
+    refused = page.post(f"/work/postchecks/{number}/outcome/", {"outcome": "broken", "note": ""})
+    assert refused.status_code == 400 and "认定违诺须写明核查发现的情况" in refused.content.decode()
+    done = page.post(f"/work/postchecks/{number}/outcome/", {"outcome": "broken", "note": FALSE_PROMISE})
+    assert done.status_code == 302
+    assert reviewer.get(f"/api/v1/cases/{number}/").json()["status"] == "revoked"
+    after = page.get("/work/postchecks/?status=broken").content.decode()
+    assert number in after and FALSE_PROMISE in after
+    assert page.post(f"/work/cases/{number}/act/revoke/").status_code == 404

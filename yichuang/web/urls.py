@@ -12,6 +12,7 @@ from yichuang.web.views import (
     intake,
     kiosk,
     pay,
+    postchecks,
     public,
     uploads,
     work,
@@ -75,4 +76,6 @@ urlpatterns = [
     path("work/cases/<str:number>/print/<str:paper>/", cases.case_print, name="case-print"),
     path("work/applications/<str:number>/", cases.application_detail, name="application"),
     path("work/dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("work/postchecks/", postchecks.postcheck_list, name="postchecks"),
+    path("work/postchecks/<str:number>/outcome/", postchecks.postcheck_outcome, name="postcheck-outcome"),
 ]
