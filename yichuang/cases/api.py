@@ -791,6 +791,7 @@ _BUNDLE_ORDER = [
     CaseStatus.DENIED,
     CaseStatus.REFUSED,
     CaseStatus.WITHDRAWN,
+    CaseStatus.REVOKED,
     CaseStatus.DELIVERED,
 ]
 
