@@ -199,3 +199,25 @@ def test_two_operators_revisiting_at_once_open_one_rectification(county):
     assert sorted(results)[0] != sorted(results)[1] or results.count("ok") == 1
     assert results.count("ok") == 1
     assert Rectification.objects.filter(ticket=ticket).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_the_rectifications_of_bad_ratings_and_names_their_point(county, clerk, reviewer):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.test_ratings import finished_case, rate
+
+    number = finished_case(clerk, reviewer)
+    assert rate(number, 1, comment="等了一个小时").status_code == 201
+    before = Rectification.objects.get()
+    Rectification.objects.filter(pk=before.pk).update(owner_point=None)  # as rows were before 0003
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("ratings", "0002_monthly_satisfaction")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    after = Rectification.objects.get()
+    assert (after.pk, after.rating_id, after.ticket_id) == (before.pk, before.rating_id, None)
+    assert after.owner_point_id == after.rating.point_id == county.points["center_a"].pk
+    assert after.source == "rating" and after.subject_number == number
