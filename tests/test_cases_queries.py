@@ -44,8 +44,9 @@ DETAIL_QUERIES = 4
 #: the status it ends in · materials · file links · both timeline lines · SMS · (受理通知书:) the
 #: materials it lists · the documents · commit; and (issue 16) the applicant's open case of the item · the
 #: claim on it (a savepoint, the insert, its release). The item's conditions are kept in memory. The
-#: answer is built from the rows in hand.
-CREATE_QUERIES = 15
+#: answer is built from the rows in hand. And (issue 16, item 4) the applicant's breach of a commitment
+#: (违诺记录), looked up by the index of his ID number.
+CREATE_QUERIES = 16
 #: (transaction:) begin · the case found in the actor's scope, locked, with its relations (the only
 #: read of it) · update · event · commit · (the answer:) materials · timeline · documents
 REVIEW_QUERIES = 8
@@ -56,8 +57,9 @@ ACCEPT_QUERIES = REVIEW_QUERIES + 4
 DELIVER_QUERIES = REVIEW_QUERIES + 3
 #: REVIEW_QUERIES and the SMS row (sent after commit, not in the request) and the decision's
 #: document row (rendered and signed after commit); the papers still owed (容缺) and the release of the
-#: applicant's claim on the item (issue 16)
-APPROVE_QUERIES = REVIEW_QUERIES + 4
+#: applicant's claim on the item (issue 16); for a case decided on a promise (告知承诺), the item's
+#: post-check period and the post-check's row (issue 16, item 4)
+APPROVE_QUERIES = REVIEW_QUERIES + 6
 
 
 def with_token(user: Any) -> APIClient:

@@ -344,6 +344,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 # Run by one `celery beat` process with Redis; without it `yichuang demo` runs it in its serving process
 # (yichuang.beat, docs/deployment.md § Periodic tasks).
+#: 告知承诺 (docs/decisions.md 120): working days from a decision made on commitments to its post-check
+#: (事后核查), unless the item has its own (``cases.PostCheckPeriod``); and the days a broken commitment
+#: (违诺) keeps commitments away from the applicant.
+POSTCHECK_WORKDAYS = env_int("POSTCHECK_WORKDAYS", 20)
+COMMITMENT_BREACH_DAYS = env_int("COMMITMENT_BREACH_DAYS", 365)
+
 CELERY_BEAT_SCHEDULE = {
     # Messages whose first sending failed (or was queued while no worker ran) are retried.
     "retry-pending-sms": {"task": "yichuang.notify.tasks.retry_pending_sms", "schedule": 300.0},
@@ -372,6 +378,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
         "task": "yichuang.cases.tasks.sweep_deadlines_task",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # 告知承诺事后核查: reviewers reminded of checks due within three working days or overdue.
+    "remind-postchecks": {
+        "task": "yichuang.cases.tasks.remind_postchecks_task",
+        "schedule": crontab(hour=7, minute=40),
     },
 }
 

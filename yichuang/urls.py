@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from oauth2_provider import views as oauth_views
 
-from yichuang.cases.urls import application_urlpatterns, track_urlpatterns
+from yichuang.cases.urls import application_urlpatterns, postcheck_urlpatterns, track_urlpatterns
 from yichuang.catalog import api as catalog_api
 from yichuang.common.loginpace import admin_login_form
 from yichuang.documents.urls import verify_urlpatterns
@@ -36,6 +36,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("handovers/", include("yichuang.handover.urls")),
     path("track/", include(track_urlpatterns)),
     path("applications/", include(application_urlpatterns)),
+    path("postchecks/", include(postcheck_urlpatterns)),
     path("licenses/", include("yichuang.licenses.urls")),
     path("hotline/", include("yichuang.hotline.urls")),
     path("", include("yichuang.ratings.urls")),

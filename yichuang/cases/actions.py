@@ -80,6 +80,9 @@ class CaseAction:
     #: item a window clerk of the point where the power is exercised — never a bank outlet or a
     #: village station (``refusal`` says why in words)
     decides: bool = False
+    #: taken only by another service (``revoke``: by a post-check found broken), never from a button
+    #: or the actions endpoint
+    internal: bool = False
 
     @property
     def words(self) -> str:
@@ -92,6 +95,8 @@ class CaseAction:
     def may(self, actor: Staff, case: Case, *, in_scope: Callable[[], bool]) -> bool:
         """Whether ``actor`` may take this action on ``case`` (its state is the table's business).
         ``in_scope`` is asked only when a role needs it."""
+        if self.internal:
+            return False
         if actor.is_superuser or actor.role == Role.ADMIN:
             return True
         if (
@@ -200,6 +205,16 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         ),
         CaseAction("refuse", _("不予受理"), _("窗口"), roles=WINDOW_ROLES, inputs=(_REASON,), negative=True),
         CaseAction("withdraw", _("撤回"), _("窗口、代办员"), roles=WINDOW_OR_AGENT, negative=True),
+        CaseAction(
+            "revoke",
+            _("撤销决定"),
+            _("承办部门审核人员，经事后核查认定违诺（在事后核查中记录，不在办件页操作）"),
+            reviewer=True,
+            negative=True,
+            decides=True,
+            internal=True,
+            verb=_("撤销"),
+        ),
     )
 }
 
@@ -210,6 +225,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "handover_received": _("移交签收"),
     "recount": _("重新计算期限"),
     "override": _("容缺未补齐准予"),
+    "postcheck": _("事后核查"),
 }
 
 

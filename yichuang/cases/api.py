@@ -232,7 +232,10 @@ class CaseListOutputSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     item = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="item.name")
-    status = serializers.CharField()
+    status = serializers.CharField(
+        help_text="submitted | needs_supplement | accepted | in_review | suspended | approved | denied | "
+        "delivered | refused | withdrawn | revoked（已撤销：告知承诺经事后核查认定违诺，原决定撤销）"
+    )
     status_display = serializers.CharField(source="get_status_display")
     kind = serializers.CharField()
     channel = serializers.CharField()
@@ -245,7 +248,7 @@ class CaseListOutputSerializer(serializers.Serializer[Any]):
     supplement_due_date = serializers.DateField(allow_null=True)
     created_at = serializers.DateTimeField()
     warnings = serializers.SerializerMethodField(
-        help_text="提示（中文句子），无问题时为空：例如办结期限落在尚未录入官方节假日安排的年度"
+        help_text="提示（中文句子），无问题时为空：例如办结期限落在尚未录入官方节假日安排的年度，或申请人有违诺记录（告知承诺）"
     )
 
     def get_applicant_name(self, obj: Case) -> str:
@@ -253,7 +256,22 @@ class CaseListOutputSerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_warnings(self, obj: Case) -> list[str]:
-        return case_warnings_of(obj)
+        return case_warnings_of(obj) + breach_warnings(obj.applicant_breach_until)
+
+
+def breach_warnings(until: Any) -> list[str]:
+    """For staff: the applicant had a broken commitment (违诺记录) in force when he applied."""
+    if until is None:
+        return []
+    return [
+        _("该申请人有违诺记录（%(until)s前不适用告知承诺），请核实申请材料。")
+        % {"until": until.isoformat() if hasattr(until, "isoformat") else str(until)}
+    ]
+
+
+def staff_warnings(row: Mapping[str, Any]) -> list[str]:
+    """The warnings of a case in the staff's list and detail: the calendar's and the applicant's breach."""
+    return case_warnings(row) + breach_warnings(row.get("applicant_breach_until"))
 
 
 class CaseOutputSerializer(CaseListOutputSerializer):
@@ -396,7 +414,7 @@ def case_list_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "statutory_due_date": _date(row["statutory_due_date"]),
         "supplement_due_date": _date(row["supplement_due_date"]),
         "created_at": _datetime(row["created_at"]),
-        "warnings": case_warnings(row),
+        "warnings": staff_warnings(row),
     }
 
 
@@ -654,13 +672,19 @@ class CaseActionApi(APIView):
         request=ActionInputSerializer,
         responses={200: CaseOutputSerializer},
         parameters=[
-            OpenApiParameter("action", str, location=OpenApiParameter.PATH, enum=list(CASE_ACTIONS)),
+            OpenApiParameter(
+                "action",
+                str,
+                location=OpenApiParameter.PATH,
+                enum=[name for name, spec in CASE_ACTIONS.items() if not spec.internal],
+            ),
             OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER, required=False),
         ],
         summary="办件操作 (受理、告知、补正、审批、送达…)；当前状态不允许时返回409",
     )
     def post(self, request: Request, number: str, action: str) -> Response:
-        if action not in CASE_ACTIONS:
+        if action not in CASE_ACTIONS or CASE_ACTIONS[action].internal:
+            # 撤销 (revoke) is recorded with the post-check that found the breach, not here.
             raise exceptions.NotFound(_("没有这个操作。"))
         return run_idempotent(request, f"cases:{number}:{action}", lambda: self._act(request, number, action))
 
@@ -778,6 +802,7 @@ _BUNDLE_ORDER = [
     CaseStatus.DENIED,
     CaseStatus.REFUSED,
     CaseStatus.WITHDRAWN,
+    CaseStatus.REVOKED,
     CaseStatus.DELIVERED,
 ]
 

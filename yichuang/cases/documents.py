@@ -13,6 +13,7 @@ revoked before the document was signed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -44,6 +45,7 @@ ACTION_DOCUMENTS: dict[str, list[str]] = {
     "approve": [DocumentKind.APPROVAL_DECISION, DocumentKind.CERTIFICATE],
     "deny": [DocumentKind.DENIAL_DECISION],
     "deliver": [DocumentKind.DELIVERY_RECEIPT],
+    "revoke": [DocumentKind.REVOCATION_DECISION],
 }
 #: Every kind of document a case has.
 CASE_KINDS = sorted({kind for kinds in ACTION_DOCUMENTS.values() for kind in kinds})
@@ -327,7 +329,37 @@ def _title(kind: str, data: dict[str, Any]) -> str:
         return words.deny_title
     if kind == DocumentKind.CERTIFICATE:
         return str(data["certificate"].get("title") or data["certificate"]["name"])
+    if kind == DocumentKind.REVOCATION_DECISION:
+        return "撤销行政许可决定书" if data["case"].get("item_type") == "licensing" else "撤销决定书"
     return str(DocumentKind(kind).label)
+
+
+def _revocation(case: Any, base: dict[str, Any], reason: str) -> dict[str, Any]:
+    """What the 撤销决定书 prints: the decision revoked, the papers promised, the reason, the licence
+    revoked with it, the breach's period and the remedy (a revocation is reviewable like a denial)."""
+    from yichuang.cases.services import remedy_text
+
+    data: dict[str, Any] = {
+        **base,
+        "reason": reason,
+        "decided_on": _local_day(case.decided_at),
+        "decision_title": wording(base["case"].get("item_type")).approve_title,
+        "remedy": remedy_text(case),
+    }
+    try:
+        data["committed"] = [str(entry["name"]) for entry in case.postcheck.committed]
+    except ObjectDoesNotExist:
+        data["committed"] = []
+    try:
+        issued = case.issued_license
+    except ObjectDoesNotExist:
+        issued = None
+    if issued is not None:
+        data["license_name"] = issued.license_type.name
+        data["license_number"] = issued.number
+    with contextlib.suppress(ObjectDoesNotExist):
+        data["breach_until"] = case.commitment_breach.until.isoformat()
+    return data
 
 
 def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> list[Document]:
@@ -378,6 +410,8 @@ def issue_for_case(*, case: Any, kind: str, actor: Staff, note: str = "") -> lis
         ]
     elif kind == "approve":
         planned = _approval(case, base, note)
+    elif kind == "revoke":
+        planned = [(DocumentKind.REVOCATION_DECISION, _revocation(case, base, note))]
     elif kind == "deny":
         planned = [
             (

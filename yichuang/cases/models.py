@@ -30,6 +30,8 @@ class CaseStatus(models.TextChoices):
     DELIVERED = "delivered", _("已送达办结")
     REFUSED = "refused", _("不予受理")
     WITHDRAWN = "withdrawn", _("已撤回")
+    #: 撤销: a decision made on commitments (告知承诺) whose post-check found a promise broken (违诺).
+    REVOKED = "revoked", _("已撤销")
 
 
 class Channel(models.TextChoices):
@@ -196,6 +198,9 @@ class Case(models.Model):
     )
     tracking_number = models.CharField(_("邮件单号"), max_length=40, blank=True)
     recipient_name = models.CharField(_("签收人"), max_length=100, blank=True)
+    #: Set at intake when the applicant had a broken commitment on record (违诺记录) still in force:
+    #: staff see a warning on the case, and commitments were not accepted for it.
+    applicant_breach_until = models.DateField(_("违诺记录有效期至"), null=True, blank=True)
     row_version = models.PositiveIntegerField(_("行版本"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
     #: The head of the case's timeline chain (``yichuang.audit.chain``): the SM3 digest of its last
@@ -365,3 +370,85 @@ class OpenCaseClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.case_id}"
+
+
+class PostCheckStatus(models.TextChoices):
+    PENDING = "pending", _("待核查")
+    KEPT = "kept", _("守诺")
+    BROKEN = "broken", _("违诺")
+
+
+class PostCheck(models.Model):
+    """事后核查: a case approved on commitments (告知承诺) is checked after the decision, by the
+    handling unit's reviewers, within the item's period (``cases.postchecks.period_for``). The outcome
+    is recorded once (the row is locked): kept, or broken — which revokes the decision."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="postcheck", primary_key=True)
+    #: The promised papers as they stood at the decision: [{"code", "name"}].
+    committed = models.JSONField(_("承诺的材料"), default=list)
+    due_date = models.DateField(_("核查期限"), db_index=True)
+    status = models.CharField(
+        _("核查结果"), max_length=10, choices=PostCheckStatus.choices, default=PostCheckStatus.PENDING
+    )
+    note = models.TextField(_("核查情况"), blank=True)
+    files = models.ManyToManyField("files.StoredFile", blank=True, related_name="+")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    #: The last day a reminder went out (the periodic task sends at most one a day).
+    reminded_on = models.DateField(_("最近提醒日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("事后核查")
+        verbose_name_plural = _("事后核查")
+        ordering = ["due_date", "case_id"]
+        indexes = [models.Index(fields=["status", "due_date"], name="postcheck_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_status_display()}"
+
+
+class PostCheckPeriod(models.Model):
+    """The post-check period of one item, where it differs from ``YICHUANG_POSTCHECK_WORKDAYS`` (kept
+    here, beside the cases, until the catalog carries it on the item)."""
+
+    item = models.OneToOneField(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="postcheck_period"
+    )
+    workdays = models.PositiveSmallIntegerField(_("核查期限（工作日）"))
+
+    class Meta:
+        verbose_name = _("事后核查期限")
+        verbose_name_plural = _("事后核查期限")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.workdays}"
+
+
+class CommitmentBreach(models.Model):
+    """违诺记录: a broken commitment recorded against the applicant (信用记录), keyed by the personal-data
+    index of his ID number (never the number). Until ``until`` a later application by him shows staff
+    a warning and may not use commitments."""
+
+    applicant_key = models.CharField(max_length=64, db_index=True)
+    case = models.OneToOneField(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="commitment_breach"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    until = models.DateField(_("不适用告知承诺至"))
+    note = models.TextField(_("违诺情况"), blank=True)
+
+    class Meta:
+        verbose_name = _("违诺记录")
+        verbose_name_plural = _("违诺记录")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.until}"

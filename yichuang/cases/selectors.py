@@ -41,6 +41,7 @@ LIST_COLUMNS = (
     "statutory_due_date",
     "supplement_due_date",
     "created_at",
+    "applicant_breach_until",
 )
 
 

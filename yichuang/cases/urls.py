@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yichuang.cases import api, bundle_api
+from yichuang.cases import api, bundle_api, postcheck_api
 from yichuang.delivery.api import WaybillApi
 from yichuang.payments.api import CasePaymentApi
 
@@ -19,4 +19,10 @@ track_urlpatterns = [
 application_urlpatterns = [
     path("", bundle_api.ApplicationListCreateApi.as_view(), name="application-list"),
     path("<str:number>/", bundle_api.ApplicationDetailApi.as_view(), name="application-detail"),
+]
+
+postcheck_urlpatterns = [
+    path("", postcheck_api.PostCheckListApi.as_view(), name="postcheck-list"),
+    path("<str:number>/", postcheck_api.PostCheckDetailApi.as_view(), name="postcheck-detail"),
+    path("<str:number>/outcome/", postcheck_api.PostCheckOutcomeApi.as_view(), name="postcheck-outcome"),
 ]

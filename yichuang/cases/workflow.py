@@ -31,6 +31,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.IN_REVIEW, "extend"): S.IN_REVIEW,
     (S.SUSPENDED, "resume"): S.IN_REVIEW,
     (S.APPROVED, "deliver"): S.DELIVERED,
+    # 撤销: a decision made on commitments, once its post-check found a promise broken (违诺).
+    (S.APPROVED, "revoke"): S.REVOKED,
+    (S.DELIVERED, "revoke"): S.REVOKED,
     **{(status, "withdraw"): S.WITHDRAWN for status in _OPEN},
 }
 

@@ -161,6 +161,7 @@ class DocumentKind(models.TextChoices):
     HANDOVER_LIST = "handover_list", _("移交清单")
     HANDOVER_RECEIPT = "handover_receipt", _("移交清单回执")
     APPLICATION_FORM = "application_form", _("申请表")
+    REVOCATION_DECISION = "revocation_decision", _("撤销决定书")
 
 
 #: Documents of a handover list rather than of a case, and the end of the list whose seal stamps them.

@@ -18,7 +18,15 @@ from yichuang.documents.certificates import certificate_pdf
 from yichuang.documents.linebreak import Paragraph
 from yichuang.documents.models import DocumentKind
 from yichuang.documents.pdf import Page, SealImage, build, chinese_date, escape, styles, table
-from yichuang.documents.wording import COMMITMENT_BASIS, according_to, clean_reason, is_licensing, wording
+from yichuang.documents.wording import (
+    COMMITMENT_BASIS,
+    LICENSING_LAW,
+    according_to,
+    basis_phrase,
+    clean_reason,
+    is_licensing,
+    wording,
+)
 
 Data = Mapping[str, Any]
 
@@ -217,6 +225,47 @@ def denial_decision(data: Data) -> list[Flowable]:
     ]
 
 
+def revocation_decision(data: Data) -> list[Flowable]:
+    """撤销决定书: a decision made on commitments (告知承诺) revoked because a promise proved false.
+    A licence is revoked under 行政许可法 第六十九条第二款 (obtained by deception); every type under the
+    commitment system (国办发〔2020〕42号) and the item's own basis."""
+    case = data["case"]
+    licensing = _licensing(data)
+    basis = basis_phrase(_basis(data))
+    cited = [part for part in (basis, COMMITMENT_BASIS) if part]
+    if licensing:
+        cited.append(f"{LICENSING_LAW}第六十九条第二款")
+    according = f"根据{'和'.join(cited)}的规定，" if cited else ""
+    papers = "、".join(escape(str(name)) for name in data.get("committed") or [])
+    reason = clean_reason(data.get("reason"))
+    decided = data.get("decision_title") or wording(case.get("item_type")).approve_title
+    body: list[Flowable] = [
+        _to(data),
+        _p(
+            f"{_case_line(data)}，本机关于{_day(data.get('decided_on'))}以告知承诺方式作出《{escape(decided)}》。"
+            f"经事后核查，你（单位）就{papers}所作的承诺与实际情况不符，理由是：{escape(reason)}。"
+        ),
+        _p(f"{escape(according)}本机关决定撤销上述决定。"),
+    ]
+    if data.get("license_number"):
+        body.append(
+            _p(
+                f"原颁发的《{escape(data.get('license_name', ''))}》（证照编号：{escape(data['license_number'])}）"
+                f"同时注销，自本决定作出之日起不再有效。"
+            )
+        )
+    if data.get("breach_until"):
+        body.append(
+            _p(
+                f"你（单位）的违诺行为已记入信用记录，{_day(data['breach_until'])}前申请办理政务服务事项不适用告知承诺制，"
+                f"应当提交相应材料。"
+            )
+        )
+    body.append(_p(escape(data.get("remedy", ""))))
+    body.append(_contact(data))
+    return body
+
+
 def delivery_receipt(data: Data) -> list[Flowable]:
     case = data["case"]
     method = data.get("method_label", "")
@@ -275,6 +324,7 @@ BODIES: dict[str, Callable[[Data], list[Flowable]]] = {
     DocumentKind.DENIAL_DECISION: denial_decision,
     DocumentKind.DELIVERY_RECEIPT: delivery_receipt,
     DocumentKind.APPLICATION_FORM: application_form,
+    DocumentKind.REVOCATION_DECISION: revocation_decision,
 }
 
 #: The table of a handover list as sent and of its receipt: (key of a row, heading, width in mm).

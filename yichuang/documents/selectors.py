@@ -246,6 +246,18 @@ def read_stored(document: Document) -> bytes | None:
         return None
 
 
+#: Owners' rules that add notes to the verify page about what became of a document since it was
+#: signed (a decision later revoked), without the documents app knowing the owner.
+NoteRule = Callable[[Document], list[str]]
+_note_rules: list[NoteRule] = []
+
+
+def register_document_notes(rule: NoteRule) -> None:
+    """Let ``rule`` add sentences under the verdict of a document (call once, from ``ready()``)."""
+    if rule not in _note_rules:
+        _note_rules.append(rule)
+
+
 def verify_document(document: Document | None, *, copy_digest: str | None = None) -> Verdict:
     """Recompute the stored file's SM3 digest and the SM2 signature with the seal's public key; check
     the seal was in force at the signing time. With ``copy_digest`` (a copy someone uploaded) the copy
@@ -285,6 +297,8 @@ def verify_document(document: Document | None, *, copy_digest: str | None = None
         if not verdict.copy_matches:
             verdict.reasons.append(_("您上传的文件与存档文件不一致：该副本已被改动，或不是这份文书。"))
     verdict.genuine = not verdict.reasons
+    for rule in _note_rules:
+        verdict.notes.extend(rule(document))
     return verdict
 
 

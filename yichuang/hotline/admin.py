@@ -27,6 +27,7 @@ from yichuang.hotline.models import (
     Ticket,
     TicketChannel,
     TicketEvent,
+    TicketSource,
     TicketStatus,
     TimeLimit,
 )
@@ -94,6 +95,15 @@ class IntakeForm(forms.ModelForm[Ticket]):
     point = forms.ModelChoiceField(
         label=_("承办服务点"), queryset=ServicePoint.objects.filter(active=True), required=False
     )
+    case_number = forms.CharField(
+        label=_("涉及办件编号"),
+        required=False,
+        max_length=24,
+        help_text=_("工单反映的办件（限本人可见范围）。"),
+    )
+    staff_username = forms.CharField(
+        label=_("被反映工作人员"), required=False, max_length=150, help_text=_("工作人员的用户名。")
+    )
     confidential = forms.NullBooleanField(
         label=_("为来电人保密"),
         required=False,
@@ -107,6 +117,7 @@ class IntakeForm(forms.ModelForm[Ticket]):
             "type",
             "category",
             "region",
+            "source",
             "channel",
             "caller_name",
             "caller_phone",
@@ -120,6 +131,9 @@ class IntakeForm(forms.ModelForm[Ticket]):
         self.request = request
         self.created: Ticket | None = None
         self.fields["channel"].initial = TicketChannel.PHONE
+        # A form that predates the field (or a browser that omits it) means the 12345 line.
+        self.fields["source"].required = False
+        self.fields["source"].initial = TicketSource.HOTLINE_12345
         self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
 
     def _post_clean(self) -> None:
@@ -138,6 +152,11 @@ class IntakeForm(forms.ModelForm[Ticket]):
             target = Unit(point=data["point"])
         try:
             with transaction.atomic():
+                case, subject_staff = services.ticket_subject(
+                    actor=self.request.user,  # type: ignore[arg-type]
+                    case_number=data.get("case_number", ""),
+                    staff_username=data.get("staff_username", ""),
+                )
                 self.created = services.ticket_create(
                     actor=self.request.user,  # type: ignore[arg-type]
                     type=data["type"],
@@ -149,6 +168,9 @@ class IntakeForm(forms.ModelForm[Ticket]):
                     caller_phone=data["caller_phone"],
                     address=data.get("address", ""),
                     channel=data.get("channel") or TicketChannel.PHONE,
+                    source=data.get("source") or TicketSource.HOTLINE_12345,
+                    case=case,
+                    subject_staff=subject_staff,
                     urgent=bool(data.get("urgent")),
                     confidential=data.get("confidential"),
                     dispatch=bool(data.get("dispatch_now")),
@@ -163,7 +185,9 @@ class IntakeForm(forms.ModelForm[Ticket]):
         except APIException as exc:
             fields = getattr(exc, "fields", {}) or {}
             self.add_error(None, str(exc.detail))
+            aliases = {"case": "case_number", "staff": "staff_username"}
             for name, problems in fields.items():
+                name = aliases.get(name, name)
                 if name in self.fields:
                     for problem in problems:
                         self.add_error(name, str(problem))
@@ -188,6 +212,7 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
     list_display = [
         "number",
         "type",
+        "source",
         "category",
         "status",
         "region",
@@ -195,7 +220,7 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
         "due_at",
         "masked_caller",
     ]
-    list_filter = ["status", "type", "time_limit", "channel"]
+    list_filter = ["status", "source", "type", "time_limit", "channel"]
     search_fields = ["number", "title"]
     list_select_related = ["category", "region", "responsible_department", "responsible_point"]
     date_hierarchy = "created_at"
@@ -217,6 +242,17 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
         rule = route_for(category=obj.category, region=obj.region)
         return rule.unit_name if rule else str(_("无适用的派单规则"))
 
+    @admin.display(description=_("整改"))
+    def rectifications_list(self, obj: Ticket) -> str:
+        rows = obj.rectifications.select_related("owner_department", "owner_point").order_by(
+            "created_at", "id"
+        )
+        lines = []
+        for row in rows:
+            unit = row.owner_department or row.owner_point
+            lines.append(f"{unit.name if unit else ''} {row.get_status_display()} {row.due_date:%Y-%m-%d}")
+        return "；".join(lines) or "—"
+
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = IntakeForm
@@ -237,12 +273,15 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
                 "urgent",
                 "region",
                 "address",
+                "source",
                 "channel",
                 "caller_name",
                 "caller_phone",
                 "confidential",
                 "title",
                 "content",
+                "case_number",
+                "staff_username",
                 "dispatch_now",
                 "department",
                 "point",
@@ -253,11 +292,14 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
             "type",
             "category",
             "time_limit",
+            "source",
             "channel",
             "region",
             "address",
             "title",
             "content",
+            "case",
+            "subject_staff",
             "masked_caller",
             "confidential",
             "responsible",
@@ -274,6 +316,7 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
             "satisfaction",
             "revisit_note",
             "revisited_at",
+            "rectifications_list",
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

@@ -29,6 +29,7 @@ from yichuang.hotline.models import (
     Satisfaction,
     Ticket,
     TicketChannel,
+    TicketSource,
     TicketStatus,
     TicketType,
     TimeLimit,
@@ -74,6 +75,25 @@ class TicketCreateSerializer(UnitInputMixin):
     caller_phone = serializers.CharField(max_length=30, help_text=gettext_lazy("手机号或带区号的固定电话"))
     address = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     channel = serializers.ChoiceField(choices=TicketChannel.choices, default=TicketChannel.PHONE)
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=TicketSource.choices,
+        default=TicketSource.HOTLINE_12345,
+        help_text=gettext_lazy("受理热线：12345、12315（市场监管）、12369（环保）"),
+    )
+    case = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=24,
+        default="",
+        help_text=gettext_lazy("涉及的办件编号（限本人可见范围）"),
+    )
+    staff = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        default="",
+        help_text=gettext_lazy("被反映的工作人员用户名（限本人可见范围）"),
+    )
     urgent = serializers.BooleanField(
         required=False, default=False, help_text=gettext_lazy("紧急：2小时时限")
     )
@@ -127,6 +147,10 @@ class TicketListOutputSerializer(serializers.Serializer[Any]):
     category_name = serializers.CharField(source="category.name")
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
+    source = serializers.CharField(help_text=gettext_lazy("受理热线：12345 | 12315 | 12369"))  # type: ignore[assignment]
+    case = serializers.CharField(
+        source="case.number", allow_null=True, default=None, help_text=gettext_lazy("涉及的办件编号")
+    )
     time_limit = serializers.CharField()
     region = serializers.CharField(source="region.code")
     region_name = serializers.CharField(source="region.name")
@@ -173,8 +197,36 @@ class TicketEventOutputSerializer(serializers.Serializer[Any]):
     details = serializers.DictField(source="data", help_text=gettext_lazy("单位、理由、满意度等"))
 
 
+class SubjectStaffOutputSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+
+
+class TicketRectificationOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="open | called_back | closed")
+    status_display = serializers.CharField(source="get_status_display")
+    unit = serializers.SerializerMethodField()
+    owner = serializers.SerializerMethodField()
+    due_date = serializers.DateField()
+    callback_note = serializers.CharField()
+    outcome = serializers.CharField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_unit(self, obj: Any) -> str:
+        unit = obj.owner_department or obj.owner_point
+        return str(unit.name) if unit is not None else ""
+
+    def get_owner(self, obj: Any) -> str:
+        return str(obj.owner.get_full_name() or obj.owner.username)
+
+
 class TicketOutputSerializer(TicketListOutputSerializer):
     channel = serializers.CharField()
+    subject_staff = SubjectStaffOutputSerializer(allow_null=True, help_text=gettext_lazy("被反映的工作人员"))
+    rectifications = TicketRectificationOutputSerializer(
+        many=True, help_text=gettext_lazy("回访不满意引起的整改，先开的在前")
+    )
     address = serializers.CharField()
     content = serializers.CharField()
     confidential = serializers.BooleanField()
@@ -270,6 +322,8 @@ class TicketListCreateApi(APIView):
     class FilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(choices=TicketStatus.choices, required=False)
         type = serializers.ChoiceField(choices=TicketType.choices, required=False)
+        source = serializers.ChoiceField(choices=TicketSource.choices, required=False)  # type: ignore[assignment]
+        case = serializers.CharField(required=False, max_length=24)
         category = serializers.CharField(required=False, max_length=20)
         overdue = serializers.BooleanField(required=False, default=False)
         mine = serializers.BooleanField(required=False, default=False)
@@ -278,6 +332,8 @@ class TicketListCreateApi(APIView):
         parameters=[
             OpenApiParameter("status", str, enum=TicketStatus.values),
             OpenApiParameter("type", str, enum=TicketType.values),
+            OpenApiParameter("source", str, enum=TicketSource.values, description=gettext_lazy("受理热线")),
+            OpenApiParameter("case", str, description=gettext_lazy("涉及的办件编号")),
             OpenApiParameter("category", str, description=gettext_lazy("分类编码（含下级分类）")),
             OpenApiParameter("overdue", bool, description=gettext_lazy("只看超期未办结")),
             OpenApiParameter("mine", bool, description=gettext_lazy("只看本单位待签收或负责的工单")),
@@ -320,6 +376,9 @@ class TicketListCreateApi(APIView):
         if region is None:
             raise Invalid(_("没有这个区划。"), fields={"region": [_("没有这个区划。")]})
         user: Staff = request.user  # type: ignore[assignment]
+        case, subject_staff = services.ticket_subject(
+            actor=user, case_number=v["case"], staff_username=v["staff"]
+        )
         ticket = services.ticket_create(
             actor=user,
             type=v["type"],
@@ -331,6 +390,9 @@ class TicketListCreateApi(APIView):
             caller_phone=v["caller_phone"],
             address=v["address"],
             channel=v["channel"],
+            source=v["source"],
+            case=case,
+            subject_staff=subject_staff,
             urgent=v["urgent"],
             confidential=v["confidential"],
             dispatch=v["dispatch"],

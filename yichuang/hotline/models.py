@@ -64,6 +64,16 @@ class TicketChannel(models.TextChoices):
     SMS = "sms", _("短信")
 
 
+class TicketSource(models.TextChoices):
+    """The hotline a ticket came in on (受理热线). 12315 (市场监管) and 12369 (生态环境) are answered by
+    the same operators since the hotlines were merged into 12345 (国办发〔2020〕53号: 12315 and 12369
+    keep their numbers as 分中心/专席); their tickets are handled, counted and filtered alike."""
+
+    HOTLINE_12345 = "12345", _("12345政务服务便民热线")
+    HOTLINE_12315 = "12315", _("12315市场监管投诉举报热线")
+    HOTLINE_12369 = "12369", _("12369环保举报热线")
+
+
 class TimeLimit(models.TextChoices):
     """The four classes of time limit (办理时限). See ``LIMITS`` and docs/decisions.md."""
 
@@ -266,8 +276,31 @@ class Ticket(models.Model):
     channel = models.CharField(
         _("来源渠道"), max_length=10, choices=TicketChannel.choices, default=TicketChannel.PHONE
     )
+    source = models.CharField(
+        _("受理热线"),
+        max_length=5,
+        choices=TicketSource.choices,
+        default=TicketSource.HOTLINE_12345,
+        db_index=True,
+    )
     region = models.ForeignKey(
         Region, verbose_name=_("事发地"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("涉及办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hotline_tickets",
+    )
+    subject_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("被反映工作人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     address = SealedCharField(_("详细地址"), max_length=400, blank=True)
     title = models.CharField(_("标题"), max_length=100)

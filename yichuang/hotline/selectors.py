@@ -142,11 +142,15 @@ _UNIT_FIELDS = ("responsible_department", "responsible_point", "assigned_departm
 
 
 def ticket_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Ticket]:
-    qs = tickets_for(user).select_related("category", "region", *_UNIT_FIELDS)
+    qs = tickets_for(user).select_related("category", "region", "case", *_UNIT_FIELDS)
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("type"):
         qs = qs.filter(type=filters["type"])
+    if filters.get("source"):
+        qs = qs.filter(source=filters["source"])
+    if filters.get("case"):
+        qs = qs.filter(case__number=filters["case"])
     if filters.get("category"):
         qs = qs.filter(category__code__startswith=filters["category"])
     if filters.get("overdue"):
@@ -158,8 +162,16 @@ def ticket_list(*, user: Any, filters: dict[str, Any]) -> QuerySet[Ticket]:
 
 
 def with_details(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    return qs.select_related("category", "region", *_UNIT_FIELDS).prefetch_related(
-        Prefetch("events", queryset=TicketEvent.objects.order_by("at", "id"))
+    from yichuang.ratings.models import Rectification
+
+    return qs.select_related("category", "region", "case", "subject_staff", *_UNIT_FIELDS).prefetch_related(
+        Prefetch("events", queryset=TicketEvent.objects.order_by("at", "id")),
+        Prefetch(
+            "rectifications",
+            queryset=Rectification.objects.select_related(
+                "owner", "owner_department", "owner_point"
+            ).order_by("created_at", "id"),
+        ),
     )
 
 
@@ -240,6 +252,8 @@ class Figures:
     overdue_open: int
     revisited: int
     satisfied: int
+    #: the hotline (12345, 12315, 12369) when grouped by it
+    source: str | None = None
 
     @property
     def due(self) -> int:
@@ -273,12 +287,13 @@ def ticket_figures(
     end: dt.date,
     period: str | None = "month",
     by_unit: bool = False,
+    by_source: bool = False,
     now: dt.datetime | None = None,
     within: Q | None = None,
 ) -> list[Figures]:
     """按时办结率, 回访率 and 满意率 of the tickets registered from ``start`` to ``end`` (local dates,
     both included) that ``user`` may see, per ``period`` (day, month, year, or ``None`` for the whole
-    span) and, with ``by_unit``, per responsible unit; ``within`` narrows them further. One aggregate query, grouped in the database."""
+    span) and, with ``by_unit``, per responsible unit, with ``by_source`` per hotline (12345, 12315, 12369); ``within`` narrows them further. One aggregate query, grouped in the database."""
     if period is not None and period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS} or None")
     now = now or timezone.now()
@@ -292,6 +307,8 @@ def ticket_figures(
     if period is not None:
         qs = qs.annotate(bucket=Trunc("created_at", period, tzinfo=timezone.get_current_timezone()))
         group.append("bucket")
+    if by_source:
+        group.append("source")
     if by_unit:
         group += [
             "responsible_department__code",
@@ -338,4 +355,5 @@ def _figures(row: dict[str, Any], *, period: str | None, by_unit: bool) -> Figur
         overdue_open=row["overdue_open"],
         revisited=row["revisited"],
         satisfied=row["satisfied"],
+        source=row.get("source"),
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from rest_framework import exceptions
 
+from yichuang.cases.models import Case
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
 from yichuang.common.identity import validate_mobile
 from yichuang.common.sequences import sequence_next
@@ -32,13 +33,14 @@ from yichuang.hotline.models import (
     TicketChannel,
     TicketEvent,
     TicketSequence,
+    TicketSource,
     TicketStatus,
     TicketType,
     TimeLimit,
 )
-from yichuang.hotline.selectors import is_operator, may_act, may_contact, route_for
+from yichuang.hotline.selectors import is_member, is_operator, may_act, may_contact, route_for
 from yichuang.hotline.workflow import next_status
-from yichuang.org.models import Region, Staff
+from yichuang.org.models import Department, Region, Role, ServicePoint, Staff
 from yichuang.org.selectors import scope_of
 from yichuang.org.units import Unit
 from yichuang.workdays.calendar import add_workdays
@@ -146,6 +148,9 @@ def ticket_create(
     caller_name: str = "",
     address: str = "",
     channel: str = TicketChannel.PHONE,
+    source: str = TicketSource.HOTLINE_12345,
+    case: Case | None = None,
+    subject_staff: Staff | None = None,
     urgent: bool = False,
     confidential: bool | None = None,
     dispatch: bool = False,
@@ -156,7 +161,9 @@ def ticket_create(
     the operator says so) and is fixed now: later returns and transfers do not restart the clock.
     With ``dispatch`` (or a ``target``) the ticket goes at once to ``target`` or to the unit the
     routing rules name.
-    A report (举报) is confidential unless the operator says otherwise."""
+    A report (举报) is confidential unless the operator says otherwise.
+    ``source`` is the hotline it came in on (12345, 12315, 12369); ``case`` and ``subject_staff`` name
+    the case and the staff member it is about (found in the operator's scope by ``ticket_subject``)."""
     if not is_operator(actor):
         raise exceptions.PermissionDenied(_("只有12345热线坐席可以登记工单。"))
     errors: dict[str, list[str]] = {}
@@ -164,6 +171,8 @@ def ticket_create(
         errors["type"] = [_("诉求类型不正确。")]
     if channel not in TicketChannel.values:
         errors["channel"] = [_("来源渠道不正确。")]
+    if source not in TicketSource.values:
+        errors["source"] = [_("受理热线应为12345、12315或12369。")]
     if not category.active:
         errors["category"] = [_("该诉求分类已停用。")]
     if not scope_of(actor).covers(region=region, point_id=None):
@@ -190,6 +199,9 @@ def ticket_create(
         time_limit=limit,
         status=TicketStatus.REGISTERED,
         channel=channel,
+        source=source,
+        case=case,
+        subject_staff=subject_staff,
         region=region,
         address=(address or "").strip(),
         title=title,
@@ -201,7 +213,12 @@ def ticket_create(
         created_at=now,
         due_at=deadline(limit, now),
     )
-    _event(ticket, action="register", actor=actor, from_status="", note=note, time_limit=limit)
+    about: dict[str, Any] = {"source": source}
+    if case is not None:
+        about["case"] = case.number
+    if subject_staff is not None:
+        about["staff"] = subject_staff.get_full_name() or subject_staff.username
+    _event(ticket, action="register", actor=actor, from_status="", note=note, time_limit=limit, **about)
     if dispatch or target is not None:
         # The dispatched row, not the registered one: the caller sees where the ticket went.
         ticket = ticket_dispatch(ticket=ticket, actor=actor, target=target)
@@ -458,22 +475,142 @@ def ticket_cancel(
     )
 
 
+def _rectification_unit(ticket: Ticket) -> Unit | None:
+    """The unit responsible for putting right what the caller is unhappy with: the handling unit of
+    the case the ticket names, else the unit of the staff member it names, else the unit that
+    handled the ticket (its responsible unit). ``None`` when the operators answered it themselves."""
+    if ticket.case_id is not None and ticket.case is not None:
+        return Unit(department=ticket.case.handling_department)
+    staff = ticket.subject_staff
+    if staff is not None:
+        if staff.department_id is not None:
+            return Unit(department=staff.department)
+        if staff.point_id is not None:
+            return Unit(point=staff.point)
+    return ticket.responsible_unit
+
+
+def _rectification_owner(unit: Unit, ticket: Ticket, fallback: Staff) -> Staff:
+    """The named owner: the head of the unit (a point's 中心负责人; a department's first reviewer), else
+    the staff member the ticket names if he works there, else the operator who revisited."""
+    people = Staff.objects.filter(is_active=True).order_by("id")
+    if unit.point is not None:
+        head = people.filter(point=unit.point, role=Role.CENTER_MANAGER).first()
+    else:
+        head = people.filter(department=unit.department, role=Role.REVIEWER).first()
+    if head is not None:
+        return head
+    if ticket.subject_staff is not None and is_member(ticket.subject_staff, unit):
+        return ticket.subject_staff
+    return fallback
+
+
+def _unsettled_rectification(ticket: Ticket) -> bool:
+    from yichuang.ratings.models import Rectification, RectificationStatus
+
+    return Rectification.objects.filter(ticket=ticket).exclude(status=RectificationStatus.CLOSED).exists()
+
+
 @transaction.atomic
 def ticket_revisit(
     *, ticket: Ticket, actor: Staff, satisfaction: str, note: str = "", row_version: int | None = None
 ) -> Ticket:
-    """回访: the operator calls the caller back and records the satisfaction."""
+    """回访: the operator calls the caller back and records the satisfaction.
+
+    An unsatisfied revisit opens a rectification (整改, the ratings app's, as a bad rating does) owned
+    by the unit responsible (``_rectification_unit``), due in 5 working days. When it is closed the
+    operator revisits again (the ticket's satisfaction is then the latest revisit's); unsatisfied
+    again, another rectification opens. A revisit while a rectification is open is a 409."""
+    from yichuang.ratings.services import rectification_open_for_ticket
+
     if satisfaction not in Satisfaction.values:
         raise exceptions.ValidationError(
             {"satisfaction": [_("满意度应为 satisfied、basically_satisfied 或 unsatisfied。")]}
         )
     ticket, previous = _move(ticket, actor=actor, action="revisit", row_version=row_version)
+    if previous == TicketStatus.REVISITED:
+        if ticket.satisfaction != Satisfaction.UNSATISFIED:
+            raise NotAllowed(_("该工单已回访，来电人满意，无需再次回访。"))
+        if _unsettled_rectification(ticket):
+            raise NotAllowed(_("该工单的整改尚未办结，整改办结后再回访。"))
     ticket.satisfaction = satisfaction
     ticket.revisit_note = (note or "").strip()
     ticket.revisited_at = timezone.now()
-    return _commit(
-        ticket, actor=actor, action="revisit", previous=previous, note=note, satisfaction=satisfaction
+    action = "revisit" if previous != TicketStatus.REVISITED else "revisit_again"
+    _commit(ticket, actor=actor, action=action, previous=previous, note=note, satisfaction=satisfaction)
+    if satisfaction == Satisfaction.UNSATISFIED:
+        unit = _rectification_unit(ticket)
+        if unit is None:
+            # Answered by the operators themselves: the hotline works on it again as a new call.
+            return ticket
+        owner = _rectification_owner(unit, ticket, actor)
+        rectification = rectification_open_for_ticket(ticket=ticket, unit=unit, owner=owner)
+        _event(
+            ticket,
+            action="rectify_open",
+            actor=actor,
+            from_status=ticket.status,
+            note=_("回访不满意，转%(unit)s整改，期限%(due)s")
+            % {"unit": unit.name, "due": rectification.due_date.isoformat()},
+            rectification=rectification.pk,
+            unit=_unit_data(unit),
+            owner=owner.get_full_name() or owner.username,
+            due_date=rectification.due_date.isoformat(),
+        )
+    return ticket
+
+
+def ticket_rectification_event(*, rectification: Any, action: str, actor: Staff, note: str) -> None:
+    """A line on the ticket's timeline when its rectification is called back or closed (called by the
+    ratings services in their transaction; the ticket's status does not change)."""
+    ticket = rectification.ticket
+    _event(
+        ticket,
+        action=action,
+        actor=actor,
+        from_status=ticket.status,
+        note=note,
+        rectification=rectification.pk,
     )
+
+
+def ticket_subject(
+    *, actor: Staff, case_number: str = "", staff_username: str = ""
+) -> tuple[Case | None, Staff | None]:
+    """The case and the staff member a ticket names, each found within ``actor``'s scope (a case he
+    may not see, or staff outside his region, answers 422 as if unknown)."""
+    from yichuang.cases.selectors import cases_for
+
+    case: Case | None = None
+    staff: Staff | None = None
+    errors: dict[str, list[str]] = {}
+    case_number = (case_number or "").strip()
+    if case_number:
+        case = cases_for(actor).filter(number=case_number[:24]).select_related("handling_department").first()
+        if case is None:
+            errors["case"] = [_("没有这个办件，或不在您的受理范围内。")]
+    staff_username = (staff_username or "").strip()
+    if staff_username:
+        staff = (
+            Staff.objects.filter(username=staff_username[:150], is_active=True)
+            .select_related("point__region", "department__region", "region")
+            .first()
+        )
+        scope = scope_of(actor)
+        place = _staff_region(staff) if staff is not None else None
+        if staff is None or place is None or not scope.covers(region=place, point_id=staff.point_id):
+            errors["staff"] = [_("没有这名工作人员，或不在您的受理范围内。")]
+            staff = None
+    if errors:
+        raise Invalid(_("请核对工单涉及的办件或工作人员。"), fields=errors)
+    return case, staff
+
+
+def _staff_region(staff: Staff) -> Region | None:
+    unit: ServicePoint | Department | None = staff.point or staff.department
+    if unit is not None:
+        return unit.region
+    return staff.region
 
 
 @transaction.atomic

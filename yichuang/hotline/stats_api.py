@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yichuang.hotline.api import HotlineUnitOutputSerializer
+from yichuang.hotline.models import TicketSource
 from yichuang.hotline.selectors import PERIODS, Figures, ticket_figures
 
 
@@ -22,6 +24,9 @@ class HotlineFiguresOutputSerializer(serializers.Serializer[Any]):
     period = serializers.DateField(allow_null=True, help_text=gettext_lazy("时段的第一天；null 表示整个区间"))
     unit = HotlineUnitOutputSerializer(
         allow_null=True, help_text=gettext_lazy("kind=hotline：尚无单位签收或坐席直接答复")
+    )
+    source = serializers.CharField(  # type: ignore[assignment]
+        allow_null=True, help_text=gettext_lazy("受理热线（by=source 时）：12345 | 12315 | 12369")
     )
     received = serializers.IntegerField(help_text=gettext_lazy("登记工单数（不含作废）"))
     due = serializers.IntegerField(help_text=gettext_lazy("应办结数：已办结 + 超期未办结"))
@@ -43,7 +48,7 @@ class HotlineStatsOutputSerializer(serializers.Serializer[Any]):
     start = serializers.DateField()
     end = serializers.DateField()
     period = serializers.CharField(help_text="day | month | year | all")
-    by = serializers.CharField(help_text="unit | (empty)")
+    by = serializers.CharField(help_text="unit | source | (empty)")
     total = HotlineFiguresOutputSerializer()
     rows = HotlineFiguresOutputSerializer(many=True)
 
@@ -53,6 +58,7 @@ def _figures_data(figures: Figures) -> dict[str, Any]:
     return {
         "period": figures.period,
         "unit": None if unit is None else {"kind": unit.kind, "code": unit.code, "name": unit.name},
+        "source": figures.source,
         "received": figures.received,
         "due": figures.due,
         "closed": figures.closed,
@@ -73,7 +79,8 @@ class StatsApi(APIView):
         start = serializers.DateField(required=False)
         end = serializers.DateField(required=False)
         period = serializers.ChoiceField(choices=[*PERIODS, "all"], required=False, default="month")
-        by = serializers.ChoiceField(choices=["unit", ""], required=False, default="")
+        by = serializers.ChoiceField(choices=["unit", "source", ""], required=False, default="")
+        source = serializers.ChoiceField(choices=TicketSource.choices, required=False)  # type: ignore[assignment]
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             today = timezone.localdate()
@@ -92,7 +99,15 @@ class StatsApi(APIView):
             OpenApiParameter(
                 "period", str, enum=[*PERIODS, "all"], description=gettext_lazy("按日、月、年或整个区间")
             ),
-            OpenApiParameter("by", str, enum=["unit"], description=gettext_lazy("unit：再按责任单位分组")),
+            OpenApiParameter(
+                "by",
+                str,
+                enum=["unit", "source"],
+                description=gettext_lazy("unit：再按责任单位分组；source：再按受理热线分组"),
+            ),
+            OpenApiParameter(
+                "source", str, enum=TicketSource.values, description=gettext_lazy("只统计该热线的工单")
+            ),
         ],
         responses={200: HotlineStatsOutputSerializer},
         summary=gettext_lazy("按时办结率、回访率、满意率（限本人可见范围）"),
@@ -103,15 +118,20 @@ class StatsApi(APIView):
         v = filters.validated_data
         now = timezone.now()
         period = None if v["period"] == "all" else v["period"]
+        within = Q(source=v["source"]) if v.get("source") else None
         rows = ticket_figures(
             user=request.user,
             start=v["start"],
             end=v["end"],
             period=period,
             by_unit=v["by"] == "unit",
+            by_source=v["by"] == "source",
             now=now,
+            within=within,
         )
-        total = ticket_figures(user=request.user, start=v["start"], end=v["end"], period=None, now=now)
+        total = ticket_figures(
+            user=request.user, start=v["start"], end=v["end"], period=None, now=now, within=within
+        )
         empty = Figures(
             period=None,
             unit=None,

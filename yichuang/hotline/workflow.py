@@ -33,7 +33,8 @@ ACTIONS = {
     "reply": "答复 (the responsible unit; the reply)",
     "close": "办结 (operator, after checking the reply)",
     "redo": "退回重办 (operator; a reason)",
-    "revisit": "回访 (operator; the caller's satisfaction)",
+    "revisit": "回访 (operator; the caller's satisfaction; 不满意 opens a rectification of the unit "
+    "responsible, and once it is closed the caller is revisited again)",
 }
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -53,6 +54,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.REPLIED, "close"): S.CLOSED,
     (S.REPLIED, "redo"): S.PROCESSING,
     (S.CLOSED, "revisit"): S.REVISITED,
+    # 再次回访: after the rectification an unsatisfied revisit opened is closed (the service checks).
+    (S.REVISITED, "revisit"): S.REVISITED,
 }
 
 

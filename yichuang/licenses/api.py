@@ -33,7 +33,9 @@ class LicenseOutputSerializer(serializers.Serializer[Any]):
     issued_at = serializers.DateTimeField()
     valid_from = serializers.DateField()
     valid_until = serializers.DateField(allow_null=True, help_text="空表示长期有效")
-    status = serializers.CharField()
+    status = serializers.CharField(help_text="valid 有效 | revoked 已注销（如原决定被撤销）")
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoke_reason = serializers.CharField()
     in_force = serializers.SerializerMethodField()
     case = serializers.CharField(source="source_case.number", allow_null=True, default=None)
     # DRF's metaclass moves declared fields off the class, so this name does not shadow .fields.

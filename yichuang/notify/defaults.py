@@ -107,6 +107,12 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "恢复办理",
         SIGNATURE + "您申请的${item}（办件编号${number}）已恢复办理，承诺办结日期为${due_date}。",
     ),
+    "case_revoked": DefaultTemplate(
+        "撤销决定",
+        SIGNATURE + "您申请的${item}（办件编号${number}）经事后核查，承诺内容与实际情况不符（${reason}），"
+        "原决定已撤销，相关证照同时注销，撤销决定书可凭办件编号查询下载。"
+        "如不服，可在收到决定之日起60日内申请行政复议，或者6个月内依法提起行政诉讼。",
+    ),
     "deadline_soon": DefaultTemplate(
         "到期预警（工作人员）",
         SIGNATURE + "办件${number}（${item}）将于${due_date}到期，请抓紧办理。",

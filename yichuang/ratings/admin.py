@@ -37,11 +37,21 @@ class RatingAdmin(admin.ModelAdmin[Rating]):
 
 @admin.register(Rectification)
 class RectificationAdmin(admin.ModelAdmin[Rectification]):
-    list_display = ["rating", "owner", "status", "due_date", "callback_at", "closed_at"]
-    list_filter = ["status"]
-    list_select_related = ["rating__case", "owner"]
+    list_display = ["rating", "ticket", "owner", "status", "due_date", "callback_at", "closed_at"]
+    list_filter = ["status", ("ticket", admin.EmptyFieldListFilter)]
+    list_select_related = ["rating__case", "ticket", "owner"]
     raw_id_fields = ["owner"]
-    readonly_fields = ["rating", "status", "callback_at", "callback_by", "closed_at", "created_at"]
+    readonly_fields = [
+        "rating",
+        "ticket",
+        "owner_department",
+        "owner_point",
+        "status",
+        "callback_at",
+        "callback_by",
+        "closed_at",
+        "created_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

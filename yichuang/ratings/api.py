@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +17,14 @@ from yichuang.common.pagination import Pagination
 from yichuang.common.throttles import ScopedRateThrottle
 from yichuang.org.models import Staff
 from yichuang.ratings import services
-from yichuang.ratings.models import Appeal, Rating, RatingChannel, Rectification, RectificationStatus
+from yichuang.ratings.models import (
+    Appeal,
+    Rating,
+    RatingChannel,
+    Rectification,
+    RectificationSource,
+    RectificationStatus,
+)
 from yichuang.ratings.selectors import (
     appeals_for,
     get_for,
@@ -26,6 +33,7 @@ from yichuang.ratings.selectors import (
     satisfaction_figures,
 )
 
+RECTIFICATION_RELATIONS = ("rating__case", "ticket__case", "owner", "owner_department", "owner_point")
 PUBLIC_CHANNELS = [c for c in RatingChannel.choices if c[0] != RatingChannel.HOTLINE]
 
 
@@ -93,9 +101,12 @@ class RateApi(APIView):
 
 class RectificationOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
-    case = serializers.CharField(source="rating.case.number")
-    score = serializers.IntegerField(source="rating.score")
-    comment = serializers.CharField(source="rating.comment")
+    source = serializers.CharField(help_text="rating 差评 | ticket 12345回访不满意")  # type: ignore[assignment]
+    case = serializers.SerializerMethodField(help_text="办件编号（差评的办件，或工单涉及的办件）")
+    ticket = serializers.CharField(source="ticket.number", allow_null=True, default=None)
+    score = serializers.IntegerField(source="rating.score", allow_null=True, default=None)
+    comment = serializers.SerializerMethodField(help_text="差评内容，或工单标题")
+    unit = serializers.SerializerMethodField(help_text="整改责任单位")
     owner = serializers.CharField(source="owner.username")
     owner_name = serializers.SerializerMethodField()
     status = serializers.CharField()
@@ -108,6 +119,23 @@ class RectificationOutputSerializer(serializers.Serializer[Any]):
 
     def get_owner_name(self, obj: Rectification) -> str:
         return obj.owner.get_full_name() or obj.owner.username
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_case(self, obj: Rectification) -> str | None:
+        if obj.rating is not None:
+            return obj.rating.case.number
+        if obj.ticket is not None and obj.ticket.case is not None:
+            return obj.ticket.case.number
+        return None
+
+    def get_comment(self, obj: Rectification) -> str:
+        if obj.rating is not None:
+            return obj.rating.comment
+        return obj.ticket.title if obj.ticket is not None else ""
+
+    def get_unit(self, obj: Rectification) -> str:
+        unit = obj.owner_department or obj.owner_point
+        return unit.name if unit is not None else ""
 
 
 class RatingListApi(APIView):
@@ -225,13 +253,19 @@ class RectificationListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=RectificationStatus.values),
+            OpenApiParameter("source", str, enum=RectificationSource.values, description="rating | ticket"),
             OpenApiParameter("page", int),
         ],
         responses={200: RectificationOutputSerializer(many=True)},
-        summary="差评整改 (本人负责或可见范围)",
+        summary="整改：差评与12345回访不满意 (本人负责、本单位或可见范围)",
     )
     def get(self, request: Request) -> Response:
-        qs = rectifications_for(request.user).select_related("rating__case", "owner")
+        qs = rectifications_for(request.user).select_related(*RECTIFICATION_RELATIONS)
+        source = request.query_params.get("source", "")
+        if source:
+            if source not in RectificationSource.values:
+                raise exceptions.ValidationError({"source": [_("来源应为 rating 或 ticket。")]})
+            qs = qs.filter(rating__isnull=source == RectificationSource.TICKET)
         wanted = request.query_params.get("status", "")
         if wanted:
             if wanted not in RectificationStatus.values:
@@ -273,5 +307,5 @@ class RectificationActionApi(APIView):
             )
         else:
             done = services.rectification_close(rectification=rectification, actor=user, outcome=v["outcome"])
-        fresh = Rectification.objects.select_related("rating__case", "owner").get(pk=done.pk)
+        fresh = Rectification.objects.select_related(*RECTIFICATION_RELATIONS).get(pk=done.pk)
         return Response(RectificationOutputSerializer(fresh).data)

@@ -96,11 +96,49 @@ class RectificationStatus(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
+class RectificationSource(models.TextChoices):
+    RATING = "rating", _("好差评差评")
+    TICKET = "ticket", _("热线回访不满意")
+
+
 class Rectification(models.Model):
-    """差评整改: a named owner calls the rater back within 5 working days and records the outcome."""
+    """整改: a named owner of the unit responsible calls the person back within 5 working days and
+    records the outcome. Opened by a bad rating (差评整改) or by an unsatisfied revisit of a 12345
+    ticket (回访不满意整改); exactly one of ``rating`` and ``ticket`` says which."""
 
     rating = models.OneToOneField(
-        Rating, verbose_name=_("差评"), on_delete=models.PROTECT, related_name="rectification"
+        Rating,
+        verbose_name=_("差评"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rectification",
+    )
+    ticket = models.ForeignKey(
+        "hotline.Ticket",
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    #: The unit responsible (the case's handling unit, the named staff member's unit, or the unit
+    #: that handled the ticket); its members may follow the rectification with the owner.
+    owner_department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("整改责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner_point = models.ForeignKey(
+        "org.ServicePoint",
+        verbose_name=_("整改责任服务点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -128,12 +166,38 @@ class Rectification(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("差评整改")
-        verbose_name_plural = pgettext_lazy("plural", "差评整改")
+        verbose_name = _("整改")
+        verbose_name_plural = pgettext_lazy("plural", "整改")
         ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(rating__isnull=False, ticket__isnull=True)
+                    | models.Q(rating__isnull=True, ticket__isnull=False)
+                ),
+                name="rectification_one_source",
+            ),
+            # One rectification of a ticket at a time: a second revisit waits for the first to close.
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=~models.Q(status="closed") & models.Q(ticket__isnull=False),
+                name="rectification_one_open_per_ticket",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.rating.case.number} {self.get_status_display()}"
+        return f"{self.subject_number} {self.get_status_display()}"
+
+    @property
+    def source(self) -> str:
+        return RectificationSource.RATING if self.rating_id is not None else RectificationSource.TICKET
+
+    @property
+    def subject_number(self) -> str:
+        """The case number of a rating's rectification, the ticket number of a ticket's."""
+        if self.rating_id is not None and self.rating is not None:
+            return self.rating.case.number
+        return self.ticket.number if self.ticket is not None else ""
 
 
 class AppealStatus(models.TextChoices):

@@ -23,10 +23,20 @@ def ratings_for(user: Any) -> QuerySet[Rating]:
 
 
 def rectifications_for(user: Any) -> QuerySet[Rectification]:
-    """The rectifications a user owns, and those of ratings of cases he may see."""
-    return Rectification.objects.filter(
-        Q(owner_id=user.pk) | Q(rating__case__in=cases_for(user).values("pk"))
+    """The rectifications a user owns, those of his own unit, those of ratings of cases he may see
+    and those of 12345 tickets he may see."""
+    from yichuang.hotline.selectors import tickets_for
+
+    visible = (
+        Q(owner_id=user.pk)
+        | Q(rating__case__in=cases_for(user).values("pk"))
+        | Q(ticket__in=tickets_for(user).values("pk"))
     )
+    if getattr(user, "department_id", None):
+        visible |= Q(owner_department_id=user.department_id)
+    if getattr(user, "point_id", None):
+        visible |= Q(owner_point_id=user.point_id)
+    return Rectification.objects.filter(visible)
 
 
 def appeals_for(user: Any) -> QuerySet[Appeal]:

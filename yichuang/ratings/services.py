@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +32,10 @@ from yichuang.ratings.models import (
     RectificationStatus,
 )
 from yichuang.workdays.calendar import add_workdays
+
+if TYPE_CHECKING:
+    from yichuang.hotline.models import Ticket
+    from yichuang.org.units import Unit
 
 #: A case may be rated once the service is over: delivered, or decided against, or not accepted.
 RATABLE = {CaseStatus.DELIVERED, CaseStatus.DENIED, CaseStatus.REFUSED}
@@ -102,18 +106,66 @@ def rating_submit(
         Rectification.objects.create(
             rating=rating,
             owner=_owner_for(case),
+            owner_point_id=case.point_id,
             due_date=add_workdays(timezone.localdate(), RECTIFY_WORKDAYS),
         )
     return rating
 
 
+@transaction.atomic
+def rectification_open_for_ticket(*, ticket: Ticket, unit: Unit, owner: Staff) -> Rectification:
+    """回访不满意整改: an unsatisfied revisit of a 12345 ticket opens a rectification owned by ``unit``
+    (named person ``owner``), due in 5 working days like a bad rating's. One open at a time per
+    ticket (a unique index): a second one while the first is open is a 409."""
+    try:
+        with transaction.atomic():
+            return Rectification.objects.create(
+                ticket=ticket,
+                owner=owner,
+                owner_department=unit.department,
+                owner_point=unit.point,
+                due_date=add_workdays(timezone.localdate(), RECTIFY_WORKDAYS),
+            )
+    except IntegrityError:
+        raise AlreadyDone(_("该工单已有未办结的整改。")) from None
+
+
+def _in_owner_unit(actor: Staff, rectification: Rectification) -> bool:
+    if rectification.owner_department_id is not None:
+        return actor.department_id == rectification.owner_department_id
+    if rectification.owner_point_id is not None:
+        return actor.point_id == rectification.owner_point_id
+    return False
+
+
 def _may_follow(actor: Staff, rectification: Rectification) -> bool:
     if actor.pk == rectification.owner_id:
         return True
+    ticket = rectification.ticket
+    if ticket is not None:
+        # A ticket's rectification belongs to the unit responsible: any of its staff may follow it,
+        # and so may the hotline's operators and oversight in the ticket's region.
+        from yichuang.hotline.selectors import is_operator
+
+        if _in_owner_unit(actor, rectification):
+            return True
+        if not is_operator(actor) and actor.role not in OVERSIGHT_ROLES and not actor.is_superuser:
+            return False
+        return scope_of(actor).covers(region=ticket.region, point_id=None)
     if actor.role not in OVERSIGHT_ROLES and not actor.is_superuser:
         return False
+    assert rectification.rating is not None  # exactly one source (a check constraint)
     case = rectification.rating.case
     return scope_of(actor).covers(region=case.region, point_id=case.point_id)
+
+
+def _tell_ticket(rectification: Rectification, *, action: str, actor: Staff, note: str) -> None:
+    """A ticket's rectification moving writes a line on the ticket's timeline (its history)."""
+    if rectification.ticket_id is None:
+        return
+    from yichuang.hotline.services import ticket_rectification_event
+
+    ticket_rectification_event(rectification=rectification, action=action, actor=actor, note=note)
 
 
 def _locked_rectification(
@@ -121,7 +173,7 @@ def _locked_rectification(
 ) -> Rectification:
     locked = (
         Rectification.objects.select_for_update(of=("self",))
-        .select_related("rating__case__region")
+        .select_related("rating__case__region", "ticket__region")
         .get(pk=rectification.pk)
     )
     if not _may_follow(actor, locked):
@@ -150,6 +202,7 @@ def rectification_callback(
     locked.callback_note = note
     locked.rater_satisfied = satisfied
     locked.save()
+    _tell_ticket(locked, action="rectify_callback", actor=actor, note=note)
     return locked
 
 
@@ -162,14 +215,15 @@ def rectification_close(*, rectification: Rectification, actor: Staff, outcome: 
     # Rating before rectification, the order appeal_decide locks them in: a close and an upheld
     # appeal of the same rating take turns, so the rollup counts a closed rectification only while
     # its rating counts (and the two never deadlock).
-    rating = _locked_rating(rectification.rating_id)
+    rating = _locked_rating(rectification.rating_id) if rectification.rating_id is not None else None
     locked = _locked_rectification(rectification, actor, RectificationStatus.CALLED_BACK, _("办结"))
     locked.status = RectificationStatus.CLOSED
     locked.outcome = outcome
     locked.closed_at = timezone.now()
     locked.save()
-    if not rating.excluded:
+    if rating is not None and not rating.excluded:
         rollup.count(rating, Counter(rectified=1))
+    _tell_ticket(locked, action="rectified", actor=actor, note=outcome)
     return locked
 
 

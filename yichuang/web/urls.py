@@ -16,6 +16,7 @@ from yichuang.web.views import (
     intake,
     kiosk,
     pay,
+    postchecks,
     public,
     uploads,
     work,
@@ -93,4 +94,6 @@ urlpatterns = [
     path("work/handovers/new/", handover.handover_new, name="handover-new"),
     path("work/handovers/<str:number>/", handover.handover_detail, name="handover"),
     path("work/handovers/<str:number>/act/<str:action>/", handover.handover_act, name="handover-act"),
+    path("work/postchecks/", postchecks.postcheck_list, name="postchecks"),
+    path("work/postchecks/<str:number>/outcome/", postchecks.postcheck_outcome, name="postcheck-outcome"),
 ]

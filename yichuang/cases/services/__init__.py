@@ -27,6 +27,7 @@ from yichuang.cases.services.intake import (
     online_case_create,
 )
 from yichuang.cases.services.moves import CaseInScope, _may, case_check_action, case_may
+from yichuang.cases.services.postcheck import case_revoke, postcheck_record
 from yichuang.cases.services.review import (
     case_approve,
     case_deny,
@@ -74,10 +75,12 @@ __all__ = [
     "case_refuse",
     "case_resume",
     "case_review",
+    "case_revoke",
     "case_supplement",
     "case_suspend",
     "case_withdraw",
     "online_bundle_apply",
     "online_case_create",
+    "postcheck_record",
     "remedy_text",
 ]

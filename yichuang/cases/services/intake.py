@@ -3,6 +3,7 @@ timeline, accepted at once when a window clerk has a complete application."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -63,6 +64,25 @@ class _Intake:
     #: the application form as filled (``catalog.forms``): the fields as defined now and the cleaned
     #: values; None when no form was given (a paper form at the window)
     form: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
+    #: the last day of the applicant's breach of a commitment (违诺记录) still in force, if any
+    breach_until: dt.date | None = None
+
+
+def _breach_check(person: ApplicantInput, committed: set[str]) -> dt.date | None:
+    """A breach of a commitment in force (``postcheck.breach_in_force``) takes commitments away from the
+    applicant: a request that uses them is refused (422 under ``commitments``); otherwise the case
+    carries the warning for staff. Returns the breach's last day."""
+    from yichuang.cases.services.postcheck import breach_in_force
+
+    breach = breach_in_force(person.id_number)
+    if breach is None:
+        return None
+    if committed:
+        message = _("该申请人有违诺记录，%(until)s前不适用告知承诺，请提交相应材料。") % {
+            "until": breach.until.isoformat()
+        }
+        raise Invalid(message, fields={"commitments": [message]})
+    return breach.until
 
 
 def _open_case(
@@ -135,6 +155,7 @@ def _open_case(
         agent=actor if intake.channel == Channel.AGENT else None,
         consent_file=intake.consent_file,
         created_by=actor,
+        applicant_breach_until=intake.breach_until,
     )
     events = [
         case_event(
@@ -309,6 +330,7 @@ def _create_one(
     )
     if errors:
         raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    intake.breach_until = _breach_check(person, intake.committed)
     intake.form = _filled_form(item, form)
     intake.licenses = _held_licenses(person, [version])
     return _open_case(intake, item=item, version=version, requirements=requirements, situation=situation)
@@ -530,6 +552,7 @@ def _bundle_create(
     )
     if errors:
         raise Invalid(_("申请材料有误，请检查。"), fields=errors)
+    breach_until = _breach_check(person, committed_set)
     forms = _filled_forms(items, form)
     application = BundleApplication.objects.create(
         number="YJS" + _next_number(point.region, _today()),
@@ -555,6 +578,7 @@ def _bundle_create(
         note=note,
         application=application,
         licenses=_held_licenses(person, versions),
+        breach_until=breach_until,
     )
     cases = []
     for item, version, filled in zip(items, versions, forms, strict=True):

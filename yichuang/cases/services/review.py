@@ -21,6 +21,7 @@ from yichuang.cases.services.base import (
     _today,
 )
 from yichuang.cases.services.moves import _commit, _move
+from yichuang.cases.services.postcheck import postcheck_schedule
 from yichuang.catalog.models import LicenseType
 from yichuang.common.errors import Conflict, NotAllowed
 from yichuang.common.memo import memoized
@@ -47,11 +48,14 @@ def case_approve(
     ``materials_owed``), unless the decider records why it may not wait (``override_reason``): the
     reason stands on the timeline with the papers still owed."""
     case, previous = _move(case, actor=actor, action="approve", row_version=row_version)
-    owed = list(
-        CaseMaterial.objects.filter(case=case, state=MaterialState.TOLERATED)
+    # The papers still owed (容缺) and those promised (告知承诺), in one read.
+    gaps = list(
+        CaseMaterial.objects.filter(case=case, state__in=[MaterialState.TOLERATED, MaterialState.COMMITTED])
         .order_by("id")
-        .values_list("name", flat=True)
+        .values_list("requirement", "name", "state")
     )
+    owed = [name for _code, name, state in gaps if state == MaterialState.TOLERATED]
+    committed = [(code, name) for code, name, state in gaps if state == MaterialState.COMMITTED]
     override_reason = (override_reason or "").strip()
     if owed and not override_reason:
         due = case.supplement_due_date.isoformat() if case.supplement_due_date else ""
@@ -80,6 +84,8 @@ def case_approve(
         license=issued.number if issued else "",
         **({"override_reason": override_reason, "owed": owed} if owed else {}),
     )
+    # 告知承诺: what was promised is checked after the decision (事后核查).
+    postcheck_schedule(case, committed)
     _sms(case, "case_approved")
     issue_for_case(case=case, kind="approve", actor=actor, note=note)
     return case

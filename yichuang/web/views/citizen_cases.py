@@ -51,9 +51,11 @@ PROGRESS_AT = {
     CaseStatus.APPROVED: 3,
     CaseStatus.DENIED: 3,
     CaseStatus.DELIVERED: 4,
+    # 撤销: the decision stood, then was revoked (告知承诺违诺): stopped at the decision.
+    CaseStatus.REVOKED: 3,
 }
 #: Statuses that end the case before its last step.
-STOPPED = {CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.DENIED}
+STOPPED = {CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.DENIED, CaseStatus.REVOKED}
 
 
 def progress(case: Case) -> list[dict[str, Any]]:
