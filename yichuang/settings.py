@@ -398,7 +398,17 @@ OAUTH2_PROVIDER = {
     },
     "SCOPES_BACKEND_CLASS": "yichuang.integrations.scopes.SystemScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("SYSTEM_TOKEN_SECONDS", 3600),
+    # RFC 9700 (OAuth 2.0 Security BCP) throughout: only client credentials are used, but a grant
+    # nobody uses must not stay open either (manage.py check --deploy warns otherwise).
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "PKCE_REQUIRED": True,
 }
 EVENTS_TIMEOUT_SECONDS = env_int("EVENTS_TIMEOUT_SECONDS", 5)

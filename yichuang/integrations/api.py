@@ -129,6 +129,8 @@ class OutboundEventSerializer(serializers.ModelSerializer[OutboundEvent]):
 
 class EventListApi(SystemApi):
     required_scopes = {"GET": ("events:read",)}
+    #: What the list answers: {count, next, previous, results} (the schema says so from this).
+    pagination_class = Pagination
 
     @extend_schema(
         parameters=[
