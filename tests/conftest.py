@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,17 @@ def _fresh_memos() -> None:
     from yichuang.common.memo import memos_drop
 
     memos_drop()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind() -> Iterator[None]:
+    """A test that switched to English (a request with ``Accept-Language: en`` activates it in the
+    thread) leaves the next test in the default language: the OpenAPI file, generated in Chinese,
+    lost the titles whose English equals the field's own name when a test before it left English on."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

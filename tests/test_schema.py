@@ -11,8 +11,11 @@ COMMITTED = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 
 
 def test_the_committed_schema_matches_the_code(tmp_path):
+    from django.utils import translation
+
     generated = tmp_path / "openapi.yaml"
-    call_command("spectacular", "--file", str(generated), "--validate", "--fail-on-warn")
+    with translation.override("zh-hans"):  # as `make schema` writes it, whatever ran before
+        call_command("spectacular", "--file", str(generated), "--validate", "--fail-on-warn")
     assert generated.read_text(encoding="utf-8") == COMMITTED.read_text(encoding="utf-8"), (
         "docs/openapi.yaml is out of date: run `make schema` and commit the result"
     )
