@@ -105,26 +105,24 @@ class SystemCaseApi(SystemApi):
         )
 
 
-class OutboundEventSerializer(serializers.ModelSerializer[OutboundEvent]):
-    id = serializers.UUIDField(source="uid", read_only=True)
-    url = serializers.CharField(source="subscription.url")
+class OutboundEventSerializer(serializers.Serializer[Any]):
+    """An outbound event as its system sees it. A plain serializer, not a ModelSerializer: the schema
+    holds an instance of it (``many=True``), and a ModelSerializer instance decides its fields' labels
+    once, in whatever language is active then — the OpenAPI file came out different after a test that
+    left English active."""
 
-    class Meta:
-        model = OutboundEvent
-        fields = [
-            "id",
-            "type",
-            "case_number",
-            "url",
-            "status",
-            "attempts",
-            "last_status",
-            "last_error",
-            "created_at",
-            "next_attempt_at",
-            "delivered_at",
-            "payload",
-        ]
+    id = serializers.UUIDField(source="uid", read_only=True)
+    type = serializers.ChoiceField(choices=EventType.choices)
+    case_number = serializers.CharField()
+    url = serializers.CharField(source="subscription.url")
+    status = serializers.ChoiceField(choices=EventStatus.choices)
+    attempts = serializers.IntegerField()
+    last_status = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    next_attempt_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    payload = serializers.JSONField()
 
 
 class EventListApi(SystemApi):
