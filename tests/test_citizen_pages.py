@@ -352,3 +352,28 @@ class TestEnglish:
         clerk.force_login(world.staff["town_clerk"])
         assert "长辈版" not in clerk.get("/work/").content.decode()
         assert "长辈版" in Client().get("/guide/").content.decode()
+
+
+class TestSmallWords:
+    """What the first walk-through of the phone pages found said wrongly (issue 14)."""
+
+    def test_pressing_upload_with_nothing_chosen_says_so_rather_than_uploaded(self, office):
+        client = bound()
+        base = draft_url(client)
+        client.post(base + "situation/", {"point": "CA"})
+        client.post(base + "info/")
+        page = client.post(base + "materials/", {"action": "upload"}, follow=True).content.decode()
+        assert "请先选择要上传的文件" in page and "已上传。" not in page
+
+    def test_someone_who_finds_nothing_is_told_so_without_a_staff_members_work_scope(self, world):
+        anonymous = Client().get("/no-such-page/")
+        assert anonymous.status_code == 404 and "工作范围" not in anonymous.content.decode()
+        clerk = Client()
+        clerk.force_login(world.staff["town_clerk"])
+        assert "工作范围" in clerk.get("/no-such-page/").content.decode()
+
+    def test_several_messages_read_as_sentences_without_doubled_punctuation(self):
+        from yichuang.web.views.common import joined
+
+        assert joined(["请填写经营者姓名。", "请填写店铺名称。"]) == "请填写经营者姓名。请填写店铺名称。"
+        assert joined(["材料不全", "请先一次性告知"]) == "材料不全；请先一次性告知"

@@ -259,8 +259,11 @@ def _post_materials(request: HttpRequest, draft: ApplicationDraft) -> HttpRespon
     if action == "next":
         steps.draft_set_commitments(draft=draft, codes=request.POST.getlist("commitment"))
         return HttpResponseRedirect(_step_url(draft, DraftStep.DELIVERY))
-    messages.success(request, _("已上传。"))
     anchor = next((f"#m-{c}" for c in codes if request.FILES.getlist(f"upload_{c}")), "")
+    if anchor:
+        messages.success(request, _("已上传。"))
+    else:  # 上传所选文件 pressed with nothing chosen: say so rather than "uploaded"
+        messages.warning(request, _("请先选择要上传的文件，再点“上传所选文件”。"))
     return HttpResponseRedirect(_step_url(draft, DraftStep.MATERIALS) + anchor)
 
 

@@ -79,10 +79,18 @@ def _flatten(detail: Any) -> list[str]:
     return [str(detail)]
 
 
+def joined(messages: list[str]) -> str:
+    """Sentences one after another: "请填写姓名。请填写电话。", not "请填写姓名。；请填写电话。"."""
+    parts = [text.strip() for text in messages if text.strip()]
+    return "".join(text if text.endswith(("。", "！", "？", "；")) else text + "；" for text in parts).rstrip(
+        "；"
+    )
+
+
 def problem_from(exc: Exception) -> Problem:
     """A DRF or Django exception raised by a service (409 conflict, 422, 400 …) in words."""
     if isinstance(exc, DjangoValidationError):
-        return Problem(400, "；".join(exc.messages))
+        return Problem(400, joined(exc.messages))
     if isinstance(exc, exceptions.APIException):
         detail = exc.detail
         fields: dict[str, list[str]] = {}
@@ -93,9 +101,9 @@ def problem_from(exc: Exception) -> Problem:
             fields.update({str(key): _flatten(value) for key, value in extra.items()})
         messages = _flatten(detail)
         if isinstance(exc, exceptions.ValidationError):
-            message = "；".join(messages) or _("提交的内容有误，请检查。")
+            message = joined(messages) or _("提交的内容有误，请检查。")
         else:
-            message = "；".join(messages)
+            message = joined(messages)
             extra_messages = [text for key, texts in fields.items() for text in texts if text not in message]
             if extra_messages and isinstance(extra, dict):
                 message = f"{message}（{'；'.join(extra_messages)}）"
