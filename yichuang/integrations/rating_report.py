@@ -23,7 +23,6 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 
 from yichuang.integrations.models import RatingReport, ReportStatus
@@ -65,20 +64,15 @@ def record_of(report: RatingReport) -> dict[str, Any]:
 
 
 def reports_claim(limit: int = BATCH) -> list[RatingReport]:
+    from yichuang.integrations.services import claim_due
+
     now = timezone.now()
-    with transaction.atomic():
-        due = RatingReport.objects.filter(status=ReportStatus.PENDING, next_attempt_at__lte=now)
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True, of=("self",))
-        claimed = list(
-            due.select_related("rating__case__item", "rating__point__region").order_by(
-                "next_attempt_at", "pk"
-            )[:limit]
-        )
-        RatingReport.objects.filter(pk__in=[r.pk for r in claimed]).update(
-            next_attempt_at=now + dt.timedelta(minutes=5)
-        )
-    return claimed
+    due = RatingReport.objects.filter(status=ReportStatus.PENDING, next_attempt_at__lte=now)
+    return claim_due(
+        due.select_related("rating__case__item", "rating__point__region"),
+        lease_until=now + dt.timedelta(minutes=5),
+        limit=limit,
+    )
 
 
 def reports_push() -> int:

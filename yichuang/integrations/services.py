@@ -146,16 +146,11 @@ def _hand_over(ids: list[int]) -> None:
 def events_claim(*, ids: Iterable[int] | None = None, limit: int = 50) -> list[OutboundEvent]:
     """Due pending events (of ``ids`` if given), leased to this caller."""
     now = timezone.now()
-    with transaction.atomic():
-        due = OutboundEvent.objects.filter(status=EventStatus.PENDING, next_attempt_at__lte=now)
-        if ids is not None:
-            due = due.filter(pk__in=list(ids))
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        claimed = list(due.select_related("subscription").order_by("next_attempt_at", "pk")[:limit])
-        lease = now + dt.timedelta(seconds=int(settings.EVENTS_LEASE_SECONDS))
-        OutboundEvent.objects.filter(pk__in=[e.pk for e in claimed]).update(next_attempt_at=lease)
-    return claimed
+    due = OutboundEvent.objects.filter(status=EventStatus.PENDING, next_attempt_at__lte=now)
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
+    lease = now + dt.timedelta(seconds=int(settings.EVENTS_LEASE_SECONDS))
+    return claim_due(due.select_related("subscription"), lease_until=lease, limit=limit)
 
 
 def event_post(event: OutboundEvent) -> OutboundEvent:
@@ -268,3 +263,15 @@ def system_register(
         application=application, name=name, region=region, scopes=" ".join(asked)
     )
     return client, application.client_id, secret
+
+
+def claim_due(due: Any, *, lease_until: dt.datetime, limit: int) -> list[Any]:
+    """The first ``limit`` rows of ``due`` (pending, due now), each given ``next_attempt_at =
+    lease_until`` so no other sweep takes them meanwhile: ``FOR UPDATE OF`` the rows themselves
+    ``SKIP LOCKED`` where the database has it (a related row locked elsewhere holds nothing back)."""
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        claimed = list(due.order_by("next_attempt_at", "pk")[:limit])
+        due.model.objects.filter(pk__in=[row.pk for row in claimed]).update(next_attempt_at=lease_until)
+    return claimed
