@@ -13,7 +13,11 @@ from django.test import Client
 
 from tests.test_citizens import ID_NUMBER, PDF, PHONE, act, last_code, staff
 from tests.test_documents import office as _office  # noqa: F401  (registers the fixture "_office")
+from tests.test_situations import give_situations
 from yichuang.cases.models import Case
+from yichuang.catalog.models import MaterialRequirement, ServiceItem
+from yichuang.catalog.services import item_snapshot
+from yichuang.catalog.situations import MaterialEffect
 from yichuang.citizens.models import Citizen, CitizenToken
 from yichuang.web.views.kiosk import POINT_COOKIE
 
@@ -75,6 +79,62 @@ class TestTheHomeScreen:
         assert names[0] == "高龄津贴申领" and "老年人优待证办理" in names
         assert "/kiosk/items/IMM/apply/" in page
         assert Client().get("/kiosk/p/NOPE/").status_code == 404
+
+
+@pytest.fixture
+def reissue(office: Any) -> ServiceItem:
+    """老年人优待证办理 with 首次申领 and 补领 (the lost card's statement instead of the village's opinion)."""
+    item = ServiceItem.objects.get(code="OWN")
+    MaterialRequirement.objects.create(item=item, code="M080", name="遗失说明", required=False, order=9)
+    give_situations(
+        item,
+        {
+            "first": ("首次申领", {}),
+            "reissue": ("补领", {"M080": MaterialEffect.ADD, "M020": MaterialEffect.DROP}),
+        },
+    )
+    item_snapshot(item=item)
+    return item
+
+
+class TestSituationsOnTheKiosk:
+    def test_an_item_with_situations_asks_which_one_first_and_lists_its_papers(self, reissue):
+        client = kiosk_at("CA")
+        sign_in(client)
+        first = client.get("/kiosk/items/OWN/apply/").content.decode()
+        assert "您属于哪种情形？" in first and 'href="?situation=reissue"' in first
+        assert 'name="m-M001"' not in first  # no papers before the situation is chosen
+        papers = client.get("/kiosk/items/OWN/apply/", {"situation": "reissue"}).content.decode()
+        assert "办理情形：补领。" in papers and 'name="situation" value="reissue"' in papers
+        assert 'name="m-M080"' in papers and 'name="m-M020"' not in papers
+
+    def test_a_replacement_is_applied_for_under_its_situation(self, reissue):
+        client = kiosk_at("CA")
+        sign_in(client)
+        sent = client.post(
+            "/kiosk/items/OWN/apply/",
+            {
+                "situation": "reissue",
+                "m-M001": SimpleUploadedFile("id.pdf", PDF),
+                "m-M080": SimpleUploadedFile("lost.pdf", PDF),
+                "c-M010": "1",
+                "delivery": "pickup",
+            },
+        )
+        assert sent.status_code == 302, sent.content.decode()[:800]
+        submitted = Case.objects.get().events.get(action="submit")
+        assert submitted.data["situation"] == "reissue" and "办理情形：补领" in submitted.note
+
+    def test_an_unknown_situation_asks_again_and_stores_nothing(self, reissue):
+        client = kiosk_at("CA")
+        sign_in(client)
+        refused = client.post(
+            "/kiosk/items/OWN/apply/",
+            {"situation": "lost", "m-M001": SimpleUploadedFile("id.pdf", PDF), "delivery": "pickup"},
+        )
+        assert refused.status_code == 400
+        assert "没有这种办理情形" in refused.content.decode()
+        assert not Case.objects.exists()
 
 
 class TestSignInApplyAndPrint:

@@ -32,6 +32,7 @@ from rest_framework import exceptions
 
 from yichuang.cases.services import MaterialInput
 from yichuang.catalog.models import ItemStatus, PointItem, ServiceItem
+from yichuang.catalog.situations import item_situations, materials_in_situation
 from yichuang.citizens import services as citizens
 from yichuang.citizens.models import Citizen
 from yichuang.citizens.selectors import citizen_case_get, citizen_cases
@@ -269,8 +270,22 @@ def kiosk_apply(request: HttpRequest, code: str) -> HttpResponse:
         or not PointItem.objects.filter(point=point, item=item, active=True).exists()
     ):
         raise Http404(_("本服务点不办理这个事项。"))
-    materials = list(item.materials.order_by("order", "id"))
-    context.update({"item": item, "materials": materials})
+    # 办理情形: an item that has some asks first which one is his (big buttons, like the phone form's
+    # first step); the list of papers is then that situation's, each required as the situation says.
+    situations = item_situations(item.id)
+    chosen = (request.POST.get("situation") or request.GET.get("situation") or "")[:30]
+    if situations and chosen not in {s["code"] for s in situations}:
+        context.update({"item": item, "situations": situations, "unknown": bool(chosen)})
+        return render(request, "web/kiosk/situation.html", context, status=400 if chosen else 200)
+    rows = materials_in_situation(item.id, chosen)
+    materials = [row for row, _required in rows]
+    context.update(
+        {
+            "item": item,
+            "materials": [{"row": row, "required": required} for row, required in rows],
+            "situation": next((s for s in situations if s["code"] == chosen), None),
+        }
+    )
     if request.method == "GET":
         return render(request, "web/kiosk/apply.html", context)
     method = request.POST.get("delivery", "pickup")
@@ -292,6 +307,7 @@ def kiosk_apply(request: HttpRequest, code: str) -> HttpResponse:
             delivery_method=method,
             delivery_address=request.POST.get("address", "")[:200],
             channel="kiosk",
+            situation=chosen,
         )
     except (exceptions.APIException, DjangoValidationError) as exc:
         context["problem"] = problem_from(exc)
