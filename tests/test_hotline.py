@@ -764,3 +764,14 @@ def test_a_ticket_registered_and_dispatched_at_once_comes_back_dispatched(hotlin
         ticket=ticket, actor=hotline.staff["town_clerk"], row_version=ticket.row_version
     )
     assert signed.responsible_unit == hotline.units["center_a"]
+
+
+def test_a_call_with_the_longest_address_allowed_is_kept_whole(hotline, operator):
+    """The address is sealed at rest (decision 106): 200 Chinese characters become about 850 of
+    ciphertext, which a column sized for the plain text cut off on PostgreSQL (a 500)."""
+    address = "河南省信阳市某县甲镇二村三组" * 14 + "村委会东侧"
+    assert len(address) == 201
+    refused = operator.post(TICKETS, call(hotline, address=address), format="json")
+    assert refused.status_code == 400 and "address" in refused.json()["fields"]
+    ticket = register(operator, hotline, address=address[:200])
+    assert Ticket.objects.get(number=ticket["number"]).address == address[:200]

@@ -263,3 +263,22 @@ def test_a_kms_backend_named_in_the_settings_supplies_the_keys(settings, key_fil
     [(stored,)] = raw("citizens_citizen", "phone")
     assert stored.startswith("s1.kms00001.") and not key_file.exists()
     assert Citizen.objects.get(phone="13912340000") == citizen
+
+
+def test_every_sealed_address_column_holds_the_longest_address_a_form_accepts():
+    """Forms accept 200 characters of address; sealed, even in 4-byte characters, they must fit."""
+    from django.apps import apps
+
+    from yichuang.pii.fields import SealedCharField, SealedJSONField
+
+    longest = len(seal("𠀀" * 200, context="x" * 40))
+    columns = [
+        (model._meta.label, field.name, field.max_length)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, SealedCharField)
+        and not isinstance(field, SealedJSONField)
+        and "address" in field.name
+    ]
+    assert len(columns) == 3
+    assert [c for c in columns if (c[2] or 0) < longest] == []

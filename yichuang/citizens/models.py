@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yichuang.common.identity import mask_phone
-from yichuang.pii.fields import BlindIndexField, SealedCharField, SealedJSONField
+from yichuang.pii.fields import BlindIndexField, SealedCharField, SealedJSONField, sealed_length
 
 
 class Citizen(models.Model):
@@ -83,7 +83,7 @@ class CitizenCase(models.Model):
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="case_links")
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="citizen_link")
     delivery_method = models.CharField(_("希望的送达方式"), max_length=10)
-    delivery_address = SealedCharField(_("邮寄地址"), max_length=400, blank=True)
+    delivery_address = SealedCharField(_("邮寄地址"), max_length=sealed_length(200), blank=True)
 
     class Meta:
         verbose_name = _("网上申请")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yichuang.pii.fields import SealedCharField
+from yichuang.pii.fields import SealedCharField, sealed_length
 
 
 class Waybill(models.Model):
@@ -18,7 +18,7 @@ class Waybill(models.Model):
     recipient_name = models.CharField(_("收件人"), max_length=100, blank=True)
     #: sealed at rest (SM4-GCM, decision 106): shown masked, sent whole to the carrier only
     recipient_phone = SealedCharField(_("收件人电话"), blank=True)
-    address = SealedCharField(_("收件地址"), max_length=1000, blank=True)
+    address = SealedCharField(_("收件地址"), max_length=sealed_length(200), blank=True)
     #: made through the carrier's interface (else typed in by the clerk from a paper waybill)
     created_online = models.BooleanField(_("经寄递接口下单"), default=False)
     events = models.JSONField(_("物流轨迹"), default=list, blank=True)

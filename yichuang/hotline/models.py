@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yichuang.org.models import Department, Region, ServicePoint
 from yichuang.org.units import Unit
-from yichuang.pii.fields import SealedCharField
+from yichuang.pii.fields import SealedCharField, sealed_length
 
 
 class TicketType(models.TextChoices):
@@ -302,7 +302,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    address = SealedCharField(_("详细地址"), max_length=400, blank=True)
+    address = SealedCharField(_("详细地址"), max_length=sealed_length(200), blank=True)
     title = models.CharField(_("标题"), max_length=100)
     content = models.TextField(_("诉求内容"))
     caller_name = models.CharField(_("来电人"), max_length=50, blank=True)

@@ -20,7 +20,16 @@ from django.db import models
 from django.db.models import lookups
 from django.db.models.expressions import Col
 
-from yichuang.pii.cipher import blind_index, is_sealed, seal, unseal
+from yichuang.pii.cipher import NONCE_BYTES, TAG_BYTES, blind_index, is_sealed, seal, unseal
+
+
+def sealed_length(chars: int) -> int:
+    """The column length a sealed value of at most ``chars`` characters needs: every character up to 4
+    bytes of UTF-8 (a Chinese one is 3), plus the nonce and the tag, in unpadded base64 (4 characters
+    for 3 bytes), behind the ``s1.<key id>.`` header (32 allowed for it). A 200-character address
+    seals to about 850 characters: a column sized for the plain text cuts it off on PostgreSQL."""
+    body = NONCE_BYTES + 4 * chars + TAG_BYTES
+    return 32 + -(-body * 4 // 3)
 
 
 class SealedCharField(models.CharField[str, str]):
