@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yichuang.org.models import Department, Region, ServicePoint
 from yichuang.org.units import Unit
-from yichuang.pii.fields import SealedCharField, sealed_length
+from yichuang.pii.fields import SealedCharField, SealedTextField, sealed_length
 
 
 class TicketType(models.TextChoices):
@@ -304,8 +304,8 @@ class Ticket(models.Model):
     )
     address = SealedCharField(_("详细地址"), max_length=sealed_length(200), blank=True)
     title = models.CharField(_("标题"), max_length=100)
-    content = models.TextField(_("诉求内容"))
-    caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
+    content = SealedTextField(_("诉求内容"))
+    caller_name = SealedCharField(_("来电人"), max_length=sealed_length(50), blank=True)
     caller_phone = SealedCharField(_("来电号码"))
     confidential = models.BooleanField(
         _("为来电人保密"), default=False, help_text=_("举报件默认保密：承办单位看不到来电人信息。")
@@ -349,12 +349,12 @@ class Ticket(models.Model):
     due_at = models.DateTimeField(_("办理期限"), db_index=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    reply = models.TextField(_("答复内容"), blank=True)
+    reply = SealedTextField(_("答复内容"), blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     revisited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices, blank=True)
-    revisit_note = models.TextField(_("回访记录"), blank=True)
+    revisit_note = SealedTextField(_("回访记录"), blank=True)
     row_version = models.PositiveIntegerField(_("行版本"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -416,7 +416,7 @@ class TicketEvent(models.Model):
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20)
-    note = models.TextField(_("说明"), blank=True)
+    note = SealedTextField(_("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -94,6 +94,30 @@ def _on_index(lhs: Any) -> tuple[Col, SealedCharField]:
     return Col(lhs.alias, index), field
 
 
+class SealedTextField(SealedCharField):
+    """Free text in which people speak — what a caller told 12345, the answer he was given, a rating's
+    comment — sealed whole: such text often carries a phone number, an ID number or an address ("我的
+    电话是…"), which no mask on a screen reaches once it sits plain in the database. Never searchable
+    (every look-up but ``isnull`` is refused), like ``SealedJSONField``."""
+
+    description = "Sealed free text (SM4-GCM)"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", None)
+        super().__init__(*args, **kwargs)
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return super().formfield(**{"widget": forms.Textarea, **kwargs})
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        return {"isnull": lookups.IsNull}.get(lookup_name) or _refused(self, lookup_name)
+
+
 class SealedJSONField(SealedCharField):
     """A JSON value (a filled application form, a draft's delivery wish) that may hold ID numbers,
     phones and addresses, sealed whole as its JSON text: read as the dict or list it was, never

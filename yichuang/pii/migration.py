@@ -102,13 +102,18 @@ def seal_rows(app_label: str, model_name: str) -> Callable[[Any, Any], None]:
     return forward
 
 
-def open_rows(app_label: str, model_name: str) -> Callable[[Any, Any], None]:
-    """The reverse: the plain values back in the columns (for ``migrate`` backwards)."""
+def open_rows(app_label: str, model_name: str, only: tuple[str, ...] = ()) -> Callable[[Any, Any], None]:
+    """The reverse: the plain values back in the columns (for ``migrate`` backwards); ``only`` names the
+    fields the migration being reversed sealed, when the model has others sealed before it."""
 
     def backward(apps: Any, schema_editor: Any) -> None:
         model = apps.get_model(app_label, model_name)
         connection = schema_editor.connection
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, SealedCharField)]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if isinstance(f, SealedCharField) and (not only or f.name in only)
+        ]
         table = connection.ops.quote_name(model._meta.db_table)
         pk = connection.ops.quote_name(model._meta.pk.column)
         sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)

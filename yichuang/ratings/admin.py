@@ -14,7 +14,7 @@ from yichuang.ratings.models import Appeal, Rating, Rectification
 class RatingAdmin(admin.ModelAdmin[Rating]):
     list_display = ["case", "channel", "score", "point", "created_at", "excluded"]
     list_filter = ["score", "channel", "excluded"]
-    search_fields = ["case__number", "comment"]
+    search_fields = ["case__number"]  # the comment is sealed (decision 106): not searchable
     list_select_related = ["case", "point"]
     readonly_fields = [
         "case",

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yichuang.pii.fields import SealedTextField
+
 
 class Score(models.IntegerChoices):
     VERY_SATISFIED = 5, _("非常满意")
@@ -54,7 +56,7 @@ class Rating(models.Model):
     channel = models.CharField(_("评价渠道"), max_length=10, choices=RatingChannel.choices)
     score = models.PositiveSmallIntegerField(_("评价等级"), choices=Score.choices)
     dimensions = models.JSONField(_("分项评价"), default=dict, blank=True)
-    comment = models.CharField(_("评价内容"), max_length=500, blank=True)
+    comment = SealedTextField(_("评价内容"), blank=True)  # plain text capped at 500 by the forms and the API
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True, db_index=True)
     # Who served, copied at rating time so assessment needs no join through the case's history.
     point = models.ForeignKey(
