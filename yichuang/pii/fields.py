@@ -109,10 +109,11 @@ class SealedTextField(SealedCharField):
     def get_internal_type(self) -> str:
         return "TextField"
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
         from django import forms
 
-        return super().formfield(**{"widget": forms.Textarea, **kwargs})
+        kwargs.setdefault("widget", forms.Textarea)
+        return super().formfield(form_class=form_class, choices_form_class=choices_form_class, **kwargs)
 
     def get_lookup(self, lookup_name: str) -> Any:
         return {"isnull": lookups.IsNull}.get(lookup_name) or _refused(self, lookup_name)
