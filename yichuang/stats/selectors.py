@@ -16,8 +16,8 @@ from rest_framework.exceptions import NotFound
 from yichuang.cases.calendar import uncovered_open_cases
 from yichuang.cases.models import Case
 from yichuang.cases.selectors import RUNNING_STATUSES, cases_for
-from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff, Window
-from yichuang.org.selectors import scope_of
+from yichuang.org.models import Region, RegionLevel, ServicePoint, Staff, Window
+from yichuang.org.selectors import is_platform_admin, scope_of
 from yichuang.queue.figures import QueueReport, queue_figures
 from yichuang.ratings.models import MonthlySatisfaction
 from yichuang.ratings.selectors import satisfaction_from_sums, satisfaction_rollup, satisfaction_sums
@@ -249,7 +249,7 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
 
 
 def _keeps_calendar(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") == Role.ADMIN)
+    return is_platform_admin(user)  # the holiday calendar is the platform's, not a county's
 
 
 def _figure_rows(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QuerySet[MonthlyFigure]:
