@@ -923,12 +923,18 @@ class _Loader:
             Account(username, role, surname, given, region=region, phone=phone, note=note)
             for username, role, surname, given, region, phone, note in OVERSIGHT
         ]
+        admins = []
         for county in counties:
             admin = county.admin_account()
             self.regions.update({r.code: r for r in Region.objects.filter(code=admin.region)})
             self.departments.update({d.code: d for d in Department.objects.filter(code=admin.department)})
             accounts.append(admin)
+            admins.append(admin.username)
         self._sync_staff(accounts, password)
+        group = county_admin_group()
+        for person in Staff.objects.filter(username__in=admins):
+            person.groups.add(group)
+        self.say(f"市、省督查与县区管理员 supervisors and county administrators: {len(accounts)}")
 
     def _sync_staff(self, accounts: Sequence[Account], password: str) -> None:
         rows = [self._staff_row(a, password) for a in accounts]
@@ -962,10 +968,61 @@ class _Loader:
             "window_id": window.pk if window else None,
             "phone": account.phone,
             "is_superuser": account.superuser,
-            "is_staff": account.superuser,
+            "is_staff": account.superuser or account.role == Role.ADMIN,  # a county's admin: the admin site
             "is_active": True,
             "is_demo": True,
         }
+
+
+#: The admin-site rights of a county's administrator (decision 144): his county's staff, points,
+#: windows, departments and catalog; the admin shows him only his county (``org.admin_scope``).
+COUNTY_ADMIN_GROUP = "县区管理员"
+COUNTY_ADMIN_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "org": (
+        "view_region",
+        "view_staff",
+        "add_staff",
+        "change_staff",
+        "view_servicepoint",
+        "add_servicepoint",
+        "change_servicepoint",
+        "view_window",
+        "add_window",
+        "change_window",
+        "view_department",
+        "add_department",
+        "change_department",
+    ),
+    "catalog": (
+        "view_serviceitem",
+        "add_serviceitem",
+        "change_serviceitem",
+        "view_materialrequirement",
+        "add_materialrequirement",
+        "change_materialrequirement",
+        "delete_materialrequirement",
+        "view_itemversion",
+        "view_pointitem",
+        "add_pointitem",
+        "change_pointitem",
+        "view_delegation",
+        "add_delegation",
+        "change_delegation",
+        "view_licensetype",
+    ),
+}
+
+
+def county_admin_group() -> Any:
+    """The group “县区管理员” with exactly ``COUNTY_ADMIN_PERMISSIONS``."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=COUNTY_ADMIN_GROUP)
+    wanted = Q()
+    for app, codenames in COUNTY_ADMIN_PERMISSIONS.items():
+        wanted |= Q(content_type__app_label=app, codename__in=codenames)
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group
 
 
 # The first county's towns in division-code order (sub-districts first, then 镇, then 乡).
