@@ -1,10 +1,12 @@
-"""One scope rule per resource, proven by a matrix (issue 15, Deliver 2).
+"""One scope rule per resource, proven by a matrix (issue 15, Deliver 2), across two counties (issue 17).
 
 A town case of the demo county — accepted at the first town's center, decided by the town's approval
 center — with its material files, its acceptance notice, its SMS, a rating, a hotline ticket signed for
-by the town, a queue number of the town's center: every demo role asks for each of them. ``MATRIX``
-below is the one place that says what each role must get; a cell that changes is a scope change and
-shows up here.
+by the town, a queue number of the town's center: every demo role asks for each of them. The demo is
+loaded with its second county (``loaddemo --counties 2``): 平桥区's staff, its administrator and the
+city's and province's supervisors ask too, and the ``pq.*`` rows ask for a case and a handover list of
+平桥区's first town. ``MATRIX`` below is the one place that says what each role must get; a cell that
+changes is a scope change and shows up here.
 
 Cells: ``Y`` the role sees it (in the list; 200 for a detail or content; the action is carried out),
 ``N`` it does not exist for him (absent from the list, 404), ``F`` he sees it but his role may not do
@@ -46,37 +48,52 @@ PDF = BLANK_PDF
 TOWN1_CENTER = "411502100-BMZX"
 FIRST17 = "41150219800101123"
 ID_NUMBER = FIRST17 + resident_id_check_char(FIRST17)
+#: 平桥区's first town, where the ``pq.*`` rows' case is accepted, and that case's applicant.
+PQ_TOWN1_CENTER = "411503100-BMZX"
+PQ_FIRST17 = "41150319800101123"
 
 # fmt: off
 #: What each role gets for the first town's case and what hangs on it. Columns: the demo accounts
 #: (yichuang/demo/data/accounts.py) — county-level staff, the towns, the county bureaus' reviewers, the
-#: village agents and the bank — then the applicant signed in online, another citizen, and nobody.
+#: village agents and the bank — then 浉河区's own administrator, the city's and the province's
+#: supervisors, the second county's (平桥区, ``_pq``) administrator and staff, then the applicant signed in
+#: online, another citizen, and nobody. ``stats.county`` asks for 浉河区's dashboard, ``stats.other_county``
+#: for 平桥区's; the ``pq.*`` rows are about 平桥区's first-town case and handover list.
 MATRIX = """
-                   admin hall1 hall_manager county_supervisor hotline1 town1 town1_review town2 town2_review county_review mzj_review cl_review agent1 agent2 bank1 applicant citizen anonymous
-case.list          Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-case.detail        Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-case.page          Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-case.act           Y     F     F            F                 F        F     Y            N     N            N             N          N         N      N      N     A         A       A
-timeline           Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-document.detail    Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-document.content   Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-file.detail        Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-file.content       Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-notification.list  Y     F     F            F                 F        F     F            F     F            F             F          F         F      F      F     A         A       A
-handover.list      Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-handover.detail    Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-citizen.cases      F     F     F            F                 F        F     F            F     F            F             F          F         F      F      F     N         N       A
-citizen.case       F     F     F            F                 F        F     F            F     F            F             F          F         F      F      F     N         N       A
-rating.list        Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-hotline.list       Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-hotline.detail     Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-queue.list         Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-hotline.act        Y     F     F            F                 F        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-handover.act       Y     F     F            F                 F        Y     F            N     N            N             N          N         N      N      N     A         A       A
-queue.act          Y     F     F            F                 F        Y     F            N     N            N             N          N         N      N      N     A         A       A
-queue.detail       Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     A         A       A
-stats.town         Y     Y     Y            Y                 Y        Y     Y            N     N            Y             Y          Y         N      N      N     A         A       A
-license.lookup     Y     Y     Y            Y                 Y        Y     Y            Y     Y            Y             Y          Y         Y      Y      Y     A         A       A
+                   admin hall1 hall_manager county_supervisor hotline1 town1 town1_review town2 town2_review county_review mzj_review cl_review agent1 agent2 bank1 county_admin city_supervisor province_supervisor county_admin_pq hall1_pq county_supervisor_pq town1_pq town1_review_pq agent1_pq bank1_pq applicant citizen anonymous
+case.list          Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+case.detail        Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+case.page          Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+case.act           Y     F     F            F                 F        F     Y            N     N            N             N          N         N      N      N     Y            F               F                   N               N        N                    N        N               N         N        A         A       A
+timeline           Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+document.detail    Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+document.content   Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+file.detail        Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+file.content       Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+notification.list  Y     F     F            F                 F        F     F            F     F            F             F          F         F      F      F     F            F               F                   F               F        F                    F        F               F         F        A         A       A
+handover.list      Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+handover.detail    Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+citizen.cases      F     F     F            F                 F        F     F            F     F            F             F          F         F      F      F     F            F               F                   F               F        F                    F        F               F         F        N         N       A
+citizen.case       F     F     F            F                 F        F     F            F     F            F             F          F         F      F      F     F            F               F                   F               F        F                    F        F               F         F        N         N       A
+rating.list        Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+hotline.list       Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+hotline.detail     Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+queue.list         Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+hotline.act        Y     F     F            F                 F        Y     Y            N     N            N             N          N         N      N      N     Y            F               F                   N               N        N                    N        N               N         N        A         A       A
+handover.act       Y     F     F            F                 F        Y     F            N     N            N             N          N         N      N      N     Y            F               F                   N               N        N                    N        N               N         N        A         A       A
+queue.act          Y     F     F            F                 F        Y     F            N     N            N             N          N         N      N      N     Y            F               F                   N               N        N                    N        N               N         N        A         A       A
+queue.detail       Y     Y     Y            Y                 Y        Y     Y            N     N            N             N          N         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+stats.town         Y     Y     Y            Y                 Y        Y     Y            N     N            Y             Y          Y         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+license.lookup     Y     Y     Y            Y                 Y        Y     Y            Y     Y            Y             Y          Y         Y      Y      Y     Y            Y               Y                   Y               Y        Y                    Y        Y               Y         Y        A         A       A
+stats.county       Y     Y     Y            Y                 Y        N     N            N     N            Y             Y          Y         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+stats.other_county Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    N        N               N         N        A         A       A
+export.town        Y     Y     Y            Y                 Y        Y     Y            N     N            Y             Y          Y         N      N      N     Y            Y               Y                   N               N        N                    N        N               N         N        A         A       A
+pq.case.list       Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    Y        Y               N         N        A         A       A
+pq.case.detail     Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    Y        Y               N         N        A         A       A
+pq.case.act        Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            F               F                   Y               F        F                    F        Y               N         N        A         A       A
+pq.document.detail Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    Y        Y               N         N        A         A       A
+pq.file.detail     Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    Y        Y               N         N        A         A       A
+pq.handover.list   Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    Y        Y               N         N        A         A       A
 """
 # fmt: on
 
@@ -131,8 +148,9 @@ def media_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def county(django_db_setup: Any, django_db_blocker: Any, media_root: Path) -> Iterator[dict[str, Any]]:
-    """The demo county and the first town's case with everything that hangs on it, made once for the
-    module inside a transaction rolled back at the end (each test runs in a savepoint of its own)."""
+    """The demo's two counties and the first town's case with everything that hangs on it (and a case
+    and a handover list of 平桥区's first town), made once for the module inside a transaction rolled
+    back at the end (each test runs in a savepoint of its own)."""
     # A Tuesday morning, when the town's center takes numbers (and nothing depends on today's date).
     morning = dt.datetime(2026, 12, 8, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with (
@@ -141,13 +159,14 @@ def county(django_db_setup: Any, django_db_blocker: Any, media_root: Path) -> It
         override_settings(MEDIA_ROOT=media_root),
         transaction.atomic(),
     ):
-        load_demo()
-        yield _town_case()
+        load_demo(counties=2)
+        yield {**_town_case(), **_other_county_case()}
         transaction.set_rollback(True)
 
 
-def _town_case() -> dict[str, Any]:
-    center = ServicePoint.objects.get(code=TOWN1_CENTER)
+def _accept(clerk: str, center_code: str, applicant: dict[str, str]) -> tuple[str, str, Document]:
+    """A window case of an entrusted item at a town's center: its number, a file and its notice."""
+    center = ServicePoint.objects.get(code=center_code)
     item = next(
         i
         for i in ServiceItem.objects.filter(offers__point=center, status=ItemStatus.PUBLISHED).order_by(
@@ -155,7 +174,7 @@ def _town_case() -> dict[str, Any]:
         )
         if handling_unit_for(item=i, point=center).mode == DelegationMode.ENTRUSTED
     )
-    town1 = api_for("town1")
+    town1 = api_for(clerk)
     materials = [
         {
             "requirement": m.code,
@@ -165,7 +184,6 @@ def _town_case() -> dict[str, Any]:
         }
         for m in item.materials.all()
     ]
-    applicant = {"name": "王秀英", "id_number": ID_NUMBER, "phone": "13912345678"}
     body = {
         "item": item.code,
         "point": center.code,
@@ -176,9 +194,40 @@ def _town_case() -> dict[str, Any]:
     created = town1.post("/api/v1/cases/", body, format="json")
     assert created.status_code == 201, created.content
     number = created.json()["number"]
-    case = Case.objects.get(number=number)
-    document = Document.objects.filter(case=case).first()
+    document = Document.objects.filter(case__number=number).first()
     assert document is not None and SmsMessage.objects.filter(case_number=number).exists()
+    return number, materials[0]["files"][0], document
+
+
+def _other_county_case() -> dict[str, Any]:
+    """平桥区's first town: a case accepted by ``town1_pq`` and a handover list of his center."""
+    from yichuang.handover import services as handover_services
+    from yichuang.org.models import Department
+    from yichuang.org.units import Unit
+
+    applicant = {
+        "name": "宋德明",
+        "id_number": PQ_FIRST17 + resident_id_check_char(PQ_FIRST17),
+        "phone": "13912345670",
+    }
+    number, file, document = _accept("town1_pq", PQ_TOWN1_CENTER, applicant)
+    handover = handover_services.handover_create(
+        actor=Staff.objects.get(username="town1_pq"),
+        target=Unit(department=Department.objects.get(code="411503100-SPZX")),
+    )
+    return {
+        "pq.case": number,
+        "pq.file": file,
+        "pq.document": str(document.pk),
+        "pq.handover": handover.number,
+    }
+
+
+def _town_case() -> dict[str, Any]:
+    center = ServicePoint.objects.get(code=TOWN1_CENTER)
+    applicant = {"name": "王秀英", "id_number": ID_NUMBER, "phone": "13912345678"}
+    number, file, document = _accept("town1", TOWN1_CENTER, applicant)
+    case = Case.objects.get(number=number)
     from yichuang.ratings.models import Rating
 
     rating = Rating.objects.create(
@@ -227,7 +276,7 @@ def _town_case() -> dict[str, Any]:
     return {
         "handover": handover.number,
         "case": number,
-        "file": materials[0]["files"][0],
+        "file": file,
         "document": str(document.pk),
         "rating": rating.pk,
         "hotline": ticket.json()["number"],
@@ -306,6 +355,27 @@ PROBES: dict[str, Callable[[str, dict[str, Any]], str]] = {
     "queue.detail": lambda u, t: _status(api_for(u).get(f"/api/v1/queue/tickets/{t['queue']}/")),
     "stats.town": lambda u, t: _status(
         api_for(u).get("/api/v1/stats/dashboard/", {"region": "411502100000"})
+    ),
+    "stats.county": lambda u, t: _status(
+        api_for(u).get("/api/v1/stats/dashboard/", {"region": "411502000000"})
+    ),
+    "stats.other_county": lambda u, t: _status(
+        api_for(u).get("/api/v1/stats/dashboard/", {"region": "411503000000"})
+    ),
+    "export.town": lambda u, t: _status(
+        api_for(u).get("/api/v1/stats/dashboard/export/", {"region": "411502100000"})
+    ),
+    "pq.case.list": lambda u, t: _listed(api_for(u).get("/api/v1/cases/"), "number", t["pq.case"]),
+    "pq.case.detail": lambda u, t: _status(api_for(u).get(f"/api/v1/cases/{t['pq.case']}/")),
+    "pq.case.act": lambda u, t: _status(
+        api_for(u).post(
+            f"/api/v1/cases/{t['pq.case']}/actions/suspend/", {"reason": "等待鉴定"}, format="json"
+        )
+    ),
+    "pq.document.detail": lambda u, t: _status(api_for(u).get(f"/api/v1/documents/{t['pq.document']}/")),
+    "pq.file.detail": lambda u, t: _status(api_for(u).get(f"/api/v1/files/{t['pq.file']}/")),
+    "pq.handover.list": lambda u, t: _listed(
+        api_for(u).get("/api/v1/handovers/"), "number", t["pq.handover"]
     ),
     "license.lookup": lambda u, t: _status(
         api_for(u).post("/api/v1/licenses/lookup/", {"id_number": ID_NUMBER}, format="json")

@@ -1,4 +1,5 @@
-"""Load (or refresh) the demo county: 河南省信阳市浉河区, modeled on the seed documents.
+"""Load (or refresh) the demo county: 河南省信阳市浉河区, modeled on the seed documents — and, asked
+for more (``loaddemo --counties 2``), further counties of the same city (``data.counties``).
 
 ``load_demo()`` is idempotent: every row is found by its natural key (division code, point code,
 department code, item code, material code within its item, username …) and created or updated,
@@ -42,6 +43,7 @@ from yichuang.demo.data import departments as department_data
 from yichuang.demo.data import forms as form_data
 from yichuang.demo.data import materials as material_data
 from yichuang.demo.data import places, rules
+from yichuang.demo.data.counties import COUNTIES, OVERSIGHT, SHIHE, County
 from yichuang.demo.data.items_county import COUNTY_ITEMS
 from yichuang.demo.data.items_delegated import DELEGATED_ITEMS
 from yichuang.demo.data.items_town import TOWN_ITEMS
@@ -86,9 +88,10 @@ class Writer(Protocol):
     def write(self, text: str, /) -> Any: ...
 
 
-def item_code(spec: ItemSpec) -> str:
-    """Implementation code (实施编码): base code + the implementing county's division prefix."""
-    return f"{spec.base}-{places.COUNTY_PREFIX}"
+def item_code(spec: ItemSpec, county: County = SHIHE) -> str:
+    """Implementation code (实施编码): base code + the implementing county's division prefix. The base
+    code (基本编码) is the same in every county; the implementation code is each county's own."""
+    return f"{spec.base}-{county.prefix}"
 
 
 def form_code(spec: ItemSpec) -> str:
@@ -96,35 +99,56 @@ def form_code(spec: ItemSpec) -> str:
     return f"F{spec.base}"
 
 
-def load_demo(*, stdout: Writer | None = None) -> dict[str, int]:
-    """Load or refresh the demo county; return the row counts. Refuses in production."""
+def counties_for(count: int) -> tuple[County, ...]:
+    """The first ``count`` demo counties (``data.counties.COUNTIES``); a wrong count is refused."""
+    if not 1 <= count <= len(COUNTIES):
+        raise CommandError(
+            f"演示县区数量应在1到{len(COUNTIES)}之间。--counties must be between 1 and {len(COUNTIES)}, got {count}."
+        )
+    return COUNTIES[:count]
+
+
+def load_demo(*, stdout: Writer | None = None, counties: int = 1) -> dict[str, int]:
+    """Load or refresh the demo county (and, with ``counties=2``, the second county of the city with
+    the city's and province's supervisors and an administrator per county); return the row counts of
+    the counties loaded. Refuses in production."""
     if settings.PRODUCTION:
         raise CommandError(
             "生产环境（YICHUANG_ENV=production）禁止加载演示数据。Refusing to load demo data in production."
         )
-    loader = _Loader(stdout)
+    chosen = counties_for(counties)
     with transaction.atomic():
-        loader.run()
-    _reset_lockouts()
-    return demo_counts()
+        started = time.monotonic()
+        for n, county in enumerate(chosen):
+            if len(chosen) > 1 and stdout is not None:
+                stdout.write(f"—— {county.name}（{county.prefix}）——\n")
+            _Loader(stdout, county=county, first=n == 0, started=started).run()
+        if len(chosen) > 1:
+            _Loader(stdout, county=SHIHE, first=False, started=started).load_oversight(chosen)
+    _reset_lockouts(counties)
+    return demo_counts(counties)
 
 
-def demo_counts() -> dict[str, int]:
-    points = ServicePoint.objects.filter(code__startswith=places.COUNTY_PREFIX)
-    items = ServiceItem.objects.filter(code__in=[item_code(s) for s in ALL_ITEMS])
+def demo_counts(counties: int = 1) -> dict[str, int]:
+    """The row counts of the first ``counties`` demo counties (the names are ``COUNT_LABELS``'s)."""
+    chosen = counties_for(counties)
+    within = Q()
+    for county in chosen:
+        within |= Q(code__startswith=county.prefix)
+    points = ServicePoint.objects.filter(within)
+    regions = Region.objects.filter(within)
+    items = ServiceItem.objects.filter(code__in=[item_code(s, c) for c in chosen for s in ALL_ITEMS])
     return {
-        "regions": Region.objects.filter(code__startswith=places.COUNTY_PREFIX).count(),
-        "towns": Region.objects.filter(code__startswith=places.COUNTY_PREFIX, level=RegionLevel.TOWN).count(),
-        "villages": Region.objects.filter(
-            code__startswith=places.COUNTY_PREFIX, level=RegionLevel.VILLAGE
-        ).count(),
+        "regions": regions.count(),
+        "towns": regions.filter(level=RegionLevel.TOWN).count(),
+        "villages": regions.filter(level=RegionLevel.VILLAGE).count(),
         "points": points.count(),
         "town_centers": points.filter(kind=PointKind.TOWN_CENTER).count(),
         "village_stations": points.filter(kind=PointKind.VILLAGE_STATION).count(),
         "bank_outlets": points.filter(kind=PointKind.BANK_OUTLET).count(),
         "kiosks": points.filter(kind=PointKind.KIOSK).count(),
         "windows": Window.objects.filter(point__in=points).count(),
-        "departments": Department.objects.filter(code__startswith=places.COUNTY_PREFIX).count(),
+        "departments": Department.objects.filter(within).count(),
         "license_types": LicenseType.objects.filter(
             code__in=[lic.code for lic in material_data.LICENSES]
         ).count(),
@@ -135,15 +159,17 @@ def demo_counts() -> dict[str, int]:
         "delegations": Delegation.objects.filter(item__in=items).count(),
         "bundles": Bundle.objects.filter(code__in=[b.code for b in rules.BUNDLES]).count(),
         "staff": Staff.objects.filter(is_demo=True).count(),
-        "seals": demo_seal_count(),
+        "seals": sum(demo_seal_count(county.prefix) for county in chosen),
         **hotline_demo_counts(),
     }
 
 
-def demo_accounts() -> list[tuple[str, str, str, str]]:
+def demo_accounts(counties: int = 1) -> list[tuple[str, str, str, str]]:
     """(username, role, where, password) for the accounts contract.md names, then the other named
-    staff; the per-town center managers are left out (see ``data.accounts.TOWN_MANAGERS``)."""
-    usernames = [a.username for a in account_data.ACCOUNTS]
+    staff; the per-town center managers are left out (see ``data.accounts.TOWN_MANAGERS``). With
+    more counties, the city's and province's supervisors and the county administrators follow, then
+    each further county's cast."""
+    usernames = _named_usernames(counties)
     staff = {
         s.username: s
         for s in Staff.objects.filter(username__in=usernames).select_related("point", "region", "department")
@@ -158,7 +184,20 @@ def demo_accounts() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def format_accounts(rows: Sequence[tuple[str, str, str, str]]) -> str:
+def _named_usernames(counties: int = 1) -> list[str]:
+    chosen = counties_for(counties)
+    names = [a.username for a in account_data.ACCOUNTS]
+    if len(chosen) > 1:
+        names += [row[0] for row in OVERSIGHT] + [c.admin_account().username for c in chosen]
+        names += [a.username for c in chosen[1:] for a in c.accounts()]
+    return names
+
+
+def _managers(county: County) -> tuple[tuple[str, str, str, str], ...]:
+    return account_data.TOWN_MANAGERS if county == SHIHE else county.managers
+
+
+def format_accounts(rows: Sequence[tuple[str, str, str, str]], counties: int = 1) -> str:
     """The accounts as an aligned text table (CJK characters take two columns)."""
     header = ("用户名 username", "角色 role", "所在 where", "密码 password")
     table = [header, *rows]
@@ -166,7 +205,7 @@ def format_accounts(rows: Sequence[tuple[str, str, str, str]]) -> str:
     role_width = max(_width(r[1]) for r in table) + 2
     pass_width = max(_width(r[3]) for r in table) + 2
     lines = [f"{_pad(r[0], name_width)}{_pad(r[1], role_width)}{_pad(r[3], pass_width)}{r[2]}" for r in table]
-    managers = len(account_data.TOWN_MANAGERS)
+    managers = sum(len(_managers(c)) for c in counties_for(counties))
     lines.append(f"（另有 {managers} 个乡镇便民服务中心负责人账号 mgr_*，密码相同。）")
     return "\n".join(lines)
 
@@ -192,16 +231,16 @@ def _describe(person: Staff) -> str:
     return " · ".join(parts)
 
 
-def demo_usernames() -> list[str]:
+def demo_usernames(counties: int = 1) -> list[str]:
     """Every account the loader makes (all marked ``is_demo``): the named staff, then the managers."""
-    return [a.username for a in account_data.ACCOUNTS] + [m[1] for m in account_data.TOWN_MANAGERS]
+    return _named_usernames(counties) + [m[1] for c in counties_for(counties) for m in _managers(c)]
 
 
-def _reset_lockouts() -> None:
+def _reset_lockouts(counties: int = 1) -> None:
     """Demo passwords are reset on every load; lift login lockouts (django-axes) for them too."""
     from axes.models import AccessAttempt
 
-    AccessAttempt.objects.filter(username__in=demo_usernames()).delete()
+    AccessAttempt.objects.filter(username__in=demo_usernames(counties)).delete()
 
 
 def _sync(
@@ -247,9 +286,22 @@ def _sync(
 
 
 class _Loader:
-    def __init__(self, stdout: Writer | None) -> None:
+    """Loads one county. The first county also loads what the whole demo shares: the certificate
+    types and layouts, the bundles, the 12345 hotline and the hall's queue."""
+
+    def __init__(
+        self,
+        stdout: Writer | None,
+        *,
+        county: County = SHIHE,
+        first: bool = True,
+        started: float | None = None,
+    ) -> None:
         self.stdout = stdout
-        self.started = time.monotonic()
+        self.county = county
+        self.first = first
+        self.towns = county.towns_in_order
+        self.started = time.monotonic() if started is None else started
         self.regions: dict[str, Region] = {}
         self.points: dict[str, ServicePoint] = {}
         self.departments: dict[str, Department] = {}
@@ -268,7 +320,8 @@ class _Loader:
         self.load_windows()
         self.load_departments()
         self.load_licenses()
-        self.load_certificate_layouts()
+        if self.first:
+            self.load_certificate_layouts()
         self.load_items()
         self.load_materials()
         self.load_form_fields()
@@ -277,11 +330,15 @@ class _Loader:
         self.publish_items()
         delegated_to = self.load_delegations()
         self.load_offers(delegated_to)
-        self.load_bundles()
+        if self.first:
+            self.load_bundles()
         self.load_staff()
         self.load_seals()
-        self.load_hotline()
-        self.load_queue()
+        if self.first:
+            # The hotline's routing and the hall's queue are the first county's (their own modules'
+            # data); a further county takes cases without them.
+            self.load_hotline()
+            self.load_queue()
 
     # —— organization ——
 
@@ -305,29 +362,29 @@ class _Loader:
             ],
             [
                 {
-                    "code": places.COUNTY[0],
-                    "name": places.COUNTY[1],
+                    "code": self.county.code,
+                    "name": self.county.name,
                     "level": RegionLevel.COUNTY,
                     "parent": places.CITY[0],
                 }
             ],
             [
                 {
-                    "code": places.town_code(t),
+                    "code": self.county.town_code(t),
                     "name": t.name,
                     "level": RegionLevel.TOWN,
-                    "parent": places.COUNTY[0],
+                    "parent": self.county.code,
                 }
-                for t in TOWNS_IN_ORDER
+                for t in self.towns
             ],
             [
                 {
-                    "code": places.village_code(t, v),
+                    "code": self.county.village_code(t, v),
                     "name": v.name,
                     "level": RegionLevel.VILLAGE,
-                    "parent": places.town_code(t),
+                    "parent": self.county.town_code(t),
                 }
-                for t in TOWNS_IN_ORDER
+                for t in self.towns
                 for v in t.villages
             ],
         ]
@@ -344,29 +401,30 @@ class _Loader:
         self.say(f"行政区划 regions: {len(self.regions)}")
 
     def load_points(self) -> None:
-        county = self.regions[places.COUNTY[0]]
-        codes = _all_point_codes()
+        c = self.county
+        county = self.regions[c.code]
+        codes = _all_point_codes(c)
         existing = list(ServicePoint.objects.filter(code__in=codes))
         hall = {
-            "code": places.HALL["code"],
-            "name": places.HALL["name"],
+            "code": c.hall["code"],
+            "name": c.hall["name"],
             "kind": PointKind.COUNTY_HALL,
             "region_id": county.pk,
             "parent_id": None,
-            "address": places.HALL["address"],
+            "address": c.hall["address"],
             "hours": places.HALL_HOURS,
-            "phone": places.HALL["phone"],
+            "phone": c.hall["phone"],
             "open_all_year": False,
             "active": True,
         }
         self._sync_points([hall], existing)
-        hall_pk = self.points[places.HALL["code"]].pk
+        hall_pk = self.points[c.hall["code"]].pk
         centers = [
             {
-                "code": places.center_code(t),
+                "code": c.center_code(t),
                 "name": f"{t.name}便民服务中心",
                 "kind": PointKind.TOWN_CENTER,
-                "region_id": self.regions[places.town_code(t)].pk,
+                "region_id": self.regions[c.town_code(t)].pk,
                 "parent_id": hall_pk,
                 "address": t.address,
                 "hours": places.OFFICE_HOURS,
@@ -374,36 +432,36 @@ class _Loader:
                 "open_all_year": False,
                 "active": True,
             }
-            for t in TOWNS_IN_ORDER
+            for t in self.towns
         ]
         self._sync_points(centers, existing)
         leaves: list[dict[str, Any]] = []
-        for t in TOWNS_IN_ORDER:
-            center_pk = self.points[places.center_code(t)].pk
+        for t in self.towns:
+            center_pk = self.points[c.center_code(t)].pk
             for n, v in enumerate(t.villages):
                 leaves.append(
                     {
-                        "code": places.station_code(t, v),
+                        "code": c.station_code(t, v),
                         "name": f"{v.name}便民服务站",
                         "kind": PointKind.VILLAGE_STATION,
-                        "region_id": self.regions[places.village_code(t, v)].pk,
+                        "region_id": self.regions[c.village_code(t, v)].pk,
                         "parent_id": center_pk,
-                        "address": f"信阳市浉河区{t.name}{v.name}党群服务中心一楼",
+                        "address": f"{places.CITY[1]}{c.name}{t.name}{v.name}党群服务中心一楼",
                         "hours": places.ALL_YEAR_HOURS if v.open_all_year else places.VILLAGE_HOURS,
                         "phone": f"{t.phone[:-3]}{201 + n:03d}",
                         "open_all_year": v.open_all_year,
                         "active": True,
                     }
                 )
-        for code, name, town_code, address, phone in places.BANK_OUTLETS:
-            town = places.town_by_code(town_code)
+        for code, name, town_code, address, phone in c.bank_outlets:
+            town = c.town_by_code(town_code)
             leaves.append(
                 {
                     "code": code,
                     "name": name,
                     "kind": PointKind.BANK_OUTLET,
-                    "region_id": self.regions[places.town_code(town)].pk,
-                    "parent_id": self.points[places.center_code(town)].pk,
+                    "region_id": self.regions[c.town_code(town)].pk,
+                    "parent_id": self.points[c.center_code(town)].pk,
                     "address": address,
                     "hours": places.BANK_HOURS,
                     "phone": phone,
@@ -411,7 +469,7 @@ class _Loader:
                     "active": True,
                 }
             )
-        for code, name, parent_code in places.KIOSKS:
+        for code, name, parent_code in c.kiosks:
             parent = self.points[parent_code]
             leaves.append(
                 {
@@ -428,7 +486,7 @@ class _Loader:
                 }
             )
         self._sync_points(leaves, existing)
-        self.say(f"服务点 points: {len(self.points)}（含 {len(places.BANK_OUTLETS)} 个政银合作网点）")
+        self.say(f"服务点 points: {len(self.points)}（含 {len(c.bank_outlets)} 个政银合作网点）")
 
     def _sync_points(self, rows: list[dict[str, Any]], existing: list[ServicePoint]) -> None:
         synced = _sync(ServicePoint, ["code"], rows, existing)
@@ -444,14 +502,15 @@ class _Loader:
                     {"point_id": point.pk, "number": number, "name": name, "kind": kind, "active": True}
                 )
 
-        add(places.HALL["code"], places.HALL_WINDOWS)
-        for t in TOWNS_IN_ORDER:
-            add(places.center_code(t), places.TOWN_WINDOWS)
+        c = self.county
+        add(c.hall["code"], places.HALL_WINDOWS)
+        for t in self.towns:
+            add(c.center_code(t), places.TOWN_WINDOWS)
             if t.code == places.FIRST_TOWN:
-                add(places.center_code(t), places.FIRST_TOWN_EXTRA_WINDOWS)
+                add(c.center_code(t), places.FIRST_TOWN_EXTRA_WINDOWS)
             for v in t.villages:
-                add(places.station_code(t, v), places.VILLAGE_WINDOWS)
-        for code, *_rest in places.BANK_OUTLETS:
+                add(c.station_code(t, v), places.VILLAGE_WINDOWS)
+        for code, *_rest in c.bank_outlets:
             add(code, places.BANK_WINDOWS)
         existing = Window.objects.filter(point__in=list(self.points.values()))
         synced = _sync(Window, ["point_id", "number"], rows, existing)
@@ -460,31 +519,32 @@ class _Loader:
         self.say(f"窗口 windows: {len(self.windows)}")
 
     def load_departments(self) -> None:
-        county = self.regions[places.COUNTY[0]]
-        hall = self.points[places.HALL["code"]]
+        c = self.county
+        county = self.regions[c.code]
+        hall = self.points[c.hall["code"]]
         rows: list[dict[str, Any]] = [
             {
-                "code": department_data.department_code(d.key),
-                "name": d.name,
-                "short_name": d.short_name,
+                "code": c.department_code(d.key),
+                "name": c.local(d.name),
+                "short_name": c.local(d.short_name),
                 "kind": d.kind,
                 "region_id": county.pk,
                 "point_id": hall.pk,
-                "phone": d.phone,
+                "phone": c.local(d.phone),
             }
             for d in department_data.DEPARTMENTS
         ]
         rows += [
             {
-                "code": places.approval_center_code(t),
+                "code": c.approval_center_code(t),
                 "name": f"{t.name}行政审批服务中心",
                 "short_name": f"{t.name}审批中心",
                 "kind": DepartmentKind.TOWN_APPROVAL_CENTER,
-                "region_id": self.regions[places.town_code(t)].pk,
-                "point_id": self.points[places.center_code(t)].pk,
+                "region_id": self.regions[c.town_code(t)].pk,
+                "point_id": self.points[c.center_code(t)].pk,
                 "phone": t.phone,
             }
-            for t in TOWNS_IN_ORDER
+            for t in self.towns
         ]
         existing = Department.objects.filter(code__in=[row["code"] for row in rows])
         synced = _sync(Department, ["code"], rows, existing)
@@ -527,19 +587,19 @@ class _Loader:
         synced = _sync(ServiceItem, ["code"], rows, existing)
         by_code = {key[0]: obj for key, obj in synced.items()}
         for spec in ALL_ITEMS:
-            self.items[spec.name] = by_code[item_code(spec)]
+            self.items[spec.name] = by_code[item_code(spec, self.county)]
             self.item_specs[spec.name] = spec
         self.say(f"事项 items: {len(self.items)}")
 
     def _item_row(self, spec: ItemSpec) -> dict[str, Any]:
-        department = self.departments[department_data.department_code(spec.dept)]
+        department = self.departments[self.county.department_code(spec.dept)]
         process = spec.process or (IMMEDIATE_PROCESS if spec.promised == 0 else PROMISED_PROCESS)
         if spec.delegate == "front_desk_only" and not spec.process:
             process += (
                 f"；乡镇（街道）便民服务中心受理后经平台流转至{department.short_name or department.name}审批"
             )
         return {
-            "code": item_code(spec),
+            "code": item_code(spec, self.county),
             "base_code": spec.base,
             "name": spec.name,
             "aliases": spec.aliases,
@@ -571,8 +631,13 @@ class _Loader:
         from yichuang.catalog.models import EligibilityRule
         from yichuang.demo.data.rules import ELIGIBILITY
 
+        # 本区户籍 is each county's own prefix.
         rows = [
-            {"item_id": self.items[name].pk, "kind": kind, "value": value}
+            {
+                "item_id": self.items[name].pk,
+                "kind": kind,
+                "value": self.county.prefix if value == SHIHE.prefix else value,
+            }
             for name, pairs in ELIGIBILITY.items()
             if name in self.items
             for kind, value in pairs
@@ -698,11 +763,11 @@ class _Loader:
             rows.append(
                 {
                     "item_id": item.pk,
-                    "from_department_id": self.departments[department_data.department_code(spec.dept)].pk,
-                    "to_point_id": self.points[places.center_code(town)].pk if to_point else None,
-                    "to_region_id": None if to_point else self.regions[places.town_code(town)].pk,
+                    "from_department_id": self.departments[self.county.department_code(spec.dept)].pk,
+                    "to_point_id": self.points[self.county.center_code(town)].pk if to_point else None,
+                    "to_region_id": None if to_point else self.regions[self.county.town_code(town)].pk,
                     "mode": mode,
-                    "instrument": instrument,
+                    "instrument": self.county.local(instrument),
                     "instrument_date": instrument_date,
                     "valid_from": valid_from,
                     "valid_to": valid_to,
@@ -715,7 +780,7 @@ class _Loader:
         for spec in DELEGATED_ITEMS:
             instrument = rules.INSTRUMENTS[(spec.dept, spec.delegate)]
             valid_to = rules.TERM_LIMITED.get(spec.dept) if spec.delegate == "front_desk_only" else None
-            for town in _towns(spec.towns):
+            for town in _towns(spec.towns, self.towns):
                 # 乡 sign with their center (seed 003: delegated to a point); 镇、街道 as a region.
                 add(
                     spec.name,
@@ -739,7 +804,10 @@ class _Loader:
             end,
             notes,
         ) in rules.SPECIAL_DELEGATIONS:
-            add(name, mode, places.town_by_code(town_code), to_point, instrument, signed, start, end, notes)
+            if not self.county.has_town(town_code):
+                continue
+            town = self.county.town_by_code(town_code)
+            add(name, mode, town, to_point, instrument, signed, start, end, self.county.local(notes))
         existing = Delegation.objects.filter(item__in=list(self.items.values()))
         _sync(Delegation, ["item_id", "to_point_id", "to_region_id", "valid_from"], rows, existing)
         self.say(f"权限下放 delegations: {len(rows)}")
@@ -747,9 +815,10 @@ class _Loader:
 
     def load_offers(self, delegated_to: dict[str, set[str]]) -> None:
         pairs: dict[tuple[int, int], dt.date] = {}
-        hall = self.points[places.HALL["code"]]
-        banks = [self.points[code] for code, *_rest in places.BANK_OUTLETS]
-        kiosks = [self.points[code] for code, *_rest in places.KIOSKS]
+        c = self.county
+        hall = self.points[c.hall["code"]]
+        banks = [self.points[code] for code, *_rest in c.bank_outlets]
+        kiosks = [self.points[code] for code, *_rest in c.kiosks]
         for spec in ALL_ITEMS:
             item = self.items[spec.name]
             if AT_HALL in spec.offer:
@@ -757,16 +826,16 @@ class _Loader:
             # Town-level items at the centers of the towns they apply to; county items where a
             # delegation to the town is in force.
             if spec.level == "town":
-                towns = set(_town_codes(spec.towns)) if AT_TOWNS in spec.offer else set()
+                towns = {t.code for t in _towns(spec.towns, self.towns)} if AT_TOWNS in spec.offer else set()
             else:
                 towns = delegated_to.get(spec.name, set())
-            for town in TOWNS_IN_ORDER:
+            for town in self.towns:
                 if town.code not in towns:
                     continue
-                pairs[(self.points[places.center_code(town)].pk, item.pk)] = rules.VALID_FROM
+                pairs[(self.points[c.center_code(town)].pk, item.pk)] = rules.VALID_FROM
                 if AT_VILLAGES in spec.offer:
                     for v in town.villages:
-                        pairs[(self.points[places.station_code(town, v)].pk, item.pk)] = rules.VALID_FROM
+                        pairs[(self.points[c.station_code(town, v)].pk, item.pk)] = rules.VALID_FROM
             if AT_BANKS in spec.offer:
                 for bank in banks:
                     pairs[(bank.pk, item.pk)] = BANK_SINCE
@@ -799,7 +868,9 @@ class _Loader:
         self.say(f"一件事 bundles: {len(rows)}")
 
     def load_seals(self) -> None:
-        self.say(f"电子印章 seals: {load_demo_seals()}")
+        self.say(
+            f"电子印章 seals: {load_demo_seals(county_prefix=self.county.prefix, county_name=self.county.name)}"
+        )
         self.grant_numbered_seals()
 
     def grant_numbered_seals(self) -> None:
@@ -824,20 +895,48 @@ class _Loader:
 
     def load_staff(self) -> None:
         password = make_password(settings.DEMO_PASSWORD)  # hashed once: the slow part of a login
-        accounts = list(account_data.ACCOUNTS)
-        for town_code, username, surname, given in account_data.TOWN_MANAGERS:
-            town = places.town_by_code(town_code)
+        c = self.county
+        accounts = list(c.accounts())
+        for town_code, username, surname, given in _managers(c):
+            town = c.town_by_code(town_code)
             accounts.append(
                 Account(
                     username,
                     Role.CENTER_MANAGER,
                     surname,
                     given,
-                    point=places.center_code(town),
-                    region=places.town_code(town),
+                    point=c.center_code(town),
+                    region=c.town_code(town),
                     note=f"{town.name}便民服务中心负责人",
                 )
             )
+        self._sync_staff(accounts, password)
+
+    def load_oversight(self, counties: Sequence[County]) -> None:
+        """With more than one county: the city's and the province's supervisors, who see every
+        county read-only, and each county's own administrator, who manages only his county."""
+        password = make_password(settings.DEMO_PASSWORD)
+        self.regions.update(
+            {r.code: r for r in Region.objects.filter(code__in=[places.CITY[0], places.PROVINCE[0]])}
+        )
+        accounts = [
+            Account(username, role, surname, given, region=region, phone=phone, note=note)
+            for username, role, surname, given, region, phone, note in OVERSIGHT
+        ]
+        admins = []
+        for county in counties:
+            admin = county.admin_account()
+            self.regions.update({r.code: r for r in Region.objects.filter(code=admin.region)})
+            self.departments.update({d.code: d for d in Department.objects.filter(code=admin.department)})
+            accounts.append(admin)
+            admins.append(admin.username)
+        self._sync_staff(accounts, password)
+        group = county_admin_group()
+        for person in Staff.objects.filter(username__in=admins):
+            person.groups.add(group)
+        self.say(f"市、省督查与县区管理员 supervisors and county administrators: {len(accounts)}")
+
+    def _sync_staff(self, accounts: Sequence[Account], password: str) -> None:
         rows = [self._staff_row(a, password) for a in accounts]
         existing = Staff.objects.filter(username__in=[a.username for a in accounts])
         _sync(Staff, ["username"], rows, existing)
@@ -869,35 +968,82 @@ class _Loader:
             "window_id": window.pk if window else None,
             "phone": account.phone,
             "is_superuser": account.superuser,
-            "is_staff": account.superuser,
+            "is_staff": account.superuser or account.role == Role.ADMIN,  # a county's admin: the admin site
             "is_active": True,
             "is_demo": True,
         }
 
 
-# The towns in division-code order (sub-districts first, then 镇, then 乡).
-TOWNS_IN_ORDER: tuple[Town, ...] = tuple(sorted(places.TOWNS, key=lambda t: t.code))
+#: The admin-site rights of a county's administrator (decision 144): his county's staff, points,
+#: windows, departments and catalog; the admin shows him only his county (``org.admin_scope``).
+COUNTY_ADMIN_GROUP = "县区管理员"
+COUNTY_ADMIN_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "org": (
+        "view_region",
+        "view_staff",
+        "add_staff",
+        "change_staff",
+        "view_servicepoint",
+        "add_servicepoint",
+        "change_servicepoint",
+        "view_window",
+        "add_window",
+        "change_window",
+        "view_department",
+        "add_department",
+        "change_department",
+    ),
+    "catalog": (
+        "view_serviceitem",
+        "add_serviceitem",
+        "change_serviceitem",
+        "view_materialrequirement",
+        "add_materialrequirement",
+        "change_materialrequirement",
+        "delete_materialrequirement",
+        "view_itemversion",
+        "view_pointitem",
+        "add_pointitem",
+        "change_pointitem",
+        "view_delegation",
+        "add_delegation",
+        "change_delegation",
+        "view_licensetype",
+    ),
+}
 
 
-def _towns(which: str) -> list[Town]:
+def county_admin_group() -> Any:
+    """The group “县区管理员” with exactly ``COUNTY_ADMIN_PERMISSIONS``."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=COUNTY_ADMIN_GROUP)
+    wanted = Q()
+    for app, codenames in COUNTY_ADMIN_PERMISSIONS.items():
+        wanted |= Q(content_type__app_label=app, codename__in=codenames)
+    group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
+# The first county's towns in division-code order (sub-districts first, then 镇, then 乡).
+TOWNS_IN_ORDER: tuple[Town, ...] = SHIHE.towns_in_order
+
+
+def _towns(which: str, towns: Sequence[Town] = TOWNS_IN_ORDER) -> list[Town]:
     if which == "rural":
-        return [t for t in TOWNS_IN_ORDER if t.rural]
+        return [t for t in towns if t.rural]
     if which == "urban":
-        return [t for t in TOWNS_IN_ORDER if not t.rural]
-    return list(TOWNS_IN_ORDER)
+        return [t for t in towns if not t.rural]
+    return list(towns)
 
 
-def _town_codes(which: str) -> list[str]:
-    return [t.code for t in _towns(which)]
-
-
-def _all_point_codes() -> list[str]:
-    codes = [places.HALL["code"]]
-    for t in places.TOWNS:
-        codes.append(places.center_code(t))
-        codes += [places.station_code(t, v) for v in t.villages]
-    codes += [code for code, *_rest in places.BANK_OUTLETS]
-    codes += [code for code, *_rest in places.KIOSKS]
+def _all_point_codes(county: County = SHIHE) -> list[str]:
+    codes = [county.hall["code"]]
+    for t in county.towns:
+        codes.append(county.center_code(t))
+        codes += [county.station_code(t, v) for v in t.villages]
+    codes += [code for code, *_rest in county.bank_outlets]
+    codes += [code for code, *_rest in county.kiosks]
     return codes
 
 

@@ -1,4 +1,5 @@
-"""The demo county's seals (seeds 000 and 003), loaded by ``yichuang loaddemo``.
+"""The demo county's seals (seeds 000 and 003), loaded by ``yichuang loaddemo`` — each county its own
+(``loaddemo --counties 2``): a county's documents sign with the seals of its own departments and points.
 
 - each town's 行政审批专用章, held by its approval service center, in the town government's name;
 - a numbered 行政审批业务专用章 per town, issued by the county approval bureau, in its name, for the
@@ -25,7 +26,6 @@ from yichuang.org.models import Department, DepartmentKind, PointKind, ServicePo
 COUNTY_PREFIX = "411502"
 CITY_NAME = "信阳市"
 COUNTY_NAME = "浉河区"
-APPROVAL_BUREAU = "411502-SPJ"
 #: 浉河区's delegation instruments took effect on 10 July 2021 (demo rules.VALID_FROM).
 ISSUED = dt.datetime(2021, 7, 10, 8, 0, tzinfo=dt.UTC)
 
@@ -34,20 +34,27 @@ def _government(town_name: str) -> str:
     return f"{town_name}办事处" if town_name.endswith("街道") else f"{town_name}人民政府"
 
 
-def _full(name: str) -> str:
+def _full_in(name: str, county_name: str = COUNTY_NAME) -> str:
     """The name as it runs round the seal: with city and county, as official seals have it."""
-    if name.startswith(COUNTY_NAME):
+    if name.startswith(county_name):
         return f"{CITY_NAME}{name}"
     if name.startswith(CITY_NAME) or name.startswith("国家"):
         return name
-    return f"{CITY_NAME}{COUNTY_NAME}{name}"
+    return f"{CITY_NAME}{county_name}{name}"
 
 
-def demo_seal_rows() -> list[dict[str, Any]]:
+def demo_seal_rows(
+    *, county_prefix: str = COUNTY_PREFIX, county_name: str = COUNTY_NAME
+) -> list[dict[str, Any]]:
+    """The seals of one demo county (by its 6-digit prefix and name)."""
+
+    def _full(name: str) -> str:
+        return _full_in(name, county_name)
+
     departments = list(
-        Department.objects.filter(code__startswith=COUNTY_PREFIX).select_related("region").order_by("code")
+        Department.objects.filter(code__startswith=county_prefix).select_related("region").order_by("code")
     )
-    bureau = next((d for d in departments if d.code == APPROVAL_BUREAU), None)
+    bureau = next((d for d in departments if d.code == f"{county_prefix}-SPJ"), None)
     rows: list[dict[str, Any]] = []
     centers = [d for d in departments if d.kind == DepartmentKind.TOWN_APPROVAL_CENTER]
     for number, center in enumerate(centers, start=1):
@@ -96,7 +103,7 @@ def demo_seal_rows() -> list[dict[str, Any]]:
                 }
             )
     points = ServicePoint.objects.filter(
-        code__startswith=COUNTY_PREFIX, kind__in=[PointKind.COUNTY_HALL, PointKind.TOWN_CENTER]
+        code__startswith=county_prefix, kind__in=[PointKind.COUNTY_HALL, PointKind.TOWN_CENTER]
     ).order_by("code")
     for point in points:
         rows.append(
@@ -116,9 +123,10 @@ def demo_seal_rows() -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def load_demo_seals() -> int:
-    """Create the missing demo seals and refresh the texts of the others; returns how many there are."""
-    rows = demo_seal_rows()
+def load_demo_seals(*, county_prefix: str = COUNTY_PREFIX, county_name: str = COUNTY_NAME) -> int:
+    """Create the missing demo seals of a county and refresh the texts of the others; returns how many
+    there are."""
+    rows = demo_seal_rows(county_prefix=county_prefix, county_name=county_name)
     existing = {s.code: s for s in Seal.objects.filter(code__in=[r["code"] for r in rows])}
     for row in rows:
         seal = existing.get(row["code"])
@@ -140,5 +148,5 @@ def load_demo_seals() -> int:
     return len(rows)
 
 
-def demo_seal_count() -> int:
-    return Seal.objects.filter(code__startswith=COUNTY_PREFIX, valid_from__lte=timezone.now()).count()
+def demo_seal_count(county_prefix: str = COUNTY_PREFIX) -> int:
+    return Seal.objects.filter(code__startswith=county_prefix, valid_from__lte=timezone.now()).count()

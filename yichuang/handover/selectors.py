@@ -32,7 +32,7 @@ from yichuang.handover.models import (
 )
 from yichuang.handover.workflow import RECEIVER_ACTIONS, SENDER_ACTIONS, actions_from
 from yichuang.org.models import Department, Role, ServicePoint, Staff
-from yichuang.org.selectors import limit_to_scope, scope_of
+from yichuang.org.selectors import is_admin_of, limit_to_scope, scope_of
 from yichuang.org.units import Unit, UnitKind
 
 #: Roles that work at a point and hand paper over the counter (a village agent at his station too).
@@ -98,9 +98,16 @@ def own_unit(user: Any) -> Unit | None:
     return None
 
 
+def administers(user: Any, unit: Unit) -> bool:
+    """An administrator acts for a unit of his own: the platform's anywhere, a county's in his county."""
+    return is_admin(user) and is_admin_of(
+        user, region=unit.region, point_id=unit.point.pk if unit.point else None
+    )
+
+
 def may_act(user: Any, handover: Handover, action: str) -> bool:
     if is_admin(user):
-        return True
+        return administers(user, handover.from_unit) or administers(user, handover.to_unit)
     if action in SENDER_ACTIONS:
         return is_unit_staff(user, handover.from_unit)
     if action in RECEIVER_ACTIONS:

@@ -37,7 +37,7 @@ from yichuang.handover.models import (
     HandoverStatus,
     route_key,
 )
-from yichuang.handover.selectors import UNIT_RELATED, is_admin, is_unit_staff, may_act, own_unit, relates
+from yichuang.handover.selectors import UNIT_RELATED, administers, is_unit_staff, may_act, own_unit, relates
 from yichuang.handover.workflow import next_status
 from yichuang.org.models import Region, Staff
 from yichuang.org.units import Unit
@@ -217,7 +217,7 @@ def handover_create(
     source = source or own_unit(actor)
     if source is None:
         raise exceptions.ValidationError({"from_unit": [_("请指定移交单位。")]})
-    if not (is_admin(actor) or is_unit_staff(actor, source)):
+    if not (administers(actor, source) or is_unit_staff(actor, source)):
         raise exceptions.PermissionDenied(_("只有移交单位的工作人员可以制作移交清单。"))
     if source == target:
         raise exceptions.ValidationError({"to_unit": [_("接收单位不能与移交单位相同。")]})

@@ -69,7 +69,7 @@ def _in_region_scope(user: Any, ticket: Ticket) -> bool:
 def may_act(user: Any, ticket: Ticket, action: str) -> bool:
     """Whether ``user`` may take ``action`` on ``ticket`` (the transitions table is checked apart)."""
     if is_admin(user):
-        return True
+        return _in_region_scope(user, ticket)  # a county's administrator: his county's tickets
     if action in OPERATOR_ACTIONS:
         return is_operator(user) and _in_region_scope(user, ticket)
     if action in ASSIGNED_UNIT_ACTIONS:
@@ -87,7 +87,7 @@ def may_contact(user: Any, ticket: Ticket) -> bool:
     """Who may read the caller's full number: operators (they call back and revisit) and, unless the
     caller asked for confidentiality (举报 by default), the staff of the responsible unit while
     they handle it."""
-    if is_admin(user) or (is_operator(user) and _in_region_scope(user, ticket)):
+    if is_operator(user) and _in_region_scope(user, ticket):
         return True
     if ticket.confidential:
         return False

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from yichuang.notify.models import SmsMessage
-from yichuang.org.models import Role, Staff
+from yichuang.org.models import Staff
+from yichuang.org.selectors import is_platform_admin
 
 
 def can_read_outbox(user: Staff) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role == Role.ADMIN))
+    """The outbox is the platform's, every county's messages in it: a county's administrator does not
+    read it (decision 144)."""
+    return bool(user.is_authenticated and user.is_active and is_platform_admin(user))
 
 
 def sms_list(*, case_number: str | None = None, status: str | None = None) -> QuerySet[SmsMessage]:

@@ -44,13 +44,39 @@ class Scope:
         return _("无")
 
 
+def is_platform_admin(user: Any) -> bool:
+    """The platform's administrator: a superuser, or an administrator bound to no region or point.
+    An administrator with a region is that county's (decision 144): he manages it and nothing else."""
+    return (
+        isinstance(user, Staff)
+        and user.is_authenticated
+        and (
+            user.is_superuser
+            or (user.role == Role.ADMIN and user.region_id is None and user.point_id is None)
+        )
+    )
+
+
+def is_admin_of(user: Any, *, region: Region, point_id: int | None = None) -> bool:
+    """Whether ``user`` administers the place of an object: the platform's administrator everywhere,
+    a county's administrator inside his county."""
+    if is_platform_admin(user):
+        return True
+    return (
+        isinstance(user, Staff)
+        and user.role == Role.ADMIN
+        and scope_of(user).covers(region=region, point_id=point_id)
+    )
+
+
 def scope_of(user: Any) -> Scope:
-    """The scope of a user: admins see everything; others their region subtree, or else their point."""
+    """The scope of a user: the platform's administrators see everything; others (a county's
+    administrator among them) their region subtree, or else their point."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope()
     if not isinstance(user, Staff):
         return Scope()
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_platform_admin(user):
         return Scope(everything=True)
     if user.region_id is not None:
         return Scope(region=user.region)

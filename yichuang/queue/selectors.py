@@ -18,7 +18,7 @@ from rest_framework.exceptions import NotFound
 
 from yichuang.common.identity import mobile_valid, validate_mobile
 from yichuang.org.models import PointKind, Role, ServicePoint, Staff, Window, WindowKind
-from yichuang.org.selectors import limit_to_scope
+from yichuang.org.selectors import is_admin_of, is_platform_admin, limit_to_scope
 from yichuang.queue.models import (
     Appointment,
     AppointmentSlot,
@@ -109,8 +109,11 @@ def may_operate(user: Any, point_id: int) -> bool:
     Staff whose scope only lets them read (a supervisor, a clerk of another point) may not."""
     if not isinstance(user, Staff) or not user.is_authenticated:
         return False
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_platform_admin(user):
         return True
+    if user.role == Role.ADMIN:  # a county's administrator, at the points of his county
+        point = ServicePoint.objects.select_related("region").filter(pk=point_id).first()
+        return point is not None and is_admin_of(user, region=point.region, point_id=point.pk)
     return user.role in CALLING_ROLES and user.point_id == point_id
 
 

@@ -24,7 +24,7 @@ from yichuang.stats.selectors import Dashboard, Figures, Ranked, assessment, das
 PARAMETERS = [
     OpenApiParameter("from", str, description="起始月份 YYYY-MM（默认本月）"),
     OpenApiParameter("to", str, description="截止月份 YYYY-MM（默认同起始月份）"),
-    OpenApiParameter("region", str, description="区划代码（县、乡镇）"),
+    OpenApiParameter("region", str, description="区划代码（省、市、县、乡镇）"),
     OpenApiParameter("point", str, description="服务点编码"),
     OpenApiParameter("staff", str, description="工作人员用户名"),
 ]
@@ -124,7 +124,7 @@ class DashboardSerializer(serializers.Serializer[Any]):
     last = serializers.CharField()
     totals = CaseFiguresSerializer()
     by_month = MonthFiguresSerializer(many=True)
-    children = DrillDownSerializer(many=True, help_text="下一级：县→乡镇→服务点→窗口与人员")
+    children = DrillDownSerializer(many=True, help_text="下一级：省→市→县→乡镇→服务点→窗口与人员")
     satisfaction = serializers.DictField(help_text="好差评：满意率、差评与整改率")
     hotline = serializers.DictField(help_text="12345工单：受理、办结、按时办结率、回访率、满意率")
     overdue_count = serializers.IntegerField()

@@ -16,8 +16,8 @@ from rest_framework.exceptions import NotFound
 from yichuang.cases.calendar import uncovered_open_cases
 from yichuang.cases.models import Case
 from yichuang.cases.selectors import RUNNING_STATUSES, cases_for
-from yichuang.org.models import Region, RegionLevel, Role, ServicePoint, Staff, Window
-from yichuang.org.selectors import scope_of
+from yichuang.org.models import PREFIX_LENGTH, Region, RegionLevel, ServicePoint, Staff, Window
+from yichuang.org.selectors import is_platform_admin, scope_of
 from yichuang.queue.figures import QueueReport, queue_figures
 from yichuang.ratings.models import MonthlySatisfaction
 from yichuang.ratings.selectors import satisfaction_from_sums, satisfaction_rollup, satisfaction_sums
@@ -249,7 +249,7 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
 
 
 def _keeps_calendar(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", "") == Role.ADMIN)
+    return is_platform_admin(user)  # the holiday calendar is the platform's, not a county's
 
 
 def _figure_rows(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QuerySet[MonthlyFigure]:
@@ -277,7 +277,8 @@ def _child_satisfaction(rows: QuerySet[MonthlySatisfaction], unit: Unit) -> dict
         return {names.get(g["staff_id"], ""): asdict(satisfaction_from_sums(g)) for g in grouped}
     level = unit.region.level if unit.region is not None else ""
     if level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE) or unit.region is None:
-        towns = rows.annotate(town=Substr("region_code", 1, TOWN_CODE_LENGTH)).values("town")
+        _child_level, length = _region_children(unit)
+        towns = rows.annotate(town=Substr("region_code", 1, length)).values("town")
         return {
             g["town"].ljust(12, "0"): asdict(satisfaction_from_sums(g))
             for g in towns.annotate(**sums).order_by()
@@ -332,8 +333,20 @@ def _queue(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QueueReport:
     )
 
 
+def _region_children(unit: Unit) -> tuple[RegionLevel, int]:
+    """The level one down from a region and the length of its codes' significant prefix: a province
+    shows its cities, a city its counties (issue 17: a city supervisor drills county → town → point),
+    a county its towns; the whole platform, as before, its towns."""
+    level = RegionLevel(unit.region.level) if unit.region is not None else None
+    child = {RegionLevel.PROVINCE: RegionLevel.CITY, RegionLevel.CITY: RegionLevel.COUNTY}.get(
+        level or RegionLevel.COUNTY, RegionLevel.TOWN
+    )
+    return child, PREFIX_LENGTH[child]
+
+
 def _children(rows: QuerySet[MonthlyFigure], unit: Unit, sums: dict[str, Any]) -> list[Child]:
-    """One level down: county → towns, town → points, point → staff (drill down to the window)."""
+    """One level down: province → cities → counties → towns, town → points, point → staff (drill
+    down to the window)."""
     if unit.staff is not None:
         return []
     if unit.point is not None:
@@ -351,13 +364,12 @@ def _children(rows: QuerySet[MonthlyFigure], unit: Unit, sums: dict[str, Any]) -
         return sorted(children, key=lambda c: -c.figures.accepted)
     level = unit.region.level if unit.region is not None else ""
     if level in (RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE) or unit.region is None:
-        grouped = (
-            rows.annotate(town=Substr("region_code", 1, TOWN_CODE_LENGTH)).values("town").annotate(**sums)
-        )
+        child_level, length = _region_children(unit)
+        grouped = rows.annotate(town=Substr("region_code", 1, length)).values("town").annotate(**sums)
         names = {
-            r.code[:TOWN_CODE_LENGTH]: r
+            r.code[:length]: r
             for r in Region.objects.filter(
-                level=RegionLevel.TOWN, code__in=[g["town"] + "000" for g in grouped]
+                level=child_level, code__in=[g["town"].ljust(12, "0") for g in grouped]
             )
         }
         children = []
@@ -365,7 +377,7 @@ def _children(rows: QuerySet[MonthlyFigure], unit: Unit, sums: dict[str, Any]) -
             town = names.get(g["town"])
             if town is not None:
                 children.append(Child("region", town.code, town.name, _figures(g)))
-            else:  # a county-level point (the hall): the county itself, 本级
+            else:  # a point of the region itself (a county's hall): the region, 本级
                 code = g["town"].ljust(12, "0")
                 place = Region.objects.filter(code=code).first()
                 children.append(Child("region", code, f"{place.name if place else code}本级", _figures(g)))

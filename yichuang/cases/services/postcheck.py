@@ -41,6 +41,7 @@ from yichuang.cases.services.moves import _commit, _move
 from yichuang.catalog.models import ServiceItem
 from yichuang.common.errors import Conflict
 from yichuang.org.models import Role, Staff
+from yichuang.org.selectors import is_admin_of
 from yichuang.workdays.calendar import add_workdays
 
 #: The context of the personal-data index under which breaches are kept (never the ID number itself).
@@ -96,7 +97,7 @@ def committed_papers(case: Case) -> list[tuple[str, str]]:
 def may_check(actor: Staff, case: Case) -> bool:
     """The handling unit's reviewers check (they decided); an administrator may."""
     if actor.is_superuser or actor.role == Role.ADMIN:
-        return True
+        return is_admin_of(actor, region=case.region, point_id=case.point_id)
     return actor.role == Role.REVIEWER and actor.department_id == case.handling_department_id
 
 

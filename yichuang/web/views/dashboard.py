@@ -247,4 +247,8 @@ def _child_level(unit: Unit) -> str:
         return _("窗口 · 工作人员")
     if unit.region is not None and unit.region.level in (RegionLevel.TOWN, RegionLevel.VILLAGE):
         return _("服务点")
+    if unit.region is not None and unit.region.level == RegionLevel.PROVINCE:
+        return _("市")
+    if unit.region is not None and unit.region.level == RegionLevel.CITY:
+        return _("县(区)")
     return _("乡镇（街道）")
