@@ -316,7 +316,7 @@ def unpartition_table(cursor: Any, table: str, key: str) -> None:
     if table == "cases_case":
         cursor.execute("DROP FUNCTION cases_casekey_sync(), cases_casekey_truncate()")
     for _name, definition in indexes:
-        cursor.execute(definition)
+        cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
     for name, kind, definition in constraints:
         if kind == "f":
             cursor.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
