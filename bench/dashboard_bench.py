@@ -74,7 +74,7 @@ INSERT INTO hotline_ticket (number, type, category_id, time_limit, status, chann
                             content, caller_name, caller_phone, confidential, responsible_point_id,
                             assigned_point_id, created_by_id, created_at, due_at, dispatched_at, accepted_at,
                             reply, replied_at, closed_at, revisited_at, satisfaction, revisit_note,
-                            row_version, updated_at)
+                            row_version, updated_at, source)
 SELECT 'B12345' || lpad(g::text, 10, '0'),
        (ARRAY['consult', 'consult', 'help', 'complaint', 'report', 'suggestion', 'praise'])
            [1 + abs(hashint4(g + 41)) %% 7],
@@ -89,7 +89,7 @@ SELECT 'B12345' || lpad(g::text, 10, '0'),
        CASE WHEN s.status = 'revisited' THEN
             (ARRAY['satisfied', 'satisfied', 'satisfied', 'basically_satisfied', 'unsatisfied'])
                 [1 + abs(hashint4(g + 47)) %% 5] ELSE '' END,
-       '', 1, a.created
+       '', 1, a.created, '12345'
 FROM generate_series(1, %(tickets)s) AS g
 CROSS JOIN LATERAL (
     SELECT now() - interval '1095 days' * ((%(tickets)s - g)::float8 / %(tickets)s) AS created,

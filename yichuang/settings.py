@@ -379,6 +379,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "yichuang.cases.tasks.sweep_deadlines_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # This and next year's partitions of cases, events and SMS on PostgreSQL (decision 146).
+    "create-partitions": {
+        "task": "yichuang.cases.tasks.create_partitions_task",
+        "schedule": crontab(hour=1, minute=15),
+    },
     # 告知承诺事后核查: reviewers reminded of checks due within three working days or overdue.
     "remind-postchecks": {
         "task": "yichuang.cases.tasks.remind_postchecks_task",

@@ -20,3 +20,12 @@ def remind_postchecks_task() -> int:
     from yichuang.cases.services.postcheck import remind_due_postchecks
 
     return remind_due_postchecks()
+
+
+@shared_task(ignore_result=True)
+def create_partitions_task() -> list[str]:
+    """Daily: this and next year's partitions of cases, case events and the SMS outbox on PostgreSQL,
+    so a new year's first case never lands in the DEFAULT partition (decision 146); idempotent."""
+    from yichuang.common.partitions import partitions_ahead
+
+    return partitions_ahead()
