@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from yichuang.cases.models import Channel
 from yichuang.cases.selectors import cases_for
 from yichuang.cases.services import case_event, case_event_record
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
@@ -158,6 +159,12 @@ def _set_entries(handover: Handover, actor: Staff, entries: Iterable[EntryInput]
             fields={"entries": [_("找不到办件：%(numbers)s") % {"numbers": "、".join(lost)}]},
             code="case_not_found",
         )
+    unheld = [n for n in numbers if found[n].channel == Channel.ONLINE and found[n].accepted_at is None]
+    if unheld:
+        message = _("以下网上申请尚未受理，还没有纸质材料可移交：%(numbers)s。") % {
+            "numbers": "、".join(unheld)
+        }
+        raise Invalid(message, fields={"entries": [message]}, code="not_on_route")
     source, target = handover.from_unit, handover.to_unit
     astray = [n for n in numbers if not (relates(found[n], source) and relates(found[n], target))]
     if astray:
