@@ -108,6 +108,13 @@ def may_act(user: Any, handover: Handover, action: str) -> bool:
     return False
 
 
+def may_see_contact(user: Any, handover: Handover) -> bool:
+    """Whether ``user`` may read the contact's full number: the receiving unit's staff, who must call
+    the sender about a file that did not arrive. Everyone else (and every list, log and print) sees it
+    masked."""
+    return bool(handover.contact_phone) and is_unit_staff(user, handover.to_unit)
+
+
 def allowed_actions(*, user: Any, handover: Handover) -> list[str]:
     return [action for action in actions_from(handover.status) if may_act(user, handover, action)]
 

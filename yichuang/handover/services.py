@@ -38,7 +38,15 @@ from yichuang.handover.models import (
     HandoverStatus,
     route_key,
 )
-from yichuang.handover.selectors import UNIT_RELATED, is_admin, is_unit_staff, may_act, own_unit, relates
+from yichuang.handover.selectors import (
+    UNIT_RELATED,
+    is_admin,
+    is_unit_staff,
+    may_act,
+    may_see_contact,
+    own_unit,
+    relates,
+)
 from yichuang.handover.workflow import next_status
 from yichuang.org.models import Region, Staff
 from yichuang.org.units import Unit
@@ -424,3 +432,17 @@ def handover_documents_issue(*, handover: Handover) -> list[Document]:
     if locked.status in CONFIRMED_STATUSES and DocumentKind.HANDOVER_RECEIPT not in have:
         made.append(issue_receipt(handover=locked, actor=locked.received_by))
     return made
+
+
+def handover_contact(*, handover: Handover, actor: Staff, request: Any = None) -> str:
+    """The contact's full number for the receiving unit's staff (to call about a file); each
+    disclosure leaves a security event, as the hotline's caller numbers do."""
+    from yichuang.audit.models import SecurityKind
+    from yichuang.audit.services import security_record
+
+    if not may_see_contact(actor, handover):
+        raise exceptions.PermissionDenied(_("只有接收单位的工作人员可以查看交接联系人的完整号码。"))
+    security_record(
+        SecurityKind.CONTACT_REVEAL, actor=actor, request=request, subject=f"handover:{handover.number}"
+    )
+    return handover.contact_phone
