@@ -255,6 +255,8 @@ class MaterialState(models.TextChoices):
     TOLERATED = "tolerated", _("容缺待补")
     COMMITTED = "committed", _("告知承诺")
     LICENSE = "license", _("电子证照免提交")
+    #: a licence an earlier item of the same 一件事 issues: the applicant is not asked for it
+    PRODUCED = "produced", _("由本“一件事”前序事项出具")
     MISSING = "missing", _("缺少")
     OPTIONAL_ABSENT = "optional_absent", _("非必需未提交")
 
