@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
 from typing import Any
 
@@ -196,6 +197,23 @@ class TestTheTownSendsABatchToTheCounty:
         public = APIClient().post(f"/api/v1/track/{case.number}/", {"phone": "13812345678"}, format="json")
         assert [e["action"] for e in public.json()["timeline"]] == ["submit", "accept", "handover_sent"]
         assert "王芳" not in public.content.decode()
+
+    def test_the_applicant_sees_no_paper_move_before_his_case_is_accepted_and_the_lines_in_order(
+        self, county, clerk
+    ):
+        case = accepted(county, point="station_a1", clerk="agent", channel="agent")
+        agent = client_for(county.staff["agent"])
+        to_center = make_list(agent, [case], to={"kind": "point", "code": "CA"}, contact_phone=CONTACT_PHONE)
+        act(agent, to_center.json()["number"], "send")
+        act(clerk, to_center.json()["number"], "confirm")
+        case_services.case_accept(case=Case.objects.get(pk=case.pk), actor=county.staff["town_clerk"])
+        sent_list(clerk, [case])
+        assert timeline(case) == ["submit", "handover_sent", "handover_received", "accept", "handover_sent"]
+        public = APIClient().post(f"/api/v1/track/{case.number}/", {"phone": "13812345678"}, format="json")
+        assert [e["action"] for e in public.json()["timeline"]] == ["submit", "accept", "handover_sent"]
+        page = Client().post("/track/", {"number": case.number, "phone": "13812345678"}).content.decode()
+        lines = re.findall(r"</time>(\S+) →", page.split('<ol class="timeline">')[-1])
+        assert lines == ["提交申请", "受理", "移交寄出"]
 
     def test_the_county_reviewer_confirms_at_once_with_one_file_missing(self, county, clerk, bureau):
         present, lost = accepted(county), accepted(county)

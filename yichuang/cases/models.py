@@ -249,6 +249,13 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def citizen_timeline(self) -> list[CaseEvent]:
+        """The lines of the timeline the applicant is shown (``actions.citizen_lines``)."""
+        from yichuang.cases.actions import citizen_lines
+
+        return citizen_lines(self.events.all())
+
 
 class MaterialState(models.TextChoices):
     PROVIDED = "provided", _("已提交")
