@@ -225,6 +225,15 @@ class TestStaffDoors:
             assert client.get(url).status_code in (401, 403, 404), url
         assert client.post("/api/v1/cases/", {}, format="json").status_code == 401
 
+    def test_a_citizen_token_on_a_staff_endpoint_is_told_it_is_a_citizens_not_an_expired_one(self, world):
+        answer = sign_in().get("/api/v1/cases/")
+        assert answer.status_code == 401
+        assert answer.json()["code"] == "citizen_token"
+        assert (
+            "办事群众的登录令牌" in answer.json()["detail"] and "工作人员账号登录" in answer.json()["detail"]
+        )
+        assert "已过期" not in answer.json()["detail"]
+
     def test_a_staff_token_opens_no_citizen_endpoint(self, world):
         client = staff(world.staff["town_clerk"])
         assert client.get("/api/v1/citizen/me/").status_code in (401, 403)
@@ -442,3 +451,4 @@ class TestListsAndDownloads:
         assert answer.status_code == 409 and answer["Retry-After"] == "1"
         assert answer.json()["code"] == "document_pending"
         assert answer.json()["detail"] == "文书正在生成，请稍后再试。"
+
