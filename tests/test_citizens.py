@@ -452,3 +452,31 @@ class TestListsAndDownloads:
         assert answer.json()["code"] == "document_pending"
         assert answer.json()["detail"] == "文书正在生成，请稍后再试。"
 
+
+class TestAVerifiedIdentityIsReadOnly:
+    def test_a_verified_citizen_cannot_change_his_bound_name_by_the_api(self, db):
+        client = sign_in()
+        assert (
+            client.post(
+                "/api/v1/citizen/identity/", {"name": "李金文", "id_number": ID_NUMBER}, format="json"
+            ).status_code
+            == 200
+        )
+        renamed = client.post(
+            "/api/v1/citizen/identity/", {"name": "王小明", "id_number": ID_NUMBER}, format="json"
+        )
+        assert renamed.status_code == 422 and "不能改为其他身份" in renamed.json()["detail"]
+        citizen = Citizen.objects.get()
+        assert citizen.name == "李金文" and citizen.id_number == ID_NUMBER
+
+    def test_a_verified_citizen_cannot_change_his_bound_name_on_the_page(self, db):
+        from django.test import Client
+
+        from tests.test_citizen_pages import bound
+
+        page: Client = bound()
+        answer = page.post("/me/identity/", {"name": "王小明", "id_number": ID_NUMBER})
+        assert answer.status_code == 302
+        shown = page.get(answer["Location"]).content.decode()
+        assert "姓名和身份证号码不能在网上修改" in shown and 'name="name"' not in shown
+        assert Citizen.objects.get().name == "李金文"
