@@ -480,3 +480,17 @@ class TestAVerifiedIdentityIsReadOnly:
         shown = page.get(answer["Location"]).content.decode()
         assert "姓名和身份证号码不能在网上修改" in shown and 'name="name"' not in shown
         assert Citizen.objects.get().name == "李金文"
+
+
+class TestRetriesWithoutAKey:
+    def test_a_citizens_application_without_idempotency_key_is_accepted_and_a_blind_retry_makes_no_second_case(
+        self, office
+    ):
+        """contract.md lists the header for citizen applications as for staff cases, where it is optional:
+        it stays optional (decision 150); the one-open-case rule keeps a blind retry from doubling."""
+        client = verified()
+        first = client.post("/api/v1/citizen/applications/", application(client), format="json")
+        assert first.status_code == 201, first.content
+        again = client.post("/api/v1/citizen/applications/", application(client), format="json")
+        assert again.status_code == 409 and Case.objects.count() == 1
+        assert first.json()["number"] not in again.content.decode(), "a citizen is not told case numbers"
