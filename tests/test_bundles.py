@@ -135,3 +135,40 @@ def test_an_unknown_code_in_tolerated_is_reported_under_tolerated(bundle, clerk)
     response = clerk.post("/api/v1/applications/", bundle_body(clerk, tolerated=["XX"]), format="json")
     assert response.status_code == 422
     assert response.json()["fields"] == {"tolerated": ["该事项没有材料 XX。"]}
+
+
+@pytest.fixture
+def eatery(county):
+    """开办小餐饮: 个体工商户登记 issues the 营业执照 that 小餐饮登记 asks for."""
+    from yichuang.catalog.services import item_publish
+
+    licence = f.LicenseTypeFactory(code="L005", name="营业执照")
+    civil = county.departments["civil"]
+    register = f.ItemFactory(code="GT", name="个体工商户登记", department=civil, result_license_type=licence)
+    f.MaterialFactory(item=register, code="M001", name="居民身份证")
+    eating = f.ItemFactory(code="XCY", name="小餐饮登记", department=civil)
+    f.MaterialFactory(item=eating, code="M001", name="居民身份证")
+    f.MaterialFactory(item=eating, code="M005", name="营业执照", license_type=licence)
+    one = Bundle.objects.create(code="YJS-T", name="开办小餐饮一件事")
+    for order, item in enumerate((register, eating)):
+        item_publish(item=item)
+        f.OfferFactory(point=county.points["center_a"], item=item)
+        BundleItem.objects.create(bundle=one, item=item, order=order)
+    return one
+
+
+def test_a_licence_an_earlier_step_of_the_bundle_issues_is_not_asked_of_the_applicant(eatery, clerk):
+    listed = clerk.get("/api/v1/bundles/").json()
+    listed = listed["results"] if isinstance(listed, dict) else listed
+    asked = [m["name"] for m in next(b for b in listed if b["code"] == "YJS-T")["materials"]]
+    assert asked == ["居民身份证"], "the 营业执照 comes from 个体工商户登记 in the same bundle"
+    response = clerk.post(
+        "/api/v1/applications/",
+        bundle_body(clerk, provide=("M001",), tolerated=[], commitments=[]),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    cases = response.json()["cases"]
+    assert {c["status"] for c in cases} == {"accepted"}, "nothing is missing: both start at once"
+    eating = Case.objects.get(number=cases[1]["number"])
+    assert eating.materials.get(requirement="M005").get_state_display() == "由本“一件事”前序事项出具"

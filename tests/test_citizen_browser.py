@@ -101,6 +101,7 @@ def test_a_citizen_applies_on_his_phone_supplements_downloads_and_rates(office, 
 
     # 情形 → 信息 → 材料 → 领取方式 → 确认
     expect(page.get_by_role("heading", name="办理情形")).to_be_visible()
+    page.locator("summary", has_text="甲镇").click()  # the town first, then its point
     page.get_by_label(re.compile("甲镇便民服务中心")).check()
     page.get_by_role("button", name="下一步").click()
     expect(page.locator("#applicant-name")).to_have_text("李*文")

@@ -102,6 +102,7 @@ def test_the_step_form_asks_the_situation_and_lists_its_papers(office, handset, 
     page.get_by_role("link", name="在线办理").click()
     sign_in_and_bind(page)
     expect(page.get_by_role("heading", name="办理情形")).to_be_visible()
+    page.locator("summary", has_text="甲镇").click()  # the town first, then its point
     page.get_by_label(re.compile("甲镇便民服务中心")).check()
     page.get_by_role("button", name="下一步").click()
     expect(page.locator("#situation-error")).to_have_text("请选择您的办理情形。")

@@ -377,3 +377,21 @@ class TestSmallWords:
 
         assert joined(["请填写经营者姓名。", "请填写店铺名称。"]) == "请填写经营者姓名。请填写店铺名称。"
         assert joined(["材料不全", "请先一次性告知"]) == "材料不全；请先一次性告知"
+
+
+class TestChoosingWhere:
+    def test_the_points_are_grouped_by_town_and_the_town_he_applied_in_before_comes_first_open(self, office):
+        client = bound()
+        page = client.get(draft_url(client) + "situation/").content.decode()
+        towns = re.findall(r'<details class="more town"( open)? id="town-([^"]+)"><summary>([^<]+)', page)
+        assert [name.strip() for _, _, name in towns] == ["县（区）级服务大厅", "甲镇", "乙镇"]
+        assert not any(opened for opened, _, _ in towns), "nothing to open before he says where he lives"
+        town_a = page.split('id="town-')[2].split("</details>")[0]
+        assert town_a.index("pt-CA") < town_a.index("pt-SA1"), "the town center before its stations"
+        assert "（2个服务点）" in town_a
+        fill_and_send(client)
+        ApplicationDraft.objects.all().delete()
+        again = client.get(draft_url(client) + "situation/").content.decode()
+        towns = re.findall(r'<details class="more town"( open)? id="town-([^"]+)"><summary>([^<]+)', again)
+        opened, _, name = towns[0]
+        assert (opened, name.strip()) == (" open", "甲镇")

@@ -225,6 +225,15 @@ class TestStaffDoors:
             assert client.get(url).status_code in (401, 403, 404), url
         assert client.post("/api/v1/cases/", {}, format="json").status_code == 401
 
+    def test_a_citizen_token_on_a_staff_endpoint_is_told_it_is_a_citizens_not_an_expired_one(self, world):
+        answer = sign_in().get("/api/v1/cases/")
+        assert answer.status_code == 401
+        assert answer.json()["code"] == "citizen_token"
+        assert (
+            "办事群众的登录令牌" in answer.json()["detail"] and "工作人员账号登录" in answer.json()["detail"]
+        )
+        assert "已过期" not in answer.json()["detail"]
+
     def test_a_staff_token_opens_no_citizen_endpoint(self, world):
         client = staff(world.staff["town_clerk"])
         assert client.get("/api/v1/citizen/me/").status_code in (401, 403)
@@ -442,3 +451,46 @@ class TestListsAndDownloads:
         assert answer.status_code == 409 and answer["Retry-After"] == "1"
         assert answer.json()["code"] == "document_pending"
         assert answer.json()["detail"] == "文书正在生成，请稍后再试。"
+
+
+class TestAVerifiedIdentityIsReadOnly:
+    def test_a_verified_citizen_cannot_change_his_bound_name_by_the_api(self, db):
+        client = sign_in()
+        assert (
+            client.post(
+                "/api/v1/citizen/identity/", {"name": "李金文", "id_number": ID_NUMBER}, format="json"
+            ).status_code
+            == 200
+        )
+        renamed = client.post(
+            "/api/v1/citizen/identity/", {"name": "王小明", "id_number": ID_NUMBER}, format="json"
+        )
+        assert renamed.status_code == 422 and "不能改为其他身份" in renamed.json()["detail"]
+        citizen = Citizen.objects.get()
+        assert citizen.name == "李金文" and citizen.id_number == ID_NUMBER
+
+    def test_a_verified_citizen_cannot_change_his_bound_name_on_the_page(self, db):
+        from django.test import Client
+
+        from tests.test_citizen_pages import bound
+
+        page: Client = bound()
+        answer = page.post("/me/identity/", {"name": "王小明", "id_number": ID_NUMBER})
+        assert answer.status_code == 302
+        shown = page.get(answer["Location"]).content.decode()
+        assert "姓名和身份证号码不能在网上修改" in shown and 'name="name"' not in shown
+        assert Citizen.objects.get().name == "李金文"
+
+
+class TestRetriesWithoutAKey:
+    def test_a_citizens_application_without_idempotency_key_is_accepted_and_a_blind_retry_makes_no_second_case(
+        self, office
+    ):
+        """contract.md lists the header for citizen applications as for staff cases, where it is optional:
+        it stays optional (decision 150); the one-open-case rule keeps a blind retry from doubling."""
+        client = verified()
+        first = client.post("/api/v1/citizen/applications/", application(client), format="json")
+        assert first.status_code == 201, first.content
+        again = client.post("/api/v1/citizen/applications/", application(client), format="json")
+        assert again.status_code == 409 and Case.objects.count() == 1
+        assert first.json()["number"] not in again.content.decode(), "a citizen is not told case numbers"

@@ -179,3 +179,22 @@ class TestThePages:
         assert waybill.number in page and '<option value="mail" selected>' in page
         tracked = Client().post("/track/", {"number": number, "phone": PHONE}).content.decode()
         assert waybill.number in tracked and "邮寄进度" in tracked
+
+
+def test_accepting_an_online_application_by_mail_says_the_result_is_posted_not_picked_up(office):
+    from django.test import Client
+
+    citizen = verified()
+    sent = citizen.post(
+        "/api/v1/citizen/applications/", application(citizen, provide=("M001", "M020")), format="json"
+    )
+    number = sent.json()["number"]
+    browser = Client()
+    browser.force_login(office.staff["town_clerk"])
+    page = browser.get(f"/work/cases/{number}/").content.decode()
+    row_version = page.split('name="row_version" value="')[1].split('"')[0]
+    done = browser.post(f"/work/cases/{number}/act/accept/", {"row_version": row_version}, follow=True)
+    said = done.content.decode().split("已受理 · 办件编号")[1].split("</section>")[0]
+    assert "结果免费邮寄到申请人填写的地址" in said
+    assert "领取结果" not in said and "请打印受理通知书" not in said
+    assert "受理通知书可在其手机“我的办件”中查看" in said

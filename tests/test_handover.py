@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
 from typing import Any
 
@@ -90,15 +91,21 @@ _serial = iter(range(1, 1000))
 
 
 def accepted(
-    county: Any, item: str = "subsidy", point: str = "center_a", clerk: str = "town_clerk", home: str = ""
+    county: Any,
+    item: str = "subsidy",
+    point: str = "center_a",
+    clerk: str = "town_clerk",
+    home: str = "",
+    channel: str = "window",
 ) -> Case:
-    """A case accepted at the window; ``home`` is the applicant's village when it is not the point's town."""
+    """A case accepted at the window; ``home`` is the applicant's village when it is not the point's town.
+    (With another ``channel`` it starts ``submitted``, waiting to be accepted.)"""
     n = next(_serial)
     return case_services.case_create(
         actor=county.staff[clerk],
         item=county.items[item],
         point=county.points[point],
-        channel="window",
+        channel=channel,
         applicant=case_services.ApplicantInput(
             kind="person",
             name=f"李金{n}",
@@ -190,6 +197,23 @@ class TestTheTownSendsABatchToTheCounty:
         public = APIClient().post(f"/api/v1/track/{case.number}/", {"phone": "13812345678"}, format="json")
         assert [e["action"] for e in public.json()["timeline"]] == ["submit", "accept", "handover_sent"]
         assert "王芳" not in public.content.decode()
+
+    def test_the_applicant_sees_no_paper_move_before_his_case_is_accepted_and_the_lines_in_order(
+        self, county, clerk
+    ):
+        case = accepted(county, point="station_a1", clerk="agent", channel="agent")
+        agent = client_for(county.staff["agent"])
+        to_center = make_list(agent, [case], to={"kind": "point", "code": "CA"}, contact_phone=CONTACT_PHONE)
+        act(agent, to_center.json()["number"], "send")
+        act(clerk, to_center.json()["number"], "confirm")
+        case_services.case_accept(case=Case.objects.get(pk=case.pk), actor=county.staff["town_clerk"])
+        sent_list(clerk, [case])
+        assert timeline(case) == ["submit", "handover_sent", "handover_received", "accept", "handover_sent"]
+        public = APIClient().post(f"/api/v1/track/{case.number}/", {"phone": "13812345678"}, format="json")
+        assert [e["action"] for e in public.json()["timeline"]] == ["submit", "accept", "handover_sent"]
+        page = Client().post("/track/", {"number": case.number, "phone": "13812345678"}).content.decode()
+        lines = re.findall(r"</time>(\S+) →", page.split('<ol class="timeline">')[-1])
+        assert lines == ["提交申请", "受理", "移交寄出"]
 
     def test_the_county_reviewer_confirms_at_once_with_one_file_missing(self, county, clerk, bureau):
         present, lost = accepted(county), accepted(county)
@@ -294,6 +318,35 @@ class TestResultsComeBack:
         act(town_b, back, "send")
         assert act(clerk, back, "confirm").json()["status"] == "received"
         assert timeline(case).count("handover_received") == 2
+
+
+class TestOnlyThePaperAUnitHoldsIsOffered:
+    def test_an_online_application_not_yet_accepted_is_on_nobodys_list(self, county, clerk):
+        agent = client_for(county.staff["agent"])
+        brought = accepted(county, point="station_a1", clerk="agent", channel="agent")
+        online = accepted(county, point="station_a1", channel="online")
+        assert online.status == "submitted" and online.accepted_at is None
+        to_center = agent.get("/api/v1/handovers/candidates/", {"to_unit": "point:CA"}).json()
+        assert [c["number"] for c in to_center["results"]] == [brought.number]
+        refused = make_list(agent, [online], to={"kind": "point", "code": "CA"}, contact_phone=CONTACT_PHONE)
+        assert refused.status_code == 422 and "尚未受理" in refused.json()["detail"]
+        assert Handover.objects.count() == 0
+
+    def test_a_village_agent_is_offered_his_town_center_not_the_county_bureau(self, county, clerk):
+        at_station = accepted(county, point="station_a1")
+        accepted(county, point="station_a1", clerk="agent", channel="agent")
+        agent = client_for(county.staff["agent"])
+        to_bureau = agent.get("/api/v1/handovers/candidates/", {"to_unit": CIVIL}).json()
+        assert to_bureau["results"] == []
+        page = Client()
+        page.force_login(county.staff["agent"])
+        home = page.get("/work/handovers/").content.decode()
+        assert "移交给 甲镇便民服务中心（2 件待移交）" in home and "移交给 浉河区民政局" not in home
+        # the town center sends the station's file on to the bureau
+        assert at_station.number in [
+            c["number"]
+            for c in clerk.get("/api/v1/handovers/candidates/", {"to_unit": CIVIL}).json()["results"]
+        ]
 
 
 class TestRules:

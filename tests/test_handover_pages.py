@@ -10,6 +10,7 @@ from django.test import Client
 
 from tests.test_handover import accepted
 from tests.test_handover import county as _handover_county  # noqa: F401  (registers "_handover_county")
+from yichuang.audit.models import SecurityEvent
 from yichuang.cases.models import CaseEvent
 from yichuang.handover.models import Handover
 
@@ -123,3 +124,34 @@ def test_only_the_receiving_unit_confirms_and_others_do_not_find_the_list(county
     stranger = page_client(county.staff["other_clerk"])
     assert stranger.get(f"/work/handovers/{number}/").status_code == 404
     assert stranger.post(f"/work/handovers/{number}/act/cancel/").status_code == 404
+
+
+def test_the_receiving_bureau_reveals_the_contacts_full_number_to_call_and_the_reveal_is_recorded(county):
+    case = accepted(county)
+    window = page_client(county.staff["town_clerk"])
+    window.post("/work/handovers/new/?to=department:MZJ", {"to": "department:MZJ", "case": [case.number]})
+    number = Handover.objects.get().number
+    window.post(f"/work/handovers/{number}/act/send/")
+    bureau = page_client(county.staff["county_reviewer"])
+    page = bureau.get(f"/work/handovers/{number}/").content.decode()
+    assert "138****0000" in page and "13812340000" not in page and "显示号码" in page
+    shown = bureau.post(f"/work/handovers/{number}/contact/")
+    assert shown.status_code == 302 and "13812340000" not in shown["Location"]
+    page = bureau.get(shown["Location"]).content.decode()
+    assert 'href="tel:13812340000"' in page
+    reveal = SecurityEvent.objects.get(kind="contact_reveal")
+    assert reveal.actor == county.staff["county_reviewer"] and reveal.subject == f"handover:{number}"
+    again = bureau.get(f"/work/handovers/{number}/").content.decode()
+    assert "13812340000" not in again, "a later visit masks the number again"
+    assert "13812340000" not in bureau.get("/work/handovers/").content.decode()
+
+
+def test_only_the_receiving_units_staff_may_reveal_the_contacts_number(county):
+    case = accepted(county)
+    window = page_client(county.staff["town_clerk"])
+    window.post("/work/handovers/new/?to=department:MZJ", {"to": "department:MZJ", "case": [case.number]})
+    number = Handover.objects.get().number
+    assert "显示号码" not in window.get(f"/work/handovers/{number}/").content.decode()
+    refused = window.post(f"/work/handovers/{number}/contact/", follow=True).content.decode()
+    assert "只有接收单位的工作人员可以查看" in refused and "13812340000" not in refused
+    assert not SecurityEvent.objects.filter(kind="contact_reveal").exists()

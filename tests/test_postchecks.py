@@ -274,10 +274,25 @@ def test_the_reviewers_page_lists_checks_by_due_date_and_records_the_outcome(off
     assert 'href="/work/postchecks/"' in html, "the reviewer's menu leads to it"
 
     refused = page.post(f"/work/postchecks/{number}/outcome/", {"outcome": "broken", "note": ""})
-    assert refused.status_code == 400 and "认定违诺须写明核查发现的情况" in refused.content.decode()
+    assert refused.status_code == 302, "a refusal is said on the list, so a reload does not post again"
+    assert "认定违诺须写明核查发现的情况" in page.get(refused["Location"]).content.decode()
     done = page.post(f"/work/postchecks/{number}/outcome/", {"outcome": "broken", "note": FALSE_PROMISE})
     assert done.status_code == 302
     assert reviewer.get(f"/api/v1/cases/{number}/").json()["status"] == "revoked"
     after = page.get("/work/postchecks/?status=broken").content.decode()
     assert number in after and FALSE_PROMISE in after
     assert page.post(f"/work/cases/{number}/act/revoke/").status_code == 404
+
+
+def test_the_post_check_page_wears_the_work_pages_layout(office, clerk, reviewer):
+    number = decided_on_a_promise(clerk, reviewer)["number"]
+    page = Client()
+    page.force_login(office.staff["reviewer"])
+    html = page.get("/work/postchecks/").content.decode()
+    assert '<section class="card"' in html and '<table class="list" id="postchecks">' in html
+    assert 'class="btn primary" href="?status=pending" aria-current="page"' in html, "the tabs are buttons"
+    assert f'data-label="办件编号"><a href="/work/cases/{number}/">' in html, (
+        "rows fold into cards on a phone"
+    )
+    assert '<button class="btn primary" type="submit">记录结果</button>' in html
+    assert '<label class="check"><input type="radio" name="outcome" value="kept"' in html

@@ -580,7 +580,9 @@ class TestCasePage:
         )
         assert page_for(county.staff["reviewer"]).get("/work/cases/0000/").status_code == 404
 
-    def test_the_reviewer_approves_and_a_second_click_is_a_clear_conflict(self, county):
+    def test_the_reviewer_approves_and_a_second_click_is_a_clear_conflict_that_a_reload_does_not_resend(
+        self, county
+    ):
         case = make_case(county)
         client = page_for(county.staff["reviewer"])
         version = case.row_version
@@ -589,16 +591,22 @@ class TestCasePage:
         case.refresh_from_db()
         assert case.status == CaseStatus.APPROVED
         again = client.post(f"/work/cases/{case.number}/act/approve/", {"row_version": version})
-        assert again.status_code == 409
-        assert "办件已被他人修改，请刷新后重试" in text(again)
-        stale_free = client.post(f"/work/cases/{case.number}/act/approve/")
-        assert stale_free.status_code == 409 and "不能准予" in text(stale_free)
+        assert again.status_code == 302, "a refusal is shown on the case page, not as the answer to the post"
+        shown = client.get(again["Location"])
+        assert "办件已被他人修改，请刷新后重试" in text(shown)
+        assert "办件已被他人修改" not in text(client.get(again["Location"])), (
+            "said once: reloading is a plain view"
+        )
+        stale_free = client.post(f"/work/cases/{case.number}/act/approve/", follow=True)
+        assert "不能准予" in text(stale_free)
 
     def test_deny_needs_a_reason_and_the_decision_states_the_remedy(self, county):
         case = make_case(county)
         client = page_for(county.staff["reviewer"])
         response = client.post(f"/work/cases/{case.number}/act/deny/", {"deny-reason": ""})
-        assert response.status_code == 400 and "该字段是必填项" in text(response)
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "该字段是必填项" in page and '<details class="more" open>' in page
         client.post(f"/work/cases/{case.number}/act/deny/", {"deny-reason": "家庭收入高于当地低保标准。"})
         case.refresh_from_db()
         assert case.status == CaseStatus.DENIED
@@ -638,8 +646,11 @@ class TestCasePage:
         case = make_case(county, item="GL", provide=("M001",), tolerated=(), commitments=())
         client = page_for(county.staff["town_clerk"])
         client.post(f"/work/cases/{case.number}/act/approve/")
-        response = client.post(f"/work/cases/{case.number}/act/deliver/", {"deliver-method": "mail"})
-        assert response.status_code == 400 and "邮寄送达须填写邮件单号" in text(response)
+        response = client.post(
+            f"/work/cases/{case.number}/act/deliver/", {"deliver-method": "mail"}, follow=True
+        )
+        assert "邮寄送达须填写邮件单号" in text(response)
+        assert '<option value="mail" selected>' in response.content.decode(), "the clerk's choice is kept"
 
     def test_the_agent_brings_the_result_home_and_records_who_signed(self, county):
         case = make_case(county, actor="agent", point="station_a1", channel="agent")
@@ -657,8 +668,8 @@ class TestCasePage:
         client = page_for(county.staff["town_clerk"])
         client.post("/work/intake/item/DB/", intake_form(decision="notify", upload_M001=scan()))
         case = Case.objects.get()
-        empty = client.post(f"/work/cases/{case.number}/act/supplement/")
-        assert empty.status_code == 400 and "请先上传补正材料" in text(empty)
+        empty = client.post(f"/work/cases/{case.number}/act/supplement/", follow=True)
+        assert "请先上传补正材料" in text(empty)
         client.post(
             f"/work/cases/{case.number}/act/supplement/",
             {"upload_M002": scan(), "upload_M010": scan(), "upload_M020": scan()},
@@ -733,7 +744,8 @@ def test_nul_characters_in_forms_never_reach_the_database(county):
     assert response.status_code == 400
     case = make_case(county, actor="agent", point="station_a1", channel="agent")
     for data in ({"missing": "\x00"}, {"notify-note": "\x00"}):
-        assert client.post(f"/work/cases/{case.number}/act/notify/", data).status_code == 400
+        refused = client.post(f"/work/cases/{case.number}/act/notify/", data)
+        assert refused.status_code == 302 and "msg error" in client.get(refused["Location"]).content.decode()
     assert client.get("/work/intake/", {"q": "\x00"}).status_code == 200
     assert Client().get("/guide/", {"q": "低\x00保"}).status_code == 200
     assert client.get("/work/intake/item/%00/").status_code == 404

@@ -19,6 +19,7 @@ class SecurityKind(models.TextChoices):
     STAFF_CREATED = "staff_created", _("新增人员")
     EXPORT = "export", _("数据导出")
     PERSONAL_DATA = "personal_data", _("下载个人数据")
+    CONTACT_REVEAL = "contact_reveal", _("查看完整号码")
 
 
 class SecurityEvent(models.Model):

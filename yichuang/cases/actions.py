@@ -8,7 +8,7 @@ action leads where, and a test checks that both name the same actions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -230,6 +230,26 @@ EVENT_LABELS: dict[str, Promise] = {
     "override": _("容缺未补齐准予"),
     "postcheck": _("事后核查"),
 }
+
+
+#: Timeline lines the applicant is not shown: the office's own bookkeeping.
+STAFF_ONLY_LINES = frozenset({"recount", "override", "postcheck"})
+#: The paper moving between units (移交) means something to the applicant only once his case is
+#: accepted: before that it is the agent carrying a bundle to the town, not a step of his case.
+_HANDOVER_LINES = frozenset({"handover_sent", "handover_received"})
+_BEFORE_ACCEPTANCE = frozenset({"submitted", "needs_supplement"})
+
+
+def citizen_lines(events: Iterable[Any]) -> list[Any]:
+    """The lines of a timeline an applicant sees (his phone page, 进度查询, the citizen API), oldest
+    first: no bookkeeping lines, no 移交 line before the case was accepted."""
+    shown = [
+        e
+        for e in events
+        if e.action not in STAFF_ONLY_LINES
+        and not (e.action in _HANDOVER_LINES and e.to_status in _BEFORE_ACCEPTANCE)
+    ]
+    return sorted(shown, key=lambda e: (e.at, e.pk or 0))
 
 
 def action_label(action: str) -> str:

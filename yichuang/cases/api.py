@@ -768,7 +768,9 @@ class TrackOutputSerializer(serializers.Serializer[Any]):
     supplement_due_date = serializers.DateField(allow_null=True)
     delivery_method = serializers.CharField()
     tracking_number = serializers.CharField()
-    timeline = TrackEventSerializer(many=True, source="events", help_text="不含工作人员姓名")
+    timeline = TrackEventSerializer(
+        many=True, source="citizen_timeline", help_text="不含工作人员姓名；受理前的移交和内部记录不列出"
+    )
     warnings = serializers.SerializerMethodField(help_text="提示（中文句子），无问题时为空")
     cases = serializers.SerializerMethodField(
         help_text="一件事（按 YJS 编号查询）：其中每个事项的办件；单个办件时为空列表"
@@ -818,7 +820,7 @@ def application_track_output(application: Any) -> dict[str, Any]:
     accepted = [c.accepted_at for c in cases if c.accepted_at is not None]
     supplements = [c.supplement_due_date for c in cases if c.supplement_due_date is not None]
     events = sorted(
-        ((c, e) for c in cases for e in c.events.all()), key=lambda pair: (pair[1].at, pair[1].pk)
+        ((c, e) for c in cases for e in c.citizen_timeline), key=lambda pair: (pair[1].at, pair[1].pk)
     )
     warnings = list(dict.fromkeys(w for c in cases for w in case_warnings_of(c)))
     return {

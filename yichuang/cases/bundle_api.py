@@ -33,6 +33,7 @@ _STATE_ORDER = [
     MaterialState.TOLERATED,
     MaterialState.COMMITTED,
     MaterialState.LICENSE,
+    MaterialState.PRODUCED,
     MaterialState.PROVIDED,
     MaterialState.OPTIONAL_ABSENT,
 ]

@@ -249,12 +249,21 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def citizen_timeline(self) -> list[CaseEvent]:
+        """The lines of the timeline the applicant is shown (``actions.citizen_lines``)."""
+        from yichuang.cases.actions import citizen_lines
+
+        return citizen_lines(self.events.all())
+
 
 class MaterialState(models.TextChoices):
     PROVIDED = "provided", _("已提交")
     TOLERATED = "tolerated", _("容缺待补")
     COMMITTED = "committed", _("告知承诺")
     LICENSE = "license", _("电子证照免提交")
+    #: a licence an earlier item of the same 一件事 issues: the applicant is not asked for it
+    PRODUCED = "produced", _("由本“一件事”前序事项出具")
     MISSING = "missing", _("缺少")
     OPTIONAL_ABSENT = "optional_absent", _("非必需未提交")
 

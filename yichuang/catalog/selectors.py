@@ -179,11 +179,18 @@ def bundle_materials(bundle: Bundle) -> list[MergedMaterial]:
 
     Merging is conservative: the merged material is required if any item requires it, and may be
     tolerated (容缺) or replaced by a commitment (告知承诺) only if every item requiring it allows so.
+
+    A licence an earlier item of the bundle issues (开办小餐饮: 个体工商户登记 issues the 营业执照
+    that 小餐饮登记 then asks for) is not asked of the applicant: the bundle produces it itself
+    (``MaterialState.PRODUCED`` on the later case).
     """
     merged: dict[str, MergedMaterial] = {}
     requiring: dict[str, list[MaterialRequirement]] = {}
+    produced: set[int] = set()  # licence types issued by the items before this one
     for entry in bundle.entries.all():
         for material in entry.item.materials.all():
+            if material.license_type_id is not None and material.license_type_id in produced:
+                continue
             current = merged.get(material.code)
             if current is None:
                 current = merged[material.code] = MergedMaterial(
@@ -201,6 +208,8 @@ def bundle_materials(bundle: Bundle) -> list[MergedMaterial]:
                 requiring.setdefault(material.code, []).append(material)
             if current.reusable_license_type is None and material.license_type:
                 current.reusable_license_type = material.license_type.code
+        if entry.item.result_license_type_id is not None:
+            produced.add(entry.item.result_license_type_id)
     for code, entry_material in merged.items():
         needs = requiring.get(code, [])
         entry_material.tolerable = bool(needs) and all(m.tolerable for m in needs)

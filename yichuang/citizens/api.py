@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yichuang.cases.actions import citizen_lines
 from yichuang.cases.api import FormValueOutputSerializer, MaterialInputSerializer, form_output
 from yichuang.cases.calendar import case_warnings_of
 from yichuang.cases.models import Case, CaseEvent, CaseStatus
@@ -332,7 +333,7 @@ def case_detail(case: Case) -> dict[str, Any]:
     from yichuang.documents.selectors import documents_of
 
     materials = list(case.materials.order_by("id").values("requirement", "name", "required", "state"))
-    events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    events = citizen_lines(CaseEvent.objects.filter(case=case).order_by("at", "id"))
     missing_materials: list[dict[str, str]] = []
     if case.status == CaseStatus.NEEDS_SUPPLEMENT:
         missing_materials = [{"requirement": code, "name": name} for code, name in case_missing(case)]

@@ -8,9 +8,11 @@ import secrets
 
 from django.utils.crypto import salted_hmac
 
+from yichuang.common.auth import CITIZEN_TOKEN_PREFIX
+
 #: Citizen tokens start with this, so the staff's Bearer tokens (40 hex digits) and the citizens'
 #: never mistake each other.
-TOKEN_PREFIX = "cz_"
+TOKEN_PREFIX = CITIZEN_TOKEN_PREFIX.decode()  # staff endpoints recognise it (common.auth)
 
 
 def digest(purpose: str, value: str) -> str:

@@ -148,12 +148,12 @@ def identity_bind(*, citizen: Citizen, name: str, id_number: str) -> Citizen:
 
 @transaction.atomic
 def identity_bind_verified(*, citizen: Citizen, verified: VerifiedIdentity, backend: str) -> Citizen:
-    """Bind an identity a service has verified. A citizen already bound keeps his identity: another ID
-    number, or another name for the same number, is refused (422, as before) and changes nothing."""
+    """Bind an identity a service has verified. A citizen already bound keeps his identity: once
+    verified, his name and ID number are read-only to him, whichever service verified them — another
+    ID number, or another name for the same number, is refused (422) and changes nothing (a wrong one
+    is corrected at the window)."""
     citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
-    if citizen.verified and (
-        citizen.id_number != verified.id_number or (backend == "oidc" and citizen.name != verified.name)
-    ):
+    if citizen.verified and (citizen.id_number != verified.id_number or citizen.name != verified.name):
         raise Invalid(
             _("您已完成实名认证，不能改为其他身份；如有错误请到窗口办理。"),
             fields={"id_number": [_("已实名认证。")]},

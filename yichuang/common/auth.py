@@ -19,6 +19,13 @@ from yichuang.org.checks import demo_sign_in_refused
 DEMO_REFUSED = _("演示账号在生产环境中不能登录，请使用本单位分配的账号。")
 #: An unknown, revoked or expired token, or one of a user switched off.
 TOKEN_INVALID = _("令牌无效或已过期，请重新登录。")
+#: A citizen's own token (``cz_…``, ``citizens.auth``) sent to a staff endpoint: still 401 (it signs
+#: nobody in here, contract.md "Citizens"), but said as what it is rather than "expired".
+CITIZEN_TOKEN = _(
+    "这是办事群众的登录令牌，不能用于工作人员接口；工作人员接口需以工作人员账号登录后取得的令牌。"
+)
+#: The citizens' tokens start so (``citizens.secrets`` makes them with this prefix).
+CITIZEN_TOKEN_PREFIX = b"cz_"
 
 
 class BearerTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # django-rest-knox is untyped
@@ -38,6 +45,9 @@ class BearerTokenAuthentication(TokenAuthentication):  # type: ignore[misc]  # d
 
     def authenticate_credentials(self, token: bytes) -> tuple[Any, Any]:
         from knox.models import AuthToken
+
+        if token.startswith(CITIZEN_TOKEN_PREFIX):
+            raise exceptions.AuthenticationFailed(CITIZEN_TOKEN, code="citizen_token")
 
         try:
             digest = hash_token(token.decode("utf-8"))

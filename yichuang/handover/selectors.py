@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
-from yichuang.cases.models import Case, CaseStatus
+from yichuang.cases.models import Case, CaseStatus, Channel
 from yichuang.cases.selectors import OPEN_STATUSES, cases_for
 from yichuang.common.identity import mask_name, mask_phone
 from yichuang.documents.models import Document
@@ -115,6 +115,13 @@ def may_act(user: Any, handover: Handover, action: str) -> bool:
     return False
 
 
+def may_see_contact(user: Any, handover: Handover) -> bool:
+    """Whether ``user`` may read the contact's full number: the receiving unit's staff, who must call
+    the sender about a file that did not arrive. Everyone else (and every list, log and print) sees it
+    masked."""
+    return bool(handover.contact_phone) and is_unit_staff(user, handover.to_unit)
+
+
 def allowed_actions(*, user: Any, handover: Handover) -> list[str]:
     return [action for action in actions_from(handover.status) if may_act(user, handover, action)]
 
@@ -198,12 +205,19 @@ def _route_cases(source: Unit, target: Unit) -> Q | None:
     - the handling department → the accepting point (or its center): the result, once decided;
     - a village station → its town center: the agent brings the paper in while the case is open;
     - a town center → one of its stations: the result goes home (送证上门) once decided.
+
+    A unit is offered only the paper it holds. An online application has no paper until a
+    clerk accepts it at its pre-review, and then the accepting center holds the print-out, so it never
+    travels station → center (the agent never held it). A village station's files go to the county
+    through its town center (the center sends them on), never straight from the station.
     """
 
     def accepted_at(point: ServicePoint) -> Q:
         return Q(point=point) | Q(point__parent=point)
 
     if source.point is not None and target.department is not None:
+        if source.point.parent_id:
+            return None
         return accepted_at(source.point) & Q(
             handling_department=target.department, status__in=FORWARD_STATUSES
         )
@@ -213,7 +227,7 @@ def _route_cases(source: Unit, target: Unit) -> Q | None:
         )
     if source.point is not None and target.point is not None:
         if source.point.parent_id == target.pk:
-            return Q(point=source.point, status__in=OPEN_STATUSES)
+            return Q(point=source.point, status__in=OPEN_STATUSES) & ~Q(channel=Channel.ONLINE)
         if target.point.parent_id == source.pk:
             return Q(point=target.point, status__in=RESULT_STATUSES)
     return None
@@ -264,7 +278,8 @@ def handover_targets(*, user: Any) -> list[Target]:
         departments = Department.objects.filter(pk__in=here.values("handling_department_id")).select_related(
             "region"
         )
-        units += [Unit(department=d) for d in departments.order_by("code")]
+        if not point.parent_id:  # a station's files go through its town center
+            units += [Unit(department=d) for d in departments.order_by("code")]
         if point.parent_id:
             units.append(Unit(point=ServicePoint.objects.select_related("region").get(pk=point.parent_id)))
         stations = ServicePoint.objects.filter(parent=point, active=True).select_related("region")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from yichuang.cases.models import Channel
 from yichuang.cases.selectors import cases_for
 from yichuang.cases.services import case_event, case_event_record
 from yichuang.common.errors import Conflict, Invalid, NotAllowed
@@ -37,7 +38,15 @@ from yichuang.handover.models import (
     HandoverStatus,
     route_key,
 )
-from yichuang.handover.selectors import UNIT_RELATED, administers, is_unit_staff, may_act, own_unit, relates
+from yichuang.handover.selectors import (
+    UNIT_RELATED,
+    administers,
+    is_unit_staff,
+    may_act,
+    may_see_contact,
+    own_unit,
+    relates,
+)
 from yichuang.handover.workflow import next_status
 from yichuang.org.models import Region, Staff
 from yichuang.org.units import Unit
@@ -158,6 +167,12 @@ def _set_entries(handover: Handover, actor: Staff, entries: Iterable[EntryInput]
             fields={"entries": [_("找不到办件：%(numbers)s") % {"numbers": "、".join(lost)}]},
             code="case_not_found",
         )
+    unheld = [n for n in numbers if found[n].channel == Channel.ONLINE and found[n].accepted_at is None]
+    if unheld:
+        message = _("以下网上申请尚未受理，还没有纸质材料可移交：%(numbers)s。") % {
+            "numbers": "、".join(unheld)
+        }
+        raise Invalid(message, fields={"entries": [message]}, code="not_on_route")
     source, target = handover.from_unit, handover.to_unit
     astray = [n for n in numbers if not (relates(found[n], source) and relates(found[n], target))]
     if astray:
@@ -417,3 +432,17 @@ def handover_documents_issue(*, handover: Handover) -> list[Document]:
     if locked.status in CONFIRMED_STATUSES and DocumentKind.HANDOVER_RECEIPT not in have:
         made.append(issue_receipt(handover=locked, actor=locked.received_by))
     return made
+
+
+def handover_contact(*, handover: Handover, actor: Staff, request: Any = None) -> str:
+    """The contact's full number for the receiving unit's staff (to call about a file); each
+    disclosure leaves a security event, as the hotline's caller numbers do."""
+    from yichuang.audit.models import SecurityKind
+    from yichuang.audit.services import security_record
+
+    if not may_see_contact(actor, handover):
+        raise exceptions.PermissionDenied(_("只有接收单位的工作人员可以查看交接联系人的完整号码。"))
+    security_record(
+        SecurityKind.CONTACT_REVEAL, actor=actor, request=request, subject=f"handover:{handover.number}"
+    )
+    return handover.contact_phone

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from yichuang.cases.models import Case, CaseStatus, DeliveryMethod, MaterialState
+from yichuang.cases.models import Case, CaseStatus, Channel, DeliveryMethod, MaterialState
 from yichuang.cases.prereview import prereview_due
 
 SESSION_KEY = "web_next_step"
@@ -76,12 +76,33 @@ def next_step(case: Case) -> NextStep | None:
                 "day": _day(case.supplement_due_date) if case.supplement_due_date else "—",
             }
         )
-    pickup = case.point.name
-    if case.delivery_method == DeliveryMethod.MAIL:
-        steps.append(_("办结后短信通知申请人，结果免费邮寄。"))
+    method = expected_delivery(case)
+    if method == DeliveryMethod.MAIL:
+        steps.append(_("办结后短信通知申请人，结果免费邮寄到申请人填写的地址，无需到窗口领取。"))
+    elif method == DeliveryMethod.AGENT:
+        steps.append(_("办结后由代办员把结果送到申请人家中（送证上门）。"))
+    elif method == DeliveryMethod.KIOSK:
+        steps.append(_("办结后短信通知申请人到%(point)s的自助终端领取结果。") % {"point": case.point.name})
     else:
-        steps.append(_("办结后短信通知申请人到%(point)s领取结果。") % {"point": pickup})
-    steps.append(_("请打印受理通知书交申请人，凭办件编号和手机号可随时查询进度。"))
+        steps.append(_("办结后短信通知申请人到%(point)s领取结果。") % {"point": case.point.name})
+    if case.channel in (Channel.ONLINE, Channel.KIOSK):
+        steps.append(_("申请人不在窗口：受理短信已发出，受理通知书可在其手机“我的办件”中查看，无需打印。"))
+    else:
+        steps.append(_("请打印受理通知书交申请人，凭办件编号和手机号可随时查询进度。"))
     if case.handling_department_id and case.handling_department.region_id != case.point.region_id:
         steps.append(_("纸质材料请列入“移交清单”送交%(handler)s。") % {"handler": handler})
     return NextStep(_("已受理 · 办件编号 %(number)s") % {"number": case.number}, steps)
+
+
+def expected_delivery(case: Case) -> str:
+    """How the result will reach the applicant, as the deliver form will propose it: the method
+    already recorded, else an agent's case goes home with the agent, else what the citizen asked for
+    when applying online or at a kiosk (mail or pickup), else pickup at the point."""
+    if case.delivery_method:
+        return str(case.delivery_method)
+    if case.agent_id:
+        return DeliveryMethod.AGENT
+    from yichuang.cases.api import wished_delivery
+
+    wish = wished_delivery(case) or {}
+    return DeliveryMethod.MAIL if wish.get("method") == DeliveryMethod.MAIL else DeliveryMethod.PICKUP

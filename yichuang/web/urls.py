@@ -94,6 +94,7 @@ urlpatterns = [
     path("work/handovers/new/", handover.handover_new, name="handover-new"),
     path("work/handovers/<str:number>/", handover.handover_detail, name="handover"),
     path("work/handovers/<str:number>/act/<str:action>/", handover.handover_act, name="handover-act"),
+    path("work/handovers/<str:number>/contact/", handover.handover_contact, name="handover-contact"),
     path("work/postchecks/", postchecks.postcheck_list, name="postchecks"),
     path("work/postchecks/<str:number>/outcome/", postchecks.postcheck_outcome, name="postcheck-outcome"),
 ]

@@ -66,6 +66,8 @@ class _Intake:
     form: tuple[list[dict[str, Any]], dict[str, Any]] | None = None
     #: the last day of the applicant's breach of a commitment (违诺记录) still in force, if any
     breach_until: dt.date | None = None
+    #: licence types the earlier items of the same 一件事 issue (``catalog.selectors.bundle_materials``)
+    produced: set[str] = field(default_factory=set)
 
 
 def _breach_check(person: ApplicantInput, committed: set[str]) -> dt.date | None:
@@ -118,6 +120,8 @@ def _open_case(
         license = None
         if provided is not None and provided.files:
             state = MaterialState.PROVIDED
+        elif req.get("license_type") and req["license_type"] in intake.produced:
+            state = MaterialState.PRODUCED
         elif held is not None:
             state, license = MaterialState.LICENSE, held
             by_license.append(code)
@@ -584,6 +588,8 @@ def _bundle_create(
     for item, version, filled in zip(items, versions, forms, strict=True):
         intake.form = filled
         cases.append(_open_case(intake, item=item, version=version))
+        if version.snapshot.get("result_license_type"):
+            intake.produced.add(version.snapshot["result_license_type"])
     _bundle_sms(application, cases)
     return BundleReceipt(application=application, cases=cases)
 

@@ -9,8 +9,9 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework import exceptions
@@ -37,7 +38,7 @@ from yichuang.org.selectors import points_in_scope
 from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm, action_form_class
 from yichuang.web.lights import light_for
 from yichuang.web.nextstep import remember, take
-from yichuang.web.views.common import clean_list, key_or_404, problem_from, staff, staff_view
+from yichuang.web.views.common import Problem, clean_list, key_or_404, problem_from, staff, staff_view
 from yichuang.web.views.uploads import collect_files, upload_context, with_upload_limit
 from yichuang.web.views.work import by_due
 
@@ -170,11 +171,62 @@ def _last_event(events: list[CaseEvent], action: str) -> CaseEvent | None:
     return found[-1] if found else None
 
 
+#: The session key of the last refused action on a case page: its reason, the fields' messages and
+#: what the clerk typed, shown once by the next view of that case (POST/redirect/GET: F5 on the page
+#: that says "refused" reloads it, it never sends the action again).
+REFUSED = "web_case_refused"
+
+
+def _refused(
+    request: HttpRequest, number: str, problem: Problem, *, action: str = "", form: forms.Form | None = None
+) -> HttpResponse:
+    typed = {}
+    if form is not None:  # the text typed (no files: those are uploaded again), to fill the form again
+        typed = {
+            k: request.POST.getlist(k) for k in request.POST if k.startswith(f"{action}-") or k == "missing"
+        }
+    errors = {
+        name: [str(e) for e in errs] for name, errs in (form.errors.items() if form is not None else [])
+    }
+    request.session[REFUSED] = {
+        "number": number,
+        "action": action,
+        "message": problem.message,
+        "errors": errors,
+        "typed": typed,
+    }
+    messages.error(request, problem.message)
+    return redirect(reverse("web:case", kwargs={"number": number}) + (f"#act-{action}" if action else ""))
+
+
+def _take_refusal(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """The refused action's open form, filled again with what was typed and its field messages."""
+    refused = request.session.get(REFUSED)
+    if not isinstance(refused, dict) or refused.get("number") != case.number:
+        return {}
+    del request.session[REFUSED]
+    action = str(refused.get("action") or "")
+    if action not in CASE_ACTIONS:
+        return {}
+    data = QueryDict(mutable=True)
+    for key, values in (refused.get("typed") or {}).items():
+        data.setlist(key, list(values))
+    form = action_form_class(action)(data, prefix=action)
+    form.is_valid()
+    for name, texts in (refused.get("errors") or {}).items():
+        if name in form.fields and name not in form.errors:
+            for text in texts:
+                form.add_error(name, text)
+    return {"failed": action, "bound": {action: form}}
+
+
 @staff_view
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = get_case(staff(request), number)
     return render(
-        request, "web/cases/detail.html", _case_context(request, case, next_step=take(request, case))
+        request,
+        "web/cases/detail.html",
+        _case_context(request, case, next_step=take(request, case), **_take_refusal(request, case)),
     )
 
 
@@ -198,13 +250,7 @@ def case_waybill(request: HttpRequest, number: str) -> HttpResponse:
             raise exceptions.PermissionDenied(_("您无权为此办件邮寄下单。"))
         made = waybill_create(case=case, actor=user, address=request.POST.get("address", "")[:200])
     except exceptions.APIException as exc:
-        problem = problem_from(exc)
-        return render(
-            request,
-            "web/cases/detail.html",
-            _case_context(request, case, problem=problem),
-            status=problem.status,
-        )
+        return _refused(request, case.number, problem_from(exc))
     messages.success(request, _("已邮寄下单，运单号 %(number)s。") % {"number": made.number})
     return redirect("web:case", number=case.number)
 
@@ -242,13 +288,7 @@ def case_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             if name in form.fields and name not in form.errors:
                 for text in texts:
                     form.add_error(name, text)
-        fresh = get_case(user, number)
-        return render(
-            request,
-            "web/cases/detail.html",
-            _case_context(request, fresh, problem=problem, failed=action, bound={action: form}),
-            status=problem.status,
-        )
+        return _refused(request, case.number, problem, action=action, form=form)
     messages.success(
         request,
         _("已%(action)s：办件 %(number)s。") % {"action": action_label(action), "number": case.number},

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -180,6 +180,9 @@ def my_identity(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         context["form"] = IdentityForm()
         return render(request, "web/citizen/identity.html", context)
+    if person.verified:  # name and number are read-only once verified: the page shows them, not a form
+        messages.error(request, _("您已完成实名认证，姓名和身份证号码不能在网上修改；如有错误请到窗口办理。"))
+        return redirect("web:my-identity")
     form = IdentityForm(request.POST)
     context["form"] = form
     if not form.is_valid():

@@ -4,6 +4,7 @@ done; the last one sends the draft through the same service as the API's online 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from yichuang.catalog.situations import item_situations
 from yichuang.citizens import drafts, services, steps
 from yichuang.citizens.models import ApplicationDraft, DraftStep
 from yichuang.common.identity import mask_phone, mask_resident_id
+from yichuang.org.models import Region, RegionLevel, ServicePoint
 from yichuang.web.citizen_forms import DeliveryForm
 from yichuang.web.citizen_session import citizen, citizen_view
 from yichuang.web.views.citizen import identity_url, me_facts
@@ -131,11 +133,71 @@ def _context(request: HttpRequest, draft: ApplicationDraft, step: str, **extra: 
     }
 
 
+@dataclass
+class PointGroup:
+    """The points of one town (or of the county itself) on the 办理地点 step."""
+
+    key: str
+    name: str
+    points: list[ServicePoint] = field(default_factory=list)
+    open: bool = False
+
+
+def _town_of(point: ServicePoint) -> Region | None:
+    """The town a point serves: its own region for a town center or a bank outlet, the parent town of
+    a village station's village; ``None`` for a county-level hall."""
+    region = point.region
+    if region.level == RegionLevel.VILLAGE:
+        return region.parent
+    return region if region.level == RegionLevel.TOWN else None
+
+
+def point_groups(
+    points: list[ServicePoint], *, chosen: str = "", home: Region | None = None
+) -> list[PointGroup]:
+    """A county's ninety-odd points grouped by town, so the citizen picks his town, then the point.
+    His own town first (where he applied before), then the county's halls, then the towns in code
+    order; a town's center before its stations. The group holding his choice, or his own town, is
+    open; with one group there is nothing to pick first."""
+    groups: dict[str, PointGroup] = {}
+    for point in points:
+        town = _town_of(point)
+        key = town.code if town is not None else ""
+        if key not in groups:
+            groups[key] = PointGroup(key=key, name=town.name if town is not None else _("县（区）级服务大厅"))
+        groups[key].points.append(point)
+    home_key = home.code if home is not None else None
+
+    def order(group: PointGroup) -> tuple[int, str]:
+        return (0 if group.key == home_key else 1 if not group.key else 2, group.key)
+
+    ordered = sorted(groups.values(), key=order)
+    for group in ordered:
+        group.points.sort(key=lambda p: (p.parent_id is not None, p.code))
+        group.open = len(ordered) == 1 or any(p.code == chosen for p in group.points)
+    if not any(g.open for g in ordered) and home_key is not None:
+        for group in ordered:
+            group.open = group.key == home_key
+    return ordered
+
+
+def _home_town(draft: ApplicationDraft) -> Region | None:
+    """The town of the point where the citizen applied last, if he has applied before."""
+    last = (
+        ServicePoint.objects.filter(cases__citizen_link__citizen=draft.citizen)
+        .select_related("region__parent")
+        .order_by("-cases__created_at")
+        .first()
+    )
+    return _town_of(last) if last is not None else None
+
+
 def _render(
     request: HttpRequest, draft: ApplicationDraft, step: str, status: int = 200, **extra: Any
 ) -> HttpResponse:
     if step == DraftStep.SITUATION:
-        extra.setdefault("points", list(points_offering(draft.item)))
+        extra.setdefault("points", list(points_offering(draft.item).select_related("region__parent")))
+        extra["point_groups"] = point_groups(extra["points"], chosen=draft.point, home=_home_town(draft))
         extra["situations"] = item_situations(draft.item_id)
     if step != DraftStep.SITUATION and draft.situation:
         extra["situation_name"] = next(

@@ -134,7 +134,7 @@ def _detail(request: HttpRequest, case: Case, status: int = 200, **extra: Any) -
     context = {
         "case": case,
         # the timeline without staff names, as the API and the public tracking show it
-        "timeline": [{"at": e.at, "action": e.action, "status": e.to_status} for e in case.events.all()],
+        "timeline": [{"at": e.at, "action": e.action, "status": e.to_status} for e in case.citizen_timeline],
         "progress": progress(case),
         "next_step": next_step(case),
         "missing": case_missing(case) if case.status == CaseStatus.NEEDS_SUPPLEMENT else [],

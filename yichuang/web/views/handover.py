@@ -28,6 +28,7 @@ from yichuang.handover.selectors import (
     handover_get_for,
     handover_list,
     handover_targets,
+    may_see_contact,
     own_unit,
     unit_from_ref,
 )
@@ -153,6 +154,9 @@ def handover_new(request: HttpRequest) -> HttpResponse:
 def handover_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = staff(request)
     handover = _get(user, number)
+    full = ""
+    if request.session.pop(REVEALED, None) == handover.number and may_see_contact(user, handover):
+        full = handover.contact_phone
     entries = [
         {
             "position": e.position,
@@ -175,9 +179,31 @@ def handover_detail(request: HttpRequest, number: str) -> HttpResponse:
             "actions": allowed_actions(user=user, handover=handover),
             "documents": document_refs(handover.documents.all(), titles=True),
             "receiver_states": [(s.value, s.label) for s in RECEIVER_STATES],
-            "contact_phone": mask_phone(handover.contact_phone),
+            "contact_phone": full or mask_phone(handover.contact_phone),
+            "contact_revealed": bool(full),
+            "may_reveal": may_see_contact(user, handover) and not full,
         },
     )
+
+
+#: The session key holding the list whose contact number the next page view shows in full (once:
+#: a later view masks it again, and the number never rides in a URL).
+REVEALED = "handover_contact_revealed"
+
+
+@staff_view
+@require_POST
+def handover_contact(request: HttpRequest, number: str) -> HttpResponse:
+    """显示号码: the receiving unit's staff see the contact's full number to call; audited."""
+    user = staff(request)
+    handover = _get(user, number)
+    try:
+        services.handover_contact(handover=handover, actor=user, request=request)
+    except exceptions.APIException as exc:
+        messages.error(request, problem_from(exc).message)
+    else:
+        request.session[REVEALED] = handover.number
+    return redirect("web:handover", number=handover.number)
 
 
 @staff_view

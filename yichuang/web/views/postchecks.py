@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,9 +27,7 @@ def postcheck_list(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-def _page(
-    request: HttpRequest, *, problem: object = None, failed: str = "", status: int = 200
-) -> HttpResponse:
+def _page(request: HttpRequest) -> HttpResponse:
     user = staff(request)
     wanted = request.GET.get("status", PostCheckStatus.PENDING)
     if wanted not in PostCheckStatus.values:
@@ -49,10 +48,8 @@ def _page(
         "checks": checks,
         "status": wanted,
         "statuses": PostCheckStatus.choices,
-        "problem": problem,
-        "failed": failed,
     }
-    return render(request, "web/postchecks/list.html", context, status=status)
+    return render(request, "web/postchecks/list.html", context)
 
 
 @require_POST
@@ -71,8 +68,9 @@ def postcheck_outcome(request: HttpRequest, number: str) -> HttpResponse:
             check=check, actor=user, kept=outcome == "kept", note=request.POST.get("note", "")[:2000]
         )
     except (exceptions.APIException, DjangoValidationError) as exc:
-        problem = problem_from(exc)
-        return _page(request, problem=problem, failed=check.case.number, status=problem.status)
+        # POST/redirect/GET: the reason as a message, so a reload never records the outcome again
+        messages.error(request, problem_from(exc).message)
+        return redirect(reverse("web:postchecks") + f"#check-{check.case.number}")
     if outcome == "kept":
         messages.success(request, _("已记录：办件 %(number)s 承诺属实。") % {"number": check.case.number})
     else:

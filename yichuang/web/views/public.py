@@ -128,7 +128,7 @@ def _remembered_phone(request: HttpRequest, number: str) -> str | None:
 
 def _timeline(case: Any) -> list[dict[str, Any]]:
     """The timeline without staff names (what the API's tracking shows)."""
-    return [{"at": e.at, "action": e.action, "status": e.to_status} for e in case.events.all()]
+    return [{"at": e.at, "action": e.action, "status": e.to_status} for e in case.citizen_timeline]
 
 
 @require_http_methods(["GET", "POST"])
