@@ -342,3 +342,11 @@ def test_the_days_outside_the_known_years_are_ranges():
         (D(2021, 1, 1), D(2022, 1, 1)),
         (D(2027, 1, 1), None),
     ]
+
+
+def test_the_open_cases_index_holds_exactly_the_cases_the_count_reads():
+    from yichuang.cases.calendar import OPEN
+
+    index = next(i for i in Case._meta.indexes if i.name == "case_open_dates")
+    condition = dict(index.condition.children)
+    assert set(condition["status__in"]) == set(OPEN) and condition["accepted_at__isnull"] is False
