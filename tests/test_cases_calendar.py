@@ -23,6 +23,7 @@ from django.urls import reverse
 from tests.test_cases import act, application, client_for
 from yichuang.cases.calendar import cases_recount_due_dates
 from yichuang.cases.models import Case, CaseEvent
+from yichuang.workdays.engine import WorkCalendar
 from yichuang.workdays.models import ScheduleYear
 from yichuang.workdays.selectors import schedule_reminder
 from yichuang.workdays.services import holidays_import
@@ -274,3 +275,78 @@ def test_a_recount_for_a_year_no_case_touches_changes_nothing(county, clerk):
         case = accept_low_income_case(clerk)
     assert cases_recount_due_dates(years=[2027]) == 0
     assert not CaseEvent.objects.filter(case__number=case["number"], action="recount").exists()
+
+
+#: A calendar known from 2004 to 2026 but for 2021: the count's edges are the year ends around
+#: 2004, the gap year and 2027.
+GAPPY = WorkCalendar.build(holidays=[], workdays=[], covered_years=[*range(2004, 2021), *range(2022, 2027)])
+
+#: (due, statutory, supplement) of open cases, each counted from the day before its earliest date.
+DATES_AROUND_YEAR_ENDS = [
+    (D(2003, 12, 31), D(2004, 1, 20), None),
+    (D(2004, 1, 1), D(2004, 2, 1), D(2004, 1, 1)),
+    (D(2020, 12, 31), D(2020, 12, 31), None),
+    (D(2020, 12, 31), D(2021, 1, 1), None),
+    (D(2021, 6, 1), D(2021, 7, 1), D(2021, 5, 20)),
+    (D(2021, 12, 31), D(2022, 1, 10), None),
+    (D(2022, 1, 1), D(2022, 1, 31), D(2022, 1, 1)),
+    (D(2026, 12, 20), D(2026, 12, 31), D(2026, 12, 10)),
+    (D(2026, 12, 31), D(2027, 1, 1), None),
+    (D(2026, 12, 25), D(2026, 12, 30), D(2027, 1, 4)),
+    (D(2027, 1, 1), D(2027, 2, 1), None),
+    (D(9999, 12, 31), None, None),
+]
+
+
+def test_the_dashboards_count_of_warned_cases_agrees_with_each_cases_warning(clerk, monkeypatch):
+    """The dashboards count by date ranges (so an index answers at ten million cases); a case is
+    counted exactly when its own page warns, around each year end and in a year left out."""
+    from yichuang.cases import calendar
+
+    monkeypatch.setattr(calendar, "current_calendar", lambda: GAPPY)
+    with on("2026-06-15"):
+        number = accept_low_income_case(clerk)["number"]
+    one = Case.objects.filter(number=number)
+    for status in ("accepted", "suspended", "delivered"):
+        for due, statutory, supplement in DATES_AROUND_YEAR_ENDS:
+            earliest = min(d for d in (due, statutory, supplement) if d is not None)
+            accepted = dt.datetime.combine(earliest - dt.timedelta(days=1), dt.time(10), tzinfo=CST)
+            one.update(
+                status=status,
+                accepted_at=accepted,
+                due_date=due,
+                statutory_due_date=statutory,
+                supplement_due_date=supplement,
+            )
+            case = one.get()
+            warned = bool(calendar.uncovered_years_of(case.__dict__))
+            assert calendar.uncovered_open_cases(one).exists() == warned, (status, due, statutory, supplement)
+            assert warned == (status != "delivered" and (due, statutory, supplement) not in _QUIET)
+
+
+_QUIET = {
+    (D(2004, 1, 1), D(2004, 2, 1), D(2004, 1, 1)),
+    (D(2020, 12, 31), D(2020, 12, 31), None),
+    (D(2022, 1, 1), D(2022, 1, 31), D(2022, 1, 1)),
+    (D(2026, 12, 20), D(2026, 12, 31), D(2026, 12, 10)),
+}
+
+
+def test_the_days_outside_the_known_years_are_ranges():
+    from yichuang.cases.calendar import uncovered_spans
+
+    assert uncovered_spans([]) == [(None, None)]
+    assert uncovered_spans([2026, 2024, 2025]) == [(None, D(2024, 1, 1)), (D(2027, 1, 1), None)]
+    assert uncovered_spans(GAPPY.covered) == [
+        (None, D(2004, 1, 1)),
+        (D(2021, 1, 1), D(2022, 1, 1)),
+        (D(2027, 1, 1), None),
+    ]
+
+
+def test_the_open_cases_index_holds_exactly_the_cases_the_count_reads():
+    from yichuang.cases.calendar import OPEN
+
+    index = next(i for i in Case._meta.indexes if i.name == "case_open_dates")
+    condition = dict(index.condition.children)
+    assert set(condition["status__in"]) == set(OPEN) and condition["accepted_at__isnull"] is False

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from django.db import transaction
@@ -73,16 +74,47 @@ def case_warnings_of(case: Case) -> list[str]:
     return case_warnings({name: getattr(case, name) for name in ("status", "accepted_at", *_DATE_FIELDS)})
 
 
+def uncovered_spans(covered: Iterable[int]) -> list[tuple[dt.date | None, dt.date | None]]:
+    """The days whose year is not among ``covered``, as half-open spans [start, end) (None: open):
+    before 1 January of the first covered year, each gap between covered years, and from 1 January
+    after the last one. Nothing covered: one span, every day."""
+    years = sorted(set(covered))
+    if not years:
+        return [(None, None)]
+    spans: list[tuple[dt.date | None, dt.date | None]] = [(None, dt.date(years[0], 1, 1))]
+    for year, following in pairwise(years):
+        if following > year + 1:
+            spans.append((dt.date(year + 1, 1, 1), dt.date(following, 1, 1)))
+    if years[-1] < dt.MAXYEAR:
+        spans.append((dt.date(years[-1] + 1, 1, 1), None))
+    return spans
+
+
+def _outside_covered(name: str, spans: list[tuple[dt.date | None, dt.date | None]]) -> Q:
+    """``name``'s year is not covered: the date lies in one of ``spans`` (a NULL date lies in none)."""
+    found = Q()
+    for start, end in spans:
+        bounds: dict[str, Any] = {}
+        if start is not None:
+            bounds[f"{name}__gte"] = start
+        if end is not None:
+            bounds[f"{name}__lt"] = end
+        found |= Q(**bounds) if bounds else Q(**{f"{name}__isnull": False})
+    return found
+
+
 def uncovered_open_cases(qs: QuerySet[Case]) -> QuerySet[Case]:
     """The open cases of ``qs`` that carry a calendar warning, as one query for the dashboards.
 
     A case's count runs from acceptance to its latest date, well under a year (the longest statutory
     limit plus a suspension), so it touches an uncovered year exactly when one of its dates lies in
-    one: the dates' years outside the covered years. The covered years are a short list."""
-    covered = current_calendar().covered
+    one: the dates' years outside the covered years. Asked as date ranges (``uncovered_spans``), not
+    as the dates' years, so the open cases' index (``case_open_dates``, decision 155) answers it
+    without reading the cases: at 10 000 000 cases a county's count read 2.2 GB of them."""
+    spans = uncovered_spans(current_calendar().covered)
     lacking = Q()
     for name in _DATE_FIELDS:
-        lacking |= Q(**{f"{name}__isnull": False}) & ~Q(**{f"{name}__year__in": list(covered)})
+        lacking |= _outside_covered(name, spans)
     return qs.filter(lacking, status__in=list(OPEN), accepted_at__isnull=False)
 
 

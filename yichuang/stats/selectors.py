@@ -235,7 +235,7 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         satisfaction=asdict(satisfaction_rollup(ratings)),
         hotline=_hotline(user, unit, first, month_end(last)),
         overdue_count=late.count(),
-        overdue=list(late.select_related("item", "point").order_by("due_date", "id")[:20]),
+        overdue=_first_overdue(late),
         uncovered_count=_limit(
             uncovered_open_cases(cases_for(user)),
             unit,
@@ -246,6 +246,17 @@ def dashboard(*, user: Any, unit: Unit, first: dt.date, last: dt.date) -> Dashbo
         calendar_reminder=schedule_reminder() if _keeps_calendar(user) else None,
         queue_loader=partial(_queue, user, unit, first, month_end(last)),
     )
+
+
+def _first_overdue(late: QuerySet[Case], limit: int = 20) -> list[Case]:
+    """The ``limit`` most overdue cases, in two steps: their ids from the running cases' index alone
+    (``case_running_due``), then those rows. Asked in one query, PostgreSQL walked the plain
+    ``due_date`` index of the year's partition instead and read 2.4 million closed cases before the
+    first late open one (10 000 000 cases: 15 s for a county; decision 155)."""
+    ids = list(late.order_by("due_date", "id").values_list("id", flat=True)[:limit])
+    if not ids:
+        return []
+    return list(Case.objects.filter(pk__in=ids).select_related("item", "point").order_by("due_date", "id"))
 
 
 def _keeps_calendar(user: Any) -> bool:
