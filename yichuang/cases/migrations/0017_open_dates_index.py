@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_yearly_partitions'),
+        ('cases', '0016_material_produced_by_bundle'),
         ('catalog', '0005_situations'),
         ('files', '0001_initial'),
         ('org', '0003_sealed_personal_data'),
