@@ -325,9 +325,13 @@ def run_worker(engine: str, args: argparse.Namespace) -> None:
 
 def _worker_signing() -> Callable[[list[str]], None]:
     """What a Celery worker runs for the ids one commit hands over (the task's body, in this thread)."""
+    import inspect
+
     from yichuang.documents.tasks import sign_document_task
 
-    return lambda ids: sign_document_task.run(ids) and None
+    if "list" in str(inspect.signature(sign_document_task.run)):  # one task per commit (decision 149)
+        return lambda ids: sign_document_task.run(ids) and None
+    return lambda ids: [sign_document_task.run(i) for i in ids] and None  # one task per document
 
 
 def _print_profile(profiler: cProfile.Profile, args: argparse.Namespace) -> None:
