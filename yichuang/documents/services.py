@@ -213,9 +213,10 @@ def signs_in_process() -> bool:
 def schedule_signing(document_ids: Iterable[str]) -> None:
     """After commit: hand the documents to whoever signs them, never signing here.
 
-    With a task queue, one Celery task for them all (they are the documents of one action). A broker that refuses them is logged as an error,
-    and the documents go to this process's background signer instead, which retries (and the
-    download of a document nobody signed for minutes signs it: ``document_ready``). Without a task
+    With a task queue, one Celery task for them all (the documents of one action: decision 149). A
+    broker that refuses it is logged as an error, and the documents go to this process's background
+    signer instead, which retries (and the download of a document nobody signed for minutes signs
+    it: ``document_ready``). Without a task
     queue, straight to the background signer (with ``DOCUMENTS_SIGN_IN_BACKGROUND`` off — the tests —
     it signs them at once, in the caller).
     """

@@ -3,7 +3,8 @@
 Without Redis there is no Celery worker, and Celery would run the signing task eagerly — in the
 request that issued the documents, adding the PDF (reportlab and the QR code, ~13 ms) and the
 signature to every case action. Instead the request hands the document ids, after its transaction
-commits, to one background thread per process, which renders and signs them one by one.
+commits, to one background thread per process, which renders and signs them, the documents of one
+commit together (decision 149).
 
 - Lazily started, and again after a fork (a gunicorn worker, the autoreloader's child): the parent's
   thread does not exist in the child, so the process id is checked on every submit.
