@@ -172,6 +172,11 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the lifecycles too")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="print the statements of one lifecycle")
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="the signing side instead: the documents of N lifecycles signed as a Celery worker does",
+    )
     args = parser.parse_args()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
@@ -180,11 +185,16 @@ def main() -> int:
         from django.core.management import call_command
 
         call_command("loaddemo", verbosity=0)
-        run(engine, args)
+        if args.worker:
+            run_worker(engine, args)
+        else:
+            run(engine, args)
     finally:
+        from yichuang.documents.signer import background_signer
         from yichuang.notify.sender import background_sender
 
         background_sender.flush(timeout=30, close_connection=True)
+        background_signer.flush(timeout=30, close_connection=True)
         connection.close()
         teardown_databases(old, verbosity=0)
     return 0
@@ -236,6 +246,95 @@ def run(engine: str, args: argparse.Namespace) -> None:
         for _name, request in requests[:4]:
             request()
     profiler.disable()
+    _print_profile(profiler, args)
+
+
+def run_worker(engine: str, args: argparse.Namespace) -> None:
+    """The documents' side: N lifecycles with the signing held back, then their documents signed the
+    way the Celery worker does (the task a lifecycle's actions queue, run in this thread), counting the
+    statements, commits and CPU per document, and with ``--profile`` where that CPU goes."""
+    from yichuang.documents.models import Document, DocumentStatus
+
+    requests = lifecycle_requests()[:4]
+    scheduled: list[list[str]] = []  # what each action's commit hands to the signer, in order
+
+    def hold(ids: Any) -> None:
+        scheduled.append([str(i) for i in ids])
+
+    import yichuang.documents.services as services
+
+    real_schedule = services.schedule_signing
+    services.schedule_signing = hold  # type: ignore[assignment]
+    try:
+        for _ in range(3 + args.n):
+            for _name, request in requests:
+                request()
+    finally:
+        services.schedule_signing = real_schedule  # type: ignore[assignment]
+    warm, measured = scheduled[: 3 * len(requests)], scheduled[3 * len(requests) :]
+    sign = _worker_signing()
+    for batch in warm:
+        sign(batch)
+    documents = sum(len(batch) for batch in measured)
+    import yichuang.documents.render as render
+
+    real_render, rendering = render.render_document, [0.0]
+
+    def timed_render(**kwargs: Any) -> bytes:
+        t0 = time.thread_time()
+        try:
+            return real_render(**kwargs)
+        finally:
+            rendering[0] += time.thread_time() - t0
+
+    render.render_document = timed_render  # type: ignore[assignment]
+    try:
+        with Counter() as counted:
+            t0 = time.thread_time()
+            for batch in measured:
+                sign(batch)
+            cpu = (time.thread_time() - t0) * 1000
+    finally:
+        render.render_document = real_render  # type: ignore[assignment]
+    left = Document.objects.filter(status=DocumentStatus.PENDING).count()
+    assert left == 0, f"{left} documents left pending"
+    print(f"{engine}, {args.n} lifecycles, {documents} documents in {len(measured)} batches")
+    print(
+        f"per document: {cpu / documents:.2f} ms CPU, {counted.queries / documents:.1f} statements, "
+        f"{counted.commits / documents:.2f} commits; per lifecycle {cpu / args.n:.1f} ms; of which "
+        f"rendering the PDFs {rendering[0] * 1000 / documents:.2f} ms per document"
+    )
+    if not args.profile:
+        return
+    # Again, profiled: fresh documents (the measured ones are signed now).
+    scheduled.clear()
+    services.schedule_signing = hold  # type: ignore[assignment]
+    try:
+        for _ in range(args.n):
+            for _name, request in requests:
+                request()
+    finally:
+        services.schedule_signing = real_schedule  # type: ignore[assignment]
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    for batch in scheduled:
+        sign(batch)
+    profiler.disable()
+    _print_profile(profiler, args)
+
+
+def _worker_signing() -> Callable[[list[str]], None]:
+    """What a Celery worker runs for the ids one commit hands over (the task's body, in this thread)."""
+    import inspect
+
+    from yichuang.documents.tasks import sign_document_task
+
+    if "list" in str(inspect.signature(sign_document_task.run)):  # one task per commit (decision 149)
+        return lambda ids: sign_document_task.run(ids) and None
+    return lambda ids: [sign_document_task.run(i) for i in ids] and None  # one task per document
+
+
+def _print_profile(profiler: cProfile.Profile, args: argparse.Namespace) -> None:
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(args.top)

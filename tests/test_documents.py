@@ -855,6 +855,73 @@ def test_a_document_signed_by_gmssl_before_the_switch_still_verifies_on_the_publ
     assert 'data-genuine="false"' in Client().get(f"/verify/{document.verify_code}").content.decode()
 
 
+def test_the_documents_of_one_approval_go_to_the_worker_as_one_task_signed_with_one_commit(
+    clerk, reviewer, django_capture_on_commit_callbacks, monkeypatch, django_assert_num_queries
+):
+    """Decision 149: the decision and the certificate an approval issues are one task for the worker
+    (not one each), which reads them once, locks them once and commits once."""
+    from yichuang.documents import services
+    from yichuang.documents.selectors import verify_document
+    from yichuang.documents.tasks import sign_document_task
+
+    queued: list[Any] = []
+    monkeypatch.setattr(services, "signs_in_process", lambda: False)  # as with REDIS_URL
+    monkeypatch.setattr(sign_document_task, "delay", lambda ids: queued.append(ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        case = apply(clerk, "OWN")
+        act(reviewer, case["number"], "approve")
+    issued = documents(case["number"])
+    approval = [str(issued[DocumentKind.APPROVAL_DECISION].pk), str(issued[DocumentKind.CERTIFICATE].pk)]
+    assert sorted(queued[-1]) == sorted(approval), "the approval's documents are one task"
+    assert {d.status for d in issued.values()} == {DocumentStatus.PENDING}
+
+    # The task's read, the lock of both rows and the write of both (a savepoint in a test: begin/commit).
+    with django_assert_num_queries(5):
+        sign_document_task.run(queued[-1])
+    signed = documents(case["number"])
+    for kind in (DocumentKind.APPROVAL_DECISION, DocumentKind.CERTIFICATE):
+        assert signed[kind].status == DocumentStatus.SIGNED
+        assert Client().get(f"/verify/{signed[kind].verify_code}").status_code == 200
+        assert verify_document(signed[kind]).genuine
+    # A task queued before decision 149 (one id) is still taken; a signed document is left alone.
+    notice = signed[DocumentKind.ACCEPTANCE_NOTICE]
+    assert sign_document_task.run(str(notice.pk)) == "signed"
+    assert sign_document_task.run(approval) == "signed"
+    assert (
+        documents(case["number"])[DocumentKind.CERTIFICATE].signature
+        == signed[DocumentKind.CERTIFICATE].signature
+    )
+
+
+def test_one_document_of_an_action_that_fails_to_render_leaves_the_others_signed(
+    clerk, reviewer, monkeypatch
+):
+    from yichuang.documents import render
+    from yichuang.documents.models import Document
+    from yichuang.documents.services import documents_sign
+
+    real = render.render_document
+
+    def no_certificate(**kwargs: Any) -> bytes:
+        if kwargs["kind"] == DocumentKind.CERTIFICATE:
+            raise OSError("disk full")
+        return real(**kwargs)
+
+    case = apply(clerk, "OWN")
+    act(reviewer, case["number"], "approve")  # a test's transaction never commits: nothing signed yet
+    monkeypatch.setattr(render, "render_document", no_certificate)
+    pending = list(
+        Document.objects.filter(case__number=case["number"], status=DocumentStatus.PENDING).select_related(
+            "seal"
+        )
+    )
+    _signed, failed = documents_sign(documents=pending)
+    issued = documents(case["number"])
+    assert list(failed) == [str(issued[DocumentKind.CERTIFICATE].pk)]
+    assert issued[DocumentKind.APPROVAL_DECISION].status == DocumentStatus.SIGNED
+    assert issued[DocumentKind.CERTIFICATE].status == DocumentStatus.PENDING
+
+
 def test_a_task_queue_that_refuses_the_documents_is_an_error_and_this_process_signs_them(
     clerk, django_capture_on_commit_callbacks, monkeypatch, caplog
 ):

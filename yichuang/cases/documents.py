@@ -18,10 +18,12 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from yichuang.cases.models import MaterialState
 from yichuang.catalog.models import LicenseType, ResultType
+from yichuang.common.compiled import CompiledRead
 from yichuang.common.identity import (
     birth_date_from_id,
     gender_from_id,
@@ -30,9 +32,9 @@ from yichuang.common.identity import (
     mask_uscc,
     resident_id_valid,
 )
-from yichuang.documents.api import document_refs
+from yichuang.documents.api import document_ref
 from yichuang.documents.models import Document, DocumentKind, Seal, SealKind
-from yichuang.documents.selectors import department_seal, documents_of, hands_out_elsewhere, output_seal
+from yichuang.documents.selectors import department_seal, hands_out_elsewhere, output_seal
 from yichuang.documents.services import documents_issue
 from yichuang.documents.wording import wording
 from yichuang.org.models import ServicePoint, Staff
@@ -484,6 +486,22 @@ def issue_application_form(
     )
 
 
+def _documents_query(case_id: int) -> QuerySet[Any, Any]:
+    return (
+        Document.objects.filter(case_id=case_id)
+        .order_by("issued_at", "id")
+        .values_list("id", "kind", "verify_code", "title")
+    )
+
+
+#: Read after every action (the answer) and on every detail: compiled once (decision 148), and only
+#: the columns a reference shows (not the documents' snapshots).
+_DOCUMENTS = CompiledRead(Document, _documents_query)
+
+
 def case_documents(case: Any, *, titles: bool = False) -> list[dict[str, str]]:
     """The ``documents`` list of a case in the case detail (contract.md)."""
-    return document_refs(documents_of(case), titles=titles)
+    return [
+        document_ref(pk, kind, verify_code, title, titles=titles)
+        for pk, kind, verify_code, title in _DOCUMENTS.rows(case.pk)
+    ]

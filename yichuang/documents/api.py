@@ -99,16 +99,18 @@ def content_url(document: Document) -> str:
 def document_refs(documents: Iterable[Document], *, titles: bool = False) -> list[dict[str, str]]:
     """``[{id, type, url, verify_code}]``, as a case (contract.md) and a handover list show their
     documents; ``titles`` adds each document's title (for the staff pages)."""
-    return [
-        {
-            "id": str(d.pk),
-            "type": d.kind,
-            "url": content_url(d),
-            "verify_code": d.verify_code,
-            **({"title": d.title} if titles else {}),
-        }
-        for d in documents
-    ]
+    return [document_ref(d.pk, d.kind, d.verify_code, d.title, titles=titles) for d in documents]
+
+
+def document_ref(pk: Any, kind: str, verify_code: str, title: str, *, titles: bool = False) -> dict[str, str]:
+    """One entry of ``document_refs``, from the columns it shows."""
+    return {
+        "id": str(pk),
+        "type": kind,
+        "url": reverse("v1:document-content", kwargs={"id": str(pk)}),
+        "verify_code": verify_code,
+        **({"title": title} if titles else {}),
+    }
 
 
 class SealOutputSerializer(serializers.Serializer[Any]):

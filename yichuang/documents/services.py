@@ -213,9 +213,10 @@ def signs_in_process() -> bool:
 def schedule_signing(document_ids: Iterable[str]) -> None:
     """After commit: hand the documents to whoever signs them, never signing here.
 
-    With a task queue, a Celery task per document. A broker that refuses them is logged as an error,
-    and the documents go to this process's background signer instead, which retries (and the
-    download of a document nobody signed for minutes signs it: ``document_ready``). Without a task
+    With a task queue, one Celery task for them all (the documents of one action: decision 149). A
+    broker that refuses it is logged as an error, and the documents go to this process's background
+    signer instead, which retries (and the download of a document nobody signed for minutes signs
+    it: ``document_ready``). Without a task
     queue, straight to the background signer (with ``DOCUMENTS_SIGN_IN_BACKGROUND`` off — the tests —
     it signs them at once, in the caller).
     """
@@ -232,18 +233,13 @@ def schedule_signing(document_ids: Iterable[str]) -> None:
         return
     from yichuang.documents.tasks import sign_document_task
 
-    refused: list[str] = []
-    for document_id in ids:
-        try:
-            sign_document_task.delay(document_id)
-        except Exception:
-            logger.exception("document %s could not be handed to the task queue", document_id)
-            refused.append(document_id)
-    if refused:
-        logger.error(
-            "%d document(s) refused by the task queue are signed by this process instead", len(refused)
-        )
-        background_signer.submit(refused)
+    try:
+        # One task for the documents of one commit: one read, one lock, one commit (decision 149).
+        sign_document_task.delay(ids)
+    except Exception:
+        logger.exception("documents %s could not be handed to the task queue", ", ".join(ids))
+        logger.error("%d document(s) refused by the task queue are signed by this process instead", len(ids))
+        background_signer.submit(ids)
 
 
 # —— rendering and signing ——
@@ -262,7 +258,42 @@ def document_sign(*, document: Document) -> Document:
     """
     if document.status != DocumentStatus.PENDING:
         return document
+    return _store_signed([_rendered(document, timezone.now())])[0]
+
+
+def documents_sign(*, documents: Sequence[Document]) -> tuple[list[Document], dict[str, Exception]]:
+    """``document_sign`` for the documents one action issued, in one transaction: each rendered (one
+    that fails to render is left pending and reported, the others go on), then all their rows locked
+    and written with one lock and one commit (decision 149). The documents as stored, and the ids of
+    those that failed with why."""
     now = timezone.now()
+    done: list[Document] = [d for d in documents if d.status != DocumentStatus.PENDING]
+    rendered: list[_Rendered] = []
+    failed: dict[str, Exception] = {}
+    for document in documents:
+        if document.status != DocumentStatus.PENDING:
+            continue
+        try:
+            rendered.append(_rendered(document, now))
+        except Exception as exc:
+            logger.exception("document %s could not be rendered", document.pk)
+            failed[str(document.pk)] = exc
+    if rendered:
+        done += _store_signed(rendered)
+    return done, failed
+
+
+class _Rendered:
+    """A document's PDF made outside the lock, with its digest and the seal (and key) that signs it."""
+
+    __slots__ = ("digest", "document", "pdf", "private_key", "seal")
+
+    def __init__(self, document: Document, pdf: bytes, seal: Seal | None, private_key: str) -> None:
+        self.document, self.pdf, self.seal, self.private_key = document, pdf, seal, private_key
+        self.digest = sm3_hex(pdf)
+
+
+def _rendered(document: Document, now: dt.datetime) -> _Rendered:
     seal = document.seal
     if seal is None or not seal.valid_at(now):
         seal = seal_again(document, now)
@@ -281,34 +312,54 @@ def document_sign(*, document: Document) -> Document:
         issuer=issuer,
         seal=seal_image(seal),
     )
-    digest = sm3_hex(pdf)
     private_key = (
         decrypt_private_key(seal.private_key, public_key=seal.public_key) if seal is not None else ""
     )
+    return _Rendered(document, pdf, seal, private_key)
+
+
+#: The columns signing writes (the rest of the row — its JSON snapshot above all — stays as issued).
+_SIGNED_FIELDS = ["file", "size", "sm3", "seal", "signed_at", "signature", "status"]
+
+
+def _store_signed(rendered: Sequence[_Rendered]) -> list[Document]:
+    """Lock the rows of ``rendered``, and store and sign those still pending, in one transaction."""
     with transaction.atomic():
         # FOR UPDATE OF the document only: PostgreSQL refuses to lock the nullable side of a join.
-        locked = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
-        if locked.status != DocumentStatus.PENDING:
-            return locked
-        locked.file.save(f"{locked.pk.hex}.pdf", ContentFile(pdf), save=False)
-        locked.size = len(pdf)
-        locked.sm3 = digest
-        locked.seal = seal
-        if seal is not None:
-            locked.signed_at = timezone.now()
-            locked.signature = sm2_sign(
-                private_key=private_key,
-                public_key=seal.public_key,
-                message=signed_statement(locked, digest=digest),
-            )
-            locked.status = DocumentStatus.SIGNED
+        locked = Document.objects.select_for_update(of=("self",))
+        if len(rendered) == 1:
+            rows = {rendered[0].document.pk: locked.get(pk=rendered[0].document.pk)}
         else:
-            # An applicant's own form (申请表) carries no seal by design; any other kind should.
-            log = logger.info if locked.kind == DocumentKind.APPLICATION_FORM else logger.warning
-            log("document %s (%s): no seal in force, stored unsealed", locked.pk, locked.kind)
-            locked.status = DocumentStatus.UNSEALED
-        locked.save()
-    return locked
+            rows = {row.pk: row for row in locked.filter(pk__in=[r.document.pk for r in rendered])}
+        out, written = [], []
+        for made in rendered:
+            row = rows[made.document.pk]
+            out.append(row)
+            if row.status != DocumentStatus.PENDING:
+                continue  # signed meanwhile (another worker, a download): its file stays
+            row.file.save(f"{row.pk.hex}.pdf", ContentFile(made.pdf), save=False)
+            row.size = len(made.pdf)
+            row.sm3 = made.digest
+            row.seal = made.seal
+            if made.seal is not None:
+                row.signed_at = timezone.now()
+                row.signature = sm2_sign(
+                    private_key=made.private_key,
+                    public_key=made.seal.public_key,
+                    message=signed_statement(row, digest=made.digest),
+                )
+                row.status = DocumentStatus.SIGNED
+            else:
+                # An applicant's own form (申请表) carries no seal by design; any other kind should.
+                log = logger.info if row.kind == DocumentKind.APPLICATION_FORM else logger.warning
+                log("document %s (%s): no seal in force, stored unsealed", row.pk, row.kind)
+                row.status = DocumentStatus.UNSEALED
+            written.append(row)
+        if len(written) == 1:
+            written[0].save(update_fields=_SIGNED_FIELDS)
+        elif written:
+            Document.objects.bulk_update(written, _SIGNED_FIELDS)
+    return out
 
 
 class DocumentPending(Exception):

@@ -3,7 +3,8 @@
 Without Redis there is no Celery worker, and Celery would run the signing task eagerly — in the
 request that issued the documents, adding the PDF (reportlab and the QR code, ~13 ms) and the
 signature to every case action. Instead the request hands the document ids, after its transaction
-commits, to one background thread per process, which renders and signs them one by one.
+commits, to one background thread per process, which renders and signs them, the documents of one
+commit together (decision 149).
 
 - Lazily started, and again after a fork (a gunicorn worker, the autoreloader's child): the parent's
   thread does not exist in the child, so the process id is checked on every submit.
@@ -49,23 +50,25 @@ _CLOSE = "close"
 
 class BackgroundSigner:
     def __init__(self) -> None:
-        self._queue: queue.Queue[str] = queue.Queue()
+        #: Markers, or the ids of the documents one commit issued (signed together: decision 149).
+        self._queue: queue.Queue[str | tuple[str, ...]] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
-        #: (when, document id, attempts so far) of documents to try again.
-        self._retries: list[tuple[float, str, int]] = []
+        #: (when, document ids, attempts so far) of documents to try again.
+        self._retries: list[tuple[float, tuple[str, ...], int]] = []
 
     def submit(self, document_ids: Iterable[str]) -> None:
         """Sign ``document_ids`` soon, in this process's background thread (started if need be)."""
-        ids = [str(document_id) for document_id in document_ids]
+        ids = tuple(str(document_id) for document_id in document_ids)
+        if not ids:
+            return
         if not getattr(settings, "DOCUMENTS_SIGN_IN_BACKGROUND", True):
-            for document_id in ids:  # in the caller, on the caller's connection (inside its transaction)
-                self._sign(document_id, attempt=0, own_connection=False)
+            # in the caller, on the caller's connection (inside its transaction)
+            self._sign(ids, attempt=0, own_connection=False)
             return
         self.ensure_running()
-        for document_id in ids:
-            self._queue.put(document_id)
+        self._queue.put(ids)
 
     def flush(self, timeout: float | None = None, *, close_connection: bool = False) -> bool:
         """Wait until every submitted document has been attempted once; False if ``timeout`` ran out.
@@ -109,7 +112,7 @@ class BackgroundSigner:
                     self._recover()
                 elif item == _CLOSE:
                     connection.close()
-                else:
+                elif isinstance(item, tuple):
                     self._sign(item, attempt=0)
                 self._retry_due()
             finally:
@@ -123,8 +126,8 @@ class BackgroundSigner:
     def _retry_due(self) -> None:
         now = time.monotonic()
         while self._retries and self._retries[0][0] <= now:
-            _when, document_id, attempts = heapq.heappop(self._retries)
-            self._sign(document_id, attempt=attempts)
+            _when, document_ids, attempts = heapq.heappop(self._retries)
+            self._sign(document_ids, attempt=attempts)
 
     def _recover(self) -> None:
         from yichuang.documents.models import Document, DocumentStatus
@@ -146,44 +149,51 @@ class BackgroundSigner:
             logger.info("%d document(s) pending at start: signing them", len(left))
         random.shuffle(left)
         for document_id in left:
-            self._sign(document_id, attempt=0)
+            self._sign((document_id,), attempt=0)
 
-    def _sign(self, document_id: str, *, attempt: int, own_connection: bool = True) -> None:
+    def _sign(self, document_ids: tuple[str, ...], *, attempt: int, own_connection: bool = True) -> None:
+        """Sign the documents of one commit together; those that fail are tried again later."""
         from yichuang.documents.models import Document, DocumentStatus
-        from yichuang.documents.services import document_sign
+        from yichuang.documents.services import documents_sign
 
+        failed: tuple[str, ...] = ()
         try:
             if own_connection:
                 connection.close_if_unusable_or_obsolete()
-            document = (
-                Document.objects.select_related("seal")
-                .filter(pk=document_id, status=DocumentStatus.PENDING)
-                .first()
+            # Signed meanwhile (another process, a download): nothing to do for those.
+            pending = list(
+                Document.objects.select_related("seal").filter(
+                    pk__in=document_ids, status=DocumentStatus.PENDING
+                )
             )
-            if document is not None:  # signed meanwhile (another process, a download): nothing to do
-                document_sign(document=document)
+            if pending:
+                _done, errors = documents_sign(documents=pending)
+                failed = tuple(sorted(errors))
         except Exception:
-            if not own_connection:
-                logger.exception(
-                    "document %s could not be signed; it is signed when first asked for", document_id
-                )
-                return
-            if attempt < len(RETRY_DELAYS):
-                delay = RETRY_DELAYS[attempt]
-                logger.exception(
-                    "document %s could not be signed (attempt %d); trying again in %g s",
-                    document_id,
-                    attempt + 1,
-                    delay,
-                )
-                heapq.heappush(self._retries, (time.monotonic() + delay, document_id, attempt + 1))
-            else:
-                logger.exception(
-                    "document %s could not be signed (attempt %d); it is signed when first asked for",
-                    document_id,
-                    attempt + 1,
-                )
-            connection.close()
+            failed = document_ids
+            logger.exception("documents %s could not be signed", ", ".join(document_ids))
+        if not failed:
+            return
+        what = ", ".join(failed)
+        if not own_connection:
+            logger.error("documents %s could not be signed; they are signed when first asked for", what)
+            return
+        if attempt < len(RETRY_DELAYS):
+            delay = RETRY_DELAYS[attempt]
+            logger.error(
+                "documents %s could not be signed (attempt %d); trying again in %g s",
+                what,
+                attempt + 1,
+                delay,
+            )
+            heapq.heappush(self._retries, (time.monotonic() + delay, failed, attempt + 1))
+        else:
+            logger.error(
+                "documents %s could not be signed (attempt %d); they are signed when first asked for",
+                what,
+                attempt + 1,
+            )
+        connection.close()
 
 
 background_signer = BackgroundSigner()
