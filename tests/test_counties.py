@@ -321,3 +321,115 @@ def test_the_city_supervisors_dashboard_page_links_each_county(a_case_in_each_co
 
     assert "平桥区" in page and "浉河区" in page
     assert "region=411503000000" in page and "region=411502000000" in page
+
+
+# —— rights by role stop at the county's border ——————————————————————————————————————————————
+
+
+def window_body(item: ServiceItem, point: ServicePoint, first17: str = "41150319800101456") -> dict[str, Any]:
+    return {
+        "item": item.code,
+        "point": point.code,
+        "channel": "window",
+        "applicant": {
+            "name": "刘春生",
+            "id_number": first17 + resident_id_check_char(first17),
+            "phone": "13912345671",
+        },
+    }
+
+
+def test_a_county_administrator_takes_no_window_case_at_the_other_countys_center(demo):
+    center = ServicePoint.objects.get(code="411502100-BMZX")
+    item = ServiceItem.objects.filter(offers__point=center, status=ItemStatus.PUBLISHED).order_by("code")[0]
+
+    refused = api_as("county_admin_pq").post("/api/v1/cases/", window_body(item, center), format="json")
+
+    assert refused.status_code == 422 and "point" in refused.json()["fields"]
+
+
+def test_an_item_of_one_county_offered_by_mistake_at_the_other_countys_center_is_not_taken_there(demo):
+    pq_center = ServicePoint.objects.get(code="411503100-BMZX")
+    shihe_item = ServiceItem.objects.filter(
+        offers__point__code="411502100-BMZX", status=ItemStatus.PUBLISHED
+    ).order_by("code")[0]
+    pq_center.offers.create(item=shihe_item, active=True)
+
+    refused = api_as("town1_pq").post("/api/v1/cases/", window_body(shihe_item, pq_center), format="json")
+
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["code"] == "item_not_offered"
+
+
+@pytest.fixture
+def a_bad_rating_in_the_first_county(a_case_in_each_county) -> Any:
+    from yichuang.cases.models import Case
+    from yichuang.ratings.models import Appeal, Rating, Rectification
+
+    case = Case.objects.get(number=a_case_in_each_county["浉河区"])
+    rating = Rating.objects.create(
+        case=case, channel="window", score=1, point=case.point, staff=case.accepted_by
+    )
+    rectification = Rectification.objects.create(
+        rating=rating,
+        owner=Staff.objects.get(username="town1"),
+        owner_point=case.point,
+        due_date=dt.date(2026, 12, 15),
+    )
+    appeal = Appeal.objects.create(
+        rating=rating, raised_by=Staff.objects.get(username="town1"), reason="恶意差评"
+    )
+    return rating, rectification, appeal
+
+
+@pytest.mark.parametrize("who", ["county_admin_pq", "county_supervisor_pq"])
+def test_the_other_countys_administrator_or_supervisor_cannot_decide_an_appeal_of_a_rating_here(
+    a_bad_rating_in_the_first_county, who
+):
+    from rest_framework.exceptions import PermissionDenied
+
+    from yichuang.ratings import services
+
+    _rating, _rectification, appeal = a_bad_rating_in_the_first_county
+    with pytest.raises(PermissionDenied):
+        services.appeal_decide(appeal=appeal, actor=Staff.objects.get(username=who), upheld=True, note="成立")
+    appeal.refresh_from_db()
+    assert appeal.status == "pending"
+
+
+def test_the_other_countys_staff_cannot_appeal_a_rating_here(a_bad_rating_in_the_first_county):
+    from rest_framework.exceptions import PermissionDenied
+
+    from yichuang.ratings import services
+    from yichuang.ratings.models import Appeal
+
+    rating, _rectification, appeal = a_bad_rating_in_the_first_county
+    appeal.delete()
+    with pytest.raises(PermissionDenied):
+        services.appeal_raise(rating=rating, actor=Staff.objects.get(username="town1_pq"), reason="恶意差评")
+    assert not Appeal.objects.filter(rating=rating).exists()
+
+
+@pytest.mark.parametrize("who", ["county_admin_pq", "county_supervisor_pq", "town1_review_pq"])
+def test_the_other_countys_staff_cannot_call_back_for_a_rectification_here(
+    a_bad_rating_in_the_first_county, who
+):
+    from rest_framework.exceptions import PermissionDenied
+
+    from yichuang.ratings import services
+
+    _rating, rectification, _appeal = a_bad_rating_in_the_first_county
+    with pytest.raises(PermissionDenied):
+        services.rectification_callback(
+            rectification=rectification, actor=Staff.objects.get(username=who), note="已回访", satisfied=True
+        )
+
+
+def test_the_first_countys_supervisor_decides_the_appeal(a_bad_rating_in_the_first_county):
+    from yichuang.ratings import services
+
+    _rating, _rectification, appeal = a_bad_rating_in_the_first_county
+    decided = services.appeal_decide(
+        appeal=appeal, actor=Staff.objects.get(username="county_supervisor"), upheld=False, note="不成立"
+    )
+    assert decided.status == "rejected"
