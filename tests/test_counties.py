@@ -433,3 +433,28 @@ def test_the_first_countys_supervisor_decides_the_appeal(a_bad_rating_in_the_fir
         appeal=appeal, actor=Staff.objects.get(username="county_supervisor"), upheld=False, note="不成立"
     )
     assert decided.status == "rejected"
+
+
+# —— how a county's administrator is named ————————————————————————————————————————————————————
+
+
+def test_a_county_administrator_is_shown_as_such_while_his_api_role_stays_admin(demo):
+    me = api_as("county_admin_pq").get("/api/v1/me/").json()
+    home = site_as("county_admin_pq").get("/work/").content.decode()
+    staff_list = site_as("admin").get("/admin/org/staff/?q=county_admin_pq").content.decode()
+
+    assert (me["role"], me["role_display"]) == ("admin", "县区管理员")
+    assert "县区管理员" in home and "平台管理员" not in home
+    assert "县区管理员" in staff_list
+
+
+def test_the_platform_administrator_is_still_the_platforms(demo):
+    me = api_as("admin").get("/api/v1/me/").json()
+
+    assert (me["role"], me["role_display"]) == ("admin", "平台管理员")
+
+
+def test_a_county_administrator_reads_his_role_in_english(demo):
+    me = api_as("county_admin").get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert (me["role"], me["role_display"]) == ("admin", "County administrator")
