@@ -458,3 +458,37 @@ def test_a_county_administrator_reads_his_role_in_english(demo):
     me = api_as("county_admin").get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()
 
     assert (me["role"], me["role_display"]) == ("admin", "County administrator")
+
+
+# —— who hears of a broken audit trail ————————————————————————————————————————————————————————
+
+
+def audit_notices() -> dict[str, str]:
+    from yichuang.notify.models import StaffNotice
+
+    return {n.recipient.username: n.body for n in StaffNotice.objects.filter(kind="audit_broken")}
+
+
+def test_a_broken_case_trail_alerts_the_platform_and_that_countys_administrator_only(a_case_in_each_county):
+    from yichuang.audit.tasks import verify_audit_trail
+    from yichuang.cases.models import Case
+
+    number = a_case_in_each_county["浉河区"]
+    Case.objects.filter(number=number).update(status="delivered")
+
+    assert verify_audit_trail() >= 1
+    notices = audit_notices()
+    assert number in notices["admin"] and number in notices["county_admin"]
+    assert "county_admin_pq" not in notices
+
+
+def test_a_broken_security_trail_alerts_no_county_administrator(a_case_in_each_county):
+    from yichuang.audit.models import SecurityEvent
+    from yichuang.audit.tasks import verify_audit_trail
+
+    SecurityEvent.objects.create(kind="login_failed", seq=10_000, digest="forged", prev_digest="forged")
+
+    assert verify_audit_trail() >= 1
+    notices = audit_notices()
+    assert "admin" in notices
+    assert "county_admin" not in notices and "county_admin_pq" not in notices
