@@ -69,6 +69,10 @@ def _validate_applicant(applicant: ApplicantInput) -> ApplicantInput:
 def _check_intake(*, actor: Staff, point: ServicePoint, channel: str) -> None:
     if not scope_of(actor).covers(region=point.region, point_id=point.pk):
         raise Invalid(_("您不能在该服务点受理办件。"), fields={"point": [_("不在您的服务范围内。")]})
+    if actor.role == Role.SUPERVISOR and not actor.is_superuser:
+        # Supervisors (a county's, the city's, the province's, the 12345 operators) read and oversee;
+        # they take no application (decision 145: "reading both, acting on none").
+        raise exceptions.PermissionDenied(_("督查人员不能受理办件。"))
     if channel not in Channel.values:
         raise Invalid(_("渠道不正确。"), fields={"channel": [_("渠道不正确。")]})
     if actor.role == Role.VILLAGE_AGENT and channel != Channel.AGENT:
