@@ -492,3 +492,8 @@ def test_a_broken_security_trail_alerts_no_county_administrator(a_case_in_each_c
     notices = audit_notices()
     assert "admin" in notices
     assert "county_admin" not in notices and "county_admin_pq" not in notices
+
+
+def test_next_years_holiday_reminder_is_the_platform_administrators_not_a_county_administrators(demo):
+    assert 'id="schedule-reminder"' in site_as("admin").get("/work/").content.decode()
+    assert 'id="schedule-reminder"' not in site_as("county_admin_pq").get("/work/").content.decode()
