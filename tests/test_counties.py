@@ -321,3 +321,179 @@ def test_the_city_supervisors_dashboard_page_links_each_county(a_case_in_each_co
 
     assert "平桥区" in page and "浉河区" in page
     assert "region=411503000000" in page and "region=411502000000" in page
+
+
+# —— rights by role stop at the county's border ——————————————————————————————————————————————
+
+
+def window_body(item: ServiceItem, point: ServicePoint, first17: str = "41150319800101456") -> dict[str, Any]:
+    return {
+        "item": item.code,
+        "point": point.code,
+        "channel": "window",
+        "applicant": {
+            "name": "刘春生",
+            "id_number": first17 + resident_id_check_char(first17),
+            "phone": "13912345671",
+        },
+    }
+
+
+def test_a_county_administrator_takes_no_window_case_at_the_other_countys_center(demo):
+    center = ServicePoint.objects.get(code="411502100-BMZX")
+    item = ServiceItem.objects.filter(offers__point=center, status=ItemStatus.PUBLISHED).order_by("code")[0]
+
+    refused = api_as("county_admin_pq").post("/api/v1/cases/", window_body(item, center), format="json")
+
+    assert refused.status_code == 422 and "point" in refused.json()["fields"]
+
+
+def test_an_item_of_one_county_offered_by_mistake_at_the_other_countys_center_is_not_taken_there(demo):
+    pq_center = ServicePoint.objects.get(code="411503100-BMZX")
+    shihe_item = ServiceItem.objects.filter(
+        offers__point__code="411502100-BMZX", status=ItemStatus.PUBLISHED
+    ).order_by("code")[0]
+    pq_center.offers.create(item=shihe_item, active=True)
+
+    refused = api_as("town1_pq").post("/api/v1/cases/", window_body(shihe_item, pq_center), format="json")
+
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["code"] == "item_not_offered"
+
+
+@pytest.fixture
+def a_bad_rating_in_the_first_county(a_case_in_each_county) -> Any:
+    from yichuang.cases.models import Case
+    from yichuang.ratings.models import Appeal, Rating, Rectification
+
+    case = Case.objects.get(number=a_case_in_each_county["浉河区"])
+    rating = Rating.objects.create(
+        case=case, channel="window", score=1, point=case.point, staff=case.accepted_by
+    )
+    rectification = Rectification.objects.create(
+        rating=rating,
+        owner=Staff.objects.get(username="town1"),
+        owner_point=case.point,
+        due_date=dt.date(2026, 12, 15),
+    )
+    appeal = Appeal.objects.create(
+        rating=rating, raised_by=Staff.objects.get(username="town1"), reason="恶意差评"
+    )
+    return rating, rectification, appeal
+
+
+@pytest.mark.parametrize("who", ["county_admin_pq", "county_supervisor_pq"])
+def test_the_other_countys_administrator_or_supervisor_cannot_decide_an_appeal_of_a_rating_here(
+    a_bad_rating_in_the_first_county, who
+):
+    from rest_framework.exceptions import PermissionDenied
+
+    from yichuang.ratings import services
+
+    _rating, _rectification, appeal = a_bad_rating_in_the_first_county
+    with pytest.raises(PermissionDenied):
+        services.appeal_decide(appeal=appeal, actor=Staff.objects.get(username=who), upheld=True, note="成立")
+    appeal.refresh_from_db()
+    assert appeal.status == "pending"
+
+
+def test_the_other_countys_staff_cannot_appeal_a_rating_here(a_bad_rating_in_the_first_county):
+    from rest_framework.exceptions import PermissionDenied
+
+    from yichuang.ratings import services
+    from yichuang.ratings.models import Appeal
+
+    rating, _rectification, appeal = a_bad_rating_in_the_first_county
+    appeal.delete()
+    with pytest.raises(PermissionDenied):
+        services.appeal_raise(rating=rating, actor=Staff.objects.get(username="town1_pq"), reason="恶意差评")
+    assert not Appeal.objects.filter(rating=rating).exists()
+
+
+@pytest.mark.parametrize("who", ["county_admin_pq", "county_supervisor_pq", "town1_review_pq"])
+def test_the_other_countys_staff_cannot_call_back_for_a_rectification_here(
+    a_bad_rating_in_the_first_county, who
+):
+    from rest_framework.exceptions import PermissionDenied
+
+    from yichuang.ratings import services
+
+    _rating, rectification, _appeal = a_bad_rating_in_the_first_county
+    with pytest.raises(PermissionDenied):
+        services.rectification_callback(
+            rectification=rectification, actor=Staff.objects.get(username=who), note="已回访", satisfied=True
+        )
+
+
+def test_the_first_countys_supervisor_decides_the_appeal(a_bad_rating_in_the_first_county):
+    from yichuang.ratings import services
+
+    _rating, _rectification, appeal = a_bad_rating_in_the_first_county
+    decided = services.appeal_decide(
+        appeal=appeal, actor=Staff.objects.get(username="county_supervisor"), upheld=False, note="不成立"
+    )
+    assert decided.status == "rejected"
+
+
+# —— how a county's administrator is named ————————————————————————————————————————————————————
+
+
+def test_a_county_administrator_is_shown_as_such_while_his_api_role_stays_admin(demo):
+    me = api_as("county_admin_pq").get("/api/v1/me/").json()
+    home = site_as("county_admin_pq").get("/work/").content.decode()
+    staff_list = site_as("admin").get("/admin/org/staff/?q=county_admin_pq").content.decode()
+
+    assert (me["role"], me["role_display"]) == ("admin", "县区管理员")
+    assert "县区管理员" in home and "平台管理员" not in home
+    assert "县区管理员" in staff_list
+
+
+def test_the_platform_administrator_is_still_the_platforms(demo):
+    me = api_as("admin").get("/api/v1/me/").json()
+
+    assert (me["role"], me["role_display"]) == ("admin", "平台管理员")
+
+
+def test_a_county_administrator_reads_his_role_in_english(demo):
+    me = api_as("county_admin").get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert (me["role"], me["role_display"]) == ("admin", "County administrator")
+
+
+# —— who hears of a broken audit trail ————————————————————————————————————————————————————————
+
+
+def audit_notices() -> dict[str, str]:
+    from yichuang.notify.models import StaffNotice
+
+    return {n.recipient.username: n.body for n in StaffNotice.objects.filter(kind="audit_broken")}
+
+
+def test_a_broken_case_trail_alerts_the_platform_and_that_countys_administrator_only(a_case_in_each_county):
+    from yichuang.audit.tasks import verify_audit_trail
+    from yichuang.cases.models import Case
+
+    number = a_case_in_each_county["浉河区"]
+    Case.objects.filter(number=number).update(status="delivered")
+
+    assert verify_audit_trail() >= 1
+    notices = audit_notices()
+    assert number in notices["admin"] and number in notices["county_admin"]
+    assert "county_admin_pq" not in notices
+
+
+def test_a_broken_security_trail_alerts_no_county_administrator(a_case_in_each_county):
+    from yichuang.audit.models import SecurityEvent
+    from yichuang.audit.tasks import verify_audit_trail
+
+    SecurityEvent.objects.create(kind="login_failed", seq=10_000, digest="forged", prev_digest="forged")
+
+    assert verify_audit_trail() >= 1
+    notices = audit_notices()
+    assert "admin" in notices
+    assert "county_admin" not in notices and "county_admin_pq" not in notices
+
+
+def test_next_years_holiday_reminder_is_the_platform_administrators_not_a_county_administrators(demo):
+    assert 'id="schedule-reminder"' in site_as("admin").get("/work/").content.decode()
+    assert 'id="schedule-reminder"' not in site_as("county_admin_pq").get("/work/").content.decode()

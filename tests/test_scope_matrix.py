@@ -10,8 +10,11 @@ changes is a scope change and shows up here.
 
 Cells: ``Y`` the role sees it (in the list; 200 for a detail or content; the action is carried out),
 ``N`` it does not exist for him (absent from the list, 404), ``F`` he sees it but his role may not do
-this (403), ``A`` he is not signed in as someone the endpoint knows (401). The ``act`` rows: suspending
-the case, signing for the hotline ticket, cancelling the handover draft and the queue number.
+this (403), ``R`` the request is refused with the field at fault (422: a point outside his scope, a
+channel his role may not use), ``A`` he is not signed in as someone the endpoint knows (401). The
+``act`` rows: suspending the case, signing for the hotline ticket, cancelling the handover draft and
+the queue number; the ``intake.window`` rows: a new applicant's window application (papers to follow)
+at each county's first town center.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ ID_NUMBER = FIRST17 + resident_id_check_char(FIRST17)
 #: 平桥区's first town, where the ``pq.*`` rows' case is accepted, and that case's applicant.
 PQ_TOWN1_CENTER = "411503100-BMZX"
 PQ_FIRST17 = "41150319800101123"
+#: Applicants with no case yet, for the ``intake.window`` rows.
+NEW_FIRST17, PQ_NEW_FIRST17 = "41150219750505456", "41150319750505456"
 
 # fmt: off
 #: What each role gets for the first town's case and what hangs on it. Columns: the demo accounts
@@ -94,6 +99,8 @@ pq.case.act        Y     N     N            N                 N        N     N  
 pq.document.detail Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    Y        Y               N         N        A         A       A
 pq.file.detail     Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    Y        Y               N         N        A         A       A
 pq.handover.list   Y     N     N            N                 N        N     N            N     N            N             N          N         N      N      N     N            Y               Y                   Y               Y        Y                    Y        Y               N         N        A         A       A
+intake.window      Y     Y     Y            F                 F        Y     Y            R     R            Y             Y          Y         R      R      R     Y            F               F                   R               R        R                    R        R               R         R        A         A       A
+pq.intake.window   Y     R     R            R                 R        R     R            R     R            R             R          R         R      R      R     R            F               F                   Y               Y        F                    Y        Y               R         R        A         A       A
 """
 # fmt: on
 
@@ -299,8 +306,28 @@ def _listed(response: Any, key: str, value: Any) -> str:
     return "Y" if any(row.get(key) == value for row in rows) else "N"
 
 
+def _window_case(center_code: str, first17: str) -> dict[str, Any]:
+    """A new applicant's window application (papers to follow) for the first item the center offers."""
+    item = (
+        ServiceItem.objects.filter(offers__point__code=center_code, status=ItemStatus.PUBLISHED)
+        .order_by("code")
+        .first()
+    )
+    assert item is not None
+    return {
+        "item": item.code,
+        "point": center_code,
+        "channel": "window",
+        "applicant": {
+            "name": "刘春生",
+            "id_number": first17 + resident_id_check_char(first17),
+            "phone": "13912345671",
+        },
+    }
+
+
 def _status(response: Any) -> str:
-    return {200: "Y", 201: "Y", 404: "N", 403: "F", 401: "A"}.get(
+    return {200: "Y", 201: "Y", 404: "N", 403: "F", 401: "A", 422: "R"}.get(
         response.status_code, str(response.status_code)
     )
 
@@ -376,6 +403,12 @@ PROBES: dict[str, Callable[[str, dict[str, Any]], str]] = {
     "pq.file.detail": lambda u, t: _status(api_for(u).get(f"/api/v1/files/{t['pq.file']}/")),
     "pq.handover.list": lambda u, t: _listed(
         api_for(u).get("/api/v1/handovers/"), "number", t["pq.handover"]
+    ),
+    "intake.window": lambda u, t: _status(
+        api_for(u).post("/api/v1/cases/", _window_case(TOWN1_CENTER, NEW_FIRST17), format="json")
+    ),
+    "pq.intake.window": lambda u, t: _status(
+        api_for(u).post("/api/v1/cases/", _window_case(PQ_TOWN1_CENTER, PQ_NEW_FIRST17), format="json")
     ),
     "license.lookup": lambda u, t: _status(
         api_for(u).post("/api/v1/licenses/lookup/", {"id_number": ID_NUMBER}, format="json")

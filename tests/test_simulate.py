@@ -94,3 +94,25 @@ def test_the_simulated_hotline_signs_answers_closes_and_revisits_its_tickets():
     assert (hotline["received"], hotline["closed"]) == (16, 16)
     assert hotline["on_time_rate"] >= 0.9
     assert hotline["revisit_rate"] >= 0.5
+
+
+def test_with_two_counties_each_countys_cases_are_taken_by_its_own_staff_for_its_own_people():
+    load_demo(counties=2)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("simulate", "--cases", "60", "--month", "2026-10", stdout=out, stderr=err)
+
+    cases = Case.objects.select_related("point__region", "created_by__point__region", "created_by__region")
+    counties = {case.point.region.code[:6] for case in cases}
+    assert counties == {"411502", "411503"}
+    for case in cases:
+        county = case.point.region.code[:6]
+        creator = case.created_by
+        place = creator.point.region if creator.point else creator.region
+        assert place is not None and place.code.startswith(county), case.number
+        assert case.applicant_id_number.startswith(county), case.number
+        assert case.handling_department is None or case.handling_department.region.code.startswith(county)
+    for event in CaseEvent.objects.exclude(actor=None).select_related("case__point__region", "actor"):
+        assert event.actor.region_id is None or event.actor.region.code.startswith(
+            event.case.point.region.code[:6]
+        ), event.case.number
+    assert "12345工单登记（被拒绝）" not in out.getvalue()

@@ -19,9 +19,16 @@ class Problem:
     record: str
     zh: str
     en: str
+    #: the number of the case whose trail is broken, when the problem is one case's (a county's
+    #: administrator is told of his county's cases; the seals and security events are the platform's)
+    case: str = ""
 
     def __str__(self) -> str:
         return f"{self.table} {self.record}: {self.zh} / {self.en}"
+
+
+def _case_problem(number: str, table: str, record: str, zh: str, en: str) -> Problem:
+    return Problem(table, record, zh, en, case=number)
 
 
 def _seals(problems: list[Problem]) -> tuple[dict[str, list[Any]], list[Any]]:
@@ -81,7 +88,8 @@ def _cases(problems: list[Problem], sealed: dict[str, list[Any]]) -> None:
             seq += 1
             if event.seq != seq:
                 problems.append(
-                    Problem(
+                    _case_problem(
+                        number,
                         "cases_caseevent",
                         where,
                         f"之前缺少第 {seq} 条记录",
@@ -91,7 +99,8 @@ def _cases(problems: list[Problem], sealed: dict[str, list[Any]]) -> None:
                 seq = event.seq
             elif event.prev_digest != prev:
                 problems.append(
-                    Problem(
+                    _case_problem(
+                        number,
                         "cases_caseevent",
                         where,
                         "与前一条记录不相连（前一条被改动或删除）",
@@ -100,7 +109,8 @@ def _cases(problems: list[Problem], sealed: dict[str, list[Any]]) -> None:
                 )
             if case_event_digest(event, number) != event.digest:
                 problems.append(
-                    Problem(
+                    _case_problem(
+                        number,
                         "cases_caseevent",
                         where,
                         "记录内容被改动（操作人、时间、动作、状态或说明）",
@@ -113,11 +123,14 @@ def _cases(problems: list[Problem], sealed: dict[str, list[Any]]) -> None:
         seen.add(number)
         where = f"number={number} (id={case_id})"
         if seq == 0:
-            problems.append(Problem("cases_case", where, "办件没有任何记录", "case has no timeline lines"))
+            problems.append(
+                _case_problem(number, "cases_case", where, "办件没有任何记录", "case has no timeline lines")
+            )
             continue
         if count != seq or head != prev:
             problems.append(
-                Problem(
+                _case_problem(
+                    number,
                     "cases_case",
                     where,
                     f"记录链头与记录不符：应有 {count} 条，实有 {seq} 条（记录被删除或改动）",
@@ -126,7 +139,8 @@ def _cases(problems: list[Problem], sealed: dict[str, list[Any]]) -> None:
             )
         if last_status != status:
             problems.append(
-                Problem(
+                _case_problem(
+                    number,
                     "cases_case",
                     where,
                     f"状态“{status}”没有对应的办件记录（最后一条为“{last_status}”）",
@@ -135,7 +149,8 @@ def _cases(problems: list[Problem], sealed: dict[str, list[Any]]) -> None:
             )
         if sealed_at and not sealed_found:
             problems.append(
-                Problem(
+                _case_problem(
+                    number,
                     "cases_caseevent",
                     where,
                     f"已封存的第 {sealed_at[0]} 条记录被删除或改动",
@@ -144,7 +159,9 @@ def _cases(problems: list[Problem], sealed: dict[str, list[Any]]) -> None:
             )
     for number in sealed.keys() - seen:
         problems.append(
-            Problem("cases_case", f"number={number}", "已封存的办件被删除", "a sealed case was deleted")
+            _case_problem(
+                number, "cases_case", f"number={number}", "已封存的办件被删除", "a sealed case was deleted"
+            )
         )
 
 

@@ -239,14 +239,21 @@ class Simulation:
         from yichuang.hotline.models import Category
         from yichuang.hotline.selectors import is_operator
         from yichuang.org.models import Region, RegionLevel
+        from yichuang.org.selectors import scope_of
 
         operator = Staff.objects.filter(username="hotline1").first()
         if not self.tickets or operator is None or not is_operator(operator):
             return
         leaves = list(Category.objects.filter(active=True, children__isnull=True).order_by("code"))
-        places = list(
-            Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE]).order_by("code")
-        )
+        # The places the operator takes calls for (his hotline's region): with two counties loaded,
+        # 浉河区's operator registers no call about 平桥区 (it would be refused, decision 153).
+        scope = scope_of(operator)
+        places_qs = Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE])
+        if scope.region is not None:
+            places_qs = places_qs.filter(code__startswith=scope.region.prefix)
+        elif not scope.everything:
+            return
+        places = list(places_qs.order_by("code"))
         if not leaves or not places:
             return
         for _n in range(self.tickets):
@@ -345,7 +352,12 @@ class Simulation:
 
     # —— what happens to one applicant ——
 
-    def applicant(self, item: ServiceItem | None = None) -> case_services.ApplicantInput:
+    def applicant(
+        self, item: ServiceItem | None = None, point: ServicePoint | None = None
+    ) -> case_services.ApplicantInput:
+        """Someone born in the county of ``point`` (his ID number's address code is the county's: a
+        平桥区 center's applicants are 平桥区's, and its 本区户籍 items accept them); 浉河区 when no point."""
+        county = point.region.code[:6] if point is not None else "411502"
         birth = dt.date(1940, 1, 1) + dt.timedelta(days=self.random.randrange(365 * 65))
         if item is not None:
             # Who comes for an item meets its age condition (catalog.EligibilityRule): 高龄津贴 80+.
@@ -360,7 +372,7 @@ class Simulation:
                 )
                 if birth > latest:
                     birth = latest - dt.timedelta(days=self.random.randrange(365 * 10))
-        first17 = f"411502{birth:%Y%m%d}{self.random.randrange(1000):03d}"
+        first17 = f"{county}{birth:%Y%m%d}{self.random.randrange(1000):03d}"
         return case_services.ApplicantInput(
             kind="person",
             name=self.random.choice(SURNAMES) + "".join(self.random.sample(GIVEN, 2)),
@@ -406,7 +418,7 @@ class Simulation:
                 item=item,
                 point=point,
                 channel=channel,
-                applicant=self.applicant(item),
+                applicant=self.applicant(item, point),
                 materials=materials,
                 tolerated=tolerated,
                 commitments=committed,

@@ -81,7 +81,7 @@ class StaffAdmin(CountyScopedAdmin, UserAdmin[Staff]):
     list_display = [
         "username",
         "full_name",
-        "role",
+        "get_role_display",
         "point",
         "region",
         "department",

@@ -199,6 +199,10 @@ class Department(models.Model):
         return self.name
 
 
+#: How a county's administrator (``Role.ADMIN`` bound to a region, decision 144) is shown.
+COUNTY_ADMIN_LABEL = _("县区管理员")
+
+
 class Role(models.TextChoices):
     ADMIN = "admin", _("平台管理员")
     WINDOW_CLERK = "window_clerk", _("窗口工作人员")
@@ -275,6 +279,17 @@ class Staff(AbstractUser):
         # before the history was kept (or as a hash directly) still counts once it is changed.
         self._password_before = self.password
         super().set_password(raw_password)
+
+    def get_role_display(self) -> str:  # type: ignore[no-redef]
+        """The role as people read it. ``Role.ADMIN`` with a region or point is that county's
+        administrator (decision 144): “县区管理员”, not “平台管理员”; the stored value, and so the API's
+        ``role``, stays ``admin`` (decision 154)."""
+        if self.role == Role.ADMIN and not self.is_superuser and (self.region_id or self.point_id):
+            return str(COUNTY_ADMIN_LABEL)
+        return str(Role(self.role).label) if self.role in Role.values else str(self.role)
+
+    get_role_display.short_description = _("角色")  # type: ignore[attr-defined]
+    get_role_display.admin_order_field = "role"  # type: ignore[attr-defined]
 
     def get_full_name(self) -> str:
         """Chinese names put the family name first, without a space (陈静, not 静 陈)."""

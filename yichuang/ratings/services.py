@@ -227,6 +227,12 @@ def rectification_close(*, rectification: Rectification, actor: Staff, outcome: 
     return locked
 
 
+def _sees_rated_case(actor: Staff, rating: Rating) -> bool:
+    """Whether the rated case lies in ``actor``'s scope: the role says what he may do, the scope where."""
+    case = Case.objects.select_related("region").only("region", "point_id").get(pk=rating.case_id)
+    return scope_of(actor).covers(region=case.region, point_id=case.point_id)
+
+
 def _locked_rating(pk: int) -> Rating:
     return Rating.objects.select_for_update(of=("self",)).select_related("point__region").get(pk=pk)
 
@@ -237,6 +243,8 @@ def appeal_raise(*, rating: Rating, actor: Staff, reason: str) -> Appeal:
     reason = (reason or "").strip()
     if not reason:
         raise exceptions.ValidationError({"reason": [_("请填写申诉理由。")]})
+    if not _sees_rated_case(actor, rating):
+        raise exceptions.PermissionDenied(_("只能对本服务范围内的评价提出申诉。"))
     if not rating.bad:
         raise Conflict(_("只能对差评提出申诉。"), code="not_allowed")
     try:
@@ -256,6 +264,9 @@ def appeal_decide(*, appeal: Appeal, actor: Staff, upheld: bool, note: str) -> A
     if actor.role not in (Role.SUPERVISOR, Role.ADMIN) and not actor.is_superuser:
         raise exceptions.PermissionDenied(_("申诉由督查人员复核。"))
     locked = Appeal.objects.select_for_update(of=("self",)).select_related("rating").get(pk=appeal.pk)
+    if not _sees_rated_case(actor, locked.rating):
+        # A supervisor reviews the appeals of his own region; another county's are not his (decision 153).
+        raise exceptions.PermissionDenied(_("申诉由督查人员复核。"))
     if locked.status != AppealStatus.PENDING:
         raise Conflict(_("该申诉已复核。"), code="not_allowed")
     if locked.raised_by_id == actor.pk:

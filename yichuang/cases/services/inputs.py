@@ -19,7 +19,7 @@ from yichuang.common.errors import Invalid
 from yichuang.common.identity import validate_mobile, validate_resident_id, validate_uscc
 from yichuang.common.memo import memoized
 from yichuang.org.models import Region, Role, ServicePoint, Staff
-from yichuang.org.selectors import scope_of
+from yichuang.org.selectors import is_admin_of, scope_of
 
 
 @dataclass
@@ -69,14 +69,32 @@ def _validate_applicant(applicant: ApplicantInput) -> ApplicantInput:
 def _check_intake(*, actor: Staff, point: ServicePoint, channel: str) -> None:
     if not scope_of(actor).covers(region=point.region, point_id=point.pk):
         raise Invalid(_("您不能在该服务点受理办件。"), fields={"point": [_("不在您的服务范围内。")]})
+    if actor.role == Role.SUPERVISOR and not actor.is_superuser:
+        # Supervisors (a county's, the city's, the province's, the 12345 operators) read and oversee;
+        # they take no application (decision 145: "reading both, acting on none").
+        raise exceptions.PermissionDenied(_("督查人员不能受理办件。"))
     if channel not in Channel.values:
         raise Invalid(_("渠道不正确。"), fields={"channel": [_("渠道不正确。")]})
     if actor.role == Role.VILLAGE_AGENT and channel != Channel.AGENT:
         raise Invalid(_("代办员提交的办件渠道应为 agent。"), fields={"channel": [_("应为 agent。")]})
-    if channel == Channel.AGENT and actor.role not in (Role.VILLAGE_AGENT, Role.ADMIN):
+    if (
+        channel == Channel.AGENT
+        and actor.role != Role.VILLAGE_AGENT
+        and not is_admin_of(actor, region=point.region, point_id=point.pk)
+    ):
         raise Invalid(
             _("只有代办员可以代办提交。"), fields={"channel": [_("只有代办员可以使用 agent 渠道。")]}
         )
+
+
+def _same_county(item: ServiceItem, point: ServicePoint) -> bool:
+    """Whether ``point`` lies where the item's department acts: inside its region (a county bureau's
+    item at a town's center) or above it (a town's item at the county hall), never in another county
+    (浉河区's 实施编码 at a 平桥区 point)."""
+    department_region = memoized(
+        "reference", "item_region", item.pk, lambda: Region.objects.get(departments__items=item)
+    )
+    return department_region.contains(point.region) or point.region.contains(department_region)
 
 
 def _check_offered(item: ServiceItem, point: ServicePoint) -> ItemVersion:
@@ -92,6 +110,10 @@ def _check_offered(item: ServiceItem, point: ServicePoint) -> ItemVersion:
         (point.pk, item.pk),
         lambda: point.offers.filter(item=item, active=True).exists(),
     )
+    if offered and not _same_county(item, point):
+        # An offer across counties (a platform administrator's slip): the item's department has no
+        # power at this point, and its handling unit, seals and due dates are another county's.
+        offered = False
     if not offered:
         elsewhere = [p.name for p in points_offering(item)[:5]]
         where = "、".join(elsewhere) if elsewhere else _("请咨询 12345 热线")

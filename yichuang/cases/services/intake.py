@@ -42,7 +42,8 @@ from yichuang.catalog.models import Bundle, ItemVersion, ServiceItem
 from yichuang.catalog.selectors import bundle_materials, form_fields_for, handling_unit_for, town_of
 from yichuang.catalog.situations import requirements_for, situation_name
 from yichuang.common.errors import Invalid
-from yichuang.org.models import Role, ServicePoint, Staff
+from yichuang.org.models import ServicePoint, Staff
+from yichuang.org.selectors import is_admin_of
 
 
 @dataclass
@@ -137,7 +138,11 @@ def _open_case(
         states.append((code, req, state, license))
     town = town_of(person.region) if person.region is not None else None
     unit = handling_unit_for(item=item, point=point, town=town)
-    at_window = intake.channel in (Channel.WINDOW, Channel.BANK) and actor.role in (*WINDOW_ROLES, Role.ADMIN)
+    # A window clerk at his point, or an administrator of the point's county (decision 144): a county
+    # administrator's role alone accepts nothing in another county.
+    at_window = intake.channel in (Channel.WINDOW, Channel.BANK) and (
+        actor.role in WINDOW_ROLES or is_admin_of(actor, region=point.region, point_id=point.pk)
+    )
     accepted = at_window and not missing
     case = Case(
         number=_next_number(point.region, _today()),

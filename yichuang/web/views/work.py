@@ -23,6 +23,7 @@ from yichuang.cases.models import Case, CaseStatus
 from yichuang.cases.selectors import OPEN_STATUSES, case_list, cases_for
 from yichuang.notify.models import StaffNotice
 from yichuang.org.models import Role
+from yichuang.org.selectors import is_platform_admin
 from yichuang.web.forms import STATUS_GROUPS, QueueFilterForm
 from yichuang.web.lights import light_for
 from yichuang.web.views.common import WINDOW_ROLES, staff, staff_view
@@ -136,7 +137,8 @@ def work_home(request: HttpRequest) -> HttpResponse:
             "is_agent": role == Role.VILLAGE_AGENT,
             "notices": list(unread[:SHOWN]),
             "notice_count": unread.count(),
-            "schedule_reminder": schedule_reminder() if role == Role.ADMIN else None,
+            # The holiday calendar is the platform's (decision 144): a county's administrator keeps none.
+            "schedule_reminder": schedule_reminder() if is_platform_admin(user) else None,
             "uncovered_count": uncovered,
         },
     )
