@@ -232,6 +232,10 @@ class TestTheStepForm:
         assert no_address.status_code == 422 and "请填写详细的收件地址。" in no_address.content.decode()
         none = client.post(base + "delivery/", {})
         assert none.status_code == 400 and "请选择领取方式。" in none.content.decode()
+        too_long = client.post(
+            base + "delivery/", {"delivery_method": "mail", "delivery_address": "河" * 201}
+        )
+        assert too_long.status_code == 400 and "收件地址不能超过200个字。" in too_long.content.decode()
         assert ApplicationDraft.objects.get().delivery == {}
         assert not Case.objects.exists()
 

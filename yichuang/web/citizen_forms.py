@@ -75,5 +75,6 @@ class DeliveryForm(forms.Form):
         label=_("收件地址（邮寄时填写）"),
         max_length=200,
         required=False,
+        error_messages={"max_length": _("收件地址不能超过200个字。")},
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
