@@ -94,7 +94,22 @@ def _on_index(lhs: Any) -> tuple[Col, SealedCharField]:
     return Col(lhs.alias, index), field
 
 
-class SealedTextField(SealedCharField):
+class _SealedWhole(SealedCharField):
+    """A value sealed whole in a text column: no length, no index, every look-up but ``isnull``
+    refused (ciphertext answers none). The free text and the JSON fields below share it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", None)
+        super().__init__(*args, **kwargs)
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        return {"isnull": lookups.IsNull}.get(lookup_name) or _refused(self, lookup_name)
+
+
+class SealedTextField(_SealedWhole):
     """Free text in which people speak — what a caller told 12345, the answer he was given, a rating's
     comment — sealed whole: such text often carries a phone number, an ID number or an address ("我的
     电话是…"), which no mask on a screen reaches once it sits plain in the database. Never searchable
@@ -102,37 +117,20 @@ class SealedTextField(SealedCharField):
 
     description = "Sealed free text (SM4-GCM)"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", None)
-        super().__init__(*args, **kwargs)
-
-    def get_internal_type(self) -> str:
-        return "TextField"
-
     def formfield(self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any) -> Any:
         from django import forms
 
         kwargs.setdefault("widget", forms.Textarea)
         return super().formfield(form_class=form_class, choices_form_class=choices_form_class, **kwargs)
 
-    def get_lookup(self, lookup_name: str) -> Any:
-        return {"isnull": lookups.IsNull}.get(lookup_name) or _refused(self, lookup_name)
 
-
-class SealedJSONField(SealedCharField):
+class SealedJSONField(_SealedWhole):
     """A JSON value (a filled application form, a draft's delivery wish) that may hold ID numbers,
     phones and addresses, sealed whole as its JSON text: read as the dict or list it was, never
     searchable (no index; every look-up but ``isnull`` is refused). ``reseal`` and the data
     migrations treat it as any sealed column, since the column holds one sealed string."""
 
     description = "Sealed personal data as JSON (SM4-GCM)"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", None)
-        super().__init__(*args, **kwargs)
-
-    def get_internal_type(self) -> str:
-        return "TextField"
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
@@ -155,9 +153,6 @@ class SealedJSONField(SealedCharField):
 
     def value_to_string(self, obj: models.Model) -> str:
         return json.dumps(self.value_from_object(obj), ensure_ascii=False, sort_keys=True)
-
-    def get_lookup(self, lookup_name: str) -> Any:
-        return {"isnull": lookups.IsNull}.get(lookup_name) or _refused(self, lookup_name)
 
 
 class SealedExact(lookups.Exact):  # type: ignore[type-arg]
