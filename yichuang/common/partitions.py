@@ -154,6 +154,22 @@ def _create_partition(cursor: Any, table: str, key: str, year: int) -> bool:
     return True
 
 
+def _set_aside(cursor: Any, table: str, old: str, indexes: list[str], constraints: list[str]) -> str | None:
+    """Rename ``table`` (and its id sequence) to ``old`` and drop its indexes and constraints, so
+    the table built in its place can take their names; the rows stay in ``old`` to be copied.
+    Returns the id sequence it had (``None`` without one)."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    sequence: str | None = cursor.fetchone()[0]
+    cursor.execute(f"ALTER TABLE {_q(table)} RENAME TO {_q(old)}")
+    if sequence:
+        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {_q(old + '_id_seq')}")
+    for name in indexes:
+        cursor.execute(f"DROP INDEX {_q(name)}")
+    for name in constraints:
+        cursor.execute(f"ALTER TABLE {_q(old)} DROP CONSTRAINT {_q(name)}")
+    return sequence
+
+
 def partition_table(cursor: Any, table: str, key: str, today: dt.date | None = None) -> None:
     """Turn the plain ``table`` into one partitioned by the year of ``key``, rows and all: the same
     columns, defaults, identity, checks, indexes (now per partition) and outgoing foreign keys; the
@@ -192,15 +208,7 @@ def partition_table(cursor: Any, table: str, key: str, today: dt.date | None = N
 
     for child, name, _definition in incoming:
         cursor.execute(f"ALTER TABLE {child} DROP CONSTRAINT {_q(name)}")
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    sequence = cursor.fetchone()[0]
-    cursor.execute(f"ALTER TABLE {_q(table)} RENAME TO {_q(old)}")
-    if sequence:
-        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {_q(old + '_id_seq')}")
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {_q(name)}")
-    for name, _kind, _definition, _index in constraints:
-        cursor.execute(f"ALTER TABLE {_q(old)} DROP CONSTRAINT {_q(name)}")
+    sequence = _set_aside(cursor, table, old, [i[0] for i in indexes], [c[0] for c in constraints])
 
     cursor.execute(
         f"CREATE TABLE {_q(table)} (LIKE {_q(old)} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS "
@@ -295,15 +303,7 @@ def unpartition_table(cursor: Any, table: str, key: str) -> None:
         for child, name, _definition in incoming:
             cursor.execute(f"ALTER TABLE {child} DROP CONSTRAINT {_q(name)}")
         cursor.execute("DROP TABLE cases_casekey")
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    sequence = cursor.fetchone()[0]
-    cursor.execute(f"ALTER TABLE {_q(table)} RENAME TO {_q(old)}")
-    if sequence:
-        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {_q(old + '_id_seq')}")
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {_q(name)}")
-    for name, _kind, _definition in constraints:
-        cursor.execute(f"ALTER TABLE {_q(old)} DROP CONSTRAINT {_q(name)}")
+    sequence = _set_aside(cursor, table, old, [i[0] for i in indexes], [c[0] for c in constraints])
     cursor.execute(
         f"CREATE TABLE {_q(table)} (LIKE {_q(old)} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS "
         f"INCLUDING STORAGE INCLUDING COMMENTS)"
